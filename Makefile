@@ -1,0 +1,26 @@
+PY := .venv/bin/python
+VENV_STAMP := .venv/.installed
+
+.PHONY: demo test bench lint
+
+$(VENV_STAMP): pyproject.toml
+	python3 -m venv .venv
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(VENV_STAMP)
+
+demo: $(VENV_STAMP)
+	.venv/bin/clb migrate --noinput
+	.venv/bin/clb load-reference
+	.venv/bin/clb load-demo --if-empty
+	.venv/bin/clb serve --host 127.0.0.1 --port 8000
+
+test: $(VENV_STAMP)
+	scripts/test.sh
+
+lint: $(VENV_STAMP)
+	.venv/bin/ruff check src tests bench scripts
+	.venv/bin/ruff format --check src tests bench scripts
+
+bench: $(VENV_STAMP)
+	$(PY) scripts/pg.py -- $(PY) bench/circulation.py

@@ -1,0 +1,1 @@
+"""CLB: Collectief Landelijk Bibliotheekstelsel."""

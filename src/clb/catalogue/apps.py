@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CatalogueConfig(AppConfig):
+    name = "clb.catalogue"
+    verbose_name = "Catalogus"

@@ -1,0 +1,121 @@
+"""The national catalogue: bibliographic records shared by all, items owned by one organisation."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Audience(models.TextChoices):
+    YOUTH = "youth", _("jeugd")
+    ADULT = "adult", _("volwassenen")
+
+
+class MaterialType(models.TextChoices):
+    BOOK = "book", _("boek")
+    EBOOK = "ebook", _("e-book")
+    AUDIOBOOK = "audiobook", _("luisterboek")
+    DVD = "dvd", _("dvd")
+    MUSIC = "music", _("muziek")
+    MAGAZINE = "magazine", _("tijdschrift")
+    GAME = "game", _("spel")
+    OTHER = "other", _("overig")
+
+
+class BibRecord(models.Model):
+    title = models.CharField(_("titel"), max_length=500)
+    subtitle = models.CharField(_("ondertitel"), max_length=500, blank=True)
+    authors = models.JSONField(_("auteurs"), default=list, blank=True)  # main author first
+    publisher = models.CharField(_("uitgever"), max_length=300, blank=True)
+    year = models.PositiveSmallIntegerField(_("jaar"), null=True, blank=True, db_index=True)
+    isbn = models.CharField(_("ISBN-13"), max_length=13, blank=True, db_index=True)
+    language = models.CharField(_("taal"), max_length=3, blank=True)  # MARC/ISO 639-2 code
+    material_type = models.CharField(
+        _("materiaalsoort"), max_length=12, choices=MaterialType.choices, default=MaterialType.BOOK
+    )
+    audience = models.CharField(
+        _("doelgroep"), max_length=8, choices=Audience.choices, default=Audience.ADULT
+    )
+    subjects = models.JSONField(_("onderwerpen"), default=list, blank=True)
+    series = models.JSONField(_("reeks"), default=list, blank=True)
+    control_number = models.CharField(_("controlenummer"), max_length=64, blank=True)
+    raw_marc = models.TextField(_("MARC (MARCXML)"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("titelbeschrijving")
+        verbose_name_plural = _("titelbeschrijvingen")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def main_author(self) -> str:
+        return self.authors[0] if self.authors else ""
+
+
+class ItemType(models.Model):
+    """National list of item types, the third key of loan rules."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("naam"), max_length=100)
+    material_type = models.CharField(
+        max_length=12, choices=MaterialType.choices, default=MaterialType.BOOK
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("exemplaarsoort")
+        verbose_name_plural = _("exemplaarsoorten")
+
+    def __str__(self):
+        return self.name
+
+
+class ItemStatus(models.TextChoices):
+    AVAILABLE = "available", _("beschikbaar")
+    ON_LOAN = "on_loan", _("uitgeleend")
+    ON_HOLD_SHELF = "on_hold_shelf", _("op reserveringsplank")
+    IN_TRANSIT = "in_transit", _("onderweg")
+    LOST = "lost", _("vermist (verloren)")
+    CLAIMED_RETURNED = "claimed_returned", _("volgens lener ingeleverd")
+    MISSING = "missing", _("zoek")
+    WITHDRAWN = "withdrawn", _("afgeschreven")
+    IN_REPAIR = "in_repair", _("in reparatie")
+
+
+class Item(models.Model):
+    barcode = models.CharField(_("barcode"), max_length=32, unique=True)
+    record = models.ForeignKey(BibRecord, on_delete=models.PROTECT, related_name="items")
+    organisation = models.ForeignKey(
+        "network.Organisation", on_delete=models.PROTECT, related_name="items"
+    )
+    home_branch = models.ForeignKey(
+        "network.Branch", on_delete=models.PROTECT, related_name="home_items"
+    )
+    current_branch = models.ForeignKey(
+        "network.Branch", on_delete=models.PROTECT, related_name="current_items"
+    )
+    item_type = models.ForeignKey(ItemType, on_delete=models.PROTECT, related_name="items")
+    audience = models.CharField(max_length=8, choices=Audience.choices, default=Audience.ADULT)
+    # Changed only through circulation.state (the item state machine).
+    status = models.CharField(
+        _("status"), max_length=20, choices=ItemStatus.choices, default=ItemStatus.AVAILABLE
+    )
+    replacement_price = models.DecimalField(
+        _("vervangingsprijs"), max_digits=8, decimal_places=2, default=Decimal("20.00")
+    )
+    call_number = models.CharField(_("plaatsingscode"), max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("exemplaar")
+        verbose_name_plural = _("exemplaren")
+        indexes = [
+            models.Index(fields=["record", "status"]),
+            models.Index(fields=["current_branch", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.barcode} ({self.record_id})"

@@ -1,0 +1,5 @@
+from clb.errors import DomainError
+
+
+class CirculationError(DomainError):
+    code = "circulation"

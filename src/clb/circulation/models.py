@@ -1,0 +1,214 @@
+"""Loan rules (data), loans, holds and transits. Only circulation.services changes these."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from clb.members.models import PatronCategory
+
+
+class LoanRule(models.Model):
+    """One row of the rule table. Blank keys are wildcards; the most specific match wins,
+    organisation weighing most, then item type, then patron category (see rules.resolve)."""
+
+    organisation = models.ForeignKey(
+        "network.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="loan_rules",
+        verbose_name=_("organisatie (leeg = alle)"),
+    )
+    patron_category = models.CharField(
+        _("lenerscategorie (leeg = alle)"),
+        max_length=10,
+        choices=PatronCategory.choices,
+        blank=True,
+    )
+    item_type = models.ForeignKey(
+        "catalogue.ItemType",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        verbose_name=_("exemplaarsoort (leeg = alle)"),
+    )
+    loan_days = models.PositiveSmallIntegerField(_("uitleentermijn (dagen)"), default=21)
+    renewals = models.PositiveSmallIntegerField(_("aantal verlengingen"), default=2)
+    loan_limit = models.PositiveSmallIntegerField(_("maximum aantal uitleningen"), default=20)
+    fine_per_day = models.DecimalField(
+        _("te-laat-geld per dag (€)"), max_digits=6, decimal_places=2, default=Decimal("0.25")
+    )
+    fine_cap = models.DecimalField(
+        _("maximum te-laat-geld per exemplaar (€)"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("5.00"),
+    )
+    holds_allowed = models.BooleanField(_("reserveren toegestaan"), default=True)
+    hold_fee = models.DecimalField(
+        _("reserveringskosten (€)"), max_digits=6, decimal_places=2, default=Decimal("0")
+    )
+
+    class Meta:
+        verbose_name = _("uitleenregel")
+        verbose_name_plural = _("uitleenregels")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "patron_category", "item_type"],
+                name="one_rule_per_key",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=Q(fine_per_day__gte=0) & Q(fine_cap__gte=0) & Q(hold_fee__gte=0),
+                name="rule_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        org = self.organisation.code if self.organisation_id else "*"
+        itype = self.item_type.code if self.item_type_id else "*"
+        return f"{org} / {self.patron_category or '*'} / {itype}"
+
+
+class Loan(models.Model):
+    item = models.ForeignKey("catalogue.Item", on_delete=models.PROTECT, related_name="loans")
+    # Cleared on anonymisation unless the patron keeps reading history.
+    patron = models.ForeignKey(
+        "members.Patron", on_delete=models.SET_NULL, null=True, blank=True, related_name="loans"
+    )
+    organisation = models.ForeignKey(
+        "network.Organisation",
+        on_delete=models.PROTECT,
+        related_name="loans",
+        help_text="the lending organisation, whose rules apply",
+    )
+    branch = models.ForeignKey("network.Branch", on_delete=models.PROTECT, related_name="loans")
+    patron_category = models.CharField(max_length=10, choices=PatronCategory.choices)
+    checked_out_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    renewals = models.PositiveSmallIntegerField(default=0)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_branch = models.ForeignKey(
+        "network.Branch", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    anonymised = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("uitlening")
+        verbose_name_plural = _("uitleningen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=Q(returned_at__isnull=True),
+                name="one_open_loan_per_item",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["patron", "returned_at"]),
+            models.Index(fields=["returned_at", "anonymised"]),
+        ]
+
+    def __str__(self):
+        return f"loan {self.pk} of item {self.item_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.returned_at is None
+
+
+class HoldStatus(models.TextChoices):
+    WAITING = "waiting", _("wacht")
+    IN_TRANSIT = "in_transit", _("onderweg naar afhaalpunt")
+    READY = "ready", _("ligt klaar")
+    FULFILLED = "fulfilled", _("opgehaald")
+    CANCELLED = "cancelled", _("geannuleerd")
+    EXPIRED = "expired", _("niet opgehaald")
+
+
+ACTIVE_HOLD = [HoldStatus.WAITING, HoldStatus.IN_TRANSIT, HoldStatus.READY]
+CAPTURED_HOLD = [HoldStatus.IN_TRANSIT, HoldStatus.READY]
+
+
+class Hold(models.Model):
+    """A title-level hold (item empty) or an item-level hold. Its queue position is derived from
+    placed_at and id, never stored."""
+
+    patron = models.ForeignKey("members.Patron", on_delete=models.CASCADE, related_name="holds")
+    record = models.ForeignKey(
+        "catalogue.BibRecord", on_delete=models.PROTECT, related_name="holds"
+    )
+    item = models.ForeignKey(
+        "catalogue.Item",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="only for item-level holds",
+    )
+    pickup_branch = models.ForeignKey("network.Branch", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=12, choices=HoldStatus.choices, default=HoldStatus.WAITING)
+    placed_at = models.DateTimeField()
+    captured_item = models.ForeignKey(
+        "catalogue.Item", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    captured_at = models.DateTimeField(null=True, blank=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reservering")
+        verbose_name_plural = _("reserveringen")
+        ordering = ["placed_at", "id"]
+        constraints = [
+            # A captured copy serves one hold.
+            models.UniqueConstraint(
+                fields=["captured_item"],
+                condition=Q(status__in=CAPTURED_HOLD),
+                name="captured_item_serves_one_hold",
+            ),
+            # A captured hold has its copy; a waiting one has none.
+            models.CheckConstraint(
+                condition=~Q(status__in=CAPTURED_HOLD) | Q(captured_item__isnull=False),
+                name="captured_hold_has_item",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=HoldStatus.WAITING) | Q(captured_item__isnull=True),
+                name="waiting_hold_has_no_item",
+            ),
+        ]
+        indexes = [models.Index(fields=["record", "status", "placed_at"])]
+
+    def __str__(self):
+        return f"hold {self.pk} on record {self.record_id} ({self.status})"
+
+
+class Transit(models.Model):
+    class Reason(models.TextChoices):
+        HOLD = "hold", _("reservering")
+        HOME = "home", _("terug naar eigen vestiging")
+
+    item = models.ForeignKey("catalogue.Item", on_delete=models.PROTECT, related_name="transits")
+    from_branch = models.ForeignKey("network.Branch", on_delete=models.PROTECT, related_name="+")
+    to_branch = models.ForeignKey("network.Branch", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=8, choices=Reason.choices)
+    hold = models.ForeignKey(Hold, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("transport")
+        verbose_name_plural = _("transporten")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=Q(received_at__isnull=True),
+                name="one_open_transit_per_item",
+            )
+        ]
+
+    def __str__(self):
+        return f"transit of item {self.item_id} to {self.to_branch_id}"

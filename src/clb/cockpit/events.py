@@ -1,0 +1,24 @@
+"""The one place that writes statistics events. Callers are inside their own transaction, so the
+event lands or vanishes with the action it describes."""
+
+from datetime import datetime
+
+from clb.clock import today
+from clb.members.models import age_band
+
+from .models import CirculationEvent
+
+
+def record(action: str, *, at: datetime, organisation, branch=None, item=None, patron=None):
+    day = today(at)
+    CirculationEvent.objects.create(
+        occurred_on=day,
+        action=action,
+        organisation_id=organisation.pk,
+        branch_id=branch.pk if branch else None,
+        item_type=item.item_type.code if item else "",
+        material_type=item.item_type.material_type if item else "",
+        audience=item.audience if item else "",
+        age_band=age_band(patron.birth_date, day) if patron else "",
+        municipality_code=patron.municipality.code if patron and patron.municipality_id else "",
+    )

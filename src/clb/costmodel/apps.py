@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CostmodelConfig(AppConfig):
+    name = "clb.costmodel"
+    verbose_name = "Kostenmodel"

@@ -1,0 +1,1 @@
+"""Models of this room come with its issue."""

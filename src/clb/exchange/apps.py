@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ExchangeConfig(AppConfig):
+    name = "clb.exchange"
+    verbose_name = "Uitwisseling"

@@ -1,0 +1,479 @@
+"""Everything that changes patrons, memberships and the fee ledger. One transaction per action."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.nl import postcode as nl_postcode
+
+from clb import clock
+from clb.cockpit import events
+from clb.cockpit.models import EventAction
+from clb.network.models import Municipality, Organisation, PostcodeArea
+
+from . import cards, pins
+from .errors import MemberError
+from .models import (
+    LedgerKind,
+    LedgerLine,
+    Membership,
+    Patron,
+    PatronCategory,
+    SubscriptionType,
+    age_on,
+)
+
+MAX_PIN_ATTEMPTS = 5
+PIN_LOCK = timedelta(minutes=15)
+MEMBERSHIP_TERM_DAYS = 365
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def normalise_postcode(value: str) -> str:
+    try:
+        return nl_postcode.validate(value or "")
+    except StdnumError as exc:
+        raise MemberError(
+            _("Postcode '%(value)s' is geen geldige Nederlandse postcode (1234 AB).")
+            % {"value": value},
+            field="postcode",
+        ) from exc
+
+
+def _check_pin(pin: str, field: str = "pin") -> None:
+    if not (pin and pin.isdigit() and 4 <= len(pin) <= 6):
+        raise MemberError(_("De pincode moet uit 4 tot 6 cijfers bestaan."), field=field)
+
+
+def municipality_for_postcode(postcode: str) -> Municipality | None:
+    area = PostcodeArea.objects.select_related("municipality").filter(pc4=postcode[:4]).first()
+    return area.municipality if area else None
+
+
+# --- patrons and memberships ------------------------------------------------------------------
+
+
+def choose_subscription_type(organisation: Organisation, birth_date: date, day: date):
+    age = age_on(birth_date, day)
+    for sub in SubscriptionType.objects.filter(organisation=organisation, active=True):
+        if sub.covers_age(age):
+            return sub
+    raise MemberError(
+        _("%(org)s heeft geen abonnementsvorm voor leeftijd %(age)s.")
+        % {"org": organisation.name, "age": age},
+        field="subscription_type",
+    )
+
+
+@transaction.atomic
+def register_patron(
+    *,
+    organisation: Organisation,
+    first_name: str,
+    last_name: str,
+    birth_date: date,
+    postcode: str,
+    pin: str,
+    email: str = "",
+    phone: str = "",
+    street: str = "",
+    place: str = "",
+    subscription_type: SubscriptionType | None = None,
+    keep_history: bool = False,
+    card_number: str | None = None,
+    branch=None,
+    staff=None,
+    at: datetime | None = None,
+) -> Patron:
+    at = clock.now(at)
+    day = clock.today(at)
+    for field, value in (("first_name", first_name), ("last_name", last_name)):
+        if not (value or "").strip():
+            raise MemberError(_("Dit veld is verplicht."), field=field)
+    if birth_date is None or birth_date > day:
+        raise MemberError(
+            _("De geboortedatum ligt in de toekomst of ontbreekt."), field="birth_date"
+        )
+    postcode = normalise_postcode(postcode)
+    _check_pin(pin)
+    if card_number is None:
+        card_number = cards.new_card_number()
+        while Patron.objects.filter(card_number=card_number).exists():
+            card_number = cards.new_card_number()
+    elif not cards.is_valid_card_number(card_number):
+        raise MemberError(
+            _("Pasnummer %(n)s is ongeldig.") % {"n": card_number}, field="card_number"
+        )
+    elif Patron.objects.filter(card_number=card_number).exists():
+        raise MemberError(
+            _("Pasnummer %(n)s bestaat al.") % {"n": card_number}, field="card_number"
+        )
+    if subscription_type is None:
+        subscription_type = choose_subscription_type(organisation, birth_date, day)
+    elif subscription_type.organisation_id != organisation.pk:
+        raise MemberError(
+            _("Abonnementsvorm hoort niet bij deze organisatie."), field="subscription_type"
+        )
+    elif not subscription_type.covers_age(age_on(birth_date, day)):
+        raise MemberError(
+            _("Abonnementsvorm past niet bij de leeftijd."), field="subscription_type"
+        )
+    patron = Patron.objects.create(
+        card_number=card_number,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        birth_date=birth_date,
+        email=email,
+        phone=phone,
+        street=street,
+        postcode=postcode,
+        place=place,
+        municipality=municipality_for_postcode(postcode),
+        pin_hash=pins.hash_pin(pin),
+        keep_history=keep_history,
+        registered_by=organisation,
+    )
+    _start_membership(patron, organisation, subscription_type, day, at, staff)
+    events.record(
+        EventAction.MEMBER_REGISTERED,
+        at=at,
+        organisation=organisation,
+        branch=branch,
+        patron=patron,
+    )
+    return patron
+
+
+def _start_membership(patron, organisation, subscription_type, day, at, staff) -> Membership:
+    membership = Membership.objects.create(
+        patron=patron,
+        organisation=organisation,
+        subscription_type=subscription_type,
+        started_on=day,
+        expires_on=day + timedelta(days=MEMBERSHIP_TERM_DAYS),
+    )
+    _charge_subscription(patron, organisation, subscription_type, at, staff)
+    return membership
+
+
+def _charge_subscription(patron, organisation, subscription_type, at, staff) -> None:
+    if subscription_type.yearly_fee > 0:
+        charge(
+            patron,
+            organisation,
+            LedgerKind.SUBSCRIPTION,
+            subscription_type.yearly_fee,
+            description=subscription_type.name,
+            at=at,
+            staff=staff,
+        )
+
+
+@transaction.atomic
+def join_organisation(
+    patron: Patron, organisation: Organisation, *, staff=None, at=None
+) -> Membership:
+    at = clock.now(at)
+    day = clock.today(at)
+    if Membership.objects.filter(patron=patron, organisation=organisation).exists():
+        raise MemberError(
+            _("Al lid bij %(org)s.") % {"org": organisation.name}, field="organisation"
+        )
+    sub = choose_subscription_type(organisation, patron.birth_date, day)
+    return _start_membership(patron, organisation, sub, day, at, staff)
+
+
+@transaction.atomic
+def renew_membership(
+    patron: Patron, organisation: Organisation, *, staff=None, at=None
+) -> Membership:
+    """A new term from the later of today and the old expiry, under the type that fits the
+    patron's age now (a child who turned 18 moves to an adult type)."""
+    at = clock.now(at)
+    day = clock.today(at)
+    try:
+        membership = Membership.objects.select_for_update().get(
+            patron=patron, organisation=organisation
+        )
+    except Membership.DoesNotExist as exc:
+        raise MemberError(_("Geen lidmaatschap bij %(org)s.") % {"org": organisation.name}) from exc
+    sub = choose_subscription_type(organisation, patron.birth_date, day)
+    start = max(day, membership.expires_on)
+    membership.subscription_type = sub
+    membership.expires_on = start + timedelta(days=MEMBERSHIP_TERM_DAYS)
+    membership.save(update_fields=["subscription_type", "expires_on"])
+    _charge_subscription(patron, organisation, sub, at, staff)
+    return membership
+
+
+def find_patron(card_number: str) -> Patron:
+    try:
+        return Patron.objects.select_related("municipality").get(
+            card_number=(card_number or "").strip()
+        )
+    except Patron.DoesNotExist as exc:
+        raise MemberError(
+            _("Onbekende pas: %(card)s") % {"card": card_number},
+            code="unknown_patron",
+            field="card_number",
+        ) from exc
+
+
+def verify_pin(card_number: str, pin: str, *, at: datetime | None = None) -> Patron:
+    """Check a PIN; five wrong tries lock the card for a while, counted per card wherever tried.
+    The failure count commits in its own transaction before the error is raised, so callers
+    must not wrap this in a transaction of their own that a wrong PIN would roll back."""
+    at = clock.now(at)
+    patron = find_patron(card_number)
+    with transaction.atomic():
+        patron = Patron.objects.select_for_update().get(pk=patron.pk)
+        if patron.pin_locked_until and patron.pin_locked_until > at:
+            outcome = "locked"
+        elif pins.pin_matches(pin or "", patron.pin_hash):
+            outcome = "ok"
+            if patron.failed_pin_attempts or patron.pin_locked_until:
+                patron.failed_pin_attempts = 0
+                patron.pin_locked_until = None
+                patron.save(update_fields=["failed_pin_attempts", "pin_locked_until"])
+        else:
+            outcome = "wrong"
+            patron.failed_pin_attempts += 1
+            if patron.failed_pin_attempts >= MAX_PIN_ATTEMPTS:
+                patron.failed_pin_attempts = 0
+                patron.pin_locked_until = at + PIN_LOCK
+            patron.save(update_fields=["failed_pin_attempts", "pin_locked_until"])
+    if outcome == "locked":
+        raise MemberError(
+            _(
+                "Te vaak een verkeerde pincode. Probeer het later opnieuw of vraag het aan de balie."
+            ),
+            code="pin_locked",
+            field="pin",
+        )
+    if outcome == "wrong":
+        raise _WrongPin()
+    return patron
+
+
+class _WrongPin(MemberError):
+    code = "wrong_pin"
+
+    def __init__(self):
+        super().__init__(_("Verkeerde pincode."), field="pin")
+
+
+def change_pin(patron: Patron, old_pin: str, new_pin: str, *, at=None) -> None:
+    _check_pin(new_pin, field="new_pin")
+    verify_pin(patron.card_number, old_pin, at=at)
+    Patron.objects.filter(pk=patron.pk).update(pin_hash=pins.hash_pin(new_pin))
+
+
+@transaction.atomic
+def set_pin(patron: Patron, new_pin: str, *, staff=None) -> None:
+    """Desk reset of a forgotten PIN (the patron shows ID at the desk)."""
+    _check_pin(new_pin)
+    Patron.objects.filter(pk=patron.pk).update(
+        pin_hash=pins.hash_pin(new_pin), failed_pin_attempts=0, pin_locked_until=None
+    )
+
+
+@transaction.atomic
+def set_blocked(patron: Patron, blocked: bool, reason: str = "", *, staff=None) -> None:
+    if blocked and not reason.strip():
+        raise MemberError(_("Geef een reden voor de blokkade."), field="block_reason")
+    Patron.objects.filter(pk=patron.pk).update(
+        blocked=blocked, block_reason=reason if blocked else ""
+    )
+
+
+# --- categories and blocks --------------------------------------------------------------------
+
+
+def valid_membership(patron: Patron, day: date) -> Membership | None:
+    return (
+        patron.memberships.select_related("subscription_type", "organisation")
+        .filter(started_on__lte=day, expires_on__gte=day)
+        .order_by("-expires_on")
+        .first()
+    )
+
+
+def patron_category(patron: Patron, day: date) -> str:
+    """Youth by age whatever the subscription says; otherwise the category of the membership."""
+    if age_on(patron.birth_date, day) < 18:
+        return PatronCategory.YOUTH
+    membership = valid_membership(patron, day)
+    if membership and membership.subscription_type.category != PatronCategory.YOUTH:
+        return membership.subscription_type.category
+    return PatronCategory.ADULT
+
+
+@dataclass(frozen=True)
+class Block:
+    code: str
+    message: str
+
+
+def borrowing_blocks(patron: Patron, lending_organisation: Organisation, day: date) -> list[Block]:
+    """Why this patron may not borrow at the lending organisation today (empty: may borrow).
+    One card for the whole network: any valid membership counts; fees count network-wide
+    against the lending organisation's threshold."""
+    blocks = []
+    if patron.blocked:
+        blocks.append(
+            Block("card_blocked", _("Pas geblokkeerd: %(r)s") % {"r": patron.block_reason})
+        )
+    if valid_membership(patron, day) is None:
+        blocks.append(Block("membership_expired", _("Lidmaatschap verlopen of niet gevonden.")))
+    owed = balance(patron)
+    if owed > lending_organisation.fee_block_threshold:
+        blocks.append(
+            Block(
+                "fees",
+                _("Openstaand bedrag € %(owed)s is hoger dan € %(max)s.")
+                % {"owed": owed, "max": lending_organisation.fee_block_threshold},
+            )
+        )
+    return blocks
+
+
+# --- fee ledger -------------------------------------------------------------------------------
+
+
+def balance(patron: Patron, organisation: Organisation | None = None) -> Decimal:
+    return patron.balance(organisation)
+
+
+def charge(
+    patron, organisation, kind, amount, *, description="", loan=None, item=None, staff=None, at=None
+):
+    amount = Decimal(amount)
+    if amount <= 0:
+        raise MemberError(_("Een bedrag moet groter dan nul zijn."), field="amount")
+    return LedgerLine.objects.create(
+        patron=patron,
+        organisation=organisation,
+        kind=kind,
+        amount=amount,
+        description=description,
+        loan=loan,
+        item=item,
+        created_at=clock.now(at),
+        created_by=staff,
+    )
+
+
+@transaction.atomic
+def pay(
+    patron: Patron,
+    organisation: Organisation,
+    amount,
+    *,
+    kind=LedgerKind.PAYMENT,
+    staff=None,
+    at=None,
+    description: str = "",
+) -> LedgerLine:
+    """A payment (or, with kind=WAIVER, a waiver) against what the patron owes this organisation."""
+    try:
+        amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+    except ArithmeticError as exc:
+        raise MemberError(_("Ongeldig bedrag: %(a)s") % {"a": amount}, field="amount") from exc
+    if kind not in (LedgerKind.PAYMENT, LedgerKind.WAIVER):
+        raise MemberError(_("Onbekende soort betaling."), field="kind")
+    Patron.objects.select_for_update().filter(pk=patron.pk).first()  # serialise payments per patron
+    owed = balance(patron, organisation)
+    if amount <= 0:
+        raise MemberError(_("Een bedrag moet groter dan nul zijn."), field="amount")
+    if amount > owed:
+        raise MemberError(
+            _("Bedrag € %(a)s is hoger dan het openstaande saldo € %(o)s.")
+            % {"a": amount, "o": owed},
+            field="amount",
+        )
+    return LedgerLine.objects.create(
+        patron=patron,
+        organisation=organisation,
+        kind=kind,
+        amount=-amount,
+        description=description,
+        created_at=clock.now(at),
+        created_by=staff,
+    )
+
+
+# --- privacy ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_keep_history(patron: Patron, keep: bool, *, at=None) -> int:
+    """Opt in or out of keeping reading history. Opting out forgets the history at once;
+    returns how many past loans were anonymised."""
+    from clb.circulation import services as circulation
+
+    Patron.objects.filter(pk=patron.pk).update(keep_history=keep)
+    patron.keep_history = keep
+    return 0 if keep else circulation.anonymise_history_of(patron)
+
+
+def export_data(patron: Patron) -> dict:
+    """Everything CLB holds about this patron (AVG right of access)."""
+    return {
+        "patron": {
+            "card_number": patron.card_number,
+            "first_name": patron.first_name,
+            "last_name": patron.last_name,
+            "birth_date": patron.birth_date.isoformat(),
+            "email": patron.email,
+            "phone": patron.phone,
+            "street": patron.street,
+            "postcode": patron.postcode,
+            "place": patron.place,
+            "municipality": patron.municipality.code if patron.municipality_id else None,
+            "keep_history": patron.keep_history,
+            "blocked": patron.blocked,
+            "registered_at": patron.created_at.isoformat(),
+        },
+        "memberships": [
+            {
+                "organisation": m.organisation.name,
+                "subscription": m.subscription_type.name,
+                "started_on": m.started_on.isoformat(),
+                "expires_on": m.expires_on.isoformat(),
+            }
+            for m in patron.memberships.select_related("organisation", "subscription_type")
+        ],
+        "loans": [
+            {
+                "title": loan.item.record.title,
+                "barcode": loan.item.barcode,
+                "checked_out_at": loan.checked_out_at.isoformat(),
+                "due_at": loan.due_at.isoformat(),
+                "returned_at": loan.returned_at.isoformat() if loan.returned_at else None,
+            }
+            for loan in patron.loans.select_related("item__record").order_by("checked_out_at")
+        ],
+        "holds": [
+            {
+                "title": hold.record.title,
+                "status": hold.status,
+                "placed_at": hold.placed_at.isoformat(),
+                "pickup_branch": hold.pickup_branch.name,
+            }
+            for hold in patron.holds.select_related("record", "pickup_branch")
+        ],
+        "ledger": [
+            {
+                "date": line.created_at.isoformat(),
+                "kind": line.kind,
+                "amount": str(line.amount),
+                "description": line.description,
+            }
+            for line in patron.ledger_lines.all()
+        ],
+    }

@@ -1,0 +1,28 @@
+import pytest
+from django.db import connection
+
+
+@pytest.fixture(autouse=True)
+def _fast_staff_passwords(settings):
+    # Staff passwords only; the PIN hasher stays real so PIN tests test the real thing.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "clb.members.pins.PinHasher",
+    ]
+
+
+@pytest.fixture
+def net(db):
+    from tests.factories import make_network
+
+    return make_network()
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor != "postgresql":
+        skip = pytest.mark.skip(
+            reason="needs PostgreSQL (runs in the PostgreSQL half of make test)"
+        )
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(skip)
