@@ -3,6 +3,16 @@ from django.db import connection
 
 
 @pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    # Tests render pages without running collectstatic first.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture(autouse=True)
 def _fast_staff_passwords(settings):
     # Staff passwords only; the PIN hasher stays real so PIN tests test the real thing.
     settings.PASSWORD_HASHERS = [

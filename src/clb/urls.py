@@ -5,5 +5,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("cockpit/kostenmodel/", include("clb.costmodel.urls")),
+    path("cockpit/", include("clb.cockpit.urls")),
+    path("registratie/", include("clb.services.urls")),
+    path("api/", include("clb.exchange.urls")),
     path("", include("clb.web.urls")),
 ]

@@ -3,7 +3,8 @@
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from clb.members.models import PatronCategory
@@ -55,10 +56,12 @@ class LoanRule(models.Model):
         verbose_name = _("uitleenregel")
         verbose_name_plural = _("uitleenregels")
         constraints = [
+            # Wildcards are NULL, and NULLs never collide in a plain unique index: coalesce them.
             models.UniqueConstraint(
-                fields=["organisation", "patron_category", "item_type"],
+                Coalesce("organisation", Value(0)),
+                "patron_category",
+                Coalesce("item_type", Value(0)),
                 name="one_rule_per_key",
-                nulls_distinct=False,
             ),
             models.CheckConstraint(
                 condition=Q(fine_per_day__gte=0) & Q(fine_cap__gte=0) & Q(hold_fee__gte=0),

@@ -78,7 +78,7 @@ def _lock_item(barcode: str) -> Item:
     try:
         return (
             Item.objects.select_for_update(of=("self",))
-            .select_related("record", "item_type", "organisation", "home_branch", "current_branch")
+            .select_related("item_type", "organisation")
             .get(barcode=(barcode or "").strip())
         )
     except Item.DoesNotExist as exc:
@@ -92,7 +92,7 @@ def _lock_item(barcode: str) -> Item:
 def _open_loan(item: Item) -> Loan | None:
     return (
         Loan.objects.select_for_update(of=("self",))
-        .select_related("patron", "patron__municipality", "organisation")
+        .select_related("patron", "patron__municipality")
         .filter(item=item, returned_at__isnull=True)
         .first()
     )
@@ -134,10 +134,13 @@ def _charge_fine(loan: Loan, item: Item, at: datetime, staff) -> Decimal:
     return fine
 
 
-def _refuse_blocks(patron: Patron, organisation, at: datetime) -> None:
-    blocks = members.borrowing_blocks(patron, organisation, clock.today(at))
+def _refuse_blocks(patron: Patron, organisation, at: datetime):
+    """Raise when the patron may not borrow here; else return their valid membership."""
+    membership = members.valid_membership(patron, clock.today(at))
+    blocks = members.borrowing_blocks(patron, organisation, clock.today(at), membership)
     if blocks:
         raise CirculationError(" ".join(b.message for b in blocks), code=blocks[0].code)
+    return membership
 
 
 def queue_position(hold: Hold) -> int:
@@ -168,10 +171,9 @@ def checkout(
 ) -> CheckoutResult:
     at = clock.now(at)
     item = _lock_item(item_barcode)
-    patron = members.find_patron(card_number)
-    Patron.objects.select_for_update().filter(pk=patron.pk).first()  # loan limit per patron
+    patron = members.find_patron(card_number, lock=True)  # serialises the loan-limit count
     organisation = branch.organisation
-    _refuse_blocks(patron, organisation, at)
+    membership = _refuse_blocks(patron, organisation, at)
 
     hold_to_fulfil = None
     if item.status == ItemStatus.ON_HOLD_SHELF:
@@ -201,14 +203,15 @@ def checkout(
             code="not_loanable",
         )
     else:
-        if waiting_holds_for(item).filter(item=item).exclude(patron=patron).exists():
+        waiting = list(waiting_holds_for(item))
+        if any(h.item_id == item.pk and h.patron_id != patron.pk for h in waiting):
             raise CirculationError(
                 _("Op dit exemplaar rust een reservering van een andere lener."),
                 code="item_hold_other",
             )
-        hold_to_fulfil = waiting_holds_for(item).filter(patron=patron).select_for_update().first()
+        hold_to_fulfil = next((h for h in waiting if h.patron_id == patron.pk), None)
 
-    category = members.patron_category(patron, clock.today(at))
+    category = members.patron_category(patron, clock.today(at), membership)
     rule = rules.resolve(organisation, category, item.item_type)
     open_loans = Loan.objects.filter(
         patron=patron, organisation=organisation, returned_at__isnull=True
@@ -221,24 +224,27 @@ def checkout(
 
     due = due_date(at, rule.loan_days)
     try:
-        with transaction.atomic():
-            loan = Loan.objects.create(
-                item=item,
-                patron=patron,
-                organisation=organisation,
-                branch=branch,
-                patron_category=category,
-                checked_out_at=at,
-                due_at=due,
-            )
+        loan = Loan.objects.create(
+            item=item,
+            patron=patron,
+            organisation=organisation,
+            branch=branch,
+            patron_category=category,
+            checked_out_at=at,
+            due_at=due,
+        )
     except IntegrityError as exc:  # the partial unique index: someone else was first
+        # No savepoint needed: raising aborts the whole action's transaction.
         raise CirculationError(_("Dit exemplaar is zojuist uitgeleend."), code="on_loan") from exc
     state.move(item, ItemStatus.ON_LOAN, branch=branch)
     if hold_to_fulfil is not None:
-        hold_to_fulfil.status = HoldStatus.FULFILLED
-        hold_to_fulfil.closed_at = at
-        hold_to_fulfil.captured_item = hold_to_fulfil.captured_item or item
-        hold_to_fulfil.save(update_fields=["status", "closed_at", "captured_item"])
+        fulfilled = Hold.objects.filter(pk=hold_to_fulfil.pk, status=hold_to_fulfil.status).update(
+            status=HoldStatus.FULFILLED, closed_at=at, captured_item=item
+        )
+        if not fulfilled:
+            raise CirculationError(
+                _("De reservering is zojuist gewijzigd; probeer opnieuw."), code="hold_changed"
+            )
         events.record(
             EventAction.HOLD_FULFILLED,
             at=at,
@@ -347,33 +353,29 @@ def _route(item: Item, branch: Branch, at: datetime) -> Routing:
         hold.status = HoldStatus.IN_TRANSIT
         hold.save(update_fields=["status"])
         return _send(item, branch, hold.pickup_branch, Transit.Reason.HOLD, at, hold=hold)
-    home = item.home_branch
-    floats = item.organisation.floating_item_types.filter(pk=item.item_type_id).exists()
-    if branch.pk == home.pk or floats:
+    if (
+        branch.pk == item.home_branch_id
+        or item.organisation.floating_item_types.filter(pk=item.item_type_id).exists()
+    ):
         state.move(item, ItemStatus.AVAILABLE, branch=branch)
         return Routing("shelf", branch, _("Terugzetten in de kast."))
-    return _send(item, branch, home, Transit.Reason.HOME, at)
+    return _send(item, branch, item.home_branch, Transit.Reason.HOME, at)
 
 
 def _capture(item: Item, at: datetime) -> Hold | None:
-    """Claim the oldest waiting hold this copy can fill. Each candidate is re-read under lock
-    with its status in the condition, so two copies checked in at once never both claim it."""
-    for hold_id in waiting_holds_for(item).values_list("id", flat=True)[:50]:
-        hold = (
-            Hold.objects.select_for_update(of=("self",))
-            .select_related("pickup_branch", "patron")
-            .filter(pk=hold_id, status=HoldStatus.WAITING)
-            .first()
+    """Claim the oldest waiting hold this copy can fill. The claim is a compare-and-set UPDATE
+    (only while the hold still waits), so of two copies checked in at once exactly one wins,
+    whatever the timing; the loser moves on to the next hold in line."""
+    today = clock.today(at)
+    open_pickup = Q(pickup_branch__closed_on__isnull=True) | Q(pickup_branch__closed_on__gt=today)
+    for hold in waiting_holds_for(item).filter(open_pickup)[:50]:
+        claimed = Hold.objects.filter(pk=hold.pk, status=HoldStatus.WAITING).update(
+            status=HoldStatus.IN_TRANSIT,  # provisional; _route settles ready or transit
+            captured_item=item,
+            captured_at=at,
         )
-        if hold is None:
-            continue
-        if not hold.pickup_branch.is_open_on(clock.today(at)):
-            continue
-        hold.status = HoldStatus.IN_TRANSIT  # provisional; _route settles ready or transit
-        hold.captured_item = item
-        hold.captured_at = at
-        hold.save(update_fields=["status", "captured_item", "captured_at"])
-        return hold
+        if claimed:
+            return Hold.objects.select_related("pickup_branch", "patron").get(pk=hold.pk)
     return None
 
 
@@ -563,12 +565,12 @@ def place_hold(
         raise CirculationError(
             _("Dit afhaalpunt is gesloten."), code="pickup_closed", field="pickup_branch"
         )
-    _refuse_blocks(patron, pickup_branch.organisation, at)
+    membership = _refuse_blocks(patron, pickup_branch.organisation, at)
     copies = Item.objects.filter(record=record).exclude(status=ItemStatus.WITHDRAWN)
     sample = item or copies.select_related("item_type").first()
     if sample is None:
         raise CirculationError(_("Van deze titel zijn geen exemplaren."), code="no_copies")
-    category = members.patron_category(patron, clock.today(at))
+    category = members.patron_category(patron, clock.today(at), membership)
     rule = rules.resolve(pickup_branch.organisation, category, sample.item_type)
     if not rule.holds_allowed:
         raise CirculationError(

@@ -211,11 +211,12 @@ def renew_membership(
     return membership
 
 
-def find_patron(card_number: str) -> Patron:
+def find_patron(card_number: str, *, lock: bool = False) -> Patron:
+    patrons = Patron.objects.select_related("municipality")
+    if lock:
+        patrons = patrons.select_for_update(of=("self",))
     try:
-        return Patron.objects.select_related("municipality").get(
-            card_number=(card_number or "").strip()
-        )
+        return patrons.get(card_number=(card_number or "").strip())
     except Patron.DoesNotExist as exc:
         raise MemberError(
             _("Onbekende pas: %(card)s") % {"card": card_number},
@@ -296,18 +297,22 @@ def set_blocked(patron: Patron, blocked: bool, reason: str = "", *, staff=None) 
 
 def valid_membership(patron: Patron, day: date) -> Membership | None:
     return (
-        patron.memberships.select_related("subscription_type", "organisation")
+        patron.memberships.select_related("subscription_type")
         .filter(started_on__lte=day, expires_on__gte=day)
         .order_by("-expires_on")
         .first()
     )
 
 
-def patron_category(patron: Patron, day: date) -> str:
+_UNSET = object()
+
+
+def patron_category(patron: Patron, day: date, membership=_UNSET) -> str:
     """Youth by age whatever the subscription says; otherwise the category of the membership."""
     if age_on(patron.birth_date, day) < 18:
         return PatronCategory.YOUTH
-    membership = valid_membership(patron, day)
+    if membership is _UNSET:
+        membership = valid_membership(patron, day)
     if membership and membership.subscription_type.category != PatronCategory.YOUTH:
         return membership.subscription_type.category
     return PatronCategory.ADULT
@@ -319,7 +324,9 @@ class Block:
     message: str
 
 
-def borrowing_blocks(patron: Patron, lending_organisation: Organisation, day: date) -> list[Block]:
+def borrowing_blocks(
+    patron: Patron, lending_organisation: Organisation, day: date, membership=_UNSET
+) -> list[Block]:
     """Why this patron may not borrow at the lending organisation today (empty: may borrow).
     One card for the whole network: any valid membership counts; fees count network-wide
     against the lending organisation's threshold."""
@@ -328,7 +335,9 @@ def borrowing_blocks(patron: Patron, lending_organisation: Organisation, day: da
         blocks.append(
             Block("card_blocked", _("Pas geblokkeerd: %(r)s") % {"r": patron.block_reason})
         )
-    if valid_membership(patron, day) is None:
+    if membership is _UNSET:
+        membership = valid_membership(patron, day)
+    if membership is None:
         blocks.append(Block("membership_expired", _("Lidmaatschap verlopen of niet gevonden.")))
     owed = balance(patron)
     if owed > lending_organisation.fee_block_threshold:

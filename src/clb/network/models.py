@@ -75,6 +75,8 @@ class BranchKind(models.TextChoices):
     SERVICEPUNT = "servicepunt", _("servicepunt")
     MINI_SERVICEPUNT = "mini_servicepunt", _("mini-servicepunt")
     UNSTAFFED = "onbemand", _("onbemand (zelfservice, afhaalpunt, bushalte)")
+    # A real location whose staffed hours are not known yet (e.g. from a list of addresses).
+    UNKNOWN = "onbekend", _("soort onbekend")
 
 
 def kind_for_hours(staffed_hours_week: float) -> str:

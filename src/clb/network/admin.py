@@ -1,0 +1,53 @@
+from django.contrib import admin
+
+from clb.accounts.admin_scoped import OrganisationScopedAdmin
+
+from .models import Branch, Municipality, Organisation, PostcodeArea, Province
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(OrganisationScopedAdmin):
+    organisation_path = "pk"
+    list_display = ("name", "code", "fee_block_threshold", "hold_shelf_days", "is_demo")
+    search_fields = ("name", "code")
+    filter_horizontal = ("municipalities", "floating_item_types")
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser or getattr(request.user, "is_national", False)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request)
+
+
+@admin.register(Branch)
+class BranchAdmin(OrganisationScopedAdmin):
+    scoped_foreign_keys = {"organisation": "pk"}
+    list_display = (
+        "name",
+        "organisation",
+        "kind",
+        "staffed_hours_week",
+        "municipality",
+        "opened_on",
+        "closed_on",
+        "is_demo",
+    )
+    list_filter = ("kind", "is_demo")
+    search_fields = ("name", "code", "place")
+    autocomplete_fields = ("municipality",)
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "province", "inhabitants", "inhabitants_0_17")
+    list_filter = ("province",)
+    search_fields = ("name", "code")
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser  # reference data: changed by `clb load-reference`
+
+
+admin.site.register(Province)
+admin.site.register(
+    PostcodeArea, search_fields=("pc4",), list_display=("pc4", "inhabitants", "municipality")
+)

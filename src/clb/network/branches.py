@@ -1,0 +1,147 @@
+"""Importing branch lists (CSV). One row, one branch; a bad row is reported and skipped.
+
+Columns (header names): code, name, organisation_code, organisation_name, kind, staffed_hours_week,
+street, postcode, place, municipality_code, lat, lon, opened_on, closed_on, source. Only code, name,
+organisation_code and municipality_code or lat/lon are required; kind follows from the staffed hours
+when left empty ("onbekend" when the hours are empty too)."""
+
+import csv
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from .models import Branch, BranchKind, Municipality, Organisation, kind_for_hours
+
+REQUIRED = ("code", "name", "organisation_code")
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"aangemaakt {self.created}, bijgewerkt {self.updated}, afgewezen {len(self.errors)}"
+
+
+class RowError(ValueError):
+    pass
+
+
+def _date(value: str, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise RowError(f"{name}: '{value}' is geen datum (JJJJ-MM-DD)") from exc
+
+
+def _number(value: str, name: str, kind=float):
+    if value in ("", None):
+        return None
+    try:
+        return kind(value)
+    except (ValueError, InvalidOperation) as exc:
+        raise RowError(f"{name}: '{value}' is geen getal") from exc
+
+
+def _branch_values(row: dict, municipalities: dict) -> tuple[Organisation, dict]:
+    for name in REQUIRED:
+        if not (row.get(name) or "").strip():
+            raise RowError(f"{name}: ontbreekt")
+    org_code = slugify(row["organisation_code"])
+    organisation = Organisation.objects.filter(code=org_code).first()
+    if organisation is None:
+        if not row.get("organisation_name"):
+            raise RowError(
+                f"organisation_code: onbekende organisatie '{org_code}' en geen organisation_name"
+            )
+        organisation = Organisation.objects.create(code=org_code, name=row["organisation_name"])
+    municipality = None
+    if row.get("municipality_code"):
+        municipality = municipalities.get(row["municipality_code"].strip())
+        if municipality is None:
+            raise RowError(f"municipality_code: onbekende gemeente '{row['municipality_code']}'")
+    hours = _number(row.get("staffed_hours_week", ""), "staffed_hours_week", Decimal)
+    kind = (row.get("kind") or "").strip()
+    if kind and kind not in BranchKind.values:
+        raise RowError(f"kind: '{kind}' is geen van {', '.join(BranchKind.values)}")
+    if not kind:
+        kind = kind_for_hours(float(hours)) if hours is not None else BranchKind.UNKNOWN
+    lat = _number(row.get("lat", ""), "lat")
+    lon = _number(row.get("lon", ""), "lon")
+    if lat is not None and not (50.5 <= lat <= 53.8) or lon is not None and not (3.2 <= lon <= 7.3):
+        raise RowError(f"lat/lon: ({lat}, {lon}) ligt niet in Nederland")
+    opened, closed = (
+        _date(row.get("opened_on", ""), "opened_on"),
+        _date(row.get("closed_on", ""), "closed_on"),
+    )
+    if opened and closed and closed < opened:
+        raise RowError("closed_on: ligt voor opened_on")
+    return organisation, dict(
+        name=row["name"].strip(),
+        kind=kind,
+        staffed_hours_week=hours if hours is not None else Decimal("0"),
+        street=row.get("street", "").strip(),
+        postcode=row.get("postcode", "").strip(),
+        place=row.get("place", "").strip(),
+        municipality=municipality,
+        lat=lat,
+        lon=lon,
+        opened_on=opened,
+        closed_on=closed,
+        is_demo=str(row.get("is_demo", "")).lower() in ("1", "true", "ja"),
+        source=row.get("source", "").strip()[:200],
+    )
+
+
+def import_branches(rows, *, default_source: str = "") -> ImportReport:
+    report = ImportReport()
+    municipalities = {m.code: m for m in Municipality.objects.all()}
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        code = slugify(row.get("code", "")) or "?"
+        try:
+            with transaction.atomic():
+                organisation, values = _branch_values(row, municipalities)
+                values["source"] = values["source"] or default_source
+                _, created = Branch.objects.update_or_create(
+                    code=code, defaults=dict(values, organisation=organisation)
+                )
+        except RowError as exc:
+            report.errors.append(f"regel {number} ({code}): {exc}")
+            continue
+        if created:
+            report.created += 1
+        else:
+            report.updated += 1
+    return report
+
+
+def import_branches_csv(path: Path) -> ImportReport:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return import_branches(csv.DictReader(fh), default_source=Path(path).name)
+
+
+def polling_station_rows(path: Path):
+    """The 78 real library buildings that served as polling stations (TK2025), as branch rows.
+    Their organisation and staffed hours are not in the source: each hangs under an organisation
+    per municipality that is marked as not yet linked, with kind 'onbekend'."""
+    with open(path, encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            yield {
+                "code": f"{row['municipality_code']}-{row['polling_station_id'].split('::')[-1]}".lower(),
+                "name": row["name"],
+                "organisation_code": f"ongekoppeld-{row['municipality_code'].lower()}",
+                "organisation_name": f"Nog te koppelen organisatie ({row['municipality']})",
+                "place": row["place"],
+                "municipality_code": row["municipality_code"],
+                "lat": row["lat"],
+                "lon": row["lon"],
+                "source": "stembureau in bibliotheek, Tweede Kamerverkiezing 2025",
+            }
