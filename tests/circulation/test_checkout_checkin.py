@@ -225,3 +225,14 @@ def test_withdrawn_item_cannot_move(net):
     circ.set_item_status(item_barcode=item.barcode, status=ItemStatus.WITHDRAWN)
     with pytest.raises(CirculationError):
         circ.set_item_status(item_barcode=item.barcode, status=ItemStatus.AVAILABLE)
+
+
+def test_errors_speak_dutch_and_english(net):
+    from django.utils import translation
+
+    with pytest.raises(CirculationError) as err:
+        circ.checkout(item_barcode="X1", card_number="2", branch=net.a1, at=T0)
+    assert str(err.value) == "Onbekend exemplaar: X1"
+    with translation.override("en"), pytest.raises(CirculationError) as err:
+        circ.checkout(item_barcode="X1", card_number="2", branch=net.a1, at=T0)
+    assert str(err.value) == "Unknown item: X1"
