@@ -18,6 +18,7 @@ def _fast_staff_passwords(settings):
     settings.PASSWORD_HASHERS = [
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "clb.members.pins.PinHasher",
+        "clb.selfservice.secrets.KioskSecretHasher",
     ]
 
 

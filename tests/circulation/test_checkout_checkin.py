@@ -236,3 +236,11 @@ def test_errors_speak_dutch_and_english(net):
     with translation.override("en"), pytest.raises(CirculationError) as err:
         circ.checkout(item_barcode="X1", card_number="2", branch=net.a1, at=T0)
     assert str(err.value) == "Unknown item: X1"
+
+
+def test_checkin_of_a_copy_already_on_its_shelf_is_harmless(net):
+    item = make_item(net.a1)
+    for _ in range(2):
+        result = circ.checkin(item_barcode=item.barcode, branch=net.a1, at=T0)
+        assert result.routing.kind == "shelf" and result.loan is None
+    assert Item_status(item) == ItemStatus.AVAILABLE

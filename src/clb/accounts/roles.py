@@ -9,6 +9,7 @@ ORG_ADMIN_MODELS = {
     "members": ["subscriptiontype:add,change,view", "patron:view", "ledgerline:view"],
     "circulation": ["loanrule:add,change,delete,view", "loan:view", "hold:view", "transit:view"],
     "catalogue": ["item:add,change,view", "bibrecord:view", "itemtype:view"],
+    "selfservice": ["kioskaccount:add,change,view"],
 }
 
 

@@ -18,8 +18,8 @@ ALLOWED: dict[str, set[str]] = {
         S.LOST,
     },
     S.ON_LOAN: {S.AVAILABLE, S.ON_HOLD_SHELF, S.IN_TRANSIT, S.LOST, S.CLAIMED_RETURNED},
-    S.ON_HOLD_SHELF: {S.ON_LOAN, S.AVAILABLE, S.IN_TRANSIT, S.ON_HOLD_SHELF, S.MISSING},
-    S.IN_TRANSIT: {S.AVAILABLE, S.ON_HOLD_SHELF, S.IN_TRANSIT, S.MISSING},
+    S.ON_HOLD_SHELF: {S.ON_LOAN, S.AVAILABLE, S.IN_TRANSIT, S.MISSING},
+    S.IN_TRANSIT: {S.AVAILABLE, S.ON_HOLD_SHELF, S.MISSING},
     S.LOST: {S.AVAILABLE, S.ON_HOLD_SHELF, S.IN_TRANSIT, S.WITHDRAWN},
     S.CLAIMED_RETURNED: {S.AVAILABLE, S.ON_HOLD_SHELF, S.IN_TRANSIT, S.LOST, S.MISSING},
     S.MISSING: {S.AVAILABLE, S.ON_HOLD_SHELF, S.IN_TRANSIT, S.WITHDRAWN},
@@ -29,8 +29,9 @@ ALLOWED: dict[str, set[str]] = {
 
 
 def move(item: Item, new_status: str, *, branch=None) -> None:
-    """Change status (and optionally current branch) of a row the caller has locked."""
-    if new_status not in ALLOWED[item.status]:
+    """Change status (and optionally current branch) of a row the caller has locked. Moving to
+    the status it already has is no transition (a copy scanned twice): only the branch updates."""
+    if new_status != item.status and new_status not in ALLOWED[item.status]:
         raise CirculationError(
             _("Exemplaar %(barcode)s kan niet van '%(old)s' naar '%(new)s'.")
             % {
