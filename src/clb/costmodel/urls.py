@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "costmodel"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.builder, name="builder"),
+    path("opslaan/", views.save, name="save"),
+    path("vergelijk/", views.compare, name="compare"),
+    path("scenario/<int:pk>/verwijderen/", views.delete, name="delete"),
+]
