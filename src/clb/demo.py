@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from clb.accounts.models import User
 from clb.accounts.roles import ensure_groups
+from clb.catalogue import search
 from clb.catalogue.models import Audience, BibRecord, Item, ItemType, MaterialType
 from clb.circulation import services as circulation
 from clb.circulation.errors import CirculationError
@@ -93,6 +94,7 @@ def load_records(limit: int, progress) -> list[BibRecord]:
             )
         )
     created = BibRecord.objects.bulk_create(records, batch_size=500)
+    search.rebuild_index()  # bulk_create skips the signals that keep the index current
     progress(f"{len(created)} titels (Library of Congress)")
     return list(BibRecord.objects.filter(control_number__startswith="LoC ").order_by("id"))
 

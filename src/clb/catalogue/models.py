@@ -39,6 +39,8 @@ class BibRecord(models.Model):
     subjects = models.JSONField(_("onderwerpen"), default=list, blank=True)
     series = models.JSONField(_("reeks"), default=list, blank=True)
     control_number = models.CharField(_("controlenummer"), max_length=64, blank=True)
+    # Normalised title + main author + year + material: the dedup key when there is no ISBN.
+    match_key = models.CharField(max_length=200, blank=True, db_index=True)
     raw_marc = models.TextField(_("MARC (MARCXML)"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -119,3 +121,44 @@ class Item(models.Model):
 
     def __str__(self):
         return f"{self.barcode} ({self.record_id})"
+
+
+class RecordIsbn(models.Model):
+    """Every valid ISBN of a record, as ISBN-13: the first key of deduplication."""
+
+    record = models.ForeignKey(BibRecord, on_delete=models.CASCADE, related_name="isbns")
+    isbn13 = models.CharField(max_length=13, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["record", "isbn13"], name="isbn_once_per_record")
+        ]
+
+    def __str__(self):
+        return self.isbn13
+
+
+class MergeLog(models.Model):
+    """An imported record merged into an existing national record. Undo restores the imported
+    description as a record of its own and moves the items that came with it."""
+
+    target = models.ForeignKey(BibRecord, on_delete=models.CASCADE, related_name="merges")
+    matched_on = models.CharField(max_length=20)  # "isbn" or "title_key"
+    source = models.CharField(max_length=300)  # file and record number
+    control_number = models.CharField(max_length=64, blank=True)
+    raw_marc = models.TextField()
+    item_barcodes = models.JSONField(default=list)
+    organisation = models.ForeignKey(
+        "network.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField()
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_into = models.ForeignKey(
+        BibRecord, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self):
+        return f"merge into {self.target_id} ({self.matched_on})"

@@ -1,0 +1,239 @@
+"""Catalogue search: one interface, a backend per database.
+
+Keyword search over title, author, subject, series and ISBN with Dutch stemming, phrase search
+("…"), filters and facet counts, relevance ranking with a tie-break (newer, more copies) and paging.
+SQLite uses FTS5 over words stemmed in Python with the Snowball Dutch stemmer; PostgreSQL uses a
+tsvector with the `dutch` text search configuration and a GIN index. The index follows every change
+to a record (signals below); `rebuild_index()` redoes it after bulk loads."""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import snowballstemmer
+from django.db import connection
+from django.db.models import Count, Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from clb.errors import DomainError
+
+from .models import BibRecord, ItemStatus
+
+FILTERS = (
+    "material_type",
+    "audience",
+    "language",
+    "year_from",
+    "year_to",
+    "available_at_organisation",
+    "available_at_branch",
+)
+FACETS = ("material_type", "audience", "language")
+_stemmer = snowballstemmer.stemmer("dutch")
+_WORD = re.compile(r"[0-9a-z]+")
+_PHRASE = re.compile(r'"([^"]+)"')
+
+
+class SearchError(DomainError):
+    code = "search"
+
+
+@dataclass
+class Hit:
+    record: BibRecord
+    score: float
+    copies: int
+    available: int
+
+
+@dataclass
+class SearchResult:
+    hits: list[Hit]
+    total: int
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    page: int = 1
+    per_page: int = 20
+
+
+# --- text -------------------------------------------------------------------------------------
+
+
+def _words(text: str) -> list[str]:
+    folded = unicodedata.normalize("NFKD", (text or "").lower())
+    return _WORD.findall("".join(c for c in folded if not unicodedata.combining(c)))
+
+
+def stems(text: str) -> str:
+    return " ".join(_stemmer.stemWords(_words(text)))
+
+
+def _document(record: BibRecord) -> dict[str, str]:
+    return {
+        "title": f"{record.title} {record.subtitle}",
+        "authors": " ".join(record.authors or []),
+        "subjects": " ".join((record.subjects or []) + (record.series or [])),
+        "isbn": " ".join(
+            filter(None, [record.isbn, *record.isbns.values_list("isbn13", flat=True)])
+        )
+        if record.pk
+        else record.isbn,
+    }
+
+
+# --- index ------------------------------------------------------------------------------------
+
+
+def index_record(record: BibRecord) -> None:
+    doc = _document(record)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "INSERT INTO catalogue_search (record_id, document) VALUES (%s, "
+                "setweight(to_tsvector('dutch', %s), 'A') || setweight(to_tsvector('dutch', %s), 'B') || "
+                "setweight(to_tsvector('dutch', %s), 'C') || to_tsvector('simple', %s)) "
+                "ON CONFLICT (record_id) DO UPDATE SET document = EXCLUDED.document",
+                [record.pk, doc["title"], doc["authors"], doc["subjects"], doc["isbn"]],
+            )
+        else:
+            cursor.execute("DELETE FROM catalogue_search WHERE rowid = %s", [record.pk])
+            cursor.execute(
+                "INSERT INTO catalogue_search (rowid, title, authors, subjects, isbn) VALUES (%s, %s, %s, %s, %s)",
+                [
+                    record.pk,
+                    stems(doc["title"]),
+                    stems(doc["authors"]),
+                    stems(doc["subjects"]),
+                    doc["isbn"],
+                ],
+            )
+
+
+def unindex_record(record_id: int) -> None:
+    with connection.cursor() as cursor:
+        column = "record_id" if connection.vendor == "postgresql" else "rowid"
+        cursor.execute(f"DELETE FROM catalogue_search WHERE {column} = %s", [record_id])
+
+
+def rebuild_index() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM catalogue_search")
+    count = 0
+    for record in BibRecord.objects.prefetch_related("isbns").iterator(chunk_size=1000):
+        index_record(record)
+        count += 1
+    return count
+
+
+@receiver(post_save, sender=BibRecord)
+def _on_save(sender, instance, **kwargs):
+    index_record(instance)
+
+
+@receiver(post_delete, sender=BibRecord)
+def _on_delete(sender, instance, **kwargs):
+    unindex_record(instance.pk)
+
+
+# --- query ------------------------------------------------------------------------------------
+
+
+def _matches(query: str) -> dict[int, float] | None:
+    """Record id → relevance for the query; None means no text query (browse everything)."""
+    if not _words(query):
+        return None
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT record_id, ts_rank_cd(document, q) FROM catalogue_search, "
+                "websearch_to_tsquery('dutch', %s) q WHERE document @@ q",
+                [query],
+            )
+        else:
+            cursor.execute(
+                "SELECT rowid, -bm25(catalogue_search, 10.0, 5.0, 2.0, 1.0) FROM catalogue_search "
+                "WHERE catalogue_search MATCH %s",
+                [_fts5_query(query)],
+            )
+        return {row[0]: float(row[1]) for row in cursor.fetchall()}
+
+
+def _fts5_query(query: str) -> str:
+    """Phrases stay phrases, other words must all occur; everything stemmed like the index."""
+    parts = [f'"{stems(p)}"' for p in _PHRASE.findall(query) if stems(p)]
+    rest = _PHRASE.sub(" ", query)
+    parts += [f'"{w}"' for w in stems(rest).split()]
+    return " AND ".join(parts)
+
+
+def _filtered(queryset, filters: dict, organisation, branch):
+    unknown = set(filters) - set(FILTERS)
+    if unknown:
+        raise SearchError(
+            f"Onbekend filter: {', '.join(sorted(unknown))}", field=sorted(unknown)[0]
+        )
+    for key in ("material_type", "audience", "language"):
+        if filters.get(key):
+            queryset = queryset.filter(**{key: filters[key]})
+    for key, lookup in (("year_from", "year__gte"), ("year_to", "year__lte")):
+        if filters.get(key):
+            if not str(filters[key]).isdigit():
+                raise SearchError(f"{key}: '{filters[key]}' is geen jaartal", field=key)
+            queryset = queryset.filter(**{lookup: int(filters[key])})
+    available = Q(items__status=ItemStatus.AVAILABLE)
+    if filters.get("available_at_organisation"):
+        queryset = queryset.filter(
+            available, items__organisation__code=filters["available_at_organisation"]
+        )
+    if filters.get("available_at_branch"):
+        queryset = queryset.filter(
+            available, items__current_branch__code=filters["available_at_branch"]
+        )
+    return queryset.distinct()
+
+
+def search(
+    query: str,
+    *,
+    filters: dict | None = None,
+    page: int = 1,
+    per_page: int = 20,
+    organisation=None,
+    branch=None,
+) -> SearchResult:
+    filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+    per_page = max(1, min(int(per_page), 100))
+    page = max(1, int(page))
+    relevance = _matches(query or "")
+    records = BibRecord.objects.all()
+    if relevance is not None:
+        records = records.filter(id__in=list(relevance))
+    records = _filtered(records, filters, organisation, branch)
+    facets = {
+        name: [
+            (row[name], row["n"])
+            for row in records.values(name)
+            .annotate(n=Count("id", distinct=True))
+            .order_by("-n", name)
+        ]
+        for name in FACETS
+    }
+    available_here = Q(items__status=ItemStatus.AVAILABLE)
+    if branch is not None:
+        available_here &= Q(items__current_branch=branch)
+    elif organisation is not None:
+        available_here &= Q(items__organisation=organisation)
+    counted = records.annotate(
+        copies=Count("items", filter=~Q(items__status=ItemStatus.WITHDRAWN), distinct=True),
+        available=Count("items", filter=available_here, distinct=True),
+    ).values_list("id", "year", "copies", "available")
+    ranked = sorted(
+        counted, key=lambda r: (-(relevance or {}).get(r[0], 0.0), -(r[1] or 0), -r[2], r[0])
+    )
+    window = ranked[(page - 1) * per_page : page * per_page]
+    by_id = BibRecord.objects.in_bulk([r[0] for r in window])
+    hits = [
+        Hit(by_id[rid], (relevance or {}).get(rid, 0.0), copies, available)
+        for rid, _y, copies, available in window
+    ]
+    return SearchResult(hits=hits, total=len(ranked), facets=facets, page=page, per_page=per_page)

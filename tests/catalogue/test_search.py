@@ -1,0 +1,127 @@
+"""The same behaviour on both backends (this file runs on SQLite and on PostgreSQL)."""
+
+import pytest
+
+from clb.catalogue import search
+from clb.catalogue.models import ItemStatus
+from tests.factories import make_item, make_record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shelf(net):
+    avonden = make_record(
+        "De avonden",
+        ["Reve, Gerard"],
+        year=1947,
+        language="dut",
+        subjects=["Naoorlogse literatuur"],
+    )
+    katoren = make_record(
+        "Koning van Katoren", ["Terlouw, Jan"], year=1971, language="dut", audience="youth"
+    )
+    reizen = make_record(
+        "Reizen zonder John", ["Hermans, W.F."], year=2022, language="dut", isbn="9789023466321"
+    )
+    dvd = make_record(
+        "De avonden", ["Rudolf van den Berg"], year=2016, material_type="dvd", language="dut"
+    )
+    english = make_record("The evenings", ["Reve, Gerard"], year=2016, language="eng")
+    for rec, branch in (
+        (avonden, net.a1),
+        (avonden, net.b1),
+        (katoren, net.a1),
+        (reizen, net.a2),
+        (dvd, net.a1),
+        (english, net.b1),
+    ):
+        make_item(branch, rec)
+    return dict(avonden=avonden, katoren=katoren, reizen=reizen, dvd=dvd, english=english)
+
+
+def titles(result):
+    return [h.record.title for h in result.hits]
+
+
+def test_keyword_over_title_author_subject_and_isbn(shelf):
+    assert set(titles(search.search("avonden"))) == {"De avonden"}
+    assert {h.record.pk for h in search.search("reve").hits} == {
+        shelf["avonden"].pk,
+        shelf["english"].pk,
+    }
+    assert titles(search.search("naoorlogse")) == ["De avonden"]
+    assert titles(search.search("9789023466321")) == ["Reizen zonder John"]
+    assert search.search("onbestaandwoord").total == 0
+
+
+def test_dutch_stemming_finds_other_word_forms(shelf):
+    assert "Koning van Katoren" in titles(search.search("koningen"))
+    assert set(titles(search.search("avond"))) == {"De avonden"}
+
+
+def test_phrase_search(shelf):
+    assert titles(search.search('"koning van katoren"')) == ["Koning van Katoren"]
+    assert search.search('"katoren koning"').total == 0  # the same words in another order
+
+
+def test_filters_facets_and_availability(net, shelf):
+    result = search.search("avonden")
+    assert dict(result.facets["material_type"]) == {"book": 1, "dvd": 1}
+    assert titles(search.search("avonden", filters={"material_type": "dvd"})) == ["De avonden"]
+    assert search.search("", filters={"audience": "youth"}).total == 1
+    assert search.search("", filters={"year_from": "2000", "year_to": "2020"}).total == 2
+    assert search.search("", filters={"language": "eng"}).hits[0].record == shelf["english"]
+    book = search.search("avonden", filters={"material_type": "book"}).hits[0]
+    assert (book.copies, book.available) == (2, 2)
+    item = shelf["avonden"].items.get(current_branch=net.a1)
+    item.status = ItemStatus.ON_LOAN
+    item.save()
+    only_b = search.search(
+        "avonden", filters={"material_type": "book"}, organisation=net.org_a
+    ).hits[0]
+    assert only_b.available == 0
+    assert (
+        search.search("avonden", filters={"available_at_organisation": net.org_a.code}).total == 1
+    )  # the dvd
+    with pytest.raises(search.SearchError) as err:
+        search.search("x", filters={"kleur": "rood"})
+    assert err.value.field == "kleur"
+
+
+def test_ranking_tie_break_and_paging(shelf):
+    newer_first = search.search("", per_page=2)
+    assert newer_first.total == 5 and len(newer_first.hits) == 2
+    assert newer_first.hits[0].record.year == 2022
+    second = search.search("", per_page=2, page=3)
+    assert len(second.hits) == 1
+
+
+def test_index_follows_changes(net, shelf):
+    rec = shelf["katoren"]
+    rec.title = "Koning van Katoren (herziene druk)"
+    rec.save()
+    assert titles(search.search("herziene")) == ["Koning van Katoren (herziene druk)"]
+    rec.items.all().delete()
+    rec.delete()
+    assert search.search("katoren").total == 0
+    assert search.rebuild_index() == 4
+    assert search.search("avonden").total == 2
+
+
+def test_cli_search_json_and_bad_filter(shelf):
+    import io
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("search", "avonden", "--filter", "material_type=dvd", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert (
+        data["total"] == 1
+        and data["hits"][0]["title"] == "De avonden"
+        and data["hits"][0]["copies"] == 1
+    )
+    with pytest.raises(CommandError, match="kleur"):
+        call_command("search", "x", "--filter", "kleur=rood")
