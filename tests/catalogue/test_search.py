@@ -125,3 +125,9 @@ def test_cli_search_json_and_bad_filter(shelf):
     )
     with pytest.raises(CommandError, match="kleur"):
         call_command("search", "x", "--filter", "kleur=rood")
+
+
+def test_availability_filters_take_codes_or_ids(net, shelf):
+    by_code = search.search("", filters={"available_at_branch": net.a2.code})
+    by_id = search.search("", filters={"available_at_branch": net.a2.pk})
+    assert [h.record for h in by_code.hits] == [h.record for h in by_id.hits] == [shelf["reizen"]]

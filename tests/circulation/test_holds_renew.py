@@ -258,3 +258,42 @@ def test_opting_out_forgets_history_at_once(net):
     circ.checkin(item_barcode=item.barcode, branch=net.a1, at=T0 + timedelta(days=1))
     assert members.set_keep_history(patron, False) == 1
     assert not circ.reading_history(patron).exists()
+
+
+def test_youth_pays_no_dvd_hold_fee_or_fine(net):
+    record = make_record(title="Nijntje de film")
+    item = make_item(net.a1, record, item_type="dvd")
+    child = make_patron(net.org_a, birth_date=CHILD)
+    assert (
+        circ.place_hold(
+            card_number=child.card_number, record=record, pickup_branch=net.a1, at=T0
+        ).fee
+        == 0
+    )
+    circ.checkin(item_barcode=item.barcode, branch=net.a1, at=T0)
+    loan = circ.checkout(
+        item_barcode=item.barcode, card_number=child.card_number, branch=net.a1, at=T0
+    )
+    assert (
+        circ.checkin(
+            item_barcode=item.barcode, branch=net.a1, at=loan.due_at + timedelta(days=5)
+        ).fine
+        == 0
+    )
+    assert child.balance() == 0
+    adult = make_patron(net.org_a)
+    assert circ.place_hold(
+        card_number=adult.card_number, record=record, pickup_branch=net.a1, at=T0
+    ).fee == Decimal("1.00")
+
+
+def test_expire_holds_at_one_branch_only(net):
+    record = make_record()
+    here, there = make_item(net.a1, record), make_item(net.a2, record)
+    p1, p2 = make_patron(net.org_a, birth_date=CHILD), make_patron(net.org_a, birth_date=CHILD)
+    circ.place_hold(card_number=p1.card_number, record=record, pickup_branch=net.a1, at=T0)
+    circ.place_hold(card_number=p2.card_number, record=record, pickup_branch=net.a2, at=T0)
+    circ.checkin(item_barcode=here.barcode, branch=net.a1, at=T0)
+    circ.checkin(item_barcode=there.barcode, branch=net.a2, at=T0)
+    assert len(circ.expire_holds(at=T0 + timedelta(days=10), branch=net.a1)) == 1
+    assert Hold.objects.get(patron=p2).status == HoldStatus.READY  # the other shelf untouched

@@ -180,15 +180,16 @@ def _filtered(queryset, filters: dict, organisation, branch):
             if not str(filters[key]).isdigit():
                 raise SearchError(f"{key}: '{filters[key]}' is geen jaartal", field=key)
             queryset = queryset.filter(**{lookup: int(filters[key])})
+    # Organisation and branch by code (CLI, API) or by id (the pages' choice lists).
     available = Q(items__status=ItemStatus.AVAILABLE)
-    if filters.get("available_at_organisation"):
-        queryset = queryset.filter(
-            available, items__organisation__code=filters["available_at_organisation"]
-        )
-    if filters.get("available_at_branch"):
-        queryset = queryset.filter(
-            available, items__current_branch__code=filters["available_at_branch"]
-        )
+    for key, path in (
+        ("available_at_organisation", "items__organisation"),
+        ("available_at_branch", "items__current_branch"),
+    ):
+        value = str(filters.get(key, ""))
+        if value:
+            lookup = {path: int(value)} if value.isdigit() else {f"{path}__code": value}
+            queryset = queryset.filter(available, **lookup)
     return queryset.distinct()
 
 

@@ -62,10 +62,23 @@ NATIONAL_RULES = [
 ]
 
 
+FREE = dict(fine_per_day=Decimal("0"), fine_cap=Decimal("0"), hold_fee=Decimal("0"))
+
+
+def with_youth_free(rules):
+    """A type-specific rule outweighs the youth wildcard, so every such rule gets a youth twin
+    without fines or fees: no fee may stand between anyone under 18 and the library."""
+    for category, type_code, values in rules:
+        yield category, type_code, values
+        if type_code and not category:
+            yield PatronCategory.YOUTH, type_code, {**values, **FREE}
+
+
 def install_national_rules() -> int:
-    for category, type_code, values in NATIONAL_RULES:
+    rules = list(with_youth_free(NATIONAL_RULES))
+    for category, type_code, values in rules:
         item_type = ItemType.objects.get(code=type_code) if type_code else None
         LoanRule.objects.update_or_create(
             organisation=None, patron_category=category, item_type=item_type, defaults=values
         )
-    return len(NATIONAL_RULES)
+    return len(rules)

@@ -653,13 +653,15 @@ def _close_hold(hold: Hold, status: str, action: str, at) -> Routing | None:
     return None  # a copy in transit is re-routed when it arrives
 
 
-def expire_holds(*, at=None) -> list[Routing]:
-    """Close holds not collected in time; each expiry serves the next in line."""
+def expire_holds(*, at=None, branch: Branch | None = None) -> list[Routing]:
+    """Close holds not collected in time (at one pickup branch, or everywhere); each expiry
+    serves the next in line."""
     at = clock.now(at)
     routings = []
-    for hold_id in Hold.objects.filter(status=HoldStatus.READY, expires_at__lt=at).values_list(
-        "id", flat=True
-    ):
+    expired = Hold.objects.filter(status=HoldStatus.READY, expires_at__lt=at)
+    if branch is not None:
+        expired = expired.filter(pickup_branch=branch)
+    for hold_id in expired.values_list("id", flat=True):
         with transaction.atomic():
             hold = _lock_hold(hold_id)
             if hold.status == HoldStatus.READY and hold.expires_at < at:

@@ -1,0 +1,194 @@
+"""Who may use the desk, and which patrons a desk may see.
+
+Staff see the patrons of their own organisation (a membership there, or registered there). The one
+exception is network lending: a patron of another organisation whose card is scanned at this desk
+is open to this desk for that transaction, until the desk finishes with them, scans another card,
+or leaves them idle. Every desk view reaches a patron through `desk_patron`, so this is the one
+place that decides."""
+
+from datetime import datetime, timedelta
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from clb import clock
+from clb.accounts.models import User
+from clb.accounts.scoping import patrons_visible_to, sees_everything
+from clb.members.models import Patron
+from clb.network.models import Branch
+
+DESK_ROLES = {User.Role.DESK, User.Role.ORG_ADMIN, User.Role.NATIONAL_ADMIN}
+SESSION_KEY = "clb_desk"
+# A desk transaction left alone this long is over: the next person at the desk starts clean.
+IDLE_LIMIT = timedelta(minutes=20)
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def may_use_desk(user) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if sees_everything(user):
+        return True
+    return user.role in DESK_ROLES and user.organisation_id is not None
+
+
+def staff_view(view):
+    """Desk pages: logged-in staff with a desk role, never cached (patron data on screen)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            # Back to this page after login; an action (POST) cannot be replayed, so its desk.
+            back = request.get_full_path() if request.method == "GET" else "/balie/"
+            return redirect_to_login(back)
+        if not may_use_desk(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return never_cache(wrapper)
+
+
+def desk_view(view):
+    """Desk pages that act at a branch: without one chosen, the user picks it first."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if desk_branch(request) is None:
+            messages.info(request, _("Kies eerst de vestiging waar u aan de balie staat."))
+            back = request.get_full_path() if request.method == "GET" else "/balie/"
+            return redirect(reverse("web:desk-branch") + "?" + urlencode({"next": back}))
+        return view(request, *args, **kwargs)
+
+    return staff_view(wrapper)
+
+
+def org_admin_view(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not (sees_everything(user) or user.role == User.Role.ORG_ADMIN):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return staff_view(wrapper)
+
+
+# --- the desk's branch --------------------------------------------------------------------------
+
+
+def branches_for(user):
+    branches = Branch.objects.select_related("organisation")
+    if sees_everything(user):
+        return branches
+    return branches.filter(organisation_id=user.organisation_id)
+
+
+def desk_branch(request) -> Branch | None:
+    """The branch this desk works for: chosen in this session, else the user's own branch.
+    Looked up once per request."""
+    if not hasattr(request, "_clb_desk_branch"):
+        request._clb_desk_branch = _desk_branch(request)
+    return request._clb_desk_branch
+
+
+def _desk_branch(request) -> Branch | None:
+    chosen = request.session.get("clb_desk_branch")
+    candidates = branches_for(request.user)
+    if chosen:
+        branch = candidates.filter(pk=chosen).first()
+        if branch is not None:
+            return branch
+    if request.user.branch_id:
+        return candidates.filter(pk=request.user.branch_id).first()
+    return None
+
+
+def set_desk_branch(request, branch: Branch) -> None:
+    if not branches_for(request.user).filter(pk=branch.pk).exists():
+        raise PermissionDenied
+    request.session["clb_desk_branch"] = branch.pk
+    request._clb_desk_branch = branch
+    end_transaction(request)
+
+
+def staff_organisation(request):
+    """The organisation the desk acts for: that of the desk's branch (national staff) or the user's."""
+    branch = desk_branch(request)
+    if branch is not None:
+        return branch.organisation
+    return request.user.organisation
+
+
+# --- patrons at the desk ------------------------------------------------------------------------
+
+
+def visible_to_staff(user, patron: Patron) -> bool:
+    return patrons_visible_to(user, Patron.objects.filter(pk=patron.pk)).exists()
+
+
+def transaction_state(request) -> dict:
+    """This desk's current transaction: the patron at the desk and what happened so far."""
+    state = request.session.get(SESSION_KEY)
+    if not state:
+        return {}
+    last = state.get("touched")
+    if last is None or clock.now() - _parse(last) > IDLE_LIMIT:
+        end_transaction(request)
+        return {}
+    return state
+
+
+def start_transaction(request, patron: Patron, *, by_card: bool) -> bool:
+    """Open the desk for this patron. Returns whether this is network access (a patron of another
+    organisation, reached by their card). Without the card, only own patrons open."""
+    own = visible_to_staff(request.user, patron)
+    if not own and not by_card:
+        raise Http404
+    request.session[SESSION_KEY] = {
+        "patron": patron.pk,
+        "network": not own,
+        "touched": clock.now().isoformat(),
+        "checkouts": [],
+    }
+    return not own
+
+
+def touch(request, **changes) -> None:
+    """Note activity (and changes) on the transaction. Plain activity is written at most once
+    a minute: a session write per page is a database write per page."""
+    state = transaction_state(request)
+    if not state:
+        return
+    now = clock.now()
+    if changes or now - _parse(state["touched"]) > TOUCH_EVERY:
+        request.session[SESSION_KEY] = {**state, **changes, "touched": now.isoformat()}
+
+
+def end_transaction(request) -> None:
+    request.session.pop(SESSION_KEY, None)
+
+
+def desk_patron(request, pk: int) -> tuple[Patron, bool]:
+    """The patron a desk URL names, if this desk may see them; else 404 (never reveal existence).
+    Returns (patron, network_access)."""
+    patron = Patron.objects.select_related("municipality", "registered_by").filter(pk=pk).first()
+    if patron is None:
+        raise Http404
+    state = transaction_state(request)
+    if state.get("patron") == patron.pk:
+        return patron, bool(state.get("network"))
+    if visible_to_staff(request.user, patron):
+        return patron, False
+    raise Http404
+
+
+def _parse(value: str) -> datetime:
+    return datetime.fromisoformat(value)

@@ -1,0 +1,394 @@
+"""The staff desk: a card opens a patron, items are scanned one after another. Views translate
+between HTTP and the circulation and member services and nothing more: every rule lives there.
+
+A refused action re-renders its page with the service's message next to the field (status 422);
+a done action redirects (post/redirect/get), so a reload never repeats it."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clb import clock
+from clb.accounts.scoping import patrons_visible_to, sees_everything
+from clb.circulation import services as circulation
+from clb.circulation.models import ACTIVE_HOLD, Hold
+from clb.errors import DomainError
+from clb.members import cards
+from clb.members import services as members
+from clb.members.models import LedgerLine, Patron
+
+from .. import access, audit
+from ..access import desk_view, staff_view
+from ..forms import CardForm, PatronSearchForm, PaymentForm, PinResetForm, ScanForm
+from ..forms import add_domain_error as show_error
+from ..models import AuditAction
+from ..templatetags.clb_web import euro
+
+UNPROCESSABLE = 422
+
+
+def desk_render(request, template, context=None, status=200):
+    """Every desk page knows its branch and the patron at the desk (for the header)."""
+    at_desk = access.transaction_state(request).get("patron")
+    shown = (context or {}).get("patron")
+    if at_desk is None:
+        current = None
+    elif getattr(shown, "pk", None) == at_desk:
+        current = shown
+    else:
+        current = Patron.objects.filter(pk=at_desk).first()
+    context = {
+        "desk_branch": access.desk_branch(request),
+        "desk_patron": current,
+        **(context or {}),
+    }
+    return render(request, template, context, status=status)
+
+
+# --- start: scan a card ---------------------------------------------------------------------------
+
+
+@desk_view
+def home(request):
+    form = CardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patron = members.find_patron(form.cleaned_data["card_number"])
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            return _open_by_card(request, patron)
+    status = UNPROCESSABLE if form.errors else 200
+    return desk_render(request, "web/desk/home.html", {"form": form}, status)
+
+
+def _open_by_card(request, patron):
+    with transaction.atomic():
+        network = access.start_transaction(request, patron, by_card=True)
+        audit.record(
+            request,
+            AuditAction.OPENED,
+            patron=patron,
+            network=network,
+            detail=_("pas gescand"),
+        )
+    return redirect("web:desk-patron", pk=patron.pk)
+
+
+@staff_view
+def choose_branch(request):
+    branches = access.branches_for(request.user).order_by("organisation__name", "name")
+    if request.method == "POST":
+        branch = branches.filter(pk=request.POST.get("branch") or 0).first()
+        if branch is None:
+            raise Http404
+        access.set_desk_branch(request, branch)
+        messages.success(request, _("U werkt nu aan de balie van %(b)s.") % {"b": branch.name})
+        target = request.POST.get("next") or ""
+        if not target.startswith("/balie/") or target.startswith("//"):
+            target = reverse("web:desk-home")
+        return redirect(target)
+    return desk_render(
+        request,
+        "web/desk/branch.html",
+        {"branches": branches, "next": request.GET.get("next", "")},
+    )
+
+
+@staff_view
+def search_patrons(request):
+    """Own organisation's patrons by name or card (a patron who forgot their card)."""
+    form = PatronSearchForm(request.GET or None)
+    found = []
+    if form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        found = list(
+            patrons_visible_to(request.user, Patron.objects.all())
+            .filter(Q(last_name__icontains=q) | Q(card_number=q))
+            .order_by("last_name", "first_name")[:50]
+        )
+        audit.record(request, AuditAction.SEARCHED, detail=q)
+    return desk_render(request, "web/desk/search.html", {"form": form, "found": found})
+
+
+# --- the patron at the desk -----------------------------------------------------------------------
+
+
+def _patron(request, pk):
+    patron, network = access.desk_patron(request, pk)
+    state = access.transaction_state(request)
+    if state.get("patron") != patron.pk:
+        with transaction.atomic():
+            access.start_transaction(request, patron, by_card=False)
+            audit.record(request, AuditAction.OPENED, patron=patron)
+    else:
+        access.touch(request)
+    return patron, network
+
+
+def _patron_page(request, patron, network, *, status=200, **forms):
+    organisation = access.staff_organisation(request)
+    overview = circulation.patron_overview(patron, organisation)
+    state = access.transaction_state(request)
+    just_now = set(state.get("checkouts", []))
+    by_id = {loan.pk: loan for loan in overview.loans}
+    memberships = list(
+        patron.memberships.select_related("organisation", "subscription_type").order_by(
+            "organisation__name"
+        )
+    )
+    own_lines = list(
+        LedgerLine.objects.filter(patron=patron, organisation=organisation).order_by(
+            "-created_at", "-id"
+        )[:20]
+    )
+    context = {
+        "patron": patron,
+        "network": network,
+        "overview": overview,
+        "loans": [(loan, loan.pk in just_now) for loan in overview.loans],
+        "just_now": [by_id[pk] for pk in state.get("checkouts", []) if pk in by_id],
+        "memberships": memberships,
+        "own_membership": next(
+            (m for m in memberships if m.organisation_id == organisation.pk), None
+        ),
+        "organisation": organisation,
+        "own_balance": members.balance(patron, organisation),
+        "own_lines": own_lines,
+        "now": clock.now(),
+        "scan_form": forms.get("scan_form") or ScanForm(),
+        "renew_errors": forms.get("renew_errors") or [],
+        "action_error": forms.get("action_error"),
+    }
+    return desk_render(request, "web/desk/patron.html", context, status)
+
+
+@desk_view
+def patron(request, pk):
+    p, network = _patron(request, pk)
+    return _patron_page(request, p, network)
+
+
+@desk_view
+@require_POST
+def checkout(request, pk):
+    p, network = _patron(request, pk)
+    form = ScanForm(request.POST)
+    if form.is_valid():
+        barcode = form.cleaned_data["item_barcode"]
+        try:
+            with transaction.atomic():
+                result = circulation.checkout(
+                    item_barcode=barcode,
+                    card_number=p.card_number,
+                    branch=access.desk_branch(request),
+                    staff=request.user,
+                )
+                audit.record(
+                    request, AuditAction.CHECKOUT, patron=p, network=network, detail=barcode
+                )
+        except DomainError as exc:
+            other = _other_card(exc, barcode)
+            if other is not None:  # a card scanned into the item field: the next patron
+                return _open_by_card(request, other)
+            show_error(form, exc)
+        else:
+            state = access.transaction_state(request)
+            access.touch(request, checkouts=[*state.get("checkouts", []), result.loan.pk])
+            return redirect(reverse("web:desk-patron", kwargs={"pk": p.pk}) + "#scan")
+    return _patron_page(request, p, network, status=UNPROCESSABLE, scan_form=form)
+
+
+def _other_card(exc: DomainError, value: str):
+    if exc.code != "unknown_item" or not cards.is_valid_card_number(value.strip()):
+        return None
+    return Patron.objects.filter(card_number=value.strip()).first()
+
+
+@desk_view
+@require_POST
+def renew(request, pk):
+    p, network = _patron(request, pk)
+    if request.POST.get("all"):
+        outcome = circulation.renew_all(card_number=p.card_number, staff=request.user)
+        renewed = [barcode for barcode, r in outcome if not isinstance(r, DomainError)]
+        refused = [(barcode, str(r)) for barcode, r in outcome if isinstance(r, DomainError)]
+        if renewed:
+            audit.record(
+                request, AuditAction.RENEW, patron=p, network=network, detail=" ".join(renewed)
+            )
+            messages.success(request, _("%(n)s uitlening(en) verlengd.") % {"n": len(renewed)})
+        if refused:
+            return _patron_page(request, p, network, status=UNPROCESSABLE, renew_errors=refused)
+        return redirect("web:desk-patron", pk=p.pk)
+    barcode = request.POST.get("item_barcode", "")
+    _own_loan_or_404(p, barcode)
+    try:
+        with transaction.atomic():
+            result = circulation.renew(
+                item_barcode=barcode, card_number=p.card_number, staff=request.user
+            )
+            audit.record(request, AuditAction.RENEW, patron=p, network=network, detail=barcode)
+    except DomainError as exc:
+        return _patron_page(
+            request, p, network, status=UNPROCESSABLE, renew_errors=[(barcode, str(exc))]
+        )
+    messages.success(
+        request,
+        _("Verlengd tot %(date)s.") % {"date": clock.today(result.due_at).strftime("%d-%m-%Y")},
+    )
+    return redirect("web:desk-patron", pk=p.pk)
+
+
+def _own_loan_or_404(patron, barcode):
+    """Actions on a loan name it by barcode; it must be this patron's open loan."""
+    loan = (
+        patron.loans.select_related("organisation")
+        .filter(item__barcode=barcode, returned_at__isnull=True)
+        .first()
+    )
+    if loan is None:
+        raise Http404
+    return loan
+
+
+@desk_view
+@require_POST
+def mark_lost(request, pk):
+    p, network = _patron(request, pk)
+    barcode = request.POST.get("item_barcode", "")
+    loan = _own_loan_or_404(p, barcode)
+    organisation = access.staff_organisation(request)
+    if loan.organisation_id != organisation.pk and not sees_everything(request.user):
+        # The replacement is charged on the lending organisation's ledger: its call.
+        return _patron_page(
+            request,
+            p,
+            network,
+            status=UNPROCESSABLE,
+            action_error=_("Uitgeleend door %(org)s: alleen die bibliotheek meldt het verloren.")
+            % {"org": loan.organisation.name},
+        )
+    try:
+        with transaction.atomic():
+            charged = circulation.mark_lost(item_barcode=barcode, staff=request.user)
+            audit.record(request, AuditAction.LOST, patron=p, network=network, detail=barcode)
+    except DomainError as exc:
+        return _patron_page(request, p, network, status=UNPROCESSABLE, action_error=str(exc))
+    messages.success(
+        request,
+        _("Verloren gemeld; vervangingskosten %(a)s in rekening gebracht.") % {"a": euro(charged)},
+    )
+    return redirect("web:desk-patron", pk=p.pk)
+
+
+@desk_view
+@require_POST
+def cancel_hold(request, pk, hold_id):
+    p, network = _patron(request, pk)
+    hold = get_object_or_404(Hold, pk=hold_id, patron=p, status__in=ACTIVE_HOLD)
+    try:
+        with transaction.atomic():
+            routing = circulation.cancel_hold(
+                hold.pk, card_number=p.card_number, staff=request.user
+            )
+            audit.record(
+                request,
+                AuditAction.HOLD_CANCELLED,
+                patron=p,
+                network=network,
+                detail=hold.record.title[:200],
+            )
+    except DomainError as exc:
+        return _patron_page(request, p, network, status=UNPROCESSABLE, action_error=str(exc))
+    messages.success(request, _("Reservering geannuleerd."))
+    if routing is not None:
+        messages.info(request, routing.message)
+    return redirect("web:desk-patron", pk=p.pk)
+
+
+@desk_view
+def payment(request, pk):
+    p, network = _patron(request, pk)
+    organisation = access.staff_organisation(request)
+    form = PaymentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        amount = form.cleaned_data["amount"]
+        try:
+            with transaction.atomic():
+                members.pay(p, organisation, amount, staff=request.user)
+                audit.record(
+                    request, AuditAction.PAYMENT, patron=p, network=network, detail=f"€ {amount}"
+                )
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, _("Betaling van %(a)s ontvangen.") % {"a": euro(amount)})
+            return redirect("web:desk-patron", pk=p.pk)
+    owed = members.balance(p, organisation)
+    if request.method == "GET" and owed > 0:
+        form = PaymentForm(initial={"amount": f"{owed:.2f}".replace(".", ",")})
+    return desk_render(
+        request,
+        "web/desk/payment.html",
+        {"patron": p, "form": form, "owed": owed, "organisation": organisation},
+        UNPROCESSABLE if form.errors else 200,
+    )
+
+
+@desk_view
+@require_POST
+def renew_membership(request, pk):
+    p, network = _patron(request, pk)
+    organisation = access.staff_organisation(request)
+    try:
+        with transaction.atomic():
+            membership = members.renew_membership(p, organisation, staff=request.user)
+            audit.record(request, AuditAction.MEMBERSHIP_RENEWED, patron=p, network=network)
+    except DomainError as exc:
+        return _patron_page(request, p, network, status=UNPROCESSABLE, action_error=str(exc))
+    messages.success(
+        request,
+        _("Lidmaatschap verlengd tot %(d)s (%(s)s). Te betalen: %(o)s.")
+        % {
+            "d": membership.expires_on.strftime("%d-%m-%Y"),
+            "s": membership.subscription_type.name,
+            "o": euro(members.balance(p, organisation)),
+        },
+    )
+    return redirect("web:desk-patron", pk=p.pk)
+
+
+@desk_view
+def reset_pin(request, pk):
+    p, network = _patron(request, pk)
+    form = PinResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                members.set_pin(p, form.cleaned_data["pin"], staff=request.user)
+                audit.record(request, AuditAction.PIN_RESET, patron=p, network=network)
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, _("Nieuwe pincode ingesteld; de pas is ontgrendeld."))
+            return redirect("web:desk-patron", pk=p.pk)
+    return desk_render(
+        request,
+        "web/desk/pin.html",
+        {"patron": p, "form": form},
+        UNPROCESSABLE if form.errors else 200,
+    )
+
+
+@staff_view
+@require_POST
+def done(request, pk):
+    access.desk_patron(request, pk)
+    access.end_transaction(request)
+    return redirect("web:desk-home")

@@ -1,0 +1,86 @@
+"""Registering a member at the desk, and the organisation's audit log."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from clb.accounts.scoping import sees_everything
+from clb.errors import DomainError
+from clb.members import services as members
+from clb.members.models import SubscriptionType
+
+from .. import access, audit
+from ..access import desk_view, org_admin_view
+from ..forms import RegisterForm
+from ..forms import add_domain_error as show_error
+from ..models import AuditAction, AuditEntry
+from ..templatetags.clb_web import euro
+from .desk import UNPROCESSABLE, desk_render
+
+
+@desk_view
+def register(request):
+    organisation = access.staff_organisation(request)
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                patron = members.register_patron(
+                    organisation=organisation,
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    birth_date=data["birth_date"],
+                    postcode=data["postcode"],
+                    pin=data["pin"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    street=data["street"],
+                    place=data["place"],
+                    keep_history=data["keep_history"],
+                    card_number=data["card_number"].strip() or None,
+                    branch=access.desk_branch(request),
+                    staff=request.user,
+                )
+                audit.record(request, AuditAction.REGISTERED, patron=patron)
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            access.start_transaction(request, patron, by_card=False)
+            membership = patron.memberships.select_related("subscription_type").get()
+            messages.success(
+                request,
+                _("Ingeschreven met pas %(card)s, abonnement %(sub)s. Te betalen: %(owed)s.")
+                % {
+                    "card": patron.card_number,
+                    "sub": membership.subscription_type.name,
+                    "owed": euro(members.balance(patron, organisation)),
+                },
+            )
+            return redirect("web:desk-patron", pk=patron.pk)
+    return desk_render(
+        request,
+        "web/desk/register.html",
+        {
+            "form": form,
+            "organisation": organisation,
+            "subscription_types": SubscriptionType.objects.filter(
+                organisation=organisation, active=True
+            ),
+        },
+        UNPROCESSABLE if form.errors else 200,
+    )
+
+
+@org_admin_view
+def audit_log(request):
+    entries = AuditEntry.objects.select_related("patron", "branch").order_by("-at", "-id")
+    if not sees_everything(request.user):
+        entries = entries.filter(organisation_id=request.user.organisation_id)
+    card = request.GET.get("pas", "").strip()
+    if card:
+        entries = entries.filter(patron__card_number=card)
+    page = Paginator(entries, 50).get_page(request.GET.get("pagina"))
+    return desk_render(request, "web/desk/audit.html", {"page": page, "card": card})

@@ -1,0 +1,283 @@
+"""The public catalogue: search with facets, a record with its copies across the network, and
+placing a hold with a pickup branch (for a member who logged in with card and PIN)."""
+
+from collections import OrderedDict
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from clb import clock
+from clb.catalogue.models import Audience, BibRecord, Item, ItemStatus, MaterialType
+from clb.circulation import services as circulation
+from clb.circulation.models import ACTIVE_HOLD, Hold, Loan
+from clb.errors import DomainError
+from clb.network.models import Branch, Organisation
+
+from ..catalogue_search import search
+from ..members_session import current_member, login_url
+from ..templatetags.clb_web import euro
+
+PER_PAGE = 20
+LANGUAGES = {
+    "dut": gettext_lazy("Nederlands"),
+    "eng": gettext_lazy("Engels"),
+    "ger": gettext_lazy("Duits"),
+    "fre": gettext_lazy("Frans"),
+    "spa": gettext_lazy("Spaans"),
+    "ita": gettext_lazy("Italiaans"),
+    "fry": gettext_lazy("Fries"),
+    "ara": gettext_lazy("Arabisch"),
+    "tur": gettext_lazy("Turks"),
+    "pol": gettext_lazy("Pools"),
+    "ukr": gettext_lazy("Oekraïens"),
+    "pap": gettext_lazy("Papiaments"),
+}
+FACETS = OrderedDict(
+    material_type=(gettext_lazy("Soort materiaal"), dict(MaterialType.choices)),
+    audience=(gettext_lazy("Doelgroep"), dict(Audience.choices)),
+    language=(gettext_lazy("Taal"), LANGUAGES),
+)
+TEXT_FILTERS = ("material_type", "audience", "language")
+NUMBER_FILTERS = {
+    "year_from": "year_from",
+    "year_to": "year_to",
+    "org": "available_at_organisation",
+    "branch": "available_at_branch",
+}
+
+
+def health(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+def home(request):
+    if request.GET.get("q") or any(request.GET.get(k) for k in (*TEXT_FILTERS, *NUMBER_FILTERS)):
+        return search_page(request)
+    return render(request, "web/home.html", {"organisations": _organisations()})
+
+
+def _organisations():
+    return Organisation.objects.filter(branches__isnull=False).distinct().order_by("name")
+
+
+def _read_filters(params) -> tuple[dict, dict, list[str]]:
+    """The query string as search filters, plus what the page shows back and input errors."""
+    filters, shown, errors = {}, {}, []
+    for key in TEXT_FILTERS:
+        if value := params.get(key, "").strip():
+            filters[key] = shown[key] = value
+    for param, key in NUMBER_FILTERS.items():
+        value = params.get(param, "").strip()
+        if not value:
+            continue
+        if not value.isdigit():
+            errors.append(param)
+            continue
+        filters[key] = int(value)
+        shown[param] = value
+    return filters, shown, errors
+
+
+def search_page(request):
+    params = request.GET
+    query = params.get("q", "").strip()
+    filters, shown, errors = _read_filters(params)
+    if not query and not filters:
+        return render(request, "web/home.html", {"organisations": _organisations()})
+    page = int(params["pagina"]) if params.get("pagina", "").isdigit() else 1
+    page = max(1, page)
+    result = search(query, filters=filters, page=page, per_page=PER_PAGE)
+    base = {"q": query, **shown}
+    pages = max(1, -(-result.total // PER_PAGE))
+    org = Organisation.objects.filter(pk=filters.get("available_at_organisation") or 0).first()
+    return render(
+        request,
+        "web/opac/results.html",
+        {
+            "query": query,
+            "result": result,
+            "hits": _with_branches(result.hits),
+            "facets": _facets(result.facets, base),
+            "active": _active_filters(base),
+            "shown": shown,
+            "errors": errors,
+            "organisations": _organisations(),
+            "chosen_org": org,
+            "org_branches": org.branches.order_by("name") if org else [],
+            "page": result.page,
+            "pages": pages,
+            "prev_url": _url(base, pagina=page - 1) if page > 1 else "",
+            "next_url": _url(base, pagina=page + 1) if page < pages else "",
+        },
+    )
+
+
+def _url(params: dict, **changes) -> str:
+    merged = {**params, **changes}
+    return "?" + urlencode({k: v for k, v in merged.items() if v not in ("", None)})
+
+
+def _facets(facets: dict, base: dict) -> list:
+    shown = []
+    for key, values in facets.items():
+        if key not in FACETS:  # only facets this page can filter on
+            continue
+        label, names = FACETS[key]
+        entries = []
+        for value, count in values:
+            selected = base.get(key) == str(value)
+            entries.append(
+                {
+                    "label": names.get(value, value),
+                    "count": count,
+                    "selected": selected,
+                    "url": _url(base, **{key: "" if selected else value, "pagina": ""}),
+                }
+            )
+        if entries:
+            shown.append({"key": key, "label": label, "entries": entries})
+    return shown
+
+
+def _active_filters(base: dict) -> list:
+    """The filters in force, each with the link that removes it."""
+    names = {
+        "year_from": _("vanaf jaar"),
+        "year_to": _("tot en met jaar"),
+        "org": _("beschikbaar bij"),
+        "branch": _("beschikbaar in vestiging"),
+    }
+    active = []
+    for key, value in base.items():
+        if key == "q" or not value:
+            continue
+        if key in FACETS:
+            label = f"{FACETS[key][0]}: {FACETS[key][1].get(value, value)}"
+        elif key == "org":
+            org = Organisation.objects.filter(pk=value).first()
+            label = f"{names[key]}: {org.name if org else value}"
+        elif key == "branch":
+            branch = Branch.objects.filter(pk=value).first()
+            label = f"{names[key]}: {branch.name if branch else value}"
+        else:
+            label = f"{names.get(key, key)}: {value}"
+        remove = {key: ""} if key != "org" else {"org": "", "branch": ""}
+        active.append({"label": label, "url": _url(base, pagina="", **remove)})
+    return active
+
+
+def _with_branches(hits) -> list:
+    """Where each hit's copies are available now: one grouped query for the whole page."""
+    ids = [hit.record.pk for hit in hits]
+    where = {}
+    for row in (
+        Item.objects.filter(record_id__in=ids, status=ItemStatus.AVAILABLE)
+        .values("record_id", "current_branch__name")
+        .annotate(n=Count("id"))
+        .order_by("record_id", "-n", "current_branch__name")
+    ):
+        where.setdefault(row["record_id"], []).append((row["current_branch__name"], row["n"]))
+    return [(hit, where.get(hit.record.pk, [])) for hit in hits]
+
+
+# --- a record -------------------------------------------------------------------------------------
+
+
+def record(request, pk, *, hold_error: str = "", status: int = 200):
+    rec = get_object_or_404(BibRecord, pk=pk)
+    copies = list(
+        Item.objects.filter(record=rec)
+        .exclude(status=ItemStatus.WITHDRAWN)
+        .select_related("organisation", "current_branch", "item_type")
+        .order_by("organisation__name", "current_branch__name", "barcode")
+    )
+    due = dict(
+        Loan.objects.filter(item__in=copies, returned_at__isnull=True).values_list(
+            "item_id", "due_at"
+        )
+    )
+    by_org = OrderedDict()
+    for item in copies:
+        by_org.setdefault(item.organisation.name, []).append((item, due.get(item.pk)))
+    member = current_member(request)
+    return render(
+        request,
+        "web/opac/record.html",
+        {
+            "rec": rec,
+            "by_org": by_org,
+            "copies": len(copies),
+            "available": sum(1 for c in copies if c.status == ItemStatus.AVAILABLE),
+            "holds": Hold.objects.filter(record=rec, status__in=ACTIVE_HOLD).count(),
+            "member": member,
+            "pickup": _pickup_choices(member) if member else [],
+            "hold_error": hold_error,
+            "chosen_pickup": request.POST.get("pickup_branch", ""),
+            "login_url": login_url(request.path),
+            "language": LANGUAGES.get(rec.language, rec.language),
+            "back_url": _back_to_results(request),
+        },
+        status=status,
+    )
+
+
+def _back_to_results(request) -> str:
+    referer = request.META.get("HTTP_REFERER", "")
+    if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        path = urlsplit(referer)
+        if path.path in (reverse("web:search"), reverse("web:home")) and path.query:
+            return f"{path.path}?{path.query}"
+    return reverse("web:home")
+
+
+def _pickup_choices(patron) -> list:
+    """Open branches, those of the member's own organisations first."""
+    today = clock.today()
+    own = set(patron.memberships.values_list("organisation_id", flat=True))
+    branches = (
+        Branch.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=today))
+        .filter(Q(opened_on__isnull=True) | Q(opened_on__lte=today))
+        .select_related("organisation")
+        .order_by("organisation__name", "name")
+    )
+    groups = OrderedDict()
+    for branch in branches:
+        groups.setdefault(branch.organisation, []).append(branch)
+    return sorted(groups.items(), key=lambda kv: kv[0].pk not in own)
+
+
+@require_POST
+def place_hold(request, pk):
+    rec = get_object_or_404(BibRecord, pk=pk)
+    member = current_member(request)
+    if member is None:
+        return redirect(login_url(reverse("web:record", kwargs={"pk": rec.pk})))
+    branch = Branch.objects.filter(pk=request.POST.get("pickup_branch") or 0).first()
+    if branch is None:
+        return record(request, pk, hold_error=_("Kies een afhaalpunt."), status=422)
+    try:
+        result = circulation.place_hold(
+            card_number=member.card_number, pickup_branch=branch, record=rec
+        )
+    except DomainError as exc:
+        return record(request, pk, hold_error=str(exc), status=422)
+    text = _("Gereserveerd: %(t)s. U bent nummer %(n)s in de wachtrij; afhalen in %(b)s.") % {
+        "t": rec.title,
+        "n": result.position,
+        "b": branch.name,
+    }
+    if result.fee:
+        text += " " + _("Reserveringskosten: %(f)s.") % {"f": euro(result.fee)}
+    messages.success(request, text)
+    return redirect("web:mine")
