@@ -131,3 +131,24 @@ def test_availability_filters_take_codes_or_ids(net, shelf):
     by_code = search.search("", filters={"available_at_branch": net.a2.code})
     by_id = search.search("", filters={"available_at_branch": net.a2.pk})
     assert [h.record for h in by_code.hits] == [h.record for h in by_id.hits] == [shelf["reizen"]]
+
+
+def test_one_typo_in_a_longer_word_is_forgiven(shelf):
+    result = search.search("katorne")  # two letters swapped
+    assert titles(result) == ["Koning van Katoren"] and result.corrected == "katoren"
+    assert search.search("havelaar").total == 0  # not in this catalogue, and nothing one edit away
+    assert titles(search.search("naoorlogse literatur")) == ["De avonden"]  # one letter missing
+    assert (
+        search.search("kat").total == 0 and search.search("kat").corrected is None
+    )  # short: exact only
+    assert (
+        search.search("avonden").corrected is None
+    )  # no correction when the query finds something
+
+
+def test_one_edit_apart():
+    assert search._one_edit_apart("katoren", "katorne")
+    assert search._one_edit_apart("literatuur", "literatur")
+    assert search._one_edit_apart("avonden", "avondan")
+    assert not search._one_edit_apart("avonden", "avondnen x")
+    assert not search._one_edit_apart("koning", "koninkje")

@@ -162,3 +162,14 @@ class MergeLog(models.Model):
 
     def __str__(self):
         return f"merge into {self.target_id} ({self.matched_on})"
+
+
+class SearchWord(models.Model):
+    """Every word that occurs in the search index (folded, unstemmed): the vocabulary that
+    one-typo correction chooses from."""
+
+    word = models.CharField(max_length=60, primary_key=True)
+    length = models.PositiveSmallIntegerField(db_index=True)
+
+    def __str__(self):
+        return self.word

@@ -18,7 +18,7 @@ from django.dispatch import receiver
 
 from clb.errors import DomainError
 
-from .models import BibRecord, ItemStatus
+from .models import BibRecord, ItemStatus, SearchWord
 
 FILTERS = (
     "material_type",
@@ -54,6 +54,7 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     page: int = 1
     per_page: int = 20
+    corrected: str | None = None  # the query as corrected for a typo ("Bedoelde u …")
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -84,8 +85,18 @@ def _document(record: BibRecord) -> dict[str, str]:
 # --- index ------------------------------------------------------------------------------------
 
 
+def _remember_words(doc: dict[str, str]) -> None:
+    words = {
+        w for text in doc.values() for w in _words(text) if 3 <= len(w) <= 60 and not w.isdigit()
+    }
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=w, length=len(w)) for w in words], ignore_conflicts=True
+    )
+
+
 def index_record(record: BibRecord) -> None:
     doc = _document(record)
+    _remember_words(doc)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -118,6 +129,7 @@ def unindex_record(record_id: int) -> None:
 def rebuild_index() -> int:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM catalogue_search")
+    SearchWord.objects.all().delete()
     count = 0
     for record in BibRecord.objects.prefetch_related("isbns").iterator(chunk_size=1000):
         index_record(record)
@@ -156,6 +168,61 @@ def _matches(query: str) -> dict[int, float] | None:
                 [_fts5_query(query)],
             )
         return {row[0]: float(row[1]) for row in cursor.fetchall()}
+
+
+TYPO_MIN_LENGTH = 5
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True when b is a with one letter changed, added, removed, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[i:] == long_[i + 1 :]
+
+
+def _corrections(word: str) -> list[str]:
+    """Known words one edit away. One edit keeps the first or the last letter, so only those
+    candidates are read."""
+    candidates = (
+        SearchWord.objects.filter(length__gte=len(word) - 1, length__lte=len(word) + 1)
+        .filter(Q(word__startswith=word[0]) | Q(word__endswith=word[-1]))
+        .values_list("word", flat=True)
+    )
+    return sorted(c for c in candidates if _one_edit_apart(word, c))
+
+
+def _corrected(query: str) -> str | None:
+    """The query with each unknown longer word replaced by the known word one edit away that
+    finds the most; None when nothing could be corrected."""
+    changed = False
+    words = []
+    for raw in query.split():
+        folded = " ".join(_words(raw))
+        if (
+            len(folded) < TYPO_MIN_LENGTH
+            or " " in folded
+            or SearchWord.objects.filter(word=folded).exists()
+        ):
+            words.append(raw)
+            continue
+        options = _corrections(folded)
+        if not options:
+            words.append(raw)
+            continue
+        best = max(options, key=lambda w: (len(_matches(w) or {}), w))
+        words.append(best)
+        changed = True
+    return " ".join(words) if changed else None
 
 
 def _fts5_query(query: str) -> str:
@@ -206,6 +273,11 @@ def search(
     per_page = max(1, min(int(per_page), 100))
     page = max(1, int(page))
     relevance = _matches(query or "")
+    corrected = None
+    if relevance == {} and '"' not in query:
+        corrected = _corrected(query)
+        if corrected:
+            relevance = _matches(corrected)
     records = BibRecord.objects.all()
     if relevance is not None:
         records = records.filter(id__in=list(relevance))
@@ -237,4 +309,11 @@ def search(
         Hit(by_id[rid], (relevance or {}).get(rid, 0.0), copies, available)
         for rid, _y, copies, available in window
     ]
-    return SearchResult(hits=hits, total=len(ranked), facets=facets, page=page, per_page=per_page)
+    return SearchResult(
+        hits=hits,
+        total=len(ranked),
+        facets=facets,
+        page=page,
+        per_page=per_page,
+        corrected=corrected,
+    )
