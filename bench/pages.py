@@ -42,7 +42,7 @@ from clb.circulation import services as circulation  # noqa: E402
 from clb.members import services as members  # noqa: E402
 from clb.members.models import Patron  # noqa: E402
 from clb.network.models import Organisation  # noqa: E402
-from clb.web.catalogue_search import USING_FALLBACK, search  # noqa: E402
+from clb.web.catalogue_search import search  # noqa: E402
 
 AIM_MS = 100.0
 
@@ -212,8 +212,6 @@ def main():
         f"database: {connection.vendor}; {BibRecord.objects.count()} records, "
         f"{Item.objects.count()} items, {Patron.objects.count()} patrons; desk at {organisation}"
     )
-    if USING_FALLBACK:
-        print("NOTE: clb.catalogue.search is not there yet: timing the web room's stand-in search")
     # Warm up: imports, template loading, query plans.
     bench_desk(organisation, 5, random.Random(1))
     bench_search(query_words(5, random.Random(1)), 1)
