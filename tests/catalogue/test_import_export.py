@@ -215,3 +215,21 @@ def test_import_command_prints_summary_and_errors(net, tmp_path):
     exported = tmp_path / "all.xml"
     call_command("export_marc", "--output", str(exported), stderr=io.StringIO())
     assert b"Max Havelaar" in exported.read_bytes()
+
+
+def test_records_without_optional_fields_import(net, tmp_path):
+    import pymarc
+
+    bare = pymarc.Record(force_utf8=True)
+    bare.leader = "00000nam a2200000 a 4500"
+    bare.add_ordered_field(
+        pymarc.Field(
+            tag="245", indicators=["0", "0"], subfields=[pymarc.Subfield("a", "Zonder meer")]
+        )
+    )
+    report = services.import_marc(
+        [write(tmp_path, "bare.mrc", bare.as_marc())], net.org_a
+    )  # no 001, 008, 260/264
+    assert report.summary() == "imported 1, merged 0, items 0, rejected 0"
+    rec = BibRecord.objects.get()
+    assert (rec.title, rec.year, rec.language, rec.control_number) == ("Zonder meer", None, "", "")

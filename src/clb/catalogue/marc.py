@@ -61,6 +61,20 @@ def match_key(title: str, author: str, year, material: str) -> str:
     return f"{_fold(title)[:120]}|{surname}|{year or ''}|{material}"[:200]
 
 
+def first(record: pymarc.Record, *tags: str) -> pymarc.Field | None:
+    """The first field with one of the tags, in the order given (pymarc raises on a missing tag)."""
+    for tag in tags:
+        fields = record.get_fields(tag)
+        if fields:
+            return fields[0]
+    return None
+
+
+def control_value(record: pymarc.Record, tag: str) -> str:
+    field_ = first(record, tag)
+    return field_.data if field_ is not None and field_.is_control_field() else ""
+
+
 def _subfields(record: pymarc.Record, tag: str, codes: str) -> list[str]:
     return [clean(" ".join(f.get_subfields(*codes))) for f in record.get_fields(tag)]
 
@@ -99,7 +113,7 @@ def material_of(record: pymarc.Record) -> str:
 
 
 def audience_of(record: pymarc.Record) -> str:
-    fixed = record["008"].data if record["008"] else ""
+    fixed = control_value(record, "008")
     if len(fixed) > 22 and fixed[22] in JUVENILE:
         return Audience.YOUTH
     notes = " ".join(_subfields(record, "521", "a")).lower()
@@ -110,17 +124,17 @@ def audience_of(record: pymarc.Record) -> str:
 
 def describe(record: pymarc.Record) -> Description:
     """Raises ValueError naming the field when the record cannot be a catalogue entry."""
-    title_field = record["245"]
+    title_field = first(record, "245")
     if title_field is None or not clean(" ".join(title_field.get_subfields("a"))):
         raise ValueError("245: titel ontbreekt")
-    fixed = record["008"].data if record["008"] else ""
+    fixed = control_value(record, "008")
     authors = [
         clean(a)
         for tag in ("100", "110", "700", "710")
         for a in _subfields(record, tag, "a")
         if clean(a)
     ]
-    pub = record["264"] or record["260"]
+    pub = first(record, "264", "260")
     year_match = YEAR.search(" ".join(pub.get_subfields("c"))) if pub else None
     if not year_match and len(fixed) >= 11:
         year_match = YEAR.fullmatch(fixed[7:11])
@@ -135,7 +149,7 @@ def describe(record: pymarc.Record) -> Description:
     language = fixed[35:38].strip() if len(fixed) >= 38 else ""
     if not language or language == "|||":
         language = next(iter(_subfields(record, "041", "a")), "")[:3]
-    control = record["001"].data.strip() if record["001"] else ""
+    control = control_value(record, "001").strip()
     return Description(
         title=clean(" ".join(title_field.get_subfields("a")))[:500],
         subtitle=clean(" ".join(title_field.get_subfields("b")))[:500],

@@ -151,7 +151,7 @@ def import_marc(
             if error is not None:
                 report.errors.append(RecordError(number, "", "record", f"onleesbaar: {error}"))
                 continue
-            control = record["001"].data.strip() if record["001"] else ""
+            control = marc.control_value(record, "001").strip()
             # Counts go into a scratch report and reach the real one only if the record commits.
             outcome = ImportReport()
             try:
