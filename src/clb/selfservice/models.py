@@ -4,6 +4,15 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+HASHER = "clb_kiosk_pbkdf2"
+
+
+class Charset(models.TextChoices):
+    UTF8 = "utf-8", "UTF-8"
+    CP850 = "cp850", _("Code page 850 (standaard van SIP2)")
+    LATIN1 = "iso-8859-1", "ISO 8859-1 (Latin-1)"
+    ASCII = "ascii", _("ASCII (letters zonder accenten)")
+
 
 class KioskAccount(models.Model):
     login = models.CharField(_("gebruikersnaam (CN)"), max_length=60, unique=True)
@@ -16,22 +25,48 @@ class KioskAccount(models.Model):
     )
     description = models.CharField(_("omschrijving"), max_length=200, blank=True)
     require_pin = models.BooleanField(
-        _("pincode verplicht bij lenen"),
+        _("pincode verplicht"),
         default=False,
-        help_text=_("Vraag de pincode (AD) ook bij lenen en verlengen, niet alleen bij inloggen."),
+        help_text=_(
+            "Vraag de pincode (AD) bij lenen, verlengen, reserveren en betalen, en toon "
+            "persoonsgegevens alleen na een juiste pincode."
+        ),
+    )
+    charset = models.CharField(
+        _("tekenset"),
+        max_length=12,
+        choices=Charset.choices,
+        default=Charset.UTF8,
+        help_text=_(
+            "Tekenset waarin de zuil titels en namen verstuurt en toont (zie de leverancier)."
+        ),
     )
     active = models.BooleanField(_("actief"), default=True)
-    last_login_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_login_at = models.DateTimeField(
+        _("laatst ingelogd"), null=True, blank=True, editable=False
+    )
+    last_login_from = models.CharField(
+        _("laatst ingelogd vanaf"), max_length=60, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("zelfservicezuil")
         verbose_name_plural = _("zelfservicezuilen")
+        ordering = ["login"]
 
     def __str__(self):
         return f"{self.login} ({self.branch})"
 
+    @staticmethod
+    def hash_of(raw: str) -> str:
+        return make_password(raw, hasher=HASHER)
+
     def set_password(self, raw: str) -> None:
-        self.password_hash = make_password(raw, hasher="clb_kiosk_pbkdf2")
+        self.password_hash = self.hash_of(raw)
 
     def check_password(self, raw: str) -> bool:
         return bool(self.password_hash) and check_password(raw, self.password_hash)
+
+    def record_login(self, at, peer: str) -> None:
+        # An update, not save(): a kiosk logging in must not overwrite an admin's edit.
+        KioskAccount.objects.filter(pk=self.pk).update(last_login_at=at, last_login_from=peer)

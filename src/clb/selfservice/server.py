@@ -1,74 +1,120 @@
 """The SIP2 server: asyncio TCP (optionally TLS), one session per kiosk connection.
 
-Reading and framing happen on the event loop; every request is handled in a worker thread
-because the services use Django's synchronous ORM. A broken request never reaches a handler: it is
-answered with 96 (resend) or, when it cannot be framed at all, the connection is closed. Nothing a
-kiosk sends can stop the server or disturb another kiosk's session."""
+Reading, framing and error detection happen on the event loop; every request that reaches a
+handler runs in a worker thread, because the services use Django's synchronous ORM. Whatever a
+kiosk sends costs at most its own session: damaged messages are answered with 96 (resend),
+unknown ones are ignored as the protocol asks, and a connection that keeps sending nonsense, is
+too long, fails to log in or stays silent is closed. Every such event is logged, without PINs or
+passwords."""
 
 import asyncio
 import contextlib
 import logging
+import signal
 import ssl
 import threading
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import connection
 
-from .sip2 import codec
-from .sip2.handlers import Session, dispatch
+from clb import clock
 
-log = logging.getLogger("clb.sip2")
+from .models import KioskAccount
+from .sip2 import codec
+from .sip2.context import Session
+from .sip2.dispatch import dispatch, refuse_after_failure
+
+log = logging.getLogger("clb.selfservice.sip2")
 
 ANSWERED_BEFORE_LOGIN = {"93", "99"}
-MAX_STRAY = 3  # unanswerable messages in a row before we hang up
+MAX_ERRORS_IN_A_ROW = 5  # a kiosk retries a damaged message at most 3 times (message 98)
+MAX_FAILED_LOGINS = 3
 
 
 @dataclass
 class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 6001
-    idle_timeout: float = 300.0
-    max_message: int = codec.MAX_MESSAGE
+    idle_timeout: float = 300.0  # seconds without a message before the connection is closed
     ssl_context: ssl.SSLContext | None = None
-    # Worker threads for the (synchronous) services; each keeps its own database connection.
+    # Worker threads for the services; each keeps its own database connection.
     workers: int = 8
+    charset: str = "utf-8"  # until login, after which the kiosk account's charset applies
+    max_sessions: int = 500
+    # Seconds between checks that a logged-in kiosk's account is still active, so that an
+    # account switched off in the admin stops working without waiting for a reconnect.
+    account_recheck: float = 60.0
+    clock: Callable[[], datetime] = field(default=clock.now)
 
 
 class SIP2Server:
     def __init__(self, config: ServerConfig):
         self.config = config
-        self._server: asyncio.base_events.Server | None = None
-        self._executor = ThreadPoolExecutor(config.workers, thread_name_prefix="sip2")
-        self.sessions = 0
+        self._server: asyncio.Server | None = None
+        self._executor = ThreadPoolExecutor(config.workers, thread_name_prefix="sip2-worker")
+        self._sessions: dict[asyncio.Task, Session] = {}
+        self._busy: set[asyncio.Task] = set()
+        self._closing = False
 
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(
-            self._serve,
-            self.config.host,
-            self.config.port,
-            ssl=self.config.ssl_context,
-            limit=self.config.max_message + 2,
-        )
+    @property
+    def sessions(self) -> int:
+        return len(self._sessions)
 
     @property
     def port(self) -> int:
         return self._server.sockets[0].getsockname()[1]
 
-    async def serve_forever(self) -> None:
-        await self.start()
-        async with self._server:
-            await self._server.serve_forever()
+    async def start(self) -> None:
+        tls = self.config.ssl_context
+        self._server = await asyncio.start_server(
+            self._serve,
+            self.config.host,
+            self.config.port,
+            ssl=tls,
+            ssl_handshake_timeout=min(30.0, self.config.idle_timeout) if tls else None,
+            limit=codec.MAX_MESSAGE + 2,
+        )
+        log.info(
+            "SIP2 on %s:%s%s, %d workers",
+            self.config.host,
+            self.port,
+            " (TLS)" if tls else "",
+            self.config.workers,
+        )
 
-    async def close(self) -> None:
+    async def serve_forever(self) -> None:
+        """Serve until SIGINT or SIGTERM, then finish the messages in progress and stop."""
+        await self.start()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+        await self.close()
+
+    async def close(self, grace: float = 10.0) -> None:
+        self._closing = True
         if self._server is not None:
             self._server.close()
+        for task in self._sessions:
+            if task not in self._busy:  # waiting for a kiosk: nothing to finish
+                task.cancel()
+        if self._sessions:
+            await asyncio.wait(list(self._sessions), timeout=grace)
+        for task in list(self._sessions):
+            task.cancel()
+        if self._server is not None:
             await self._server.wait_closed()
         await asyncio.get_running_loop().run_in_executor(None, self._close_workers)
+        log.info("SIP2 server stopped")
 
     def _close_workers(self) -> None:
         """Close every worker's database connection: one task per worker, held at a barrier so
-        that each thread takes exactly one."""
+        that each thread takes exactly one (a connection can only be closed by its thread)."""
         barrier = threading.Barrier(self.config.workers)
 
         def close_connection():
@@ -76,96 +122,150 @@ class SIP2Server:
             with contextlib.suppress(threading.BrokenBarrierError):
                 barrier.wait(timeout=10)
 
-        for future in [self._executor.submit(close_connection) for _ in range(self.config.workers)]:
-            future.result()
+        for done in [self._executor.submit(close_connection) for _ in range(self.config.workers)]:
+            done.result()
         self._executor.shutdown(wait=True)
 
+    # --- one connection ----------------------------------------------------------------------
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        host, port = writer.get_extra_info("peername")[:2]
-        peer = f"{host}:{port}"
-        session = Session(peer=peer)
-        self.sessions += 1
-        stray = 0
-        try:
-            while True:
-                try:
-                    raw = await asyncio.wait_for(reader.readuntil(b"\r"), self.config.idle_timeout)
-                except TimeoutError:
-                    log.info("%s: idle for %ss, closing", peer, self.config.idle_timeout)
-                    return
-                except asyncio.LimitOverrunError:
-                    log.warning("%s: message over %s bytes, closing", peer, self.config.max_message)
-                    return
-                except asyncio.IncompleteReadError as exc:
-                    if exc.partial.strip():
-                        log.warning(
-                            "%s: connection closed mid-message (%d bytes)", peer, len(exc.partial)
-                        )
-                    return
-                answer = await self._answer(session, raw)
-                if answer is None:
-                    stray += 1
-                    if stray >= MAX_STRAY:
-                        log.warning("%s: %d unanswerable messages, closing", peer, stray)
-                        return
-                    continue
-                stray = 0
-                writer.write(answer.encode("utf-8", "replace"))
-                await writer.drain()
-        except (ConnectionError, ssl.SSLError) as exc:
-            log.info("%s: connection lost: %s", peer, exc)
-        except Exception:  # a bug must cost one session, never the server
-            log.exception("%s: unexpected error, closing this session", peer)
-        finally:
-            self.sessions -= 1
+        peername = writer.get_extra_info("peername")
+        peer = f"{peername[0]}:{peername[1]}" if peername else "?"
+        if self._closing or len(self._sessions) >= self.config.max_sessions:
+            log.warning("%s: refused, %d sessions open", peer, len(self._sessions))
             writer.close()
-            with contextlib.suppress(ConnectionError, ssl.SSLError):
+            return
+        task = asyncio.current_task()
+        session = Session(peer=peer, clock=self.config.clock, charset=self.config.charset)
+        self._sessions[task] = session
+        log.info("%s: connected", peer)
+        reason = "?"
+        try:
+            reason = await self._converse(session, task, reader, writer)
+        except asyncio.CancelledError:
+            # Not raised on: this task is the connection's own, and asyncio 3.11 logs a
+            # cancelled connection task as an error.
+            reason = "server stopping"
+        except (ConnectionError, ssl.SSLError, OSError) as exc:
+            reason = f"connection lost ({exc.__class__.__name__})"
+        except Exception:  # a bug must cost one session, never the server
+            log.exception("%s: unexpected error", session)
+            reason = "internal error"
+        finally:
+            del self._sessions[task]
+            log.info("%s: closed after %d messages: %s", session, session.messages, reason)
+            writer.close()
+            with contextlib.suppress(
+                ConnectionError, ssl.SSLError, OSError, asyncio.CancelledError
+            ):
                 await writer.wait_closed()
 
-    async def _answer(self, session: Session, raw: bytes) -> str | None:
-        text = raw.rstrip(b"\r").lstrip(b"\n")  # some kiosks send CR LF
+    async def _converse(self, session, task, reader, writer) -> str:
+        """Read, answer, repeat. Returns why the conversation ended."""
+        errors_in_a_row = 0
+        while not self._closing:
+            try:
+                frame = await asyncio.wait_for(reader.readuntil(b"\r"), self.config.idle_timeout)
+            except TimeoutError:
+                return f"idle for {self.config.idle_timeout:g} s"
+            except asyncio.LimitOverrunError:
+                log.warning("%s: message longer than %d bytes", session, codec.MAX_MESSAGE)
+                return "message too long"
+            except asyncio.IncompleteReadError as exc:
+                if exc.partial.strip(b"\r\n"):
+                    log.warning(
+                        "%s: connection closed in the middle of a message: %s",
+                        session,
+                        codec.redact(exc.partial),
+                    )
+                return "closed by the kiosk"
+            session.messages += 1
+            self._busy.add(task)
+            try:
+                answer, understood = await self._respond(session, frame[:-1])
+            finally:
+                self._busy.discard(task)
+            errors_in_a_row = 0 if understood else errors_in_a_row + 1
+            if answer is not None:
+                writer.write(answer)
+                await writer.drain()
+            if errors_in_a_row >= MAX_ERRORS_IN_A_ROW:
+                log.warning("%s: %d unusable messages in a row", session, errors_in_a_row)
+                return "too many unusable messages"
+            if session.failed_logins >= MAX_FAILED_LOGINS:
+                log.warning("%s: %d failed logins", session, session.failed_logins)
+                return "too many failed logins"
+        return "server stopping"
+
+    async def _respond(self, session: Session, frame: bytes) -> tuple[bytes | None, bool]:
+        """The answer to one frame (None: no answer), and whether the frame was understood."""
         try:
-            request = codec.parse(text.decode("ascii"))
-        except (UnicodeDecodeError, codec.SIP2Error) as exc:
-            log.warning("%s: bad message (%s): %r", session.peer, exc, text[:80])
-            return _resend()
-        if request.checksum_ok is False:
-            log.warning("%s: checksum error in message %s", session.peer, request.code)
-            return _resend()
+            request = codec.parse(frame, session.charset)
+        except codec.UnknownMessage as exc:
+            log.warning("%s: %s, not answered: %s", session, exc, codec.redact(frame))
+            return None, False
+        except codec.SIP2Error as exc:
+            log.warning("%s: %s, asking for a resend: %s", session, exc, codec.redact(frame))
+            return codec.resend_request(session.charset), False
         if request.code == "97":
-            return session.last_response or _resend()
+            if session.last_response is None:
+                return codec.resend_request(session.charset), False
+            return session.last_response, True
+        if request.sequence is not None and frame == session.last_request:
+            # The kiosk missed our answer and sent the same message again: answer it again,
+            # but do not do it twice (a payment, a checkout).
+            log.info("%s: message %s repeated, answer repeated", session, request.code)
+            return session.last_response, True
         if session.kiosk is None and request.code not in ANSWERED_BEFORE_LOGIN:
-            log.warning("%s: message %s before login, not answered", session.peer, request.code)
-            return None
+            log.warning("%s: message %s before login, not answered", session, request.code)
+            return None, False
+        now = session.clock()
         try:
-            code, fixed, fields = await asyncio.get_running_loop().run_in_executor(
-                self._executor, _handle, session, request
+            reply = await asyncio.get_running_loop().run_in_executor(
+                self._executor, self._handle, session, request, now
             )
+            if reply is None:
+                return None, False
+            answer = codec.encode(reply, sequence=request.sequence, charset=session.charset)
         except Exception:
-            log.exception("%s: handler for %s failed", session.peer, request.code)
-            return _resend()
-        response = codec.format_response(code, fixed, fields, request.sequence)
-        session.last_response = response
-        return response
+            log.exception("%s: message %s failed: %s", session, request.code, codec.redact(frame))
+            answer = codec.encode(
+                refuse_after_failure(session, request, now),
+                sequence=request.sequence,
+                charset=session.charset,
+            )
+        if request.code == "93":
+            if session.kiosk is not None:
+                log.info("%s: logged in at %s", session, session.branch.code)
+            else:
+                log.warning("%s: login refused for %r", session, request.get("CN")[:60])
+        session.last_request, session.last_response = frame, answer
+        return answer, True
 
-
-def _handle(session, request):
-    # The worker keeps its connection between requests; a broken one is dropped and reopened.
-    if connection.connection is not None and not connection.is_usable():
-        connection.close()
-    try:
-        return dispatch(session, request)
-    except Exception:
-        connection.close()  # whatever state it was left in, start clean next time
-        raise
-
-
-def _resend() -> str:
-    # 96 carries no sequence number of its own; AY/AZ are still sent for clients that check.
-    return codec.format_response("96", [], [], None)
+    def _handle(self, session: Session, request, now):
+        """In a worker thread. The thread keeps its database connection between requests
+        (opening one per message would cost more than the message); one that saw an error is
+        checked before reuse and replaced when it is dead, e.g. after a database restart.
+        Returns None (no answer) when the kiosk's account was switched off meanwhile."""
+        if connection.connection is not None and connection.errors_occurred:
+            if connection.is_usable():
+                connection.errors_occurred = False
+            else:
+                connection.close()
+        due = session.account_checked_at + self.config.account_recheck
+        if session.kiosk is not None and request.code != "93" and time.monotonic() >= due:
+            if KioskAccount.objects.filter(pk=session.kiosk.pk, active=True).exists():
+                session.account_checked_at = time.monotonic()
+            else:
+                log.warning("%s: account switched off, logged out", session)
+                session.kiosk = None
+                if request.code not in ANSWERED_BEFORE_LOGIN:
+                    return None
+        return dispatch(session, request, now)
 
 
 def tls_context(cert_file: str, key_file: str) -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_cert_chain(cert_file, key_file)
     return context
