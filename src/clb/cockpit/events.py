@@ -1,17 +1,18 @@
 """The one place that writes statistics events. Callers are inside their own transaction, so the
-event lands or vanishes with the action it describes."""
+event lands or vanishes with the action it describes — and so do the tallies it updates."""
 
 from datetime import datetime
 
 from clb.clock import today
 from clb.members.models import age_band
 
+from . import tallies
 from .models import CirculationEvent
 
 
 def record(action: str, *, at: datetime, organisation, branch=None, item=None, patron=None):
     day = today(at)
-    CirculationEvent.objects.create(
+    event = CirculationEvent.objects.create(
         occurred_on=day,
         action=action,
         organisation_id=organisation.pk,
@@ -22,3 +23,4 @@ def record(action: str, *, at: datetime, organisation, branch=None, item=None, p
         age_band=age_band(patron.birth_date, day) if patron else "",
         municipality_code=patron.municipality.code if patron and patron.municipality_id else "",
     )
+    tallies.add(event)

@@ -1,6 +1,7 @@
 """What the cockpit reads: anonymous events, never patrons."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class EventAction(models.TextChoices):
@@ -39,3 +40,138 @@ class CirculationEvent(models.Model):
 
     def __str__(self):
         return f"{self.occurred_on} {self.action}"
+
+
+# --- aggregates kept up to date as events arrive (see tallies.py) -----------------------------
+# Their grain is the half-year, the cockpit's smallest period: a national half-year is a few
+# tens of thousands of rows instead of tens of millions of events.
+
+
+class PlaceTally(models.Model):
+    """Events per half-year where they happened: branch, lending organisation, what was lent."""
+
+    half_year = models.DateField()  # 1 January or 1 July
+    action = models.CharField(max_length=20, choices=EventAction.choices)
+    organisation = models.ForeignKey(
+        "network.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    branch = models.ForeignKey("network.Branch", on_delete=models.PROTECT, related_name="+")
+    audience = models.CharField(max_length=8, blank=True)
+    material_type = models.CharField(max_length=12, blank=True)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "half_year",
+                    "action",
+                    "organisation",
+                    "branch",
+                    "audience",
+                    "material_type",
+                ],
+                name="place_tally_key",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.half_year} {self.action} branch {self.branch_id}: {self.n}"
+
+
+class ResidenceTally(models.Model):
+    """Events per half-year by who acted, anonymously: where they live and their age band."""
+
+    half_year = models.DateField()
+    action = models.CharField(max_length=20, choices=EventAction.choices)
+    organisation = models.ForeignKey(
+        "network.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    municipality_code = models.CharField(max_length=6, blank=True)
+    age_band = models.CharField(max_length=8, blank=True)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["half_year", "action", "organisation", "municipality_code", "age_band"],
+                name="residence_tally_key",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.half_year} {self.action} {self.municipality_code}: {self.n}"
+
+
+class MemberCount(models.Model):
+    """Anonymous head count of valid memberships on a day (see snapshots.py).
+
+    `memberships` counts memberships of the organisation; `patrons` counts each person once
+    nationally (in the row of their first organisation), so summing `patrons` over organisations
+    gives people, and summing `memberships` over one organisation gives its members."""
+
+    taken_on = models.DateField(db_index=True)
+    organisation = models.ForeignKey(
+        "network.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    municipality_code = models.CharField(max_length=6, blank=True)
+    age_band = models.CharField(max_length=8, blank=True)
+    memberships = models.PositiveIntegerField(default=0)
+    patrons = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["taken_on", "organisation", "municipality_code", "age_band"],
+                name="member_count_key",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.taken_on} {self.municipality_code} {self.age_band}: {self.patrons}"
+
+
+class MemberCountRun(models.Model):
+    """That a member count was taken on a day (even one that found nobody)."""
+
+    taken_on = models.DateField(unique=True)
+    taken_at = models.DateTimeField()
+    memberships = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.taken_on}: {self.memberships}"
+
+
+class ClosedPeriod(models.Model):
+    """A half-year or year whose figures are final: frozen, and closed to new registrations."""
+
+    code = models.CharField(_("periode"), max_length=7, unique=True)  # 2025-H1 or 2025
+    closed_at = models.DateTimeField(_("afgesloten op"))
+    closed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("afgesloten periode")
+        verbose_name_plural = _("afgesloten perioden")
+
+    def __str__(self):
+        return self.code
+
+
+class FrozenMeasures(models.Model):
+    """The measure values of one region in a closed period, as they were when it closed; final
+    figures are computed from these, so later corrections of reference data do not move them."""
+
+    period = models.CharField(max_length=7)
+    region = models.CharField(max_length=50)
+    values = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["period", "region"], name="frozen_measures_key")
+        ]
+
+    def __str__(self):
+        return f"{self.period} {self.region}"

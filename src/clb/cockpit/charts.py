@@ -1,0 +1,148 @@
+"""Chart specifications for plotly.js (served by CLB itself): plain dicts, rendered in the
+browser. Suppressed values are gaps with "< 10" on hover, never numbers."""
+
+from django.utils.translation import gettext as _
+
+from .engine import Figure
+from .tables import SUPPRESSED, Table
+
+ACCENT = "#0b5394"
+
+
+def _y(f: Figure):
+    return None if f.suppressed or f.value is None else round(f.value, max(f.indicator.decimals, 0))
+
+
+def _hover(f: Figure) -> str:
+    if f.suppressed:
+        return SUPPRESSED
+    if f.value is None:
+        return _("geen gegevens")
+    return f"{f.value:,.{f.indicator.decimals}f}".replace(",", " ")
+
+
+def _layout(title: str, **extra) -> dict:
+    return {
+        "title": {"text": title, "font": {"size": 15}},
+        "margin": {"l": 60, "r": 20, "t": 40, "b": 80},
+        "height": 320,
+        **extra,
+    }
+
+
+def bar(indicator, figures: list[Figure]) -> dict:
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "x": [f.key_label for f in figures],
+                "y": [_y(f) for f in figures],
+                "text": [_hover(f) for f in figures],
+                "hovertemplate": "%{x}: %{text}<extra></extra>",
+                "marker": {"color": ACCENT},
+            }
+        ],
+        "layout": _layout(f"{indicator.name}", yaxis={"title": {"text": str(indicator.unit)}}),
+    }
+
+
+def parts_bar(indicator, pairs) -> dict:
+    pairs = sorted(pairs, key=lambda p: p[0].name)
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": [r.name for r, _f in pairs],
+                "x": [_y(f) for _r, f in pairs],
+                "text": [_hover(f) for _r, f in pairs],
+                "hovertemplate": "%{y}: %{text}<extra></extra>",
+                "marker": {"color": ACCENT},
+            }
+        ],
+        "layout": _layout(
+            f"{indicator.name} ({indicator.unit})",
+            height=max(300, 22 * len(pairs) + 80),
+            margin={"l": 160, "r": 20, "t": 40, "b": 40},
+            yaxis={"autorange": "reversed"},
+        ),
+    }
+
+
+def trend_lines(table: Table) -> dict:
+    """One line per indicator of the trend table, each on its own small axis."""
+    halves = [row[0] for row in table.rows]
+    series = table.headers[2:]
+    data, layout = [], _layout(_("Ontwikkeling per halfjaar"), height=160 * len(series) + 60)
+    step = 1 / len(series)
+    for i, name in enumerate(series):
+        axis = "" if i == 0 else str(i + 1)
+        values = [row[2 + i] for row in table.rows]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": name,
+                "x": halves,
+                "y": [float(v) if not isinstance(v, str) else None for v in values],
+                "text": [str(v) for v in values],
+                "hovertemplate": "%{x}: %{text}<extra>" + name + "</extra>",
+                "xaxis": f"x{axis}",
+                "yaxis": f"y{axis}",
+            }
+        )
+        top = 1 - i * step
+        layout[f"yaxis{axis}"] = {
+            "domain": [top - step + 0.06, top - 0.02],
+            "title": {"text": name, "font": {"size": 10}},
+            "rangemode": "tozero",
+        }
+        layout[f"xaxis{axis}"] = {"anchor": f"y{axis}", "type": "category"}
+    layout["showlegend"] = False
+    layout["margin"] = {"l": 200, "r": 20, "t": 40, "b": 30}
+    return {"data": data, "layout": layout}
+
+
+def choropleth(pairs, indicator) -> dict:
+    """Municipalities coloured by an indicator; suppressed ones grey. The browser adds the
+    boundaries (GeoJSON served by CLB) before drawing."""
+    shown = [(r, f) for r, f in pairs if _y(f) is not None]
+    hidden = [(r, f) for r, f in pairs if _y(f) is None]
+    data = [
+        {
+            "type": "choropleth",
+            "featureidkey": "properties.code",
+            "locations": [r.code for r, _f in shown],
+            "z": [_y(f) for _r, f in shown],
+            "text": [f"{r.name}: {_hover(f)}" for r, f in shown],
+            "hovertemplate": "%{text}<extra></extra>",
+            "colorscale": "Blues",
+            "reversescale": True,
+            "zmin": 0,
+            "marker": {"line": {"width": 0.3, "color": "#fff"}},
+            "colorbar": {"title": {"text": str(indicator.unit)}},
+        }
+    ]
+    if hidden:
+        data.append(
+            {
+                "type": "choropleth",
+                "featureidkey": "properties.code",
+                "locations": [r.code for r, _f in hidden],
+                "z": [0] * len(hidden),
+                "text": [f"{r.name}: {_hover(f)}" for r, f in hidden],
+                "hovertemplate": "%{text}<extra></extra>",
+                "colorscale": [[0, "#d0d0d0"], [1, "#d0d0d0"]],
+                "showscale": False,
+                "marker": {"line": {"width": 0.3, "color": "#fff"}},
+            }
+        )
+    return {
+        "data": data,
+        "layout": {
+            "title": {"text": f"{indicator.name}", "font": {"size": 15}},
+            "geo": {"fitbounds": "locations", "visible": False, "projection": {"type": "mercator"}},
+            "margin": {"l": 0, "r": 0, "t": 40, "b": 0},
+            "height": 560,
+        },
+    }

@@ -1,0 +1,77 @@
+"""Closing a period: its figures become final.
+
+Closing stores every region's measure values as they are now (FrozenMeasures), so later changes —
+a corrected branch date, new CBS population figures — do not move final figures, and from then on
+registrations dated inside the period are refused (periods.ensure_open). Closing the second half of
+a year closes the year; closing a year closes both halves."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from clb import clock
+
+from .definitions import INDICATORS
+from .engine import LiveValues, freeze, measure_requests
+from .facts import Scope
+from .models import ClosedPeriod, FrozenMeasures
+from .periods import Period, PeriodError, parse
+from .regions import NATIONAL, Geography
+
+
+def all_regions(geo: Geography):
+    yield geo.region(NATIONAL)
+    for code in sorted(geo.provinces):
+        yield geo.region(code)
+    for code in sorted(geo.municipalities):
+        yield geo.region(code)
+    for org in sorted(geo.organisations.values(), key=lambda o: o.code):
+        yield geo.organisation_region(org.id)
+
+
+@transaction.atomic
+def close_period(code: str, *, at=None, user=None, progress=lambda _m: None) -> list[str]:
+    """Close a half-year or year; returns the codes closed now."""
+    period = parse(code)
+    today = clock.today(at)
+    if period.end >= today:
+        raise PeriodError(
+            _("Periode %(code)s loopt nog (tot en met %(end)s); sluit na afloop.")
+            % {"code": period.code, "end": period.end.strftime("%d-%m-%Y")},
+            field="period",
+        )
+    if ClosedPeriod.objects.filter(code=period.code).exists():
+        raise PeriodError(_("Periode %(code)s is al afgesloten.") % {"code": period.code})
+    to_close = [period] if not period.is_year else [*period.halves(), period]
+    if not period.is_year:
+        year = parse(str(period.year))
+        other = [h for h in year.halves() if h.code != period.code]
+        if ClosedPeriod.objects.filter(code__in=[h.code for h in other]).count() == len(other):
+            to_close.append(year)
+    closed = []
+    geo = Geography()
+    requests = measure_requests(INDICATORS)
+    for p in to_close:
+        if ClosedPeriod.objects.filter(code=p.code).exists():
+            continue
+        _freeze_all(geo, p, requests, today, progress)
+        ClosedPeriod.objects.create(code=p.code, closed_at=clock.now(at), closed_by=user)
+        closed.append(p.code)
+    return closed
+
+
+def _freeze_all(geo, period: Period, requests, today, progress) -> None:
+    values = LiveValues(geo, Scope(), period.half_years, requests, today)
+    regions = list(all_regions(geo))
+    FrozenMeasures.objects.filter(period=period.code).delete()
+    batch = []
+    for i, region in enumerate(regions, 1):
+        batch.append(
+            FrozenMeasures(
+                period=period.code,
+                region=region.code,
+                values=freeze(values, period, region, requests),
+            )
+        )
+        if i % 100 == 0 or i == len(regions):
+            progress(f"{period.code}: {i}/{len(regions)} regio's vastgelegd")
+    FrozenMeasures.objects.bulk_create(batch, batch_size=200)

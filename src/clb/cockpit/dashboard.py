@@ -1,0 +1,222 @@
+"""Everything the dashboard of one region and period shows, as tables and chart specifications.
+
+The page, each table's CSV download and the report read the same objects built here."""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from . import charts, scoping
+from .definitions import INDICATOR_BY_CODE, INDICATORS, SECTIONS
+from .engine import Cockpit, Figure
+from .periods import Period
+from .regions import NATIONAL, Geography, Region
+from .tables import Table, cell, figures_table, status_label
+
+TREND_HALF_YEARS = 6
+BREAKDOWN_CHARTS = [
+    "members_by_age",
+    "loans_by_material",
+    "ido_by_theme",
+    "participants_by_function",
+    "branches_by_kind",
+]
+# The figures shown side by side for the parts of a region (all scalar indicators go in the report).
+PART_COLUMNS = [
+    "members",
+    "members_share",
+    "youth_members_share",
+    "loans",
+    "loans_per_inhabitant",
+    "ido_contacts",
+    "ido_reach",
+    "participants",
+    "participants_per_1000",
+    "vestigingen_per_100k",
+    "municipalities_without_vestiging",
+    "staff_fte",
+]
+MAP_INDICATORS = [i for i in INDICATORS if i.on_map]
+DEFAULT_MAP = "members_share"
+
+
+@dataclass
+class Dashboard:
+    region: Region
+    period: Period
+    final: bool
+    figures: list[Figure]
+    sections: list[tuple[str, Table]]
+    tables: dict[str, Table] = field(default_factory=dict)
+    charts: dict[str, dict] = field(default_factory=dict)
+    map_indicator: str = DEFAULT_MAP
+    map: dict | None = None
+    breadcrumbs: list[tuple[Region, bool]] = field(default_factory=list)
+    parts: list[Region] = field(default_factory=list)
+    organisations: list[Region] = field(default_factory=list)
+    group: Region | None = None
+
+
+def _parts_table(name, title, cockpit, regions, period, codes) -> Table:
+    indicators = [INDICATOR_BY_CODE[c] for c in codes]
+    table = Table(
+        name,
+        title,
+        [_("regio"), _("code")] + [f"{i.name} ({i.unit})" for i in indicators],
+    )
+    for part in regions:
+        table.rows.append(
+            [part.name, part.code] + [cell(cockpit.figure(i, part, period)) for i in indicators]
+        )
+    return table
+
+
+def scalar_codes() -> list[str]:
+    return [i.code for i in INDICATORS if not i.breakdown]
+
+
+def build(
+    user, geo: Geography, region: Region, period: Period, *, map_code=None, at=None
+) -> Dashboard:
+    scoping.require(user, region, geo)
+    map_code = map_code if map_code in {i.code for i in MAP_INDICATORS} else DEFAULT_MAP
+    parts = scoping.visible(user, geo.parts(region), geo)
+    map_regions = []
+    if region.is_geographic:
+        codes = geo.municipalities_of(region)
+        map_regions = scoping.visible(
+            user,
+            [geo.region(c) for c in sorted(codes if codes is not None else geo.municipalities)],
+            geo,
+        )
+    group = geo.size_class_group(region)
+    if group is not None and len(group.members) < 3:
+        group = None  # with fewer than three, the others' figures could be worked out
+    regions = [region, *parts, *map_regions] + ([group] if group else [])
+    cockpit = Cockpit(regions, [period], geo=geo, at=at, focus=region)
+    figures = cockpit.figures(region, period)
+    final = bool(figures) and all(f.final for f in figures)
+    board = Dashboard(region, period, final, figures, [], map_indicator=map_code, group=group)
+
+    by_section = {s: [] for s in SECTIONS}
+    for f in figures:
+        by_section[f.indicator.section].append(f)
+    for i, section in enumerate(SECTIONS, 1):
+        table = figures_table(f"sectie-{i}", str(section), by_section[section])
+        board.sections.append((str(section), table))
+        board.tables[table.name] = table
+    board.tables["indicatoren"] = figures_table("indicatoren", _("Alle indicatoren"), figures)
+
+    if parts:
+        board.parts = parts
+        board.tables["delen"] = _parts_table(
+            "delen",
+            _("Onderverdeling: %(parts)s")
+            % {"parts": _("provincies") if region.kind == "country" else _("gemeenten")},
+            cockpit,
+            parts,
+            period,
+            PART_COLUMNS,
+        )
+    if group is not None:
+        board.tables["vergelijking"] = _comparison(cockpit, region, group, period)
+
+    trend = trend_table(geo, region, period, at=at)
+    board.tables["trend"] = trend
+
+    map_indicator = INDICATOR_BY_CODE[map_code]
+    if map_regions:
+        map_table = Table(
+            "kaart",
+            f"{map_indicator.name} ({map_indicator.unit})",
+            [_("gemeente"), _("code"), str(map_indicator.name), _("status")],
+        )
+        values = []
+        for m in map_regions:
+            f = cockpit.figure(map_indicator, m, period)
+            map_table.rows.append([m.name, m.code, cell(f), status_label(f.final)])
+            values.append((m, f))
+        board.tables["kaart"] = map_table
+        board.map = charts.choropleth(values, map_indicator)
+
+    for code in BREAKDOWN_CHARTS:
+        rows = [f for f in figures if f.indicator.code == code and f.key]
+        board.charts[code] = charts.bar(INDICATOR_BY_CODE[code], rows)
+    board.charts["trend"] = charts.trend_lines(trend)
+    if parts:
+        board.charts["delen"] = charts.parts_bar(
+            map_indicator, [(p, cockpit.figure(map_indicator, p, period)) for p in parts]
+        )
+
+    board.breadcrumbs = _breadcrumbs(user, geo, region)
+    if region.kind in ("country", "province"):
+        board.organisations = scoping.visible(user, geo.organisations_in(region), geo)
+    return board
+
+
+def _comparison(cockpit: Cockpit, region: Region, group: Region, period: Period) -> Table:
+    table = Table(
+        "vergelijking",
+        _("Vergelijking met %(group)s (%(n)s)") % {"group": group.name, "n": len(group.members)},
+        [_("indicator"), _("eenheid"), region.name, _("grootteklasse samen"), _("status")],
+    )
+    for ind in INDICATORS:
+        if ind.compare:
+            own = cockpit.figure(ind, region, period)
+            peers = cockpit.figure(ind, group, period)
+            table.rows.append(
+                [str(ind.name), str(ind.unit), cell(own), cell(peers), status_label(own.final)]
+            )
+    table.note = _(
+        "De grootteklasse telt alle gemeenten of organisaties van dezelfde omvang samen "
+        "(som van tellers gedeeld door som van noemers); cijfers van afzonderlijke andere "
+        "gemeenten worden niet getoond."
+    )
+    return table
+
+
+def trend_table(geo: Geography, region: Region, period: Period, *, at=None) -> Table:
+    halves = period.previous_half_years(TREND_HALF_YEARS)
+    indicators = [i for i in INDICATORS if i.trend]
+    cockpit = Cockpit(
+        [region], halves, geo=geo, indicators=indicators, at=at, focus=region, only_focus=True
+    )
+    table = Table(
+        "trend",
+        _("Ontwikkeling per halfjaar"),
+        [_("halfjaar"), _("status")] + [f"{i.name} ({i.unit})" for i in indicators],
+    )
+    for half in halves:
+        figs = [cockpit.figure(i, region, half) for i in indicators]
+        table.rows.append(
+            [half.code, status_label(all(f.final for f in figs))] + [cell(f) for f in figs]
+        )
+    return table
+
+
+def _breadcrumbs(user, geo: Geography, region: Region) -> list[tuple[Region, bool]]:
+    chain = [region]
+    while chain[0].parent:
+        chain.insert(0, geo.region(chain[0].parent))
+    if region.kind == "organisation":
+        chain.insert(0, geo.region(NATIONAL))
+    return [(r, scoping.can_view(user, r, geo)) for r in chain]
+
+
+def region_choices(user, geo: Geography) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Regions this user may choose, grouped for a <select>."""
+    groups = [
+        (_("Land"), [geo.region(NATIONAL)]),
+        (_("Provincies"), [geo.region(c) for c in sorted(geo.provinces)]),
+        (_("Gemeenten"), geo.all_municipalities()),
+        (
+            _("Organisaties"),
+            sorted((geo.organisation_region(o) for o in geo.organisations), key=lambda r: r.name),
+        ),
+    ]
+    out = []
+    for label, regions in groups:
+        options = [(r.code, r.name) for r in scoping.visible(user, regions, geo)]
+        if options:
+            out.append((label, options))
+    return out

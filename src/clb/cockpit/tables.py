@@ -1,0 +1,140 @@
+"""Tables as every output shows them: the dashboard, its CSV downloads and the report files all
+receive the same rows, with suppressed figures already replaced."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .engine import Figure
+
+SUPPRESSED = "< 10"
+NO_DATA = "–"
+
+
+def status_label(final: bool) -> str:
+    return _("definitief") if final else _("voorlopig")
+
+
+def number(value: float, decimals: int = 0):
+    """An int, or a Decimal that keeps its number of decimals for display."""
+    if decimals <= 0:
+        return int(round(value))
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals))
+
+
+def cell(figure: Figure):
+    """The value anyone may see: a rounded number, "< 10" or "–"."""
+    if figure.suppressed:
+        return SUPPRESSED
+    if figure.value is None:
+        return NO_DATA
+    return number(figure.value, figure.indicator.decimals)
+
+
+def display(value) -> str:
+    """Dutch notation: 12.345,6."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return str(value)
+    decimals = max(0, -value.as_tuple().exponent) if isinstance(value, Decimal) else 0
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+@dataclass
+class Table:
+    name: str  # slug in the CSV address
+    title: str
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+    note: str = ""
+    keys: list[str] = field(default_factory=list)  # machine names of the columns, if any
+
+    def display_rows(self) -> list[list[str]]:
+        return [[display(v) for v in row] for row in self.rows]
+
+    def csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(self.headers)
+        for row in self.rows:
+            writer.writerow(["" if v is None else v for v in row])
+        return out.getvalue()
+
+
+FIGURE_HEADERS = [
+    gettext_lazy("sectie"),
+    gettext_lazy("code"),
+    gettext_lazy("indicator"),
+    gettext_lazy("uitsplitsing"),
+    gettext_lazy("waarde"),
+    gettext_lazy("eenheid"),
+    gettext_lazy("doel"),
+    gettext_lazy("status"),
+    gettext_lazy("bron"),
+    gettext_lazy("formule"),
+    gettext_lazy("betreft"),
+]
+
+
+class Labels:
+    """Translated texts looked up once per output rather than once per figure (a national
+    report has a hundred thousand figures)."""
+
+    def __init__(self):
+        self._indicators: dict = {}
+        self._keys: dict = {}
+        self.status = {True: status_label(True), False: status_label(False)}
+
+    def indicator(self, ind) -> dict:
+        if ind.code not in self._indicators:
+            target = ""
+            if ind.target is not None:
+                target = display(ind.target)
+                if ind.ambition is not None:
+                    target += " (" + _("ambitie") + f" {display(ind.ambition)})"
+            self._indicators[ind.code] = {
+                "section": str(ind.section),
+                "name": str(ind.name),
+                "unit": str(ind.unit),
+                "source": str(ind.source),
+                "target": target,
+            }
+        return self._indicators[ind.code]
+
+    def key(self, figure: Figure) -> str:
+        if not figure.key:
+            return ""
+        lookup = (figure.indicator.breakdown, figure.key)
+        if lookup not in self._keys:
+            self._keys[lookup] = figure.key_label
+        return self._keys[lookup]
+
+
+def figures_table(name: str, title: str, figures: list[Figure], labels=None) -> Table:
+    labels = labels or Labels()
+    table = Table(name, title, [str(h) for h in FIGURE_HEADERS])
+    for f in figures:
+        ind = f.indicator
+        text = labels.indicator(ind)
+        table.rows.append(
+            [
+                text["section"],
+                ind.code,
+                text["name"],
+                labels.key(f),
+                cell(f),
+                text["unit"],
+                text["target"],
+                labels.status[f.final],
+                text["source"],
+                ind.formula,
+                "; ".join(f.items),
+            ]
+        )
+    return table
