@@ -1,86 +1,217 @@
-"""A scenario result as rows, and those rows as CSV or XLSX (CLI and page downloads share this)."""
+"""A scenario result as tables, written as CSV (Dutch spreadsheet style: semicolons, decimal
+comma) or XLSX (one sheet per table, numbers as numbers). CLI and page downloads share this."""
 
 import csv
 import io
+from dataclasses import dataclass
+from decimal import Decimal
 
-from .services import Result
+from django.utils.translation import gettext as _
 
-HEADER = [
-    "bouwsteen",
-    "niveau",
-    "kostenpost",
-    "hoeveelheid",
-    "eenheid",
-    "parameter",
-    "prijs per eenheid (€)",
-    "kosten (€)",
-]
+from .engine import Result
 
 
-def rows(result: Result) -> list[list]:
-    out = [HEADER]
-    for block in result.blocks:
-        for line in block.lines:
-            out.append(
-                [
-                    block.name,
-                    block.level_name,
-                    line.label,
-                    line.quantity,
-                    line.unit,
-                    line.parameter,
-                    line.unit_cost,
-                    line.cost,
-                ]
-            )
-    names = ", ".join(f"{m.name} ({m.code})" for m in result.municipalities)
-    out += [
-        [],
-        ["totaal per jaar (€)", "", "", "", "", "", "", result.total],
-        ["per inwoner (€)", "", "", "", "", "", "", result.per_inhabitant],
+@dataclass
+class Table:
+    title: str
+    header: list[str]
+    rows: list[list]
+
+
+def _num(value: Decimal | None, places: str = "0.01"):
+    return None if value is None else value.quantize(Decimal(places))
+
+
+def tables(result: Result) -> list[Table]:
+    r = result
+    model = r.model
+    info = Table(
+        _("Scenario"),
+        [_("gegeven"), _("waarde")],
         [
-            "referentie: gemiddelde subsidie per inwoner × inwoners (€)",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            result.reference_subsidy,
+            [_("gebied"), r.area.name],
+            [_("gemeenten"), ", ".join(f"{m.name} ({m.code})" for m in r.area.municipalities)],
+            [_("grootteklasse"), r.size_class.name],
+            [_("inwoners"), r.inhabitants],
+            [_("kostenmodel"), f"{model.title}, versie {model.version}"],
+            *[
+                [
+                    _("niveau") + " " + b.name,
+                    b.level_name
+                    + (
+                        " (" + _("niet actief: %(what)s is 0") % {"what": b.inactive_because} + ")"
+                        if b.inactive_because
+                        else ""
+                    ),
+                ]
+                for b in r.blocks
+            ],
         ],
-        ["verschil met referentie (€)", "", "", "", "", "", "", result.difference],
-        ["gebied", names],
-        ["grootteklasse", result.size_class],
-        *[["grootheid " + name, value] for name, value in result.sizes.items()],
-        *[["opbrengst " + b.name, f"{b.yield_value} {b.yield_label}"] for b in result.blocks],
-    ]
+    )
+    lines = Table(
+        _("Kosten en opbrengsten per jaar"),
+        [
+            _("bouwsteen"),
+            _("niveau"),
+            _("post"),
+            _("soort"),
+            _("hoeveelheid"),
+            _("eenheid"),
+            _("hoeveelheid ="),
+            _("prijs (€)"),
+            _("prijs ="),
+            _("kosten (€)"),
+            _("opbrengst (€)"),
+        ],
+        [
+            [
+                b.name,
+                b.level_name,
+                ln.label,
+                ln.kind,
+                _num(ln.quantity),
+                ln.unit,
+                ln.quantity_formula,
+                _num(ln.price, "0.0001"),
+                ln.price_formula,
+                None if ln.is_income else ln.amount,
+                ln.amount if ln.is_income else None,
+            ]
+            for b in r.blocks
+            for ln in b.lines
+        ],
+    )
+    totals = Table(
+        _("Totalen"),
+        [_("post"), _("bedrag (€)")],
+        [
+            [_("totale kosten per jaar"), r.total_cost],
+            [_("opbrengsten per jaar"), r.total_income],
+            [_("netto: subsidie nodig per jaar"), r.net],
+            [_("kosten per inwoner"), r.cost_per_inhabitant],
+            [_("subsidie nodig per inwoner"), r.net_per_inhabitant],
+            [
+                _("huidige subsidie (opgegeven)")
+                if r.current_subsidy_given
+                else _("huidige subsidie (landelijk gemiddelde per inwoner × inwoners)"),
+                r.current_subsidy,
+            ],
+            [_("verschil: subsidie nodig min huidige subsidie"), r.difference],
+            [_("ter vergelijking: landelijk gemiddelde lasten × inwoners"), r.national_cost],
+        ],
+    )
+    yields = Table(
+        _("Opbrengst (bereik en gebruik)"),
+        [_("bouwsteen"), _("indicator"), _("waarde"), _("eenheid")],
+        [[b.name, y.name, _num(y.value, "1"), y.unit] for b in r.blocks for y in b.yields],
+    )
+    out = [info, lines, totals, yields]
+    if r.one_off:
+        out.append(
+            Table(
+                _("Eenmalige rijksbijdragen (indicatie)"),
+                [
+                    _("post"),
+                    _("aantal"),
+                    _("maximum per stuk (€)"),
+                    _("maximaal (€)"),
+                    _("eigen bijdrage gemeente ten minste (€)"),
+                ],
+                [[o.label, o.quantity, o.price, o.amount, o.cofinancing] for o in r.one_off],
+            )  # fmt: skip
+        )
+    if r.fit is not None:
+        out.append(
+            Table(
+                _("Budget"),
+                [_("stap"), _("bouwsteen"), _("niveau"), _("netto met deze stap (€)")],
+                [[_("budget"), "", "", r.fit.budget]]
+                + [[_("genomen"), s.block_name, s.level_name, s.net_after] for s in r.fit.taken]
+                + [
+                    [_("past niet"), s.block_name, s.level_name, s.net_after]
+                    for s in r.fit.left_out
+                ],
+            )
+        )
+    out.append(
+        Table(
+            _("Grootheden"),
+            [_("code"), _("naam"), _("waarde"), _("eenheid")],
+            [
+                [v.code, v.name, _num(r.values.get(v.code)), v.unit]
+                for v in model.variables.values()
+                if v.code in r.values
+            ],
+        )
+    )
+    out.append(
+        Table(
+            _("Parameters"),
+            [
+                _("code"),
+                _("naam"),
+                _("waarde"),
+                _("eenheid"),
+                _("jaar"),
+                _("schatting"),
+                _("aangepast in dit scenario"),
+                _("bron"),
+            ],
+            [
+                [
+                    p.code,
+                    p.name,
+                    r.parameters[p.code],
+                    p.unit,
+                    p.year,
+                    _("ja") if p.estimate else _("nee"),
+                    _("ja, standaard %(value)s") % {"value": p.value}
+                    if p.code in r.overrides
+                    else "",
+                    p.source,
+                ]
+                for p in model.parameters.values()
+            ],
+        )  # fmt: skip
+    )
     return out
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
 def to_csv(result: Result) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    for row in rows(result):
-        writer.writerow(
-            ["" if v is None else str(v).replace(".", ",") if _is_number(v) else v for v in row]
-        )
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for i, table in enumerate(tables(result)):
+        if i:
+            writer.writerow([])
+        writer.writerow([table.title])
+        writer.writerow(table.header)
+        for row in table.rows:
+            writer.writerow(
+                [
+                    "" if v is None else (str(v).replace(".", ",") if _is_number(v) else v)
+                    for v in row
+                ]
+            )
     return buffer.getvalue()
-
-
-def _is_number(value) -> bool:
-    from decimal import Decimal
-
-    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
 def to_xlsx(result: Result) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.styles import Font
 
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Kostenmodel"
-    for row in rows(result):
-        sheet.append([float(v) if _is_number(v) else v for v in row])
+    workbook.remove(workbook.active)
+    for table in tables(result):
+        sheet = workbook.create_sheet(table.title[:31])
+        sheet.append(table.header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append([float(v) if _is_number(v) else v for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,326 +1,387 @@
-"""Scenarios: choose a level per building block for an area, get what it costs and yields; or the
-reverse, give a budget and get the levels that fit. Plain functions; errors name the field."""
+"""The cost model's services: compute a scenario, fit a budget, start from today's levels, save,
+update and delete scenarios. Pages, the CLI and tests use only these functions. Bad input raises
+CostModelError naming the field ("levels.ido", "parameters.uurkosten_personeel", "budget")."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
-from django.utils import timezone
+from django.db import transaction
+from django.utils.translation import gettext as _
 
 from clb import clock
 from clb.errors import DomainError
-from clb.network.models import Branch, BranchKind, Municipality
+from clb.network.models import Municipality, Organisation
 
-from . import definitions, sizes
-from .models import Scenario
+from . import definitions as d
+from . import engine, loader
+from .engine import Area, Result
+from .models import ModelVersion, Scenario
 
-CENT = Decimal("0.01")
+START_CURRENT, START_EMPTY = "huidig", "leeg"
 
 
 class CostModelError(DomainError):
     code = "costmodel"
 
 
-@dataclass(frozen=True)
-class Line:
-    block: str
-    level: str
-    label: str
-    quantity: Decimal
-    unit: str
-    parameter: str
-    unit_cost: Decimal
-    cost: Decimal
+# --- input ------------------------------------------------------------------------------------
 
 
-@dataclass
-class BlockResult:
-    code: str
-    name: str
-    level: str
-    level_name: str
-    cost: Decimal
-    yield_label: str
-    yield_value: Decimal
-    lines: list[Line] = field(default_factory=list)
-
-
-@dataclass
-class Result:
-    municipalities: list[Municipality]
-    sizes: dict[str, Decimal]
-    size_class: str
-    blocks: list[BlockResult]
-    total: Decimal
-    per_inhabitant: Decimal
-    reference_subsidy: Decimal  # the national average subsidy per inhabitant × inhabitants
-    difference: Decimal  # total minus reference subsidy: what more (or less) it asks
-    parameters: dict[str, Decimal]
-    one_off: dict[str, Decimal]  # SPUK-style one-off state contributions this scenario could claim
-
-    @property
-    def levels(self) -> dict[str, str]:
-        return {b.code: b.level for b in self.blocks}
-
-
-def _money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def resolve_municipalities(codes: list[str]) -> list[Municipality]:
+def resolve_area(municipality_codes=(), organisation_code: str | None = None) -> Area:
+    """An area is a list of municipalities, or the working area of one organisation."""
+    if organisation_code:
+        org = Organisation.objects.filter(code=organisation_code).first()
+        if org is None:
+            raise CostModelError(
+                _("Onbekende organisatie '%(code)s'.") % {"code": organisation_code},
+                field="organisation",
+            )
+        municipalities = list(org.municipalities.order_by("name"))
+        if not municipalities:
+            raise CostModelError(
+                _("%(org)s heeft geen gemeenten in het werkgebied.") % {"org": org.name},
+                field="organisation",
+            )
+        return Area(municipalities, org)
+    codes = []
+    for code in municipality_codes:
+        for part in str(code).split(","):
+            if (part := part.strip().upper()) and part not in codes:
+                codes.append(part)
     if not codes:
-        raise CostModelError("Kies ten minste één gemeente.", field="municipality")
+        raise CostModelError(_("Kies ten minste één gemeente."), field="municipality")
     found = {m.code: m for m in Municipality.objects.filter(code__in=codes)}
-    missing = [c for c in codes if c not in found]
-    if missing:
-        raise CostModelError(f"Onbekende gemeente: {', '.join(missing)}", field="municipality")
-    return [found[c] for c in codes]
+    if missing := [c for c in codes if c not in found]:
+        raise CostModelError(
+            _("Onbekende gemeente: %(codes)s.") % {"codes": ", ".join(missing)},
+            field="municipality",
+        )
+    return Area([found[c] for c in codes])
 
 
-def parameters_with(overrides: dict | None) -> dict[str, Decimal]:
-    model = definitions.model()
+def as_decimal(raw, field_name: str) -> Decimal:
+    if isinstance(raw, bool) or raw is None:
+        raise CostModelError(_("'%(raw)s' is geen getal.") % {"raw": raw}, field=field_name)
+    try:
+        value = Decimal(str(raw).strip().replace(" ", "").replace(",", "."))
+    except InvalidOperation as exc:
+        raise CostModelError(
+            _("'%(raw)s' is geen getal.") % {"raw": raw}, field=field_name
+        ) from exc
+    if not value.is_finite():
+        raise CostModelError(_("'%(raw)s' is geen getal.") % {"raw": raw}, field=field_name)
+    return d.plain(value)
+
+
+def parameters_with(model: d.Model, overrides: dict | None) -> tuple[dict, dict]:
+    """The model's parameter values with the scenario's overrides, each checked against the
+    parameter's bounds. Returns (all values, the overrides as Decimals)."""
+    if overrides is not None and not isinstance(overrides, dict):
+        raise CostModelError(
+            _("Parameters horen een lijst code: waarde te zijn."), field="parameters"
+        )
     values = {code: p.value for code, p in model.parameters.items()}
+    clean = {}
     for code, raw in (overrides or {}).items():
         where = f"parameters.{code}"
-        if code not in values:
-            raise CostModelError(f"Onbekende parameter '{code}'.", field=where)
-        try:
-            value = Decimal(str(raw).replace(",", "."))
-        except InvalidOperation as exc:
-            raise CostModelError(f"'{raw}' is geen getal.", field=where) from exc
-        if not value.is_finite() or value < 0:
-            raise CostModelError(f"{code} mag niet negatief zijn ({raw}).", field=where)
+        p = model.parameters.get(code)
+        if p is None:
+            raise CostModelError(_("Onbekende parameter '%(code)s'.") % {"code": code}, field=where)
+        value = as_decimal(raw, where)
+        if p.minimum is not None and value < p.minimum:
+            message = (
+                _("%(name)s mag niet negatief zijn (%(value)s).")
+                if p.minimum == 0 and value < 0
+                else _("%(name)s moet ten minste %(min)s zijn (%(value)s).")
+            )
+            raise CostModelError(
+                message % {"name": p.name, "min": p.minimum, "value": value}, field=where
+            )
+        if p.maximum is not None and value > p.maximum:
+            raise CostModelError(
+                _("%(name)s mag hoogstens %(max)s zijn (%(value)s).")
+                % {"name": p.name, "max": p.maximum, "value": value},
+                field=where,
+            )
         values[code] = value
-    return values
+        clean[code] = value
+    return values, clean
 
 
-def _check_levels(levels: dict | None) -> dict[str, str]:
-    model = definitions.model()
+def check_levels(model: d.Model, levels: dict | None) -> dict[str, str]:
+    if levels is not None and not isinstance(levels, dict):
+        raise CostModelError(
+            _("Niveaus horen een lijst bouwsteen: niveau te zijn."), field="levels"
+        )
     chosen = {}
     for code, level in (levels or {}).items():
         block = model.block(code)
         if block is None:
-            raise CostModelError(f"Onbekende bouwsteen '{code}'.", field=f"levels.{code}")
-        if block.level(level) is None:
             raise CostModelError(
-                f"Bouwsteen '{code}' kent geen niveau '{level}' (wel: {', '.join(block.level_codes)}).",
+                _("Onbekende bouwsteen '%(code)s'.") % {"code": code}, field=f"levels.{code}"
+            )
+        if not isinstance(level, str) or block.level(level) is None:
+            raise CostModelError(
+                _("Bouwsteen '%(block)s' kent geen niveau '%(level)s' (wel: %(known)s).")
+                % {
+                    "block": code,
+                    "level": level,
+                    "known": ", ".join(lv.code for lv in block.levels),
+                },
                 field=f"levels.{code}",
             )
         chosen[code] = level
-    # Blocks left out start at their first level (for most blocks "geen").
-    return {b.code: chosen.get(b.code, b.levels[0].code) for b in model.blocks}
+    return chosen
+
+
+def _money_field(raw, field_name: str) -> Decimal | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    value = as_decimal(raw, field_name)
+    if value < 0:
+        raise CostModelError(_("Een bedrag mag niet negatief zijn."), field=field_name)
+    return engine.money(value)
+
+
+# --- computing --------------------------------------------------------------------------------
+
+
+@dataclass
+class Session:
+    """One model and one area's data, for several computations in a row (pages, fitting)."""
+
+    model: d.Model
+    area: Area
+    data: engine.AreaData
+
+
+def session(area: Area, *, version: str | None = None, at=None) -> Session:
+    try:
+        model = loader.load(version)
+    except loader.LoadError as exc:
+        raise CostModelError(str(exc), field="model_version") from exc
+    return Session(model, area, engine.AreaData(area.municipalities, model, at=at))
+
+
+def _run(s: Session, levels: dict[str, str], params, overrides, current_subsidy) -> Result:
+    try:
+        return engine.result(s.model, s.area, s.data, params, overrides, levels, current_subsidy)
+    except engine.LevelUnavailable as exc:
+        block = s.model.block(exc.block)
+        raise CostModelError(
+            f"{block.name if block else exc.block}: {exc.message}", field=f"levels.{exc.block}"
+        ) from exc
+    except engine.ParameterProblem as exc:
+        raise CostModelError(exc.message, field=f"parameters.{exc.code}") from exc
+
+
+def live_names(level: d.Level) -> set[str]:
+    """The live variables a level is computed from."""
+    names = set()
+    for _name, expr in level.sets:
+        names |= d.expression_names(expr)
+    for rule in (*level.drivers, *level.yields):
+        names |= d.expression_names(rule.quantity)
+    return names & set(d.LIVE_VARIABLES)
+
+
+def current_levels(s: Session, params: dict | None = None) -> dict[str, str]:
+    """Today's levels as far as CLB can see them: a block's "huidig" level where CLB has live
+    data for it (known, and not all zero: an area not yet on CLB has no collection in it, which
+    says nothing about its library), otherwise the block's floor."""
+    params = params or {code: p.value for code, p in s.model.parameters.items()}
+    levels = {b.code: b.floor.code for b in s.model.blocks}
+    base = s.data.base(params)
+    for block in s.model.blocks:
+        current = block.current_level
+        if current is None:
+            continue
+        seen = [base[name] for name in live_names(current)]
+        if any(v is None for v in seen) or not any(seen):
+            continue
+        trial = {**levels, block.code: current.code}
+        try:
+            engine.calculate(s.model, base, params, trial)
+        except (engine.LevelUnavailable, engine.ParameterProblem):
+            continue
+        levels = trial
+    return levels
 
 
 def compute(
-    municipality_codes: list[str],
+    area: Area,
     levels: dict | None = None,
     overrides: dict | None = None,
     *,
-    area_sizes: dict | None = None,
+    start: str = START_CURRENT,
+    current_subsidy=None,
+    version: str | None = None,
+    at=None,
+    s: Session | None = None,
 ) -> Result:
-    municipalities = resolve_municipalities(municipality_codes)
-    params = parameters_with(overrides)
-    chosen = _check_levels(levels)
-    size = area_sizes or sizes.sizes_for(municipalities)
-    return _calculate(municipalities, size, chosen, params)
-
-
-def _calculate(municipalities, size, chosen, params) -> Result:
-    model = definitions.model()
-    # Branches are needed for distance (everyone within reach) and for numbers (a city needs more
-    # than its few square kilometres suggest): the larger of the two.
-    by_population = (size["inwoners"] / params["inwoners_per_vestiging"]).to_integral_value(
-        rounding=ROUND_CEILING
-    )
-    size = dict(size, vestigingen_nodig=max(size["vestigingen_bereik"], by_population, Decimal(1)))
-    results = []
-    for block in model.blocks:
-        level = block.level(chosen[block.code])
-        lines = []
-        for d in level.drivers:
-            quantity = definitions.evaluate(d.quantity, size)
-            lines.append(
-                Line(
-                    block.code,
-                    level.code,
-                    d.label,
-                    quantity.quantize(CENT),
-                    d.unit,
-                    d.parameter,
-                    params[d.parameter],
-                    _money(quantity * params[d.parameter]),
-                )
-            )
-        yield_value = definitions.evaluate(block.yields.get(level.code, {}), size).quantize(
-            Decimal(1)
-        )
-        results.append(
-            BlockResult(
-                block.code,
-                block.name,
-                level.code,
-                level.name,
-                sum((ln.cost for ln in lines), Decimal(0)),
-                block.yield_label,
-                yield_value,
-                lines,
-            )
-        )
-    total = sum((b.cost for b in results), Decimal(0))
-    inhabitants = size["inwoners"]
-    reference = _money(params["subsidie_per_inwoner"] * inhabitants)
-    current = current_branches(municipalities)
-    new_branches = Decimal(0)
-    if chosen["vestigingen"] != "geen":
-        new_branches = max(Decimal(0), size["vestigingen_nodig"] - current["vestigingen"])
-    return Result(
-        municipalities=municipalities,
-        sizes=size,
-        size_class=sizes.size_class(int(inhabitants)),
-        blocks=results,
-        total=total,
-        per_inhabitant=_money(total / inhabitants) if inhabitants else Decimal(0),
-        reference_subsidy=reference,
-        difference=total - reference,
-        parameters=params,
-        one_off={
-            "nieuwe_vestigingen": new_branches,
-            "max_rijksbijdrage": _money(new_branches * params["spuk_nieuwe_vestiging"]),
-        },
-    )
+    """Cost and yield of a scenario. Blocks not in `levels` start at today's level
+    (start="huidig") or at their floor (start="leeg")."""
+    s = s or session(area, version=version, at=at)
+    params, clean = parameters_with(s.model, overrides)
+    chosen = check_levels(s.model, levels)
+    if start not in (START_CURRENT, START_EMPTY):
+        raise CostModelError(_("Begin bij 'huidig' of 'leeg'."), field="start")
+    if start == START_CURRENT:
+        base_levels = current_levels(s, params)
+    else:
+        base_levels = {b.code: b.floor.code for b in s.model.blocks}
+    subsidy = _money_field(current_subsidy, "current_subsidy")
+    return _run(s, {**base_levels, **chosen}, params, clean, subsidy)
 
 
 def fit_budget(
-    municipality_codes: list[str],
+    area: Area,
     budget,
     overrides: dict | None = None,
     *,
-    area_sizes: dict | None = None,
-) -> tuple[Result, list[str]]:
-    """The reverse question. Start every block at its first level; then, in the blocks' priority
-    order (covenant and legal basics first), raise each block one level at a time for as long as
-    the total stays within the budget. Returns the result and what did not fit."""
+    current_subsidy=None,
+    version: str | None = None,
+    at=None,
+    s: Session | None = None,
+) -> Result:
+    """The levels that fit a yearly budget (see engine.fit for the rule); the result carries
+    what was raised and what did not fit."""
+    amount = _money_field(budget, "budget")
+    if amount is None:
+        raise CostModelError(_("Geef een budget op."), field="budget")
+    s = s or session(area, version=version, at=at)
+    params, clean = parameters_with(s.model, overrides)
+    subsidy = _money_field(current_subsidy, "current_subsidy")
     try:
-        budget = Decimal(str(budget).replace(",", "."))
-    except InvalidOperation as exc:
-        raise CostModelError(f"'{budget}' is geen bedrag.", field="budget") from exc
-    if budget < 0:
-        raise CostModelError("Het budget mag niet negatief zijn.", field="budget")
-    municipalities = resolve_municipalities(municipality_codes)
-    params = parameters_with(overrides)
-    size = area_sizes or sizes.sizes_for(municipalities)
-    model = definitions.model()
-    chosen = {b.code: b.levels[0].code for b in model.blocks}
-    left_out = []
-    for block in model.blocks:
-        for level in block.level_codes[1:]:
-            trial = dict(chosen, **{block.code: level})
-            if _calculate(municipalities, size, trial, params).total <= budget:
-                chosen = trial
-            else:
-                left_out.append(f"{block.name}: {block.level(level).name}")
-                break
-    return _calculate(municipalities, size, chosen, params), left_out
+        levels, info = engine.fit(s.model, s.data.base(params), params, amount)
+    except engine.ParameterProblem as exc:
+        raise CostModelError(exc.message, field=f"parameters.{exc.code}") from exc
+    out = _run(s, levels, params, clean, subsidy)
+    out.fit = info
+    return out
 
 
-# --- what CLB knows now -----------------------------------------------------------------------
+# --- scenario files (CLI) ---------------------------------------------------------------------
+
+SPEC_KEYS = ("name", "levels", "parameters", "budget", "current_subsidy", "start", "notes")
 
 
-def current_branches(municipalities) -> dict[str, Decimal]:
-    today = clock.today()
-    open_branches = [
-        b for b in Branch.objects.filter(municipality__in=municipalities) if b.is_open_on(today)
-    ]
-    vestigingen = [b for b in open_branches if b.kind == BranchKind.VESTIGING]
-    return {
-        "vestigingen": Decimal(len(vestigingen)),
-        "locaties": Decimal(len(open_branches)),
-        "bemande_uren": sum((b.staffed_hours_week for b in open_branches), Decimal(0)),
-    }
+@dataclass
+class Spec:
+    name: str = ""
+    levels: dict = field(default_factory=dict)
+    parameters: dict = field(default_factory=dict)
+    budget: object = None
+    current_subsidy: object = None
+    start: str = START_CURRENT
+    notes: str = ""
 
 
-def current_figures(municipalities) -> dict[str, object]:
-    """Use and reach from CLB's live, anonymous data for the last twelve months (None: unknown)."""
-    from clb.cockpit.models import CirculationEvent
-
-    since = clock.today() - timedelta(days=365)
-    branches = Branch.objects.filter(municipality__in=municipalities)
-    figures: dict[str, object] = dict(current_branches(municipalities))
-    figures["uitleningen_12m"] = CirculationEvent.objects.filter(
-        action="checkout", branch__in=branches, occurred_on__gte=since
-    ).count()
-    figures["nieuwe_leden_12m"] = CirculationEvent.objects.filter(
-        action="member_registered", branch__in=branches, occurred_on__gte=since
-    ).count()
-    try:
-        from clb.services.models import Activity, IdoContact
-    except ImportError:
-        figures["ido_contacten_12m"] = figures["cursussen_12m"] = None
-    else:
-        figures["ido_contacten_12m"] = IdoContact.objects.filter(
-            branch__in=branches, occurred_on__gte=since
-        ).count()
-        figures["cursussen_12m"] = Activity.objects.filter(
-            branch__in=branches, is_course=True, starts_on__gte=since
-        ).count()
-    return figures
-
-
-def current_levels(municipalities) -> dict[str, str]:
-    """Levels that describe today's network (what CLB can see); blocks it cannot see stay at
-    their first level."""
-    now = current_figures(municipalities)
-    levels = {}
-    if now["vestigingen"]:
-        levels["vestigingen"] = "basis"
-        per_branch = now["bemande_uren"] / now["vestigingen"]
-        levels["openingsuren"] = (
-            "minimaal"
-            if per_branch < Decimal("22.5")
-            else "basis"
-            if per_branch < Decimal("37.5")
-            else "ruim"
+def read_spec(raw) -> Spec:
+    if not isinstance(raw, dict):
+        raise CostModelError(_("Een scenariobestand is een JSON-object."), field="scenario")
+    if unknown := sorted(set(raw) - set(SPEC_KEYS)):
+        raise CostModelError(
+            _("Onbekend veld %(key)s (wel: %(known)s).")
+            % {"key": unknown[0], "known": ", ".join(SPEC_KEYS)},
+            field=f"scenario.{unknown[0]}",
         )
-    if now.get("ido_contacten_12m"):
-        levels["ido"] = "basis"
-    if now.get("cursussen_12m"):
-        levels["digitale_vaardigheden"] = "basis"
-    return levels
+    return Spec(**raw)
+
+
+def compute_spec(area: Area, spec: Spec, *, version=None, at=None) -> Result:
+    if spec.budget is not None:
+        if spec.levels:
+            raise CostModelError(
+                _("Geef niveaus óf een budget, niet allebei."), field="scenario.levels"
+            )
+        return fit_budget(
+            area,
+            spec.budget,
+            spec.parameters,
+            current_subsidy=spec.current_subsidy,
+            version=version,
+            at=at,
+        )
+    return compute(
+        area,
+        spec.levels,
+        spec.parameters,
+        start=spec.start,
+        current_subsidy=spec.current_subsidy,
+        version=version,
+        at=at,
+    )
 
 
 # --- saved scenarios --------------------------------------------------------------------------
 
 
+@transaction.atomic
 def save_scenario(
-    *, name: str, municipality_codes: list[str], levels: dict, overrides: dict, user=None
+    *,
+    name: str,
+    area: Area,
+    levels: dict,
+    overrides: dict | None = None,
+    budget=None,
+    current_subsidy=None,
+    notes: str = "",
+    user=None,
+    scenario: Scenario | None = None,
+    version: str | None = None,
+    at=None,
 ) -> Scenario:
+    """Save (or, given `scenario`, update) a scenario after computing it, so nothing invalid is
+    stored. Levels are stored for every block, as computed. A new scenario uses the model in use
+    (or `version`); an updated one keeps its model version."""
     if not (name or "").strip():
-        raise CostModelError("Geef het scenario een naam.", field="name")
-    result = compute(municipality_codes, levels, overrides)  # validates everything first
-    return Scenario.objects.create(
-        name=name.strip(),
-        municipality_codes=municipality_codes,
-        levels=result.levels,
-        overrides={k: str(v) for k, v in (overrides or {}).items()},
-        created_by=user,
-        created_at=timezone.now(),
+        raise CostModelError(_("Geef het scenario een naam."), field="name")
+    if scenario is not None and scenario.model_version_id:
+        version = scenario.model_version.version
+    result = compute(
+        area, levels, overrides, start=START_EMPTY, current_subsidy=current_subsidy,
+        version=version, at=at,
+    )  # fmt: skip
+    budget_value = _money_field(budget, "budget")
+    row = scenario or Scenario(created_by=user, created_at=clock.now(at))
+    row.name = name.strip()[:200]
+    row.notes = notes or ""
+    row.municipality_codes = area.codes
+    row.organisation = area.organisation
+    row.levels = result.levels
+    row.overrides = {k: str(v) for k, v in result.overrides.items()}
+    row.budget = budget_value
+    row.current_subsidy = result.current_subsidy if result.current_subsidy_given else None
+    row.model_version = ModelVersion.objects.get(version=result.model.version)
+    if scenario is not None:
+        row.updated_at = clock.now(at)
+    row.save()
+    return row
+
+
+def area_of(scenario: Scenario) -> Area:
+    if scenario.organisation_id and set(scenario.municipality_codes) == set(
+        scenario.organisation.municipalities.values_list("code", flat=True)
+    ):
+        return resolve_area(organisation_code=scenario.organisation.code)
+    return resolve_area(scenario.municipality_codes)
+
+
+def scenario_result(scenario: Scenario, *, at=None) -> Result:
+    """A saved scenario, computed again with the model version it was saved with (today's live
+    data where it uses a "huidig" level)."""
+    version = scenario.model_version.version if scenario.model_version_id else None
+    return compute(
+        area_of(scenario),
+        scenario.levels,
+        scenario.overrides,
+        start=START_EMPTY,
+        current_subsidy=scenario.current_subsidy,
+        version=version,
+        at=at,
     )
 
 
-def scenario_result(scenario: Scenario) -> Result:
-    return compute(scenario.municipality_codes, scenario.levels, scenario.overrides)
-
-
-def comparable_cost_per_inhabitant(result: Result) -> Decimal | None:
-    """The same levels applied to every municipality of the same size class: their median cost
-    per inhabitant, to see whether this area is cheap or dear for what it gets."""
-    low, high = next((lo, hi) for lo, hi, label in sizes.SIZE_CLASSES if label == result.size_class)
-    peers = list(Municipality.objects.filter(inhabitants__gte=low, inhabitants__lt=high))
-    values = [
-        _calculate([m], size, result.levels, result.parameters).per_inhabitant
-        for m, size in sizes.sizes_each(peers).items()
-    ]
-    if not values:
-        return None
-    values.sort()
-    return values[len(values) // 2]
+def delete_scenario(scenario: Scenario) -> None:
+    scenario.delete()

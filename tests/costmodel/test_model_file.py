@@ -1,0 +1,128 @@
+"""The shipped model file: complete, every value sourced; loading versions into tables; bad files
+rejected with the place of every problem."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from clb.costmodel import definitions, loader, schema
+from clb.costmodel.models import ModelVersion, Parameter
+
+D = Decimal
+# The building blocks the issue lists, by Wsob function or covenant task.
+REQUIRED_BLOCKS = {
+    "collectie", "boekstart", "dbos", "ido", "digitale_vaardigheden", "taalhuis", "activiteiten",
+    "studieruimte", "openingsuren", "vestigingen", "servicepunten", "schoolbibliotheek",
+    "bibliobus",
+}  # fmt: skip
+
+
+def shipped():
+    return json.loads(loader.SHIPPED_FILE.read_text(encoding="utf-8"))
+
+
+def test_shipped_model_is_complete_and_sourced():
+    model = schema.parse(shipped())
+    assert {b.code for b in model.blocks} >= REQUIRED_BLOCKS
+    for b in model.blocks:
+        assert b.function and b.levels and b.floor.tier is not None
+    kinds = {d.kind for b in model.blocks for lv in b.levels for d in b.drivers_of(lv)}
+    assert {"personeel", "ruimte", "collectie", "vast", "inkomsten"} <= kinds
+    for p in model.parameters.values():
+        assert p.source and 2000 <= p.year <= 2026, p.code
+        assert p.estimate == p.source.startswith("Schatting"), p.code
+    # Sourced figures the issue names.
+    sub = model.parameters["subsidie_per_inwoner"]
+    assert (sub.value, sub.year, sub.estimate) == (D("26.25"), 2022, False)
+    assert model.parameters["spuk_nieuwe_vestiging"].value == 440000
+    assert model.parameters["spuk_verbetering"].value == 220000
+    assert model.parameters["spuk_min_extra_uren"].value == 10
+    assert "cao OB" in model.parameters["uurkosten_personeel"].source
+    # Size variables drive the blocks: inhabitants, youth, dispersion and branches needed.
+    used = set()
+    for b in model.blocks:
+        for lv in b.levels:
+            for _n, expr in b.sets_of(lv).items():
+                used |= definitions.expression_names(expr)
+            for drv in b.drivers_of(lv):
+                used |= definitions.expression_names(drv.quantity)
+    assert {"inwoners", "spreiding_km", "vestigingen_nodig", "kernen_bushalte"} <= used
+    assert "inwoners_0_17" in definitions.expression_names(
+        model.variables["leerlingen_po"].expression
+    )
+
+
+def test_the_model_in_the_database_is_the_shipped_file(db):
+    # post_migrate installed it; the tables read back to exactly the parsed file.
+    assert ModelVersion.objects.get(is_current=True).version == schema.parse(shipped()).version
+    assert loader.load() == schema.parse(shipped())
+    assert Parameter.objects.filter(model_version__is_current=True).count() == len(
+        shipped()["parameters"]
+    )
+
+
+def test_numbers_belong_in_parameters():
+    doc = shipped()
+    doc["blocks"][0]["drivers"][0]["quantity"] = [["vestigingen", "300"]]
+    with pytest.raises(schema.ModelFileError) as err:
+        schema.parse(doc)
+    assert any(
+        "blocks[0].drivers[0].quantity[0]" in p and "getallen horen in parameters" in p
+        for p in err.value.problems
+    )
+
+
+def test_every_problem_is_named_with_its_place():
+    doc = shipped()
+    doc["parameters"]["prijs_boek"]["estimate"] = True  # an estimate must say so in its source
+    del doc["parameters"]["omloopsnelheid"]["year"]
+    doc["parameters"]["ongebruikt"] = {**doc["parameters"]["prijs_boek"], "estimate": False}
+    doc["blocks"][2]["drivers"][0]["price"] = ["maanprijs"]
+    doc["blocks"][2]["levels"][1]["tier"] = -1
+    doc["variables"].pop("leden_nu")
+    with pytest.raises(schema.ModelFileError) as err:
+        schema.parse(doc)
+    text = "\n".join(err.value.problems)
+    assert "parameters.prijs_boek.source: een schatting begint met 'Schatting:'" in text
+    assert "parameters.omloopsnelheid.year" in text
+    assert "parameters: niet gebruikt: ongebruikt" in text
+    assert "blocks.collectie.drivers[0].price" in text and "maanprijs" in text
+    assert "blocks[2].levels[1].tier" in text
+    assert "ontbrekende variabelen van soort huidig: leden_nu" in text
+
+
+def test_versions_are_immutable_and_newer_ones_take_over(db, test_document):
+    first = loader.install(schema.parse(test_document))
+    assert first.is_current  # 2099.1 is newer than the shipped version
+    test_document["parameters"]["prijs_boek"]["value"] = 21
+    with pytest.raises(loader.LoadError, match="al geladen met andere inhoud"):
+        loader.install(schema.parse(test_document))
+    test_document["version"] = "2099.2"
+    second = loader.install(schema.parse(test_document))
+    assert second.is_current and not ModelVersion.objects.get(version="2099.1").is_current
+    assert loader.load().parameters["prijs_boek"].value == 21
+    assert loader.load("2099.1").parameters["prijs_boek"].value == 20
+    loader.install(schema.parse(shipped()))  # already there, older: stays out of use
+    assert ModelVersion.objects.get(is_current=True).version == "2099.2"
+    loader.install(schema.parse(shipped()), activate=True)
+    assert ModelVersion.objects.get(is_current=True).version == shipped()["version"]
+    test_document["version"] = "v3"
+    with pytest.raises(schema.ModelFileError, match="jaar.volgnummer"):
+        schema.parse(test_document)
+
+
+def test_load_command(db, tmp_path, test_document):
+    path = tmp_path / "model.json"
+    test_document["parameters"]["prijs_boek"]["value"] = -3
+    test_document["blocks"][0]["levels"][2]["sets"]["vestigingen"] = [["gemeentes"]]
+    path.write_text(json.dumps(test_document), encoding="utf-8")
+    with pytest.raises(CommandError) as err:
+        call_command("costmodel_load", str(path))
+    assert "parameters.prijs_boek.value: -3 ligt onder het minimum 0" in str(err.value)
+    assert "blocks.vestigingen.levels.minimaal.sets.vestigingen" in str(err.value)
+    assert not ModelVersion.objects.filter(version="2099.1").exists()
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(CommandError, match="geen geldige JSON"):
+        call_command("costmodel_load", str(path))
