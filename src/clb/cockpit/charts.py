@@ -92,14 +92,23 @@ def trend_lines(table: Table) -> dict:
             }
         )
         top = 1 - i * step
-        layout[f"yaxis{axis}"] = {
-            "domain": [top - step + 0.06, top - 0.02],
-            "title": {"text": name, "font": {"size": 10}},
-            "rangemode": "tozero",
-        }
+        layout[f"yaxis{axis}"] = {"domain": [top - step + 0.06, top - 0.04], "rangemode": "tozero"}
+        layout.setdefault("annotations", []).append(
+            {
+                "text": name,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": top - 0.01,
+                "xanchor": "left",
+                "yanchor": "top",
+                "showarrow": False,
+                "font": {"size": 12},
+            }
+        )
         layout[f"xaxis{axis}"] = {"anchor": f"y{axis}", "type": "category"}
     layout["showlegend"] = False
-    layout["margin"] = {"l": 200, "r": 20, "t": 40, "b": 30}
+    layout["margin"] = {"l": 60, "r": 20, "t": 40, "b": 30}
     return {"data": data, "layout": layout}
 
 

@@ -178,9 +178,7 @@ def _comparison(cockpit: Cockpit, region: Region, group: Region, period: Period)
 def trend_table(geo: Geography, region: Region, period: Period, *, at=None) -> Table:
     halves = period.previous_half_years(TREND_HALF_YEARS)
     indicators = [i for i in INDICATORS if i.trend]
-    cockpit = Cockpit(
-        [region], halves, geo=geo, indicators=indicators, at=at, focus=region, only_focus=True
-    )
+    cockpit = Cockpit([region], halves, geo=geo, indicators=indicators, at=at, focus=region)
     table = Table(
         "trend",
         _("Ontwikkeling per halfjaar"),

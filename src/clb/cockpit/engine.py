@@ -237,16 +237,14 @@ class LiveValues:
         today: date,
         with_org: bool = True,
         focus: Region | None = None,
-        only_focus: bool = False,
     ):
         self.geo = geo
         self.facts = Facts(geo, scope, halves, today=today)
-        # Only the focus region is evaluated: totals come summed over it as well.
-        self.only_focus = only_focus
         # With a focus, breakdowns come summed over the focus region; the rest needs totals.
         self.plan = query_plan(
             {(code, None) for code, _b in requests} if focus is not None else requests
         )
+        self.focus_plan = query_plan(requests)
         # Without organisations to show, the large sources are summed over them in SQL.
         self.with_org = with_org
         # Breakdowns are shown for one region only (the dashboard's): fetch them summed over it.
@@ -256,9 +254,10 @@ class LiveValues:
 
     def cube(self, period: Period, code: str, breakdown, region: Region | None = None) -> Cube:
         fact = MEASURES[code].fact
+        # Everything asked for the focus region comes summed over it; per-municipality rows are
+        # fetched only for what other regions (parts, map, size class) need.
         focused = (
-            (breakdown is not None or self.only_focus)
-            and self.focus is not None
+            self.focus is not None
             and region is not None
             and region.code == self.focus.code
             and fact in FOCUSABLE
@@ -266,7 +265,10 @@ class LiveValues:
         key = (period.code, code, breakdown, focused)
         if key not in self._cubes:
             if focused:
-                _fact, dims, only = query_plan([(code, breakdown)])[(code, breakdown)]
+                _fact, dims, only = (
+                    self.focus_plan.get((code, breakdown))
+                    or query_plan([(code, breakdown)])[(code, breakdown)]
+                )
                 rows = self.facts.rows(fact, dims, only, False, focus=self.focus_scope)
             else:
                 _fact, dims, only = (
@@ -382,10 +384,9 @@ class Cockpit:
         indicators=INDICATORS,
         at=None,
         focus: Region | None = None,
-        only_focus: bool = False,
     ):
-        """`focus`: the one region whose breakdowns are shown (fetched summed over it);
-        `only_focus`: nothing but that region is evaluated."""
+        """`focus`: the one region shown in full (breakdowns included); its figures are fetched
+        summed over it in SQL."""
         self.geo = geo or Geography()
         self.regions = list(regions)
         self.periods = list(periods)
@@ -410,7 +411,6 @@ class Cockpit:
             self.today,
             with_org=looks_at_organisations,
             focus=focus,
-            only_focus=only_focus,
         )
 
     def _source(self, period: Period, region: Region):

@@ -98,6 +98,8 @@ class ResidenceTally(models.Model):
                 name="residence_tally_key",
             )
         ]
+        # Regions read the tally by where people live.
+        indexes = [models.Index(fields=["municipality_code", "half_year"])]
 
     def __str__(self):
         return f"{self.half_year} {self.action} {self.municipality_code}: {self.n}"

@@ -54,6 +54,18 @@ class Table:
     rows: list[list] = field(default_factory=list)
     note: str = ""
     keys: list[str] = field(default_factory=list)  # machine names of the columns, if any
+    # Columns shown on the page (all when None); downloads always carry every column.
+    page_columns: list[int] | None = None
+
+    def page_headers(self) -> list[str]:
+        return [self.headers[i] for i in self._page_columns()]
+
+    def page_rows(self) -> list[list[str]]:
+        columns = self._page_columns()
+        return [[row[i] for i in columns] for row in self.display_rows()]
+
+    def _page_columns(self) -> list[int]:
+        return self.page_columns or list(range(len(self.headers)))
 
     def display_rows(self) -> list[list[str]]:
         return [[display(v) for v in row] for row in self.rows]
@@ -118,7 +130,10 @@ class Labels:
 
 def figures_table(name: str, title: str, figures: list[Figure], labels=None) -> Table:
     labels = labels or Labels()
-    table = Table(name, title, [str(h) for h in FIGURE_HEADERS])
+    # On the page: indicator, breakdown, value, unit, target, status, and what it concerns.
+    table = Table(
+        name, title, [str(h) for h in FIGURE_HEADERS], page_columns=[2, 3, 4, 5, 6, 7, 10]
+    )
     for f in figures:
         ind = f.indicator
         text = labels.indicator(ind)

@@ -67,7 +67,7 @@ def delivery(organisation: Organisation, year: int, *, at=None) -> Table:
     period = parse(str(year))
     geo = Geography()
     region = geo.organisation_region(organisation.pk)
-    cockpit = Cockpit([region], [period], geo=geo, at=at, focus=region, only_focus=True)
+    cockpit = Cockpit([region], [period], geo=geo, at=at, focus=region)
     figures = cockpit.figures(region, period)
     final = bool(figures) and all(f.final for f in figures)
     table = Table(

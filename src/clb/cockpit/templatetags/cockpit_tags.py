@@ -16,10 +16,9 @@ def cockpit_table(table, query: str, extra: str = ""):
     href = f"{reverse('cockpit:table-csv', args=[table.name])}?{query}" + (
         f"&{extra}" if extra else ""
     )
-    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in table.headers)
+    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in table.page_headers())
     body = "".join(
-        "<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>"
-        for row in table.display_rows()
+        "<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>" for row in table.page_rows()
     )
     note = format_html('<p class="help">{}</p>', table.note) if table.note else ""
     return mark_safe(
