@@ -152,3 +152,128 @@ def test_one_edit_apart():
     assert search._one_edit_apart("avonden", "avondan")
     assert not search._one_edit_apart("avonden", "avondnen x")
     assert not search._one_edit_apart("koning", "koninkje")
+
+
+# --- more of the same behaviour on both backends ----------------------------------------------
+
+
+def test_isbn_as_typed_with_hyphens_or_as_isbn10(shelf):
+    assert titles(search.search("978-90-234-6632-1")) == ["Reizen zonder John"]
+    assert titles(search.search("90-234-6632-2")) == ["Reizen zonder John"]
+
+
+def test_every_isbn_of_a_record_is_searchable(shelf):
+    from clb.catalogue.models import RecordIsbn
+
+    RecordIsbn.objects.create(record=shelf["katoren"], isbn13="9780141439518")
+    assert titles(search.search("0-14-143951-3")) == ["Koning van Katoren"]
+    RecordIsbn.objects.filter(record=shelf["katoren"]).delete()
+    assert search.search("9780141439518").total == 0
+
+
+def test_excluded_words(shelf):
+    assert {h.record.pk for h in search.search("reve -evenings").hits} == {shelf["avonden"].pk}
+
+
+def test_diacritics_do_not_matter(net):
+    make_record("Ruïnes van Brederode", ["Hoogstraten, Éva"], year=2001)
+    assert titles(search.search("ruines")) == ["Ruïnes van Brederode"]
+    assert titles(search.search("EVA hoogstraten")) == ["Ruïnes van Brederode"]
+
+
+def test_only_stop_words_find_nothing_on_both_backends(shelf):
+    result = search.search("de van het")
+    assert result.total == 0 and result.hits == []
+
+
+def test_index_follows_bulk_writes_and_updates(net):
+    from clb.catalogue.models import BibRecord
+
+    BibRecord.objects.bulk_create(
+        [BibRecord(title=f"Bulkboek {i}", authors=["Massa, M."], year=2000 + i) for i in range(3)]
+    )
+    assert search.search("bulkboek").total == 3
+    BibRecord.objects.filter(title="Bulkboek 0").update(title="Opgeschoond")
+    assert search.search("bulkboek").total == 2 and search.search("opgeschoond").total == 1
+    BibRecord.objects.filter(title__startswith="Bulkboek").delete()
+    assert search.search("bulkboek").total == 0
+
+
+def test_copies_follow_items_and_break_ties(net):
+    older = make_record("Gelijk", ["Zelfde, Z."], year=2010)
+    more = make_record("Gelijk", ["Zelfde, Z."], year=2010)
+    fewer = make_record("Gelijk", ["Zelfde, Z."], year=2010)
+    for _ in range(3):
+        make_item(net.a1, more)
+    make_item(net.a1, fewer)
+    assert [h.record for h in search.search("gelijk").hits] == [more, fewer, older]
+    for item in more.items.all():
+        item.status = ItemStatus.WITHDRAWN
+        item.save()
+    hits = search.search("gelijk").hits
+    assert [h.record for h in hits] == [fewer, older, more]  # equal copies: lowest id first
+    assert [(h.copies, h.available) for h in hits] == [(1, 1), (0, 0), (0, 0)]
+    item = more.items.first()
+    item.status = ItemStatus.AVAILABLE  # back from withdrawn
+    item.save()
+    assert [h.record for h in search.search("gelijk").hits] == [more, fewer, older]
+
+
+def test_newer_ranks_before_older_at_equal_relevance(net):
+    old = make_record("Atlas", ["Bos, P.R."], year=1901)
+    new = make_record("Atlas", ["Bos, P.R."], year=2020)
+    undated = make_record("Atlas", ["Bos, P.R."])
+    assert [h.record for h in search.search("atlas").hits] == [new, old, undated]
+
+
+def test_title_outranks_subject(net):
+    subject = make_record("Iets anders", ["A"], subjects=["Fietsen"], year=2024)
+    title = make_record("Fietsen", ["B"], year=1990)
+    assert [h.record for h in search.search("fietsen").hits] == [title, subject]
+
+
+def test_decade_facet_and_available_facet_for_the_searchers_library(net, shelf):
+    result = search.search("", organisation=net.org_a)
+    assert dict(result.facets["decade"]) == {"1940": 1, "1970": 1, "2010": 2, "2020": 1}
+    # available at org A: avonden, katoren, reizen, dvd (the English one is at B)
+    assert result.facets["available_at_organisation"] == [("available", 4)]
+    by_branch = search.search("", branch=net.a2)
+    assert by_branch.facets["available_at_branch"] == [("available", 1)]
+    assert sum(n for _v, n in result.facets["material_type"]) == result.total
+
+
+def test_facet_counts_follow_the_filters(shelf):
+    result = search.search("", filters={"language": "dut"})
+    assert result.total == 4 and dict(result.facets["language"]) == {"dut": 4}
+    assert dict(result.facets["audience"]) == {"adult": 3, "youth": 1}
+
+
+def test_paging_past_the_end_and_bad_input(shelf):
+    result = search.search("", page=99)
+    assert result.total == 5 and result.hits == [] and result.page == 99
+    assert search.search("", per_page=1000).per_page == 100
+    with pytest.raises(search.SearchError) as err:
+        search.search("", filters={"year_from": "vijftig"})
+    assert err.value.field == "year_from"
+    with pytest.raises(search.SearchError) as err:
+        search.search("", filters={"available_at_organisation": "nergens"})
+    assert err.value.field == "available_at_organisation"
+
+
+def test_typo_correction_prefers_the_word_that_finds_most(net):
+    for _ in range(2):
+        make_record("Bakkerij", ["Meel, M."])
+    make_record("Bakkerin", ["Deeg, D."])  # also one edit from "bakkeri", but rarer
+    result = search.search("bakkeri")
+    assert result.corrected == "bakkerij" and result.total == 2
+
+
+def test_search_entries_can_be_rebuilt(shelf):
+    from clb.catalogue.models import SearchEntry
+
+    SearchEntry.objects.all().delete()
+    assert search.search("avonden").total == 0
+    assert search.rebuild_index() == 5
+    assert search.search("avonden").total == 2
+    search.index_record(shelf["katoren"])
+    assert SearchEntry.objects.get(record=shelf["katoren"]).copies == 1

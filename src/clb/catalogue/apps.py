@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CatalogueConfig(AppConfig):
@@ -6,4 +7,18 @@ class CatalogueConfig(AppConfig):
     verbose_name = "Catalogus"
 
     def ready(self):
-        from . import search  # noqa: F401  (connects the index to record changes)
+        # registers the SQLite functions the index triggers call
+        from . import search_schema  # noqa: F401
+
+        post_migrate.connect(_reinstall_search_triggers, sender=self)
+
+
+def _reinstall_search_triggers(sender, using="default", plan=None, **kwargs):
+    """SQLite drops a table's triggers when a migration rebuilds the table; put them back."""
+    from django.db import connections
+
+    from . import search_schema
+
+    connection = connections[using]
+    if "catalogue_searchentry" in connection.introspection.table_names():
+        search_schema.install(connection)

@@ -42,6 +42,10 @@ class BibRecord(models.Model):
     # Normalised title + main author + year + material: the dedup key when there is no ISBN.
     match_key = models.CharField(max_length=200, blank=True, db_index=True)
     raw_marc = models.TextField(_("MARC (MARCXML)"), blank=True)
+    # SHA-1 of raw_marc (without holdings): the same description imported again is this record.
+    fingerprint = models.CharField(max_length=40, blank=True, db_index=True)
+    # 020 values that are not valid ISBNs, kept as cataloguers typed them.
+    invalid_isbns = models.JSONField(_("ongeldige ISBN's"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -147,6 +151,7 @@ class MergeLog(models.Model):
     source = models.CharField(max_length=300)  # file and record number
     control_number = models.CharField(max_length=64, blank=True)
     raw_marc = models.TextField()
+    fingerprint = models.CharField(max_length=40, blank=True, db_index=True)
     item_barcodes = models.JSONField(default=list)
     organisation = models.ForeignKey(
         "network.Organisation", on_delete=models.PROTECT, related_name="+"
@@ -162,6 +167,29 @@ class MergeLog(models.Model):
 
     def __str__(self):
         return f"merge into {self.target_id} ({self.matched_on})"
+
+
+class SearchEntry(models.Model):
+    """A record as the search reads it: what is filtered, faceted and sorted on, next to the
+    full-text document (on PostgreSQL a `document tsvector` column that the ORM never sees; on
+    SQLite the FTS5 table catalogue_search_fts). Written only by database triggers (see
+    search_schema), so every change to a record or its copies, however made, reaches it."""
+
+    record = models.OneToOneField(
+        BibRecord,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,  # the trigger on catalogue_bibrecord removes the entry
+        db_constraint=False,
+        related_name="search_entry",
+    )
+    year = models.PositiveSmallIntegerField(null=True)
+    material_type = models.CharField(max_length=12)
+    audience = models.CharField(max_length=8)
+    language = models.CharField(max_length=3)
+    copies = models.PositiveIntegerField(default=0)  # items that are not withdrawn
+
+    def __str__(self):
+        return f"search entry {self.record_id}"
 
 
 class SearchWord(models.Model):

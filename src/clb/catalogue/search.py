@@ -1,23 +1,25 @@
 """Catalogue search: one interface, a backend per database.
 
-Keyword search over title, author, subject, series and ISBN with Dutch stemming, phrase search
-("…"), filters and facet counts, relevance ranking with a tie-break (newer, more copies) and paging.
-SQLite uses FTS5 over words stemmed in Python with the Snowball Dutch stemmer; PostgreSQL uses a
-tsvector with the `dutch` text search configuration and a GIN index. The index follows every change
-to a record (signals below); `rebuild_index()` redoes it after bulk loads."""
+Keyword search over title, author, subject, series and ISBN with Dutch stemming; "phrases",
+-exclusions and ISBNs typed with hyphens or as ISBN-10; one typo forgiven in longer words
+(trigram candidates on PostgreSQL); filters and facet counts; ranking by relevance with newer
+and more copies as tie-breaks; paging.
 
-import re
-import unicodedata
+The work is one SQL statement: the matching entries (PostgreSQL tsvector @@ tsquery on a GIN
+index, or SQLite FTS5 MATCH) are materialised once with the columns every filter, facet and sort
+needs (catalogue_searchentry, kept by triggers; see search_schema), and the page and all facet
+counts are read from that set. Only the page's records are then loaded."""
+
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import snowballstemmer
 from django.db import connection
-from django.db.models import Count, Q
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.db.models import Q
 
 from clb.errors import DomainError
+from clb.network.models import Branch, Organisation
 
+from . import search_schema, text
 from .models import BibRecord, ItemStatus, SearchWord
 
 FILTERS = (
@@ -29,10 +31,11 @@ FILTERS = (
     "available_at_organisation",
     "available_at_branch",
 )
-FACETS = ("material_type", "audience", "language")
-_stemmer = snowballstemmer.stemmer("dutch")
-_WORD = re.compile(r"[0-9a-z]+")
-_PHRASE = re.compile(r'"([^"]+)"')
+FACETS = ("material_type", "audience", "language", "decade")
+TYPO_MIN_LENGTH = 5
+MAX_PER_PAGE = 100
+_AVAILABLE = ItemStatus.AVAILABLE.value
+_WITHDRAWN = ItemStatus.WITHDRAWN.value
 
 
 class SearchError(DomainError):
@@ -43,8 +46,8 @@ class SearchError(DomainError):
 class Hit:
     record: BibRecord
     score: float
-    copies: int
-    available: int
+    copies: int  # copies nationally that are not withdrawn
+    available: int  # available now (at the organisation or branch searched from, if given)
 
 
 @dataclass
@@ -57,120 +60,244 @@ class SearchResult:
     corrected: str | None = None  # the query as corrected for a typo ("Bedoelde u …")
 
 
-# --- text -------------------------------------------------------------------------------------
+# --- the index --------------------------------------------------------------------------------
 
 
-def _words(text: str) -> list[str]:
-    folded = unicodedata.normalize("NFKD", (text or "").lower())
-    return _WORD.findall("".join(c for c in folded if not unicodedata.combining(c)))
-
-
-def stems(text: str) -> str:
-    return " ".join(_stemmer.stemWords(_words(text)))
-
-
-def _document(record: BibRecord) -> dict[str, str]:
-    return {
-        "title": f"{record.title} {record.subtitle}",
-        "authors": " ".join(record.authors or []),
-        "subjects": " ".join((record.subjects or []) + (record.series or [])),
-        "isbn": " ".join(
-            filter(None, [record.isbn, *record.isbns.values_list("isbn13", flat=True)])
-        )
-        if record.pk
-        else record.isbn,
-    }
-
-
-# --- index ------------------------------------------------------------------------------------
-
-
-def _remember_words(doc: dict[str, str]) -> None:
-    words = {
-        w for text in doc.values() for w in _words(text) if 3 <= len(w) <= 60 and not w.isdigit()
-    }
-    SearchWord.objects.bulk_create(
-        [SearchWord(word=w, length=len(w)) for w in words], ignore_conflicts=True
-    )
+def stems(value: str) -> str:
+    return text.index_text(value)
 
 
 def index_record(record: BibRecord) -> None:
-    doc = _document(record)
-    _remember_words(doc)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "INSERT INTO catalogue_search (record_id, document) VALUES (%s, "
-                "setweight(to_tsvector('dutch', %s), 'A') || setweight(to_tsvector('dutch', %s), 'B') || "
-                "setweight(to_tsvector('dutch', %s), 'C') || to_tsvector('simple', %s)) "
-                "ON CONFLICT (record_id) DO UPDATE SET document = EXCLUDED.document",
-                [record.pk, doc["title"], doc["authors"], doc["subjects"], doc["isbn"]],
-            )
-        else:
-            cursor.execute("DELETE FROM catalogue_search WHERE rowid = %s", [record.pk])
-            cursor.execute(
-                "INSERT INTO catalogue_search (rowid, title, authors, subjects, isbn) VALUES (%s, %s, %s, %s, %s)",
-                [
-                    record.pk,
-                    stems(doc["title"]),
-                    stems(doc["authors"]),
-                    stems(doc["subjects"]),
-                    doc["isbn"],
-                ],
-            )
-
-
-def unindex_record(record_id: int) -> None:
-    with connection.cursor() as cursor:
-        column = "record_id" if connection.vendor == "postgresql" else "rowid"
-        cursor.execute(f"DELETE FROM catalogue_search WHERE {column} = %s", [record_id])
+    """Recompute one record's entry. Triggers already do this on every change; this is for
+    callers that changed the database behind the triggers' back."""
+    search_schema.refresh(connection, [record.pk])
 
 
 def rebuild_index() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM catalogue_search")
-    SearchWord.objects.all().delete()
-    count = 0
-    for record in BibRecord.objects.prefetch_related("isbns").iterator(chunk_size=1000):
-        index_record(record)
-        count += 1
-    return count
+    """Recompute every entry (after a bulk load with triggers disabled)."""
+    search_schema.refresh(connection)
+    return BibRecord.objects.count()
 
 
-@receiver(post_save, sender=BibRecord)
-def _on_save(sender, instance, **kwargs):
-    index_record(instance)
+# --- matching, one class per backend ----------------------------------------------------------
 
 
-@receiver(post_delete, sender=BibRecord)
-def _on_delete(sender, instance, **kwargs):
-    unindex_record(instance.pk)
+class _Postgres:
+    def match(self, query: text.Query) -> tuple[str, list, str, list]:
+        """FROM clause and its params, rank expression and its params, for the entries that
+        match."""
+        parts, params = [], []
+        if query.terms:
+            parts.append("plainto_tsquery('clb_dutch', %s)")
+            params.append(" ".join(query.terms))
+        for phrase in query.phrases:
+            parts.append("phraseto_tsquery('clb_dutch', %s)")
+            params.append(" ".join(phrase))
+        for isbn in query.isbns:
+            parts.append("plainto_tsquery('simple', %s)")
+            params.append(isbn)
+        for word in query.excluded:
+            parts.append("!! plainto_tsquery('clb_dutch', %s)")
+            params.append(word)
+        tsquery = " && ".join(parts)
+        # The tsquery is written out twice rather than joined in: constant, it is folded once
+        # at planning and the GIN index is used without a parameterised join.
+        source = f"catalogue_searchentry e WHERE e.document @@ ({tsquery})"
+        return source, params, f"ts_rank(e.document, ({tsquery}), 1)", params
 
-
-# --- query ------------------------------------------------------------------------------------
-
-
-def _matches(query: str) -> dict[int, float] | None:
-    """Record id → relevance for the query; None means no text query (browse everything)."""
-    if not _words(query):
-        return None
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    def candidates(self, word: str) -> list[str]:
+        with connection.cursor() as cursor:
+            # One edit changes at most three of a word's trigrams (four for a swap), so a
+            # 5-letter word keeps a similarity of about 0.2 to its typo.
+            cursor.execute("SET pg_trgm.similarity_threshold = 0.18")
             cursor.execute(
-                "SELECT record_id, ts_rank_cd(document, q) FROM catalogue_search, "
-                "websearch_to_tsquery('dutch', %s) q WHERE document @@ q",
-                [query],
+                "SELECT word FROM catalogue_searchword WHERE word %% %s "
+                "AND length BETWEEN %s AND %s",
+                [word, len(word) - 1, len(word) + 1],
             )
-        else:
-            cursor.execute(
-                "SELECT rowid, -bm25(catalogue_search, 10.0, 5.0, 2.0, 1.0) FROM catalogue_search "
-                "WHERE catalogue_search MATCH %s",
-                [_fts5_query(query)],
-            )
-        return {row[0]: float(row[1]) for row in cursor.fetchall()}
+            return [row[0] for row in cursor.fetchall()]
 
 
-TYPO_MIN_LENGTH = 5
+class _SQLite:
+    def match(self, query: text.Query) -> tuple[str, list, str, list]:
+        parts = [f'"{text.stem(w)}"' for w in query.terms if w not in text.STOPWORDS]
+        parts += ['"' + " ".join(text.stem(w) for w in p) + '"' for p in query.phrases]
+        parts += [f'"{isbn}"' for isbn in query.isbns]
+        expression = " AND ".join(parts)
+        for word in query.excluded:
+            expression += f' NOT "{text.stem(word)}"'
+        source = (
+            "catalogue_search_fts f JOIN catalogue_searchentry e ON e.record_id = f.rowid "
+            "WHERE catalogue_search_fts MATCH %s"
+        )
+        # bm25 weights per column: title, authors, subjects, isbn
+        return source, [expression], "-bm25(catalogue_search_fts, 10.0, 5.0, 2.0, 1.0)", []
+
+    def candidates(self, word: str) -> list[str]:
+        # One edit keeps the first or the last letter: read only those words.
+        return list(
+            SearchWord.objects.filter(length__gte=len(word) - 1, length__lte=len(word) + 1)
+            .filter(Q(word__startswith=word[0]) | Q(word__endswith=word[-1]))
+            .values_list("word", flat=True)
+        )
+
+
+def _backend():
+    return _Postgres() if connection.vendor == "postgresql" else _SQLite()
+
+
+# --- filters ----------------------------------------------------------------------------------
+
+
+def _lookup(model, key: str, value) -> int:
+    """An organisation or branch by code (CLI, API) or by id (the pages' choice lists)."""
+    value = str(value).strip()
+    found = (
+        model.objects.filter(pk=int(value)) if value.isdigit() else model.objects.filter(code=value)
+    ).values_list("pk", flat=True)
+    if not found:
+        raise SearchError(f"{key}: '{value}' bestaat niet", field=key)
+    return found[0]
+
+
+def _conditions(filters: Mapping) -> tuple[list[str], list]:
+    unknown = sorted(set(filters) - set(FILTERS))
+    if unknown:
+        raise SearchError(f"Onbekend filter: {', '.join(unknown)}", field=unknown[0])
+    where, params = [], []
+    for key in ("material_type", "audience", "language"):
+        if key in filters:
+            where.append(f"e.{key} = %s")
+            params.append(str(filters[key]))
+    for key, op in (("year_from", ">="), ("year_to", "<=")):
+        if key in filters:
+            value = str(filters[key]).strip()
+            if not value.isdigit():
+                raise SearchError(f"{key}: '{value}' is geen jaartal", field=key)
+            where.append(f"e.year {op} %s")
+            params.append(int(value))
+    for key, model, column in (
+        ("available_at_organisation", Organisation, "organisation_id"),
+        ("available_at_branch", Branch, "current_branch_id"),
+    ):
+        if key in filters:
+            where.append(_available_sql(column))
+            params.append(_lookup(model, key, filters[key]))
+    return where, params
+
+
+def _available_sql(column: str) -> str:
+    return (
+        "EXISTS (SELECT 1 FROM catalogue_item i WHERE i.record_id = e.record_id "
+        f"AND i.status = '{_AVAILABLE}' AND i.{column} = %s)"
+    )
+
+
+def _context(organisation, branch) -> tuple[str, int, str] | None:
+    """Where "available" is counted: (column, id, facet name), or None for the whole network."""
+    if branch is not None:
+        pk = branch.pk if hasattr(branch, "pk") else _lookup(Branch, "branch", branch)
+        return "current_branch_id", pk, "available_at_branch"
+    if organisation is not None:
+        pk = (
+            organisation.pk
+            if hasattr(organisation, "pk")
+            else _lookup(Organisation, "organisation", organisation)
+        )
+        return "organisation_id", pk, "available_at_organisation"
+    return None
+
+
+# --- the statement ----------------------------------------------------------------------------
+
+
+def _statement(
+    source, source_params, rank, rank_params, where, where_params, limit, offset, context
+):
+    """One query: the page rows (kind 'hit') followed by facet counts (kind = facet name)."""
+    conditions = "".join(f" AND {w}" for w in where)
+    if " WHERE " not in source:
+        conditions = " WHERE " + conditions[5:] if conditions else ""
+    matched = (
+        f"SELECT e.record_id AS id, ROUND(CAST({rank} AS NUMERIC), 6) AS rank, e.year, e.copies, "
+        f"e.material_type, e.audience, e.language FROM {source}{conditions}"
+    )
+    facets = [
+        f"SELECT '{name}', {expr}, NULL, NULL, count(*) FROM m GROUP BY {expr}"
+        for name, expr in (
+            ("material_type", "material_type"),
+            ("audience", "audience"),
+            ("language", "language"),
+            ("decade", "CAST(year / 10 * 10 AS TEXT)"),
+        )
+    ]
+    facets.append("SELECT 'total', NULL, NULL, NULL, count(*) FROM m")
+    extra = []
+    if context:
+        column, pk, name = context
+        facets.append(
+            f"SELECT '{name}', NULL, NULL, NULL, count(*) "
+            f"FROM (SELECT id AS record_id FROM m) e WHERE {_available_sql(column)}"
+        )
+        extra.append(pk)
+    sql = (
+        f"WITH m AS MATERIALIZED ({matched}) "
+        "SELECT 'hit', CAST(id AS TEXT), rank, year, copies FROM (SELECT id, rank, year, copies "
+        "FROM m ORDER BY rank DESC, year DESC NULLS LAST, copies DESC, id LIMIT %s OFFSET %s) p"
+        + "".join(f" UNION ALL {f}" for f in facets)
+    )
+    return sql, [*rank_params, *source_params, *where_params, limit, offset, *extra]
+
+
+def _run(query: text.Query | None, where, where_params, page, per_page, context):
+    # no words: browse everything that passes the filters
+    browse = ("catalogue_searchentry e", [], "0.0", [])
+    match = browse if query is None else _backend().match(query)
+    sql, all_params = _statement(
+        *match, where, where_params, per_page, (page - 1) * per_page, context
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, all_params)
+        rows = cursor.fetchall()
+    hits = sorted(
+        ((int(r[1]), float(r[2] or 0), r[3], r[4]) for r in rows if r[0] == "hit"),
+        key=lambda h: (-h[1], -(h[2] if h[2] is not None else -1), -h[3], h[0]),
+    )
+    facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
+    total = 0
+    for kind, value, _rank, _year, count in rows:
+        if kind == "total":
+            total = count
+        elif kind in ("available_at_organisation", "available_at_branch"):
+            facets[kind] = [("available", count)]
+        elif kind != "hit" and value not in (None, ""):
+            facets[kind].append((str(value), count))
+    for values in facets.values():
+        values.sort(key=lambda v: (-v[1], v[0]))
+    return hits, total, facets
+
+
+def _counts(ids: list[int], context) -> dict[int, tuple[int, int]]:
+    """Copies (not withdrawn) and available copies of the page's records, in one query."""
+    if not ids:
+        return {}
+    marks = ", ".join(["%s"] * len(ids))
+    available = f"i.status = '{_AVAILABLE}'"
+    params: list = []
+    if context:
+        available += f" AND i.{context[0]} = %s"
+        params.append(context[1])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT i.record_id, SUM(CASE WHEN i.status <> '{_WITHDRAWN}' THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN {available} THEN 1 ELSE 0 END) FROM catalogue_item i "
+            f"WHERE i.record_id IN ({marks}) GROUP BY i.record_id",
+            [*params, *ids],
+        )
+        return {row[0]: (int(row[1]), int(row[2])) for row in cursor.fetchall()}
+
+
+# --- typos ------------------------------------------------------------------------------------
 
 
 def _one_edit_apart(a: str, b: str) -> bool:
@@ -190,74 +317,34 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return short[i:] == long_[i + 1 :]
 
 
-def _corrections(word: str) -> list[str]:
-    """Known words one edit away. One edit keeps the first or the last letter, so only those
-    candidates are read."""
-    candidates = (
-        SearchWord.objects.filter(length__gte=len(word) - 1, length__lte=len(word) + 1)
-        .filter(Q(word__startswith=word[0]) | Q(word__endswith=word[-1]))
-        .values_list("word", flat=True)
-    )
-    return sorted(c for c in candidates if _one_edit_apart(word, c))
+def _known(word: str) -> bool:
+    return SearchWord.objects.filter(word=word).exists()
 
 
-def _corrected(query: str) -> str | None:
+def _corrected(query: text.Query) -> text.Query | None:
     """The query with each unknown longer word replaced by the known word one edit away that
-    finds the most; None when nothing could be corrected."""
-    changed = False
-    words = []
-    for raw in query.split():
-        folded = " ".join(_words(raw))
-        if (
-            len(folded) < TYPO_MIN_LENGTH
-            or " " in folded
-            or SearchWord.objects.filter(word=folded).exists()
-        ):
-            words.append(raw)
+    finds the most records; None when nothing could be corrected."""
+    backend = _backend()
+    changed = None
+    for word in dict.fromkeys(query.terms):
+        if len(word) < TYPO_MIN_LENGTH or word.isdigit() or _known(word):
             continue
-        options = _corrections(folded)
+        options = sorted(c for c in backend.candidates(word) if _one_edit_apart(word, c))
         if not options:
-            words.append(raw)
             continue
-        best = max(options, key=lambda w: (len(_matches(w) or {}), w))
-        words.append(best)
-        changed = True
-    return " ".join(words) if changed else None
+        best = max(options, key=lambda c: (_how_many(text.Query(terms=[c])), c))
+        changed = (changed or query).replace(word, best)
+    return changed
 
 
-def _fts5_query(query: str) -> str:
-    """Phrases stay phrases, other words must all occur; everything stemmed like the index."""
-    parts = [f'"{stems(p)}"' for p in _PHRASE.findall(query) if stems(p)]
-    rest = _PHRASE.sub(" ", query)
-    parts += [f'"{w}"' for w in stems(rest).split()]
-    return " AND ".join(parts)
+def _how_many(query: text.Query, cap: int = 1000) -> int:
+    source, params, _rank, _rank_params = _backend().match(query)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {source} LIMIT %s) x", [*params, cap])
+        return cursor.fetchone()[0]
 
 
-def _filtered(queryset, filters: dict, organisation, branch):
-    unknown = set(filters) - set(FILTERS)
-    if unknown:
-        raise SearchError(
-            f"Onbekend filter: {', '.join(sorted(unknown))}", field=sorted(unknown)[0]
-        )
-    for key in ("material_type", "audience", "language"):
-        if filters.get(key):
-            queryset = queryset.filter(**{key: filters[key]})
-    for key, lookup in (("year_from", "year__gte"), ("year_to", "year__lte")):
-        if filters.get(key):
-            if not str(filters[key]).isdigit():
-                raise SearchError(f"{key}: '{filters[key]}' is geen jaartal", field=key)
-            queryset = queryset.filter(**{lookup: int(filters[key])})
-    # Organisation and branch by code (CLI, API) or by id (the pages' choice lists).
-    available = Q(items__status=ItemStatus.AVAILABLE)
-    for key, path in (
-        ("available_at_organisation", "items__organisation"),
-        ("available_at_branch", "items__current_branch"),
-    ):
-        value = str(filters.get(key, ""))
-        if value:
-            lookup = {path: int(value)} if value.isdigit() else {f"{path}__code": value}
-            queryset = queryset.filter(available, **lookup)
-    return queryset.distinct()
+# --- the interface ----------------------------------------------------------------------------
 
 
 def search(
@@ -269,49 +356,38 @@ def search(
     organisation=None,
     branch=None,
 ) -> SearchResult:
+    """Filters by key (FILTERS; organisation and branch by code or id); `organisation` or
+    `branch` (an instance or a code) say where Hit.available counts and add a facet."""
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
-    per_page = max(1, min(int(per_page), 100))
-    page = max(1, int(page))
-    relevance = _matches(query or "")
+    try:
+        per_page = max(1, min(int(per_page), MAX_PER_PAGE))
+        page = max(1, int(page))
+    except (TypeError, ValueError) as exc:
+        raise SearchError(f"pagina: {exc}", field="page") from exc
+    where, where_params = _conditions(filters)
+    context = _context(organisation, branch)
+    parsed = text.parse(query or "")
     corrected = None
-    if relevance == {} and '"' not in query:
-        corrected = _corrected(query)
-        if corrected:
-            relevance = _matches(corrected)
-    records = BibRecord.objects.all()
-    if relevance is not None:
-        records = records.filter(id__in=list(relevance))
-    records = _filtered(records, filters, organisation, branch)
-    facets = {
-        name: [
-            (row[name], row["n"])
-            for row in records.values(name)
-            .annotate(n=Count("id", distinct=True))
-            .order_by("-n", name)
-        ]
-        for name in FACETS
-    }
-    available_here = Q(items__status=ItemStatus.AVAILABLE)
-    if branch is not None:
-        available_here &= Q(items__current_branch=branch)
-    elif organisation is not None:
-        available_here &= Q(items__organisation=organisation)
-    counted = records.annotate(
-        copies=Count("items", filter=~Q(items__status=ItemStatus.WITHDRAWN), distinct=True),
-        available=Count("items", filter=available_here, distinct=True),
-    ).values_list("id", "year", "copies", "available")
-    ranked = sorted(
-        counted, key=lambda r: (-(relevance or {}).get(r[0], 0.0), -(r[1] or 0), -r[2], r[0])
-    )
-    window = ranked[(page - 1) * per_page : page * per_page]
-    by_id = BibRecord.objects.in_bulk([r[0] for r in window])
-    hits = [
-        Hit(by_id[rid], (relevance or {}).get(rid, 0.0), copies, available)
-        for rid, _y, copies, available in window
-    ]
+    if parsed.empty:
+        hits, total, facets = _run(None, where, where_params, page, per_page, context)
+    elif not parsed.searchable:  # only stop words: PostgreSQL cannot match them, nor do we
+        hits, total, facets = [], 0, {name: [] for name in FACETS}
+    else:
+        hits, total, facets = _run(parsed, where, where_params, page, per_page, context)
+        if total == 0:
+            better = _corrected(parsed)
+            if better is not None:
+                hits, total, facets = _run(better, where, where_params, page, per_page, context)
+                corrected = better.text()
+    records = BibRecord.objects.in_bulk([h[0] for h in hits])
+    counts = _counts([h[0] for h in hits], context)
     return SearchResult(
-        hits=hits,
-        total=len(ranked),
+        hits=[
+            Hit(records[rid], score, *counts.get(rid, (0, 0)))
+            for rid, score, _year, _copies in hits
+            if rid in records
+        ],
+        total=total,
         facets=facets,
         page=page,
         per_page=per_page,

@@ -7,7 +7,10 @@ from clb.network.models import Organisation
 
 
 class Command(BaseCommand):
-    help = "Export the catalogue (or one organisation's holdings) as MARCXML or ISO 2709."
+    help = (
+        "Export the catalogue (or the records an organisation holds copies of, with its copies "
+        "as 852) as MARCXML or ISO 2709. Importing the export gives the same records."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["marcxml", "iso2709"], default="marcxml")
@@ -22,8 +25,12 @@ class Command(BaseCommand):
                 raise CommandError(f"--organisation: onbekende organisatie '{organisation}'")
         out = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115 (closed below)
         try:
-            count = services.export_marc(out, fmt=format, organisation=org)
+            report = services.export(out, fmt=format, organisation=org)
         finally:
             if output:
                 out.close()
-        self.stderr.write(f"{count} records geëxporteerd")
+            else:
+                out.flush()
+        for error in report.errors:
+            self.stderr.write(f"niet geëxporteerd: {error}")
+        self.stderr.write(f"{report.records} records, {report.copies} exemplaren geëxporteerd")

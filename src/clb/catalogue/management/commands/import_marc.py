@@ -1,13 +1,20 @@
-import sys
+import csv
+from collections import defaultdict
 
 from django.core.management.base import BaseCommand, CommandError
 
 from clb.catalogue import services
-from clb.network.models import Organisation
+from clb.catalogue.progress import ProgressBar
+from clb.network.models import Branch, Organisation
+
+SHOWN_PER_WARNING = 5
 
 
 class Command(BaseCommand):
-    help = "Import MARC21 records (ISO 2709 or MARCXML, gzip accepted) into the national catalogue."
+    help = (
+        "Import MARC 21 records (ISO 2709 in MARC-8 or UTF-8, or MARCXML; gzip accepted) into "
+        "the national catalogue: duplicates merge, copies become the organisation's items."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+")
@@ -16,35 +23,77 @@ class Command(BaseCommand):
         )
         parser.add_argument("--format", choices=["auto", "iso2709", "marcxml"], default="auto")
         parser.add_argument(
+            "--branch",
+            help="branch code for copies whose location is not one of the organisation's "
+            "branches (or is missing)",
+        )
+        parser.add_argument(
+            "--holdings",
+            metavar="CSV",
+            help="companion CSV of copies: barcode, branch, call_number, item_type and "
+            "control_number or isbn of the record",
+        )
+        parser.add_argument(
+            "--report", metavar="CSV", help="write the per-record errors and warnings here"
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="check everything, write nothing"
         )
 
-    def handle(self, *args, files, organisation, format, dry_run, **options):
+    def handle(self, *args, files, organisation, format, branch, holdings, report, dry_run, **kw):
         org = Organisation.objects.filter(code=organisation).first()
         if org is None:
             raise CommandError(f"--organisation: onbekende organisatie '{organisation}'")
-        tty = sys.stderr.isatty()
-
-        def progress(n):
-            if tty and n % 100 == 0:
-                sys.stderr.write(f"\r{n} records gelezen")
-
+        default_branch = None
+        if branch:
+            default_branch = Branch.objects.filter(code=branch, organisation=org).first()
+            if default_branch is None:
+                raise CommandError(f"--branch: '{branch}' is geen vestiging van {org.code}")
+        bar = ProgressBar("records", self.stderr._out)
         try:
-            report = services.import_marc(
-                files, org, fmt=format, dry_run=dry_run, progress=progress
+            result = services.import_marc(
+                files,
+                org,
+                fmt=format,
+                dry_run=dry_run,
+                branch=default_branch,
+                holdings_csv=holdings,
+                progress=bar,
             )
         except services.CatalogueError as exc:
             raise CommandError(f"{exc.field}: {exc}") from exc
-        except OSError as exc:
-            raise CommandError(f"{exc.filename}: {exc.strerror}") from exc
-        if tty:
-            sys.stderr.write("\n")
-        for error in report.errors:
+        finally:
+            bar.close()
+        for error in result.errors:
             self.stderr.write(str(error))
-        for warning in report.invalid_isbns:
-            self.stderr.write(f"waarschuwing: ongeldig ISBN bewaard als tekst: {warning}")
-        self.stdout.write(
-            report.summary()
-            + (f" (ongewijzigd {report.unchanged})" if report.unchanged else "")
-            + (" — proefrun, niets geschreven" if dry_run else "")
-        )
+        self._warnings(result.warnings)
+        if report:
+            self._write_report(report, result)
+        if result.unchanged:
+            self.stderr.write(f"ongewijzigd (al in de catalogus): {result.unchanged}")
+        if dry_run:
+            self.stderr.write("proefrun: niets geschreven")
+        self.stdout.write(result.summary())
+
+    def _warnings(self, warnings) -> None:
+        """Grouped by message: a file from another system can warn the same thing a thousand
+        times (its locations are not our branches)."""
+        groups = defaultdict(list)
+        for w in warnings:
+            groups[(w.field, w.reason)].append(w)
+        for (field, reason), found in groups.items():
+            numbers = ", ".join(str(w.number) for w in found[:SHOWN_PER_WARNING])
+            more = (
+                f" en {len(found) - SHOWN_PER_WARNING} meer"
+                if len(found) > SHOWN_PER_WARNING
+                else ""
+            )
+            self.stderr.write(f"waarschuwing: {field}: {reason} (record {numbers}{more})")
+
+    def _write_report(self, path, result) -> None:
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["kind", "file", "record", "control_number", "field", "reason"])
+            for kind, rows in (("error", result.errors), ("warning", result.warnings)):
+                for r in rows:
+                    writer.writerow([kind, r.file, r.number, r.control_number, r.field, r.reason])

@@ -1,0 +1,5 @@
+from clb.errors import DomainError
+
+
+class CatalogueError(DomainError):
+    code = "catalogue"

@@ -1,0 +1,355 @@
+"""Reading MARC files: ISO 2709 (MARC-8 or UTF-8) and MARCXML, gzip accepted.
+
+A file that cannot be read at all (empty, broken gzip, MARCXML that is not XML) is refused as a
+whole before anything is imported. Inside a readable file every record stands on its own: the
+ISO 2709 stream is cut at record terminators, so one record with a wrong leader length or a bad
+encoding is reported with its number and the records after it still read."""
+
+import gzip
+import io
+import logging
+import xml.sax
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from pathlib import Path
+
+import pymarc
+from pymarc.marcxml import XmlHandler
+
+from .errors import CatalogueError
+
+RECORD_END = b"\x1d"
+FIELD_END = b"\x1e"
+
+
+class FileUnreadable(CatalogueError):
+    code = "catalogue_file"
+
+    def __init__(self, path, message: str):
+        super().__init__(f"{Path(path).name}: {message}", field="file")
+        self.path = str(path)
+
+
+@dataclass
+class Entry:
+    """One record of a file: the record, or why it could not be read."""
+
+    number: int  # 1-based position in the file
+    record: pymarc.Record | None
+    problem: str = ""  # when record is None
+    field: str = "record"
+    control_number: str = ""
+    # what pymarc repaired while reading (too many indicators, say): kept, but reported
+    repairs: list[tuple[str, str]] = dc_field(default_factory=list)
+
+
+@dataclass
+class Source:
+    """A file that can be read: its bytes, format and how many records it announces."""
+
+    path: str
+    data: bytes
+    format: str
+    total: int
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+    def entries(self) -> Iterator[Entry]:
+        if self.format == "marcxml":
+            yield from _marcxml_entries(self.data, self.path)
+        else:
+            for number, chunk in enumerate(_chunks(self.data), start=1):
+                yield _iso2709_entry(number, chunk)
+
+
+def open_source(path, fmt: str = "auto") -> Source:
+    """Refuses a file that cannot be read as a whole (FileUnreadable) before anything is done
+    with it; MARCXML is checked for well-formedness from start to end here."""
+    return source_from_bytes(_bytes(path), fmt=fmt, path=path)
+
+
+def source_from_bytes(data: bytes, *, fmt: str = "auto", path="invoer") -> Source:
+    if not data.strip():
+        raise FileUnreadable(path, "het bestand is leeg")
+    looks_xml = data.lstrip()[:1] == b"<"
+    if fmt == "auto":
+        fmt = "marcxml" if looks_xml else "iso2709"
+    if fmt == "marcxml":
+        total = _check_xml(data, path)
+    elif fmt == "iso2709":
+        if looks_xml:
+            raise FileUnreadable(path, "dit is XML, geen ISO 2709 (gebruik --format marcxml)")
+        total = data.count(RECORD_END) + (0 if data.rstrip().endswith(RECORD_END) else 1)
+    else:
+        raise FileUnreadable(path, f"onbekend formaat '{fmt}' (auto, iso2709 of marcxml)")
+    return Source(str(path), data, fmt, total)
+
+
+def read_bytes(data: bytes, *, fmt: str = "auto", path="invoer") -> tuple[list[Entry], str]:
+    """All entries at once (tests, small files)."""
+    source = source_from_bytes(data, fmt=fmt, path=path)
+    return list(source.entries()), source.format
+
+
+def _bytes(path) -> bytes:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise FileUnreadable(path, exc.strerror or str(exc)) from exc
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise FileUnreadable(path, f"beschadigd gzip-bestand ({exc})") from exc
+    return data
+
+
+# --- ISO 2709 ---------------------------------------------------------------------------------
+
+
+def _chunks(data: bytes):
+    """Records as the terminators delimit them; a last piece without one is a cut-off record.
+    Whitespace between records (line breaks some tools add) is not a record."""
+    pieces = data.split(RECORD_END)
+    for i, piece in enumerate(pieces):
+        last = i == len(pieces) - 1
+        if last and not piece.strip():
+            return
+        yield piece.lstrip(b"\r\n") + (b"" if last else RECORD_END)
+
+
+def _control_number(chunk: bytes) -> str:
+    """001 straight from the bytes, so even an unreadable record can be named."""
+    try:
+        base = int(chunk[12:17])
+        directory = chunk[24 : base - 1]
+        for i in range(0, len(directory) - 11, 12):
+            if directory[i : i + 3] == b"001":
+                length, start = int(directory[i + 3 : i + 7]), int(directory[i + 7 : i + 12])
+                value = chunk[base + start : base + start + length].rstrip(FIELD_END)
+                return value.decode("utf-8", "replace").strip()[:64]
+    except (ValueError, IndexError):
+        pass
+    return ""
+
+
+def _problem(chunk: bytes) -> tuple[str, str] | None:
+    """What is wrong with the record's structure, as (field, reason); None if nothing is."""
+    if not chunk.endswith(RECORD_END):
+        return "record", f"afgebroken: het bestand eindigt na {len(chunk)} bytes zonder recordeinde"
+    leader = chunk[:24]
+    if len(leader) < 24:
+        return "leader", f"te kort ({len(chunk)} bytes)"
+    if not leader[:5].isdigit() or not leader[12:17].isdigit():
+        return "leader", "recordlengte (positie 0-4) of basisadres (12-16) is geen getal"
+    declared, base = int(leader[:5]), int(leader[12:17])
+    if declared != len(chunk):
+        return "leader", (
+            f"recordlengte {declared} klopt niet: het record is {len(chunk)} bytes "
+            "(afgebroken of verkeerde lengte)"
+        )
+    if not 24 < base <= len(chunk) or (base - 25) % 12 or chunk[base - 1 : base] != FIELD_END:
+        return "leader", f"basisadres {base} klopt niet met de directory"
+    directory = chunk[24 : base - 1]
+    for i in range(0, len(directory), 12):
+        entry = directory[i : i + 12]
+        tag = entry[:3].decode("ascii", "replace")
+        if not entry[3:].isdigit():
+            return "directory", f"onleesbare directory-regel voor veld {tag}"
+        length, start = int(entry[3:7]), int(entry[7:12])
+        end = base + start + length
+        if end > len(chunk) - 1 or chunk[end - 1 : end] != FIELD_END:
+            return tag, "veld valt buiten het record of mist het veldeinde"
+    return None
+
+
+def _bad_encoding(chunk: bytes) -> str:
+    """The first field whose bytes are not UTF-8 (for a record that says it is UTF-8)."""
+    base = int(chunk[12:17])
+    directory = chunk[24 : base - 1]
+    for i in range(0, len(directory), 12):
+        length, start = int(directory[i + 3 : i + 7]), int(directory[i + 7 : i + 12])
+        try:
+            chunk[base + start : base + start + length].decode("utf-8")
+        except UnicodeDecodeError:
+            return directory[i : i + 3].decode("ascii", "replace")
+    return "record"
+
+
+def _iso2709_entry(number: int, chunk: bytes) -> Entry:
+    problem = _problem(chunk)
+    if problem:
+        return Entry(number, None, problem[1], problem[0], _control_number(chunk))
+    repairs = _Repairs(chunk)
+    try:
+        with repairs:
+            record = pymarc.Record(
+                chunk, to_unicode=True, hide_utf8_warnings=True, utf8_handling="strict"
+            )
+    except UnicodeDecodeError:
+        tag = _bad_encoding(chunk)
+        encoding = "UTF-8" if chunk[9:10] == b"a" else "MARC-8"
+        return Entry(
+            number,
+            None,
+            f"ongeldige tekens: leader/09 zegt {encoding}, maar de bytes zijn dat niet",
+            tag,
+            _control_number(chunk),
+        )
+    except (pymarc.exceptions.PymarcException, ValueError) as exc:
+        return Entry(number, None, f"onleesbaar ({exc})", "record", _control_number(chunk))
+    if not record.get_fields():
+        return Entry(number, None, "het record heeft geen velden", "record")
+    return Entry(number, record, control_number=_control_value(record), repairs=repairs.found)
+
+
+class _Repairs(logging.Handler):
+    """Collects the warnings pymarc logs while it repairs a record, so they reach the import
+    report of that record instead of the terminal."""
+
+    def __init__(self, chunk: bytes):
+        super().__init__(logging.WARNING)
+        self.chunk = chunk
+        self.found: list[tuple[str, str]] = []
+        self._logger = logging.getLogger("pymarc")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        for start, reason in _PYMARC_REPAIRS.items():
+            if message.startswith(start):
+                data = record.args[0] if record.args else b""
+                self.found.append((_tag_holding(self.chunk, data), reason))
+                return
+        self.found.append(("record", f"pymarc: {message[:120]}"))
+
+    def __enter__(self):
+        self._propagate = self._logger.propagate
+        self._logger.addHandler(self)
+        self._logger.propagate = False
+        return self
+
+    def __exit__(self, *exc):
+        self._logger.removeHandler(self)
+        self._logger.propagate = self._propagate
+
+
+_PYMARC_REPAIRS = {
+    "more than 2 indicators": "meer dan twee indicatoren; de eerste twee zijn gebruikt",
+    "only 1 indicator": "één indicator; de tweede is leeg gelaten",
+    "missing indicators": "indicatoren ontbreken; leeg gelaten",
+}
+
+
+def _tag_holding(chunk: bytes, data) -> str:
+    """The tag of the field whose bytes pymarc logged (it logs the bytes, not the tag)."""
+    base = int(chunk[12:17])
+    for i in range(24, base - 1, 12):
+        length, start = int(chunk[i + 3 : i + 7]), int(chunk[i + 7 : i + 12])
+        if chunk[base + start : base + start + length - 1] == data:
+            return chunk[i : i + 3].decode("ascii", "replace")
+    return "record"
+
+
+def _control_value(record: pymarc.Record) -> str:
+    fields = record.get_fields("001")
+    return (fields[0].data or "").strip()[:64] if fields and fields[0].is_control_field() else ""
+
+
+# --- MARCXML ----------------------------------------------------------------------------------
+
+
+class _Collector(XmlHandler):
+    """pymarc's MARCXML handler, keeping a record that breaks the schema (a datafield without
+    a tag, say) as an error of that record instead of failing the file."""
+
+    def __init__(self):
+        super().__init__(strict=False)
+        self.entries: list[Entry] = []
+        self._broken = ""
+        self._locator = None
+
+    def setDocumentLocator(self, locator):  # noqa: N802 (SAX's name)
+        self._locator = locator
+
+    def startElementNS(self, name, qname, attrs):  # noqa: N802
+        if name[1] == "record":
+            self._broken = ""
+        try:
+            super().startElementNS(name, qname, attrs)
+        except (KeyError, ValueError, TypeError) as exc:
+            line = self._locator.getLineNumber() if self._locator else "?"
+            self._broken = self._broken or f"<{name[1]}> op regel {line} mist {exc}"
+            self._field = None
+
+    def endElementNS(self, name, qname):  # noqa: N802
+        try:
+            super().endElementNS(name, qname)
+        except (KeyError, ValueError, TypeError) as exc:
+            self._broken = self._broken or f"<{name[1]}>: {exc}"
+        if name[1] == "record" and self._record is None and self._broken:
+            # the parent class already handed the record on; replace it with the error
+            self.entries[-1] = Entry(len(self.entries), None, self._broken, "record")
+
+    def process_record(self, record):
+        number = len(self.entries) + 1
+        if not record.get_fields():
+            self.entries.append(Entry(number, None, "het record heeft geen velden", "record"))
+        else:
+            self.entries.append(Entry(number, record, control_number=_control_value(record)))
+
+
+class _Counter(xml.sax.handler.ContentHandler):
+    def __init__(self):
+        super().__init__()
+        self.records = 0
+
+    def startElementNS(self, name, qname, attrs):  # noqa: N802
+        if name[1] == "record":
+            self.records += 1
+
+
+def _parser(handler) -> xml.sax.xmlreader.IncrementalParser:
+    parser = xml.sax.make_parser()
+    parser.setFeature(xml.sax.handler.feature_namespaces, True)
+    parser.setFeature(xml.sax.handler.feature_external_ges, False)
+    parser.setContentHandler(handler)
+    return parser
+
+
+def _unreadable(path, exc: xml.sax.SAXParseException) -> FileUnreadable:
+    return FileUnreadable(
+        path,
+        f"geen geldige MARCXML: {exc.getMessage()} (regel {exc.getLineNumber()}, "
+        f"kolom {exc.getColumnNumber()})",
+    )
+
+
+def _check_xml(data: bytes, path) -> int:
+    counter = _Counter()
+    try:
+        _parser(counter).parse(io.BytesIO(data))
+    except xml.sax.SAXParseException as exc:
+        raise _unreadable(path, exc) from exc
+    if not counter.records:
+        raise FileUnreadable(path, "geen MARCXML-records gevonden (<record> ontbreekt)")
+    return counter.records
+
+
+def _marcxml_entries(data: bytes, path) -> Iterator[Entry]:
+    """Streamed: the file is fed in pieces and records are handed on as they complete."""
+    handler = _Collector()
+    parser = _parser(handler)
+    handed = 0
+    for start in range(0, len(data), 1 << 16):
+        try:
+            parser.feed(data[start : start + (1 << 16)])
+        except xml.sax.SAXParseException as exc:  # checked before; only if the file changed
+            raise _unreadable(path, exc) from exc
+        while handed < len(handler.entries) - 1:  # the last one may still be replaced
+            yield handler.entries[handed]
+            handed += 1
+    parser.close()
+    yield from handler.entries[handed:]

@@ -1,0 +1,412 @@
+"""The search index in the database: tables, functions and triggers per backend.
+
+Triggers keep the index current whatever writes a record or a copy: the ORM's save() and
+bulk_create(), queryset.update(), raw SQL, other rooms' tests. `install()` is run by migration
+0007 and again after every migrate (SQLite drops a table's triggers when Django rebuilds the
+table for a schema change; re-installing is idempotent). `refresh()` recomputes entries set-wise
+with the same expressions the triggers use: after a bulk load with triggers off, or on request.
+
+PostgreSQL: catalogue_searchentry carries a `document tsvector` (weights: A title, B authors,
+C subjects and series, D ISBNs) with a GIN index, built with `clb_dutch`, a copy of the `dutch`
+configuration that also removes diacritics (unaccent), so "ruine" finds "ruïne" as on SQLite.
+The vocabulary for typo correction (catalogue_searchword) has a trigram index (pg_trgm).
+
+SQLite: FTS5 table catalogue_search_fts over words stemmed in Python (text.index_text), which
+the triggers call as SQL functions registered on every connection."""
+
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
+
+from . import text
+
+SEARCHED_COLUMNS = ("title", "subtitle", "authors", "subjects", "series", "isbn")
+FACT_COLUMNS = ("year", "material_type", "audience", "language")
+_CHANGED = SEARCHED_COLUMNS + FACT_COLUMNS
+
+
+@receiver(connection_created)
+def _register_sqlite_functions(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        raw = connection.connection
+        raw.create_function("clb_index_text", -1, text.index_text, deterministic=True)
+        raw.create_function("clb_vocabulary", -1, text.vocabulary_json, deterministic=True)
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+PG_DOCUMENT = """
+CREATE OR REPLACE FUNCTION catalogue_search_document(
+    rid bigint, title text, subtitle text, authors jsonb, subjects jsonb, series jsonb, isbn text
+) RETURNS tsvector LANGUAGE sql STABLE AS $$
+    SELECT setweight(to_tsvector('clb_dutch', coalesce(title, '') || ' ' || coalesce(subtitle, '')), 'A')
+        || setweight(to_tsvector('clb_dutch', coalesce(authors, '[]'::jsonb)), 'B')
+        || setweight(to_tsvector('clb_dutch', coalesce(subjects, '[]'::jsonb))
+                     || to_tsvector('clb_dutch', coalesce(series, '[]'::jsonb)), 'C')
+        || setweight(to_tsvector('simple', coalesce(isbn, '') || ' ' || coalesce(
+               (SELECT string_agg(i.isbn13, ' ') FROM catalogue_recordisbn i
+                WHERE i.record_id = rid), '')), 'D')
+$$
+"""
+PG_WORDS = """
+CREATE OR REPLACE FUNCTION catalogue_search_words(body text) RETURNS SETOF text
+LANGUAGE sql STABLE AS $$
+    SELECT DISTINCT w FROM regexp_split_to_table(lower(unaccent(body)), '[^[:alnum:]]+') w
+    WHERE length(w) BETWEEN 3 AND 60 AND w !~ '^[0-9]+$'
+$$
+"""
+# The text the vocabulary is drawn from, for a row aliased r.
+PG_WORD_BODY = (
+    "concat_ws(' ', r.title, r.subtitle, r.authors::text, r.subjects::text, r.series::text)"
+)
+PG_DOCUMENT_OF = (
+    "catalogue_search_document(r.id, r.title, r.subtitle, r.authors, r.subjects, r.series, r.isbn)"
+)
+PG_UPSERT = f"""
+    INSERT INTO catalogue_searchentry
+        (record_id, year, material_type, audience, language, copies, document)
+    SELECT r.id, r.year, r.material_type, r.audience, r.language,
+           (SELECT count(*) FROM catalogue_item i WHERE i.record_id = r.id
+            AND i.status <> 'withdrawn'),
+           {PG_DOCUMENT_OF}
+    FROM {{source}} r
+    ON CONFLICT (record_id) DO UPDATE SET
+        year = EXCLUDED.year, material_type = EXCLUDED.material_type,
+        audience = EXCLUDED.audience, language = EXCLUDED.language,
+        copies = EXCLUDED.copies, document = EXCLUDED.document;
+    INSERT INTO catalogue_searchword (word, length)
+    SELECT w, length(w) FROM (
+        SELECT DISTINCT w FROM {{source}} r, catalogue_search_words({PG_WORD_BODY}) w
+    ) words ORDER BY w
+    ON CONFLICT (word) DO NOTHING;
+"""
+POSTGRES = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    """DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'clb_dutch') THEN
+            CREATE TEXT SEARCH CONFIGURATION clb_dutch (COPY = pg_catalog.dutch);
+            ALTER TEXT SEARCH CONFIGURATION clb_dutch
+                ALTER MAPPING FOR hword, hword_part, word WITH unaccent, dutch_stem;
+        END IF;
+    END $$""",
+    "ALTER TABLE catalogue_searchentry "
+    "ADD COLUMN IF NOT EXISTS document tsvector NOT NULL DEFAULT ''::tsvector",
+    "CREATE INDEX IF NOT EXISTS catalogue_searchentry_document "
+    "ON catalogue_searchentry USING gin (document)",
+    "CREATE INDEX IF NOT EXISTS catalogue_searchword_trgm "
+    "ON catalogue_searchword USING gin (word gin_trgm_ops)",
+    PG_DOCUMENT,
+    PG_WORDS,
+    # Records: inserts and deletes per statement (a bulk_create of 500 is one pass), updates per
+    # row behind a WHEN, so a save() that changes nothing searched costs nothing.
+    f"""CREATE OR REPLACE FUNCTION catalogue_search_records_added() RETURNS trigger
+    LANGUAGE plpgsql AS $$ BEGIN
+        {PG_UPSERT.format(source="added")}
+        RETURN NULL;
+    END $$""",
+    f"""CREATE OR REPLACE FUNCTION catalogue_search_record_changed() RETURNS trigger
+    LANGUAGE plpgsql AS $$ BEGIN
+        {PG_UPSERT.format(source="(SELECT NEW.*)")}
+        RETURN NULL;
+    END $$""",
+    """CREATE OR REPLACE FUNCTION catalogue_search_records_removed() RETURNS trigger
+    LANGUAGE plpgsql AS $$ BEGIN
+        DELETE FROM catalogue_searchentry WHERE record_id IN (SELECT id FROM removed);
+        RETURN NULL;
+    END $$""",
+    # ISBNs of the identifiers table: added ones are appended, removals recompute.
+    """CREATE OR REPLACE FUNCTION catalogue_search_isbns_added() RETURNS trigger
+    LANGUAGE plpgsql AS $$ BEGIN
+        UPDATE catalogue_searchentry e
+        SET document = e.document || setweight(to_tsvector('simple', a.isbns), 'D')
+        FROM (SELECT record_id, string_agg(isbn13, ' ') AS isbns FROM added GROUP BY record_id) a
+        WHERE e.record_id = a.record_id;
+        RETURN NULL;
+    END $$""",
+    f"""CREATE OR REPLACE FUNCTION catalogue_search_isbns_removed() RETURNS trigger
+    LANGUAGE plpgsql AS $$ BEGIN
+        UPDATE catalogue_searchentry e SET document = {PG_DOCUMENT_OF}
+        FROM catalogue_bibrecord r
+        WHERE r.id = e.record_id AND r.id IN (SELECT record_id FROM removed);
+        RETURN NULL;
+    END $$""",
+    # Copies: the count of items that are not withdrawn, a tie-break of the ranking.
+    """CREATE OR REPLACE FUNCTION catalogue_search_items_added() RETURNS trigger
+    LANGUAGE plpgsql AS $$ BEGIN
+        UPDATE catalogue_searchentry e SET copies = e.copies + a.n
+        FROM (SELECT record_id, count(*) AS n FROM added WHERE status <> 'withdrawn'
+              GROUP BY record_id) a
+        WHERE e.record_id = a.record_id;
+        RETURN NULL;
+    END $$""",
+    """CREATE OR REPLACE FUNCTION catalogue_search_items_removed() RETURNS trigger
+    LANGUAGE plpgsql AS $$ BEGIN
+        UPDATE catalogue_searchentry e SET copies = greatest(e.copies - a.n, 0)
+        FROM (SELECT record_id, count(*) AS n FROM removed WHERE status <> 'withdrawn'
+              GROUP BY record_id) a
+        WHERE e.record_id = a.record_id;
+        RETURN NULL;
+    END $$""",
+    """CREATE OR REPLACE FUNCTION catalogue_search_item_moved() RETURNS trigger
+    LANGUAGE plpgsql AS $$ BEGIN
+        UPDATE catalogue_searchentry SET copies = greatest(copies - 1, 0)
+        WHERE record_id = OLD.record_id AND OLD.status <> 'withdrawn';
+        UPDATE catalogue_searchentry SET copies = copies + 1
+        WHERE record_id = NEW.record_id AND NEW.status <> 'withdrawn';
+        RETURN NULL;
+    END $$""",
+]
+PG_TRIGGERS = {
+    "catalogue_search_records_added": "AFTER INSERT ON catalogue_bibrecord "
+    "REFERENCING NEW TABLE AS added FOR EACH STATEMENT "
+    "EXECUTE FUNCTION catalogue_search_records_added()",
+    "catalogue_search_record_changed": "AFTER UPDATE ON catalogue_bibrecord FOR EACH ROW WHEN (("
+    + ", ".join(f"OLD.{c}" for c in _CHANGED)
+    + ") IS DISTINCT FROM ("
+    + ", ".join(f"NEW.{c}" for c in _CHANGED)
+    + ")) EXECUTE FUNCTION catalogue_search_record_changed()",
+    "catalogue_search_records_removed": "AFTER DELETE ON catalogue_bibrecord "
+    "REFERENCING OLD TABLE AS removed FOR EACH STATEMENT "
+    "EXECUTE FUNCTION catalogue_search_records_removed()",
+    "catalogue_search_isbns_added": "AFTER INSERT ON catalogue_recordisbn "
+    "REFERENCING NEW TABLE AS added FOR EACH STATEMENT "
+    "EXECUTE FUNCTION catalogue_search_isbns_added()",
+    "catalogue_search_isbns_removed": "AFTER DELETE ON catalogue_recordisbn "
+    "REFERENCING OLD TABLE AS removed FOR EACH STATEMENT "
+    "EXECUTE FUNCTION catalogue_search_isbns_removed()",
+    "catalogue_search_items_added": "AFTER INSERT ON catalogue_item "
+    "REFERENCING NEW TABLE AS added FOR EACH STATEMENT "
+    "EXECUTE FUNCTION catalogue_search_items_added()",
+    "catalogue_search_items_removed": "AFTER DELETE ON catalogue_item "
+    "REFERENCING OLD TABLE AS removed FOR EACH STATEMENT "
+    "EXECUTE FUNCTION catalogue_search_items_removed()",
+    # A checkout changes the status between two counted states: the WHEN skips it.
+    "catalogue_search_item_moved": "AFTER UPDATE OF status, record_id ON catalogue_item "
+    "FOR EACH ROW WHEN ((OLD.status = 'withdrawn') IS DISTINCT FROM (NEW.status = 'withdrawn') "
+    "OR OLD.record_id IS DISTINCT FROM NEW.record_id) "
+    "EXECUTE FUNCTION catalogue_search_item_moved()",
+}
+PG_FUNCTIONS = [
+    "catalogue_search_records_added()",
+    "catalogue_search_record_changed()",
+    "catalogue_search_records_removed()",
+    "catalogue_search_isbns_added()",
+    "catalogue_search_isbns_removed()",
+    "catalogue_search_items_added()",
+    "catalogue_search_items_removed()",
+    "catalogue_search_item_moved()",
+    "catalogue_search_document(bigint, text, text, jsonb, jsonb, jsonb, text)",
+    "catalogue_search_words(text)",
+]
+
+
+def _pg_install(cursor) -> None:
+    for sql in POSTGRES:
+        cursor.execute(sql)
+    for name, definition in PG_TRIGGERS.items():
+        table = definition.split(" ON ")[1].split()[0]
+        cursor.execute(
+            "SELECT 1 FROM pg_trigger WHERE tgname = %s AND tgrelid = %s::regclass",
+            [name, table],
+        )
+        if not cursor.fetchone():
+            cursor.execute(f"CREATE TRIGGER {name} {definition}")
+
+
+def _pg_uninstall(cursor) -> None:
+    for name, definition in PG_TRIGGERS.items():
+        table = definition.split(" ON ")[1].split()[0]
+        cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+    for signature in PG_FUNCTIONS:
+        cursor.execute(f"DROP FUNCTION IF EXISTS {signature}")
+    cursor.execute("DROP INDEX IF EXISTS catalogue_searchword_trgm")
+    cursor.execute("DROP INDEX IF EXISTS catalogue_searchentry_document")
+    cursor.execute("ALTER TABLE catalogue_searchentry DROP COLUMN IF EXISTS document")
+    cursor.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS clb_dutch")
+
+
+def _pg_refresh(cursor, ids) -> None:
+    if ids is None:
+        # Everything: drop the GIN index while loading, which is much faster than keeping it.
+        cursor.execute("TRUNCATE catalogue_searchentry, catalogue_searchword")
+        cursor.execute("DROP INDEX IF EXISTS catalogue_searchentry_document")
+        cursor.execute(
+            f"""INSERT INTO catalogue_searchentry
+                (record_id, year, material_type, audience, language, copies, document)
+            SELECT r.id, r.year, r.material_type, r.audience, r.language,
+                   coalesce(c.n, 0), {PG_DOCUMENT_OF}
+            FROM catalogue_bibrecord r
+            LEFT JOIN (SELECT record_id, count(*) AS n FROM catalogue_item
+                       WHERE status <> 'withdrawn' GROUP BY record_id) c ON c.record_id = r.id"""
+        )
+        cursor.execute(
+            f"""INSERT INTO catalogue_searchword (word, length)
+            SELECT w, length(w) FROM (SELECT DISTINCT w FROM catalogue_bibrecord r,
+                catalogue_search_words({PG_WORD_BODY}) w) words"""
+        )
+        cursor.execute(
+            "CREATE INDEX catalogue_searchentry_document "
+            "ON catalogue_searchentry USING gin (document)"
+        )
+        return
+    source = "(SELECT * FROM catalogue_bibrecord WHERE id = ANY(%(ids)s))"
+    cursor.execute(
+        "DELETE FROM catalogue_searchentry e WHERE e.record_id = ANY(%(ids)s) AND NOT EXISTS "
+        "(SELECT 1 FROM catalogue_bibrecord r WHERE r.id = e.record_id)",
+        {"ids": list(ids)},
+    )
+    for statement in PG_UPSERT.format(source=source).split(";"):
+        if statement.strip():  # one statement per execute: parameters are bound server-side
+            cursor.execute(statement, {"ids": list(ids)})
+
+
+# --- SQLite ---------------------------------------------------------------------------------
+
+_SQLITE_FTS_VALUES = (
+    "clb_index_text({r}.title, {r}.subtitle), clb_index_text({r}.authors), "
+    "clb_index_text({r}.subjects, {r}.series), "
+    "{r}.isbn || ' ' || coalesce((SELECT group_concat(i.isbn13, ' ') "
+    "FROM catalogue_recordisbn i WHERE i.record_id = {r}.id), '')"
+)
+_SQLITE_ENTRY_VALUES = (
+    "{r}.id, {r}.year, {r}.material_type, {r}.audience, {r}.language, "
+    "(SELECT count(*) FROM catalogue_item i WHERE i.record_id = {r}.id "
+    "AND i.status <> 'withdrawn')"
+)
+_SQLITE_WORDS = (
+    "INSERT OR IGNORE INTO catalogue_searchword (word, length) "
+    "SELECT value, length(value) FROM json_each(clb_vocabulary("
+    "{r}.title, {r}.subtitle, {r}.authors, {r}.subjects, {r}.series))"
+)
+
+
+def _sqlite_index_row(r: str) -> str:
+    return (
+        f"DELETE FROM catalogue_search_fts WHERE rowid = {r}.id; "
+        f"INSERT INTO catalogue_search_fts (rowid, title, authors, subjects, isbn) "
+        f"VALUES ({r}.id, {_SQLITE_FTS_VALUES.format(r=r)}); "
+        f"INSERT OR REPLACE INTO catalogue_searchentry "
+        f"(record_id, year, material_type, audience, language, copies) "
+        f"VALUES ({_SQLITE_ENTRY_VALUES.format(r=r)}); " + _SQLITE_WORDS.format(r=r) + ";"
+    )
+
+
+_ISBNS_OF = (
+    "UPDATE catalogue_search_fts SET isbn = (SELECT b.isbn || ' ' || coalesce("
+    "(SELECT group_concat(i.isbn13, ' ') FROM catalogue_recordisbn i WHERE i.record_id = b.id), "
+    "'') FROM catalogue_bibrecord b WHERE b.id = {r}.record_id) WHERE rowid = {r}.record_id;"
+)
+_COPIES = (
+    "UPDATE catalogue_searchentry SET copies = max(copies {sign} 1, 0) "
+    "WHERE record_id = {r}.record_id AND {r}.status <> 'withdrawn';"
+)
+SQLITE = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS catalogue_search_fts USING fts5("
+    "title, authors, subjects, isbn, tokenize='unicode61 remove_diacritics 2')",
+]
+SQLITE_TRIGGERS = {
+    "catalogue_search_record_added": "AFTER INSERT ON catalogue_bibrecord BEGIN "
+    + _sqlite_index_row("NEW")
+    + " END",
+    "catalogue_search_record_changed": "AFTER UPDATE ON catalogue_bibrecord WHEN "
+    + " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _CHANGED)
+    + " BEGIN "
+    + _sqlite_index_row("NEW")
+    + " END",
+    "catalogue_search_record_removed": "AFTER DELETE ON catalogue_bibrecord BEGIN "
+    "DELETE FROM catalogue_search_fts WHERE rowid = OLD.id; "
+    "DELETE FROM catalogue_searchentry WHERE record_id = OLD.id; END",
+    "catalogue_search_isbn_added": "AFTER INSERT ON catalogue_recordisbn BEGIN "
+    + _ISBNS_OF.format(r="NEW")
+    + " END",
+    "catalogue_search_isbn_removed": "AFTER DELETE ON catalogue_recordisbn BEGIN "
+    + _ISBNS_OF.format(r="OLD")
+    + " END",
+    "catalogue_search_item_added": "AFTER INSERT ON catalogue_item BEGIN "
+    + _COPIES.format(sign="+", r="NEW")
+    + " END",
+    "catalogue_search_item_removed": "AFTER DELETE ON catalogue_item BEGIN "
+    + _COPIES.format(sign="-", r="OLD")
+    + " END",
+    "catalogue_search_item_moved": "AFTER UPDATE OF status, record_id ON catalogue_item "
+    "WHEN (OLD.status = 'withdrawn') IS NOT (NEW.status = 'withdrawn') "
+    "OR OLD.record_id IS NOT NEW.record_id BEGIN "
+    + _COPIES.format(sign="-", r="OLD")
+    + " "
+    + _COPIES.format(sign="+", r="NEW")
+    + " END",
+}
+
+
+def _sqlite_install(cursor) -> None:
+    for sql in SQLITE:
+        cursor.execute(sql)
+    for name, definition in SQLITE_TRIGGERS.items():
+        cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {definition}")
+
+
+def _sqlite_uninstall(cursor) -> None:
+    for name in SQLITE_TRIGGERS:
+        cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    cursor.execute("DROP TABLE IF EXISTS catalogue_search_fts")
+
+
+def _sqlite_refresh(cursor, ids) -> None:
+    if ids is None:
+        cursor.execute("DELETE FROM catalogue_search_fts")
+        cursor.execute("DELETE FROM catalogue_searchentry")
+        cursor.execute("DELETE FROM catalogue_searchword")
+        where, params = "", []
+    else:
+        ids = list(ids)
+        marks = ", ".join(["%s"] * len(ids))
+        cursor.execute(f"DELETE FROM catalogue_search_fts WHERE rowid IN ({marks})", ids)
+        cursor.execute(f"DELETE FROM catalogue_searchentry WHERE record_id IN ({marks})", ids)
+        where, params = f"WHERE r.id IN ({marks})", ids
+    cursor.execute(
+        "INSERT INTO catalogue_search_fts (rowid, title, authors, subjects, isbn) "
+        f"SELECT r.id, {_SQLITE_FTS_VALUES.format(r='r')} FROM catalogue_bibrecord r {where}",
+        params,
+    )
+    cursor.execute(
+        "INSERT INTO catalogue_searchentry "
+        "(record_id, year, material_type, audience, language, copies) "
+        f"SELECT {_SQLITE_ENTRY_VALUES.format(r='r')} FROM catalogue_bibrecord r {where}",
+        params,
+    )
+    cursor.execute(
+        "INSERT OR IGNORE INTO catalogue_searchword (word, length) "
+        "SELECT value, length(value) FROM catalogue_bibrecord r, json_each(clb_vocabulary("
+        f"r.title, r.subtitle, r.authors, r.subjects, r.series)) {where}",
+        params,
+    )
+
+
+# --- one entry point per job ----------------------------------------------------------------
+
+
+def install(connection) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _pg_install(cursor)
+        else:
+            _sqlite_install(cursor)
+
+
+def uninstall(connection) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _pg_uninstall(cursor)
+        else:
+            _sqlite_uninstall(cursor)
+
+
+def refresh(connection, ids=None) -> None:
+    """Recompute the entries of these record ids (all records when None)."""
+    if ids is not None and not ids:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _pg_refresh(cursor, ids)
+        else:
+            _sqlite_refresh(cursor, ids)
