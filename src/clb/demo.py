@@ -5,21 +5,22 @@ Everything generated is marked: organisations and staff carry is_demo / "demo" i
 member names come from a small list of common Dutch names. Deterministic for a given seed."""
 
 import gzip
-import json
 import random
-import re
+import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 
+import pymarc
 from django.db import transaction
 from django.utils import timezone
 
 from clb.accounts.models import User
 from clb.accounts.roles import ensure_groups
-from clb.catalogue import search
-from clb.catalogue.models import Audience, BibRecord, Item, ItemType, MaterialType
+from clb.catalogue import services as catalogue
+from clb.catalogue.models import Audience, BibRecord, Item, ItemType
 from clb.circulation import services as circulation
 from clb.circulation.errors import CirculationError
 from clb.circulation.models import Hold, HoldStatus
@@ -29,7 +30,7 @@ from clb.members.defaults import install_subscription_types
 from clb.members.models import Membership, Patron
 from clb.network.models import Branch, BranchKind, Municipality, Organisation, PostcodeArea
 
-LOC_RECORDS = Path(__file__).resolve().parent / "demo_data" / "loc-books-3k.json.gz"
+CATALOGUE_DATA = Path(__file__).resolve().parent / "catalogue" / "data"
 
 # Library organisations (real names) and the municipalities whose real library locations
 # (from the polling-station list) they run. Staffed hours are not in any source we have:
@@ -69,34 +70,18 @@ def is_empty() -> bool:
     return not Patron.objects.exists() and not Item.objects.exists()
 
 
-def _clean(text: str) -> str:
-    return re.sub(r"[\s/:;,.=]+$", "", text or "").strip()
-
-
-def load_records(limit: int, progress) -> list[BibRecord]:
-    """Real Library of Congress records (US public domain) from the shipped sample."""
-    with gzip.open(LOC_RECORDS, "rt", encoding="utf-8") as fh:
-        rows = json.load(fh)[:limit]
-    records = []
-    for row in rows:
-        authors = [_clean(row["author"])] if row.get("author") else []
-        authors += [_clean(a) for a in row.get("authorsOther", [])[:2]]
-        records.append(
-            BibRecord(
-                title=_clean(row["title"])[:500] or "(zonder titel)",
-                authors=authors,
-                publisher=_clean(row.get("publisher", ""))[:300],
-                language="eng",
-                material_type=MaterialType.BOOK,
-                audience=Audience.ADULT,
-                subjects=(row.get("subjects") or [])[:8],
-                control_number=f"LoC {row['id']}",
-            )
-        )
-    created = BibRecord.objects.bulk_create(records, batch_size=500)
-    search.rebuild_index()  # bulk_create skips the signals that keep the index current
-    progress(f"{len(created)} titels (Library of Congress)")
-    return list(BibRecord.objects.filter(control_number__startswith="LoC ").order_by("id"))
+def load_records(limit: int, organisation: Organisation, progress) -> list[BibRecord]:
+    """Real records through the importer: the first `limit` Library of Congress books and the
+    other real MARC files staged with the catalogue (src/clb/catalogue/data/SOURCES.md)."""
+    with gzip.open(CATALOGUE_DATA / "loc-books.mrc.gz") as fh:
+        books = b"".join(r.as_marc() for r in islice(pymarc.MARCReader(fh), limit))
+    with tempfile.TemporaryDirectory() as folder:
+        first = Path(folder) / "loc-books.mrc"
+        first.write_bytes(books)
+        others = [CATALOGUE_DATA / "loc-opera-43.xml", *sorted(CATALOGUE_DATA.glob("pymarc/*.dat"))]
+        report = catalogue.import_marc([first, *others], organisation)
+    progress(f"{report.imported} titels (echte records; {report.summary()})")
+    return list(BibRecord.objects.order_by("id"))
 
 
 def _postcode(rng: random.Random, areas: list[PostcodeArea]) -> str:
@@ -344,7 +329,7 @@ def load_demo(
     start = timezone.make_aware(datetime.combine(today - timedelta(days=days), time(9, 0)))
     with transaction.atomic():
         orgs = _organisations(progress)
-        recs = load_records(records, progress)
+        recs = load_records(records, orgs[0], progress)
         n_items = _items(rng, orgs, recs, copies_per_org)
         progress(f"{n_items} exemplaren")
         patrons = _patrons(rng, orgs, members_per_org, start)
