@@ -26,7 +26,7 @@ from django.db import DatabaseError, connection, transaction
 from clb import clock
 from clb.network.models import Branch, Organisation
 
-from . import marc, reading
+from . import bulk, marc, reading
 from .errors import CatalogueError
 from .models import BibRecord, Item, ItemType, MaterialType, MergeLog, RecordIsbn
 from .text import as_isbn13
@@ -388,14 +388,15 @@ class _Batch:
 
     def _write(self, plans) -> None:
         new = [cand for cand, _t, how, _c in plans if how == "new"]
-        created = BibRecord.objects.bulk_create([_record(c) for c in new])
+        created = bulk.create(BibRecord, [_record(c) for c in new])
         ids = {id(cand): rec.pk for cand, rec in zip(new, created, strict=True)}
 
         def target_id(target) -> int:
             return ids[id(target)] if isinstance(target, _Candidate) else target
 
-        RecordIsbn.objects.bulk_create(
-            RecordIsbn(record_id=ids[id(c)], isbn13=i) for c in new for i in c.desc.isbns
+        bulk.create(
+            RecordIsbn,
+            [RecordIsbn(record_id=ids[id(c)], isbn13=i) for c in new for i in c.desc.isbns],
         )
         items, logs = [], []
         for cand, target, how, copies in plans:
@@ -431,8 +432,8 @@ class _Batch:
             self.report.merged += how in ("isbn", "title_key")
             self.report.unchanged += how == "unchanged"
             self.report.items += len(copies)
-        Item.objects.bulk_create(items)
-        MergeLog.objects.bulk_create(logs)
+        bulk.create(Item, items)
+        bulk.create(MergeLog, logs)
 
 
 def _record(cand: _Candidate) -> BibRecord:

@@ -13,6 +13,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import pymarc
 from pymarc import Field, Indicators, Subfield
@@ -28,6 +29,7 @@ TRAILING = re.compile(r"\s*[/:;,=]$|(?<=[^\W\d_]{3})\.$|(?<=[\])])\.$")
 JUVENILE = set("abcj")  # 008/22 target audience: preschool, primary, pre-adolescent, juvenile
 SUBJECT_TAGS = ("600", "610", "611", "630", "650", "651", "655")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_WORD = re.compile(r"[\W_]+")
 _NEEDS_ESCAPE = re.compile('[&<>"\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
 
 
@@ -48,7 +50,7 @@ class Description:
     control_number: str = ""
     filing_title: str = ""  # the title without its leading article (245 second indicator)
 
-    @property
+    @cached_property  # the importer asks for it several times per record
     def match_key(self) -> str:
         return match_key(
             self.filing_title or self.title,
@@ -79,7 +81,7 @@ def clean(text: str) -> str:
 
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.casefold())
-    return re.sub(r"[\W_]+", " ", "".join(c for c in text if not unicodedata.combining(c))).strip()
+    return _NOT_WORD.sub(" ", "".join(c for c in text if not unicodedata.combining(c))).strip()
 
 
 def match_key(title: str, author: str, year, material: str, publisher: str = "") -> str:
