@@ -315,7 +315,7 @@ def import_bench(records: list[pymarc.Record], branch: Branch) -> dict:
 
 
 def queries(p: dict, isbns: list[str], orgs: list[str], count: int = 200) -> list[tuple]:
-    """(query, filters, organisation code) from the real records."""
+    """(kind, query, filters, organisation code) from the real records."""
     rng = random.Random(SEED)
     titles = [t for t in p["titles"] if len(text.words(t)) >= 3]
     meaningful = lambda t: [w for w in text.words(t) if len(w) > 3 and w not in text.STOPWORDS]  # noqa: E731
@@ -330,29 +330,31 @@ def queries(p: dict, isbns: list[str], orgs: list[str], count: int = 200) -> lis
             while len(title_words) < 2:
                 title_words = meaningful(rng.choice(titles))
             if kind == "word":
-                found.append((rng.choice(title_words), {}, None))
+                found.append((kind, rng.choice(title_words), {}, None))
             elif kind == "pair":
                 i = rng.randrange(len(title_words) - 1)
-                found.append((" ".join(title_words[i : i + 2]), {}, None))
+                found.append((kind, " ".join(title_words[i : i + 2]), {}, None))
             elif kind == "author":
-                found.append((" ".join(text.words(rng.choice(authors))[:2]), {}, None))
+                found.append((kind, " ".join(text.words(rng.choice(authors))[:2]), {}, None))
             elif kind == "subject":
-                found.append((" ".join(text.words(rng.choice(subjects))[:2]), {}, None))
+                found.append((kind, " ".join(text.words(rng.choice(subjects))[:2]), {}, None))
             elif kind == "phrase":
                 words = text.words(rng.choice(titles))
                 i = rng.randrange(len(words) - 2)
-                found.append(('"' + " ".join(words[i : i + 3]) + '"', {}, None))
+                found.append((kind, '"' + " ".join(words[i : i + 3]) + '"', {}, None))
             elif kind == "isbn":
-                found.append((rng.choice(isbns), {}, None))
+                found.append((kind, rng.choice(isbns), {}, None))
             elif kind == "filtered":
                 filters = rng.choice([
                     {"material_type": "book"}, {"language": "eng"}, {"audience": "youth"},
                     {"year_from": "1990", "year_to": "2020"}, {"material_type": "music"},
                 ])  # fmt: skip
-                found.append((rng.choice(title_words), filters, None))
+                found.append((kind, rng.choice(title_words), filters, None))
             else:
                 org = rng.choice(orgs)
-                found.append((rng.choice(title_words), {"available_at_organisation": org}, org))
+                found.append(
+                    (kind, rng.choice(title_words), {"available_at_organisation": org}, org)
+                )
     return found
 
 
@@ -372,7 +374,7 @@ def percentile(values: list[float], share: float) -> float:
 
 def search_bench(qs: list[tuple]) -> dict:
     def run(q):
-        query, filters, org = q
+        _kind, query, filters, org = q
         return search.search(query, filters=filters, organisation=org)
 
     for q in qs:  # warm: caches, plans, imports
@@ -465,6 +467,17 @@ def main():
         f"         ratio clb/raw:  p50 {clb50 / raw50:7.2f}      p95 {clb95 / raw95:7.2f}     (aim <= 2)"
     )
     say(f"         absolute p95:   {clb95:.1f} ms (aim <= 50 ms)")
+    slowest = sorted(range(len(qs)), key=lambda i: -s["clb"][i])[:5]
+    say("         slowest: " + "; ".join(
+        f"{qs[i][1]!r} {qs[i][2] or ''} {s['clb'][i] * 1000:.0f} ms, {s['totals'][i]:,} hits"
+        for i in slowest))  # fmt: skip
+    say("         by kind of query (clb p50 / p95 ms, median hits):")
+    for kind in dict.fromkeys(q[0] for q in qs):
+        mine = [i for i, q in enumerate(qs) if q[0] == kind]
+        times = [s["clb"][i] * 1000 for i in mine]
+        hits = statistics.median(s["totals"][i] for i in mine)
+        say(f"           {kind:<11} {percentile(times, 0.5):7.1f} / {percentile(times, 0.95):7.1f}"
+            f"   {hits:>9,.0f}")  # fmt: skip
     say(f"total run time: {(time.perf_counter() - began) / 60:.1f} min")
 
 

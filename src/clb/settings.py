@@ -89,6 +89,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "clb.urls"
 WSGI_APPLICATION = "clb.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+# Staff logins share the members' per-address throttle (clb.web.throttle).
+AUTHENTICATION_BACKENDS = ["clb.web.auth.ThrottledModelBackend"]
 LOGIN_URL = "/accounts/login/"
 
 TEMPLATES = [
