@@ -36,13 +36,16 @@ def test_secret_is_generated_once_into_the_data_folder(tmp_path):
     env = dict(os.environ, CLB_DATA_DIR=str(tmp_path))
     env.pop("CLB_SECRET_KEY", None)
     code = "from django.conf import settings; import django; django.setup(); print(settings.SECRET_KEY)"
-    run = lambda: subprocess.run(
-        [sys.executable, "-c", code],
-        env=dict(env, DJANGO_SETTINGS_MODULE="clb.settings"),  # noqa: E731
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+
+    def run():
+        return subprocess.run(
+            [sys.executable, "-c", code],
+            env=dict(env, DJANGO_SETTINGS_MODULE="clb.settings"),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+
     first, second = run(), run()
     assert first == second and len(first) > 40
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0

@@ -2,10 +2,8 @@
 server: what a librarian and a member actually do, by keyboard and scanner, with screenshots
 saved for a person to look at (test-artifacts/screenshots/, not committed)."""
 
-import os
 import re
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -16,39 +14,17 @@ from clb.circulation import services as circ
 from clb.circulation.models import Hold, HoldStatus, Loan
 from clb.members.models import Patron
 from tests.factories import make_item, make_patron, make_record
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls made here are plain
-# synchronous test set-up, which Django would otherwise refuse next to a running loop.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-sync_api = pytest.importorskip("playwright.sync_api")
+from tests.web.browsing import SHOTS, chromium, sync_api
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "balie-wachtwoord"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

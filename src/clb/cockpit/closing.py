@@ -73,5 +73,8 @@ def _freeze_all(geo, period: Period, requests, today, progress) -> None:
             )
         )
         if i % 100 == 0 or i == len(regions):
-            progress(f"{period.code}: {i}/{len(regions)} regio's vastgelegd")
+            progress(
+                _("%(period)s: %(done)s/%(total)s regio's vastgelegd")
+                % {"period": period.code, "done": i, "total": len(regions)}
+            )
     FrozenMeasures.objects.bulk_create(batch, batch_size=200)

@@ -14,6 +14,7 @@ branches, organisations and municipalities describe institutions, not people, an
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clb.catalogue.models import Audience, MaterialType
 from clb.members.models import AGE_BANDS
@@ -49,7 +50,7 @@ DIMENSIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "referred_to": (_("doorverwezen naar"), list(Referral.choices)),
     "wsob_function": (_("Wsob-functie"), list(WsobFunction.choices)),
     "programme": (_("programma"), list(Programme.choices)),
-    "target_group": (_("doelgroep"), list(TargetGroup.choices)),
+    "target_group": (pgettext_lazy("participants", "doelgroep"), list(TargetGroup.choices)),
     "kind": (_("soort vestiging"), list(BranchKind.choices)),
 }
 
@@ -226,7 +227,7 @@ class Indicator:
 
 
 S_MEMBERS = _("Leden en jeugd")
-S_LOANS = _("Uitlenen")
+S_LOANS = pgettext_lazy("cockpit section", "Uitlenen")  # not the desk's "Uitlenen"
 S_IDO = _("Digitale overheid (IDO)")
 S_ACTIVITIES = _("Activiteiten en cursussen")
 S_NETWORK = _("Netwerk van vestigingen")

@@ -40,7 +40,7 @@ def write_csv(report: Report, fh) -> None:
 
 
 def _sheet_name(title: str, used: set) -> str:
-    name = "".join(c for c in title if c not in "[]:*?/\\")[:31] or "Blad"
+    name = "".join(c for c in title if c not in "[]:*?/\\")[:31] or _("Blad")
     base, n = name, 2
     while name in used:
         name = f"{base[:28]} {n}"

@@ -5,9 +5,12 @@ municipality only; staff of an organisation their organisation."""
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from clb.accounts.models import User
 from clb.accounts.scoping import sees_everything
 
 from .regions import NATIONAL, ORG_PREFIX, Geography, Region
+
+ACCESSIBILITY_ROLES = (User.Role.COCKPIT, User.Role.NATIONAL_ADMIN)
 
 
 def _region_code(user) -> str:
@@ -18,6 +21,15 @@ def has_cockpit(user) -> bool:
     return bool(
         user.is_authenticated
         and (sees_everything(user) or _region_code(user) or user.organisation_id)
+    )
+
+
+def may_see_accessibility(user) -> bool:
+    """The accessibility analysis is for cockpit users and national administrators, not for the
+    staff of an organisation."""
+    return bool(
+        user.is_authenticated
+        and (user.is_superuser or getattr(user, "role", "") in ACCESSIBILITY_ROLES)
     )
 
 
@@ -63,4 +75,12 @@ def visible(user, regions, geo: Geography) -> list[Region]:
     return [r for r in regions if can_view(user, r, geo)]
 
 
-__all__ = ["ORG_PREFIX", "can_view", "has_cockpit", "home_region", "require", "visible"]
+__all__ = [
+    "ORG_PREFIX",
+    "can_view",
+    "has_cockpit",
+    "home_region",
+    "may_see_accessibility",
+    "require",
+    "visible",
+]

@@ -74,6 +74,7 @@ def dashboard_page(request):
             "map_indicators": dashboard.MAP_INDICATORS,
             "query": f"regio={region.code}&periode={period.code}",
             "may_close": may_close_periods(request.user),
+            "may_see_accessibility": scoping.may_see_accessibility(request.user),
         },
     )
 
@@ -136,7 +137,7 @@ def period_list(request):
         (code, label, closed.get(code), periods.parse(code).end < today)
         for code, label in period_choices(today)
     ]
-    return render(request, "cockpit/periods.html", {"rows": rows})
+    return render(request, "cockpit/periods.html", {"rows": rows, "may_close": True})
 
 
 @require_POST

@@ -12,23 +12,19 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clb.accounts.models import User
 from clb.errors import DomainError
 from clb.network.models import BranchKind
 
 from . import accessibility, scoping
 from .dashboard import region_choices
 from .regions import Geography
+from .scoping import may_see_accessibility
+from .views import may_close_periods
 
-ROLES = {User.Role.COCKPIT, User.Role.NATIONAL_ADMIN}
 MEASURES = [
     ("vestiging", gettext_lazy("van een vestiging")),
     ("locatie", gettext_lazy("van elke bibliotheeklocatie")),
 ]
-
-
-def may_see_accessibility(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.role in ROLES))
 
 
 def accessibility_view(view):
@@ -134,6 +130,7 @@ def accessibility_page(request):
         return _csv(rows, changes, region)
     measure = data.get("kaart") or "vestiging"
     sites = [s for s in analysis.branches.sites if codes is None or s.municipality in codes]
+    kind_labels = dict(BranchKind.choices)
     return render(
         request,
         "cockpit/accessibility.html",
@@ -150,10 +147,11 @@ def accessibility_page(request):
             "over": accessibility.over_threshold(rows),
             "changes": changes,
             "sites": sites,
+            "site_rows": [(s, kind_labels.get(s.kind, s.kind)) for s in sites],
             # Lists, not Counters: a template's lookup of .items on a Counter finds a count of 0.
             "real_sources": sorted(analysis.branches.real_by_source.items()),
             "other_kinds": [
-                (dict(BranchKind.choices).get(kind, kind), n)
+                (kind_labels.get(kind, kind), n)
                 for kind, n in sorted(analysis.branches.by_kind.items())
                 if kind != BranchKind.VESTIGING
             ],
@@ -162,6 +160,7 @@ def accessibility_page(request):
             "measures": MEASURES,
             "map_spec": _map(rows, changes, sites, analysis, measure),
             "csv_query": _csv_query(request),
+            "may_close": may_close_periods(request.user),
         },
     )
 

@@ -33,7 +33,11 @@ def tables(result: Result) -> list[Table]:
             [_("gemeenten"), ", ".join(f"{m.name} ({m.code})" for m in r.area.municipalities)],
             [_("grootteklasse"), r.size_class.name],
             [_("inwoners"), r.inhabitants],
-            [_("kostenmodel"), f"{model.title}, versie {model.version}"],
+            [
+                _("kostenmodel"),
+                _("%(title)s, versie %(version)s")
+                % {"title": model.title, "version": model.version},
+            ],
             *[
                 [
                     _("niveau") + " " + b.name,

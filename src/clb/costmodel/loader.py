@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import definitions as d
 from . import models as m
@@ -225,7 +226,9 @@ def version_row(version: str | None = None) -> m.ModelVersion:
     if version:
         row = m.ModelVersion.objects.filter(version=version).first()
         if row is None:
-            raise LoadError(f"kostenmodel versie {version} is niet geladen")
+            raise LoadError(
+                _("kostenmodel versie %(version)s is niet geladen") % {"version": version}
+            )
         return row
     row = m.ModelVersion.objects.filter(is_current=True).first()
     if row is None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from functools import cache
 
 import numpy as np
+from django.utils.translation import gettext as _
 from pyproj import Transformer
 
 from clb import clock
@@ -117,10 +118,16 @@ def geometries(municipalities: list[Municipality]) -> dict[int, Geometry]:
             points = [(lat, lon, n * scale) for lat, lon, n in points]
         elif m.centroid_lat is not None and m.centroid_lon is not None:
             points = [(m.centroid_lat, m.centroid_lon, float(m.inhabitants))]
-            notes.append(f"{m.name}: geen postcodegebieden; de hele gemeente telt als één kern")
+            notes.append(
+                _("%(name)s: geen postcodegebieden; de hele gemeente telt als één kern")
+                % {"name": m.name}
+            )
         else:
             points = []
-            notes.append(f"{m.name}: geen ligging bekend; bereik gerekend als één vestiging")
+            notes.append(
+                _("%(name)s: geen ligging bekend; bereik gerekend als één vestiging")
+                % {"name": m.name}
+            )
         out[m.pk] = Geometry(m, Points.from_rows(points), bool(points), notes)
     return out
 

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ServicesConfig(AppConfig):
     name = "clb.services"
-    verbose_name = "Maatschappelijke diensten"
+    verbose_name = _("Maatschappelijke diensten")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -243,7 +244,9 @@ class Activity(models.Model):
 
 class ParticipantCount(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="participants")
-    target_group = models.CharField(_("doelgroep"), max_length=20, choices=TargetGroup.choices)
+    target_group = models.CharField(
+        pgettext_lazy("participants", "doelgroep"), max_length=20, choices=TargetGroup.choices
+    )
     count = models.PositiveIntegerField(_("deelnemers"))
 
     class Meta:

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from clb import clock
 from clb.cockpit.periods import ensure_open
@@ -275,7 +276,7 @@ def save_activity(
         )
     counts = {}
     for group, value in (participants or {}).items():
-        _choice(group, TargetGroup, "participants", _("Doelgroep"))
+        _choice(group, TargetGroup, "participants", pgettext("participants", "Doelgroep"))
         counts[group] = _count(value or 0, f"participants_{group}", _("Deelnemers"))
     values = dict(
         organisation=organisation,
