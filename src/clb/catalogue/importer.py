@@ -437,7 +437,11 @@ class _Batch:
 
 
 def _record(cand: _Candidate) -> BibRecord:
-    d = cand.desc
+    return record_from(cand.desc, cand.raw, cand.fingerprint)
+
+
+def record_from(d: marc.Description, raw: str, fingerprint: str) -> BibRecord:
+    """An unsaved catalogue record holding a description and its stored MARCXML."""
     return BibRecord(
         title=d.title,
         subtitle=d.subtitle,
@@ -453,8 +457,8 @@ def _record(cand: _Candidate) -> BibRecord:
         series=d.series,
         control_number=d.control_number,
         match_key=d.match_key,
-        raw_marc=cand.raw,
-        fingerprint=cand.fingerprint,
+        raw_marc=raw,
+        fingerprint=fingerprint,
     )
 
 

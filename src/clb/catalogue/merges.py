@@ -6,6 +6,7 @@ from clb import clock
 
 from . import marc
 from .errors import CatalogueError
+from .importer import record_from
 from .models import BibRecord, Item, MergeLog, RecordIsbn
 
 
@@ -20,24 +21,10 @@ def undo_merge(merge_id: int, *, at=None) -> BibRecord:
     if merge.undone_at is not None:
         raise CatalogueError(f"Samenvoeging {merge_id} is al ongedaan gemaakt.", field="merge")
     desc = marc.describe(marc.from_marcxml(merge.raw_marc))
-    record = BibRecord.objects.create(
-        title=desc.title,
-        subtitle=desc.subtitle,
-        authors=desc.authors,
-        publisher=desc.publisher,
-        year=desc.year,
-        isbn=desc.isbns[0] if desc.isbns else "",
-        invalid_isbns=desc.invalid_isbns,
-        language=desc.language,
-        material_type=desc.material_type,
-        audience=desc.audience,
-        subjects=desc.subjects,
-        series=desc.series,
-        control_number=desc.control_number,
-        match_key=desc.match_key,
-        raw_marc=merge.raw_marc,
-        fingerprint=merge.fingerprint or marc.fingerprint(merge.raw_marc),
+    record = record_from(
+        desc, merge.raw_marc, merge.fingerprint or marc.fingerprint(merge.raw_marc)
     )
+    record.save()
     # Its ISBNs were the reason for the merge; both records now carry them. Later imports with
     # such an ISBN merge into the older record (the lowest id), never at random.
     RecordIsbn.objects.bulk_create(RecordIsbn(record=record, isbn13=i) for i in desc.isbns)

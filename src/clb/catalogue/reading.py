@@ -121,17 +121,26 @@ def _chunks(data: bytes):
         yield piece.lstrip(b"\r\n") + (b"" if last else RECORD_END)
 
 
+def _fields(chunk: bytes):
+    """(tag, bytes with the field terminator) of every directory entry, straight from the bytes.
+    Raises ValueError on an unreadable directory entry."""
+    base = int(chunk[12:17])
+    directory = chunk[24 : base - 1]
+    for i in range(0, len(directory) - 11, 12):
+        length, start = int(directory[i + 3 : i + 7]), int(directory[i + 7 : i + 12])
+        yield (
+            directory[i : i + 3].decode("ascii", "replace"),
+            chunk[base + start : base + start + length],
+        )
+
+
 def _control_number(chunk: bytes) -> str:
     """001 straight from the bytes, so even an unreadable record can be named."""
     try:
-        base = int(chunk[12:17])
-        directory = chunk[24 : base - 1]
-        for i in range(0, len(directory) - 11, 12):
-            if directory[i : i + 3] == b"001":
-                length, start = int(directory[i + 3 : i + 7]), int(directory[i + 7 : i + 12])
-                value = chunk[base + start : base + start + length].rstrip(FIELD_END)
-                return value.decode("utf-8", "replace").strip()[:64]
-    except (ValueError, IndexError):
+        for tag, data in _fields(chunk):
+            if tag == "001":
+                return data.rstrip(FIELD_END).decode("utf-8", "replace").strip()[:64]
+    except ValueError:
         pass
     return ""
 
@@ -168,14 +177,11 @@ def _problem(chunk: bytes) -> tuple[str, str] | None:
 
 def _bad_encoding(chunk: bytes) -> str:
     """The first field whose bytes are not UTF-8 (for a record that says it is UTF-8)."""
-    base = int(chunk[12:17])
-    directory = chunk[24 : base - 1]
-    for i in range(0, len(directory), 12):
-        length, start = int(directory[i + 3 : i + 7]), int(directory[i + 7 : i + 12])
+    for tag, data in _fields(chunk):
         try:
-            chunk[base + start : base + start + length].decode("utf-8")
+            data.decode("utf-8")
         except UnicodeDecodeError:
-            return directory[i : i + 3].decode("ascii", "replace")
+            return tag
     return "record"
 
 
@@ -245,11 +251,9 @@ _PYMARC_REPAIRS = {
 
 def _tag_holding(chunk: bytes, data) -> str:
     """The tag of the field whose bytes pymarc logged (it logs the bytes, not the tag)."""
-    base = int(chunk[12:17])
-    for i in range(24, base - 1, 12):
-        length, start = int(chunk[i + 3 : i + 7]), int(chunk[i + 7 : i + 12])
-        if chunk[base + start : base + start + length - 1] == data:
-            return chunk[i : i + 3].decode("ascii", "replace")
+    for tag, field_bytes in _fields(chunk):
+        if field_bytes[:-1] == data:
+            return tag
     return "record"
 
 
