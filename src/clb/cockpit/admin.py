@@ -3,25 +3,16 @@
 
 from django.contrib import admin
 
+from clb.admin_readonly import ReadOnly
+
 from .models import ClosedPeriod, MemberCountRun
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ClosedPeriod)
-class ClosedPeriodAdmin(_ReadOnly):
+class ClosedPeriodAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("code", "closed_at", "closed_by")
 
 
 @admin.register(MemberCountRun)
-class MemberCountRunAdmin(_ReadOnly):
+class MemberCountRunAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("taken_on", "memberships", "taken_at")

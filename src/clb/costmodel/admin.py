@@ -3,39 +3,25 @@ new file with `clb costmodel-load`, so every value keeps its source), and saved 
 
 from django.contrib import admin
 
+from clb.admin_readonly import ReadOnly
+
 from .models import ModelVersion, Parameter, Scenario
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ParameterInline(admin.TabularInline):
+class ParameterInline(ReadOnly, admin.TabularInline):
     model = Parameter
     fields = ["code", "name", "value", "unit", "year", "is_estimate", "source"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ModelVersion)
-class ModelVersionAdmin(ReadOnlyAdmin):
+class ModelVersionAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["version", "title", "loaded_at", "is_current"]
     inlines = [ParameterInline]
 
 
 @admin.register(Parameter)
-class ParameterAdmin(ReadOnlyAdmin):
+class ParameterAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["code", "name", "value", "unit", "year", "is_estimate", "model_version"]
     list_filter = ["model_version", "group", "is_estimate"]
     search_fields = ["code", "name", "source"]

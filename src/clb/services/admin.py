@@ -5,28 +5,18 @@ admin deletes and saves through the same services."""
 from django.contrib import admin, messages
 
 from clb.accounts.admin_scoped import OrganisationScopedAdmin
+from clb.admin_readonly import ReadOnly
 from clb.errors import DomainError
 
 from . import services
 from .models import Activity, IdoContact, IdoContactTheme, ParticipantCount, StaffYear
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ThemeInline(_ReadOnlyInline):
+class ThemeInline(ReadOnly, admin.TabularInline):
     model = IdoContactTheme
 
 
-class ParticipantInline(_ReadOnlyInline):
+class ParticipantInline(ReadOnly, admin.TabularInline):
     model = ParticipantCount
 
 
@@ -70,7 +60,7 @@ class ActivityAdmin(_RegistrationAdmin):
 
 
 @admin.register(StaffYear)
-class StaffYearAdmin(OrganisationScopedAdmin):
+class StaffYearAdmin(ReadOnly, OrganisationScopedAdmin):
     """Entered and corrected on the staff page (/registratie/personeel/), one row per year."""
 
     list_display = (
@@ -82,12 +72,3 @@ class StaffYearAdmin(OrganisationScopedAdmin):
         "staff_trained",
     )
     list_filter = ("year",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
