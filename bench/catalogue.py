@@ -47,6 +47,7 @@ from django.db import connection  # noqa: E402
 from clb.catalogue import marc, search, services, text  # noqa: E402
 from clb.catalogue.defaults import install_item_types  # noqa: E402
 from clb.network.models import Branch, BranchKind, Organisation  # noqa: E402
+from measuring import Recorder, percentile  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "src" / "clb" / "catalogue" / "data"
@@ -359,20 +360,6 @@ def queries(p: dict, isbns: list[str], orgs: list[str], count: int = 200) -> lis
                     (kind, rng.choice(title_words), {"available_at_organisation": org}, org)
                 )
     return found
-
-
-class Recorder:
-    def __init__(self):
-        self.statements: list = []
-
-    def __call__(self, execute, sql, params, many, context):
-        self.statements.append((sql, params))
-        return execute(sql, params, many, context)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def search_bench(qs: list[tuple]) -> dict:

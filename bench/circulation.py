@@ -30,18 +30,10 @@ from django.db import connection  # noqa: E402
 
 from clb.catalogue.models import Item, ItemType  # noqa: E402
 from clb.circulation import services  # noqa: E402
+from measuring import Recorder  # noqa: E402
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 MARK = object()
-
-
-class Recorder:
-    def __init__(self):
-        self.statements: list = []
-
-    def __call__(self, execute, sql, params, many, context):
-        self.statements.append((sql, params))
-        return execute(sql, params, many, context)
 
 
 def setup(pairs: int):
