@@ -8,8 +8,8 @@ from .models import Branch, Municipality, Organisation, PostcodeArea, Province
 @admin.register(Organisation)
 class OrganisationAdmin(OrganisationScopedAdmin):
     organisation_path = "pk"
-    list_display = ("name", "code", "fee_block_threshold", "hold_shelf_days", "is_demo")
-    search_fields = ("name", "code")
+    list_display = ("name", "code", "isil", "fee_block_threshold", "hold_shelf_days", "is_demo")
+    search_fields = ("name", "code", "isil")
     filter_horizontal = ("municipalities", "floating_item_types")
 
     def has_add_permission(self, request):
@@ -25,6 +25,7 @@ class BranchAdmin(OrganisationScopedAdmin):
     list_display = (
         "name",
         "organisation",
+        "isil",
         "kind",
         "staffed_hours_week",
         "municipality",
@@ -33,7 +34,7 @@ class BranchAdmin(OrganisationScopedAdmin):
         "is_demo",
     )
     list_filter = ("kind", "is_demo")
-    search_fields = ("name", "code", "place")
+    search_fields = ("name", "code", "isil", "place")
     autocomplete_fields = ("municipality",)
 
 

@@ -1,9 +1,11 @@
 """Importing branch lists (CSV). One row, one branch; a bad row is reported and skipped.
 
 Columns (header names): code, name, organisation_code, organisation_name, kind, staffed_hours_week,
-street, postcode, place, municipality_code, lat, lon, opened_on, closed_on, source. Only code, name,
-organisation_code and municipality_code or lat/lon are required; kind follows from the staffed hours
-when left empty ("onbekend" when the hours are empty too)."""
+street, postcode, place, municipality_code, lat, lon, opened_on, closed_on, source, isil,
+organisation_isil. Only code, name, organisation_code and municipality_code or lat/lon are required;
+kind follows from the staffed hours when left empty ("onbekend" when the hours are empty too). The
+ISILs (ISO 15511, NL-…) are the agency ids of SRU, OAI-PMH and NCIP; an ISIL that another
+organisation or branch already has rejects the row."""
 
 import csv
 from dataclasses import dataclass, field
@@ -11,10 +13,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from .models import Branch, BranchKind, Municipality, Organisation, kind_for_hours
+from .models import Branch, BranchKind, Municipality, Organisation, clean_isil, kind_for_hours
 
 REQUIRED = ("code", "name", "organisation_code")
 
@@ -63,6 +66,10 @@ def _branch_values(row: dict, municipalities: dict) -> tuple[Organisation, dict]
                 f"organisation_code: onbekende organisatie '{org_code}' en geen organisation_name"
             )
         organisation = Organisation.objects.create(code=org_code, name=row["organisation_name"])
+    if (row.get("organisation_isil") or "").strip():
+        organisation.isil = row["organisation_isil"]
+        _isil_of(organisation, "organisation_isil")
+        organisation.save(update_fields=["isil"])
     municipality = None
     if row.get("municipality_code"):
         municipality = municipalities.get(row["municipality_code"].strip())
@@ -101,6 +108,13 @@ def _branch_values(row: dict, municipalities: dict) -> tuple[Organisation, dict]
     )
 
 
+def _isil_of(instance, column: str) -> None:
+    try:
+        clean_isil(instance)
+    except ValidationError as exc:
+        raise RowError(f"{column}: {' '.join(exc.messages)}") from exc
+
+
 def import_branches(rows, *, default_source: str = "") -> ImportReport:
     report = ImportReport()
     municipalities = {m.code: m for m in Municipality.objects.all()}
@@ -110,6 +124,11 @@ def import_branches(rows, *, default_source: str = "") -> ImportReport:
             with transaction.atomic():
                 organisation, values = _branch_values(row, municipalities)
                 values["source"] = values["source"] or default_source
+                if (row.get("isil") or "").strip():
+                    existing = Branch.objects.filter(code=code).first() or Branch(code=code)
+                    existing.isil = row["isil"]
+                    _isil_of(existing, "isil")
+                    values["isil"] = existing.isil
                 _, created = Branch.objects.update_or_create(
                     code=code, defaults=dict(values, organisation=organisation)
                 )

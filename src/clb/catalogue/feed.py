@@ -1,0 +1,196 @@
+"""What changed, for those who keep a copy of the catalogue: harvesters (OAI-PMH) and the
+national catalogue's daily holdings synchronisation. Read-only; the stamps and tombstones are
+written by the triggers of catalogue.changes.
+
+Lists are ordered by record id (never by time): ids do not change, so a harvest that walks them
+with a cursor skips nothing and repeats nothing while records change under it. A record that
+changes after the harvest's upper time bound drops out of this harvest and is in the next one."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef
+
+from .changes import GONE
+from .models import BibRecord, Item, ItemStatus, ItemTombstone, RecordTombstone
+
+
+@dataclass(frozen=True)
+class Change:
+    record_id: int
+    changed_at: datetime
+    deleted: bool = False
+    replaced_by: int | None = None
+    material_type: str = ""
+
+
+def _window(queryset, column: str, since, until):
+    if since is not None:
+        queryset = queryset.filter(**{f"{column}__gte": since})
+    if until is not None:
+        queryset = queryset.filter(**{f"{column}__lt": until})
+    return queryset
+
+
+def changes(
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    organisation_id: int | None = None,
+    material_type: str | None = None,
+    after_id: int = 0,
+    limit: int = 100,
+) -> tuple[list[Change], int | None]:
+    """Records and tombstones with since <= changed < until (either bound optional), of one
+    organisation's copies or one material type, after a record id: (page, next cursor or None
+    when this was the last page). A tombstone belongs to an organisation's set when that
+    organisation's copies moved away in a merge, or when it is not known whose copies it had."""
+    records = _window(BibRecord.objects.filter(id__gt=after_id), "changed_at", since, until)
+    tombs = _window(
+        RecordTombstone.objects.filter(record_id__gt=after_id), "deleted_at", since, until
+    )
+    if organisation_id is not None:
+        held = Item.objects.filter(record=OuterRef("pk"), organisation_id=organisation_id)
+        records = records.filter(Exists(held.filter(ill_lender="")))
+    if material_type is not None:
+        records = records.filter(material_type=material_type)
+        tombs = tombs.filter(material_type=material_type)
+    found = [
+        Change(pk, at, material_type=kind)
+        for pk, at, kind in records.order_by("id").values_list("id", "changed_at", "material_type")[
+            :limit
+        ]
+    ]
+    bound = found[-1].record_id if len(found) == limit else None
+    tomb_rows = list(
+        tombs.order_by("record_id").values_list(
+            "record_id", "deleted_at", "replaced_by_id", "material_type", "organisation_ids"
+        )[:limit]
+    )
+    if len(tomb_rows) == limit:
+        last = tomb_rows[-1][0]
+        bound = last if bound is None else min(bound, last)
+    for pk, at, replaced_by, kind, organisations in tomb_rows:
+        if organisation_id is None or not organisations or organisation_id in organisations:
+            found.append(Change(pk, at, True, replaced_by, kind))
+    found.sort(key=lambda c: c.record_id)
+    if bound is not None:
+        found = [c for c in found if c.record_id <= bound]
+    page = found[:limit]
+    if len(found) > limit:
+        return page, page[-1].record_id
+    return page, bound
+
+
+def change_of(record_id: int) -> Change | None:
+    record = BibRecord.objects.filter(pk=record_id).values_list("changed_at", "material_type")
+    if record:
+        return Change(record_id, record[0][0], material_type=record[0][1])
+    tomb = RecordTombstone.objects.filter(record_id=record_id).first()
+    if tomb is None:
+        return None
+    return Change(record_id, tomb.deleted_at, True, tomb.replaced_by_id, tomb.material_type)
+
+
+def organisations_holding(record_ids: list[int]) -> dict[int, set[int]]:
+    """Which organisations have copies (of their own, not borrowed ones) of these records."""
+    found: dict[int, set[int]] = {pk: set() for pk in record_ids}
+    rows = (
+        Item.objects.filter(record_id__in=record_ids, ill_lender="")
+        .values_list("record_id", "organisation_id")
+        .distinct()
+    )
+    for record_id, organisation_id in rows:
+        found[record_id].add(organisation_id)
+    return found
+
+
+@dataclass(frozen=True)
+class Copy:
+    record_id: int
+    barcode: str
+    organisation_id: int
+    home_branch_id: int
+    current_branch_id: int
+    call_number: str
+    item_type: str
+    status: str
+    changed_at: datetime
+    created_at: datetime
+
+    @property
+    def in_collection(self) -> bool:
+        return self.status not in GONE
+
+    @property
+    def available(self) -> bool:
+        return self.status == ItemStatus.AVAILABLE
+
+
+_COPY_FIELDS = (
+    "record_id",
+    "barcode",
+    "organisation_id",
+    "home_branch_id",
+    "current_branch_id",
+    "call_number",
+    "item_type__code",
+    "status",
+    "changed_at",
+    "created_at",
+)
+
+
+def copies(record_ids: list[int]) -> dict[int, list[Copy]]:
+    """The copies in the collection (not withdrawn, lost or missing; not borrowed from another
+    library) of these records, with their live status, by record."""
+    found: dict[int, list[Copy]] = {pk: [] for pk in record_ids}
+    rows = (
+        Item.objects.filter(record_id__in=record_ids, ill_lender="")
+        .exclude(status__in=GONE)
+        .order_by("organisation_id", "barcode")
+        .values_list(*_COPY_FIELDS)
+    )
+    for row in rows:
+        found[row[0]].append(Copy(*row))
+    return found
+
+
+@dataclass(frozen=True)
+class DeletedCopy:
+    record_id: int
+    barcode: str
+    deleted_at: datetime
+
+
+def changed_copies(
+    organisation_id: int, *, since: datetime | None, until: datetime, chunk: int = 1000
+) -> Iterator[Copy | DeletedCopy]:
+    """An organisation's copies whose holdings changed in [since, until), then those deleted in
+    that window; walked in chunks by id so memory stays flat."""
+    items = _window(
+        Item.objects.filter(organisation_id=organisation_id, ill_lender=""),
+        "changed_at",
+        since,
+        until,
+    )
+    last = 0
+    while True:
+        rows = list(
+            items.filter(id__gt=last).order_by("id").values_list("id", *_COPY_FIELDS)[:chunk]
+        )
+        if not rows:
+            break
+        last = rows[-1][0]
+        for row in rows:
+            yield Copy(*row[1:])
+    tombs = _window(
+        ItemTombstone.objects.filter(organisation_id=organisation_id), "deleted_at", since, until
+    )
+    for record_id, barcode, at in (
+        tombs.order_by("id")
+        .values_list("record_id", "barcode", "deleted_at")
+        .iterator(chunk_size=chunk)
+    ):
+        yield DeletedCopy(record_id, barcode, at)
