@@ -18,7 +18,7 @@ def _reinstall_search_triggers(sender, using="default", plan=None, **kwargs):
     (the search index's and the change tracking's)."""
     from django.db import connections
 
-    from . import changes, search_schema
+    from . import changes, search_expression, search_schema
 
     connection = connections[using]
     tables = connection.introspection.table_names()
@@ -26,3 +26,4 @@ def _reinstall_search_triggers(sender, using="default", plan=None, **kwargs):
         search_schema.install(connection)
     if "catalogue_recordtombstone" in tables:
         changes.install(connection)
+        search_expression.install_indexes(connection)

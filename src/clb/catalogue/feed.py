@@ -23,6 +23,7 @@ class Change:
     deleted: bool = False
     replaced_by: int | None = None
     material_type: str = ""
+    organisations: tuple[int, ...] = ()  # a tombstone's: whose copies moved away in a merge
 
 
 def _window(queryset, column: str, since, until):
@@ -41,6 +42,7 @@ def changes(
     material_type: str | None = None,
     after_id: int = 0,
     limit: int = 100,
+    holdings_only: bool = False,
 ) -> tuple[list[Change], int | None]:
     """Records and tombstones with since <= changed < until (either bound optional), of one
     organisation's copies or one material type, after a record id: (page, next cursor or None
@@ -53,6 +55,9 @@ def changes(
     if organisation_id is not None:
         held = Item.objects.filter(record=OuterRef("pk"), organisation_id=organisation_id)
         records = records.filter(Exists(held.filter(ill_lender="")))
+    elif holdings_only:
+        held = Item.objects.filter(record=OuterRef("pk"), ill_lender="")
+        records = records.filter(Exists(held))
     if material_type is not None:
         records = records.filter(material_type=material_type)
         tombs = tombs.filter(material_type=material_type)
@@ -73,7 +78,7 @@ def changes(
         bound = last if bound is None else min(bound, last)
     for pk, at, replaced_by, kind, organisations in tomb_rows:
         if organisation_id is None or not organisations or organisation_id in organisations:
-            found.append(Change(pk, at, True, replaced_by, kind))
+            found.append(Change(pk, at, True, replaced_by, kind, tuple(organisations or ())))
     found.sort(key=lambda c: c.record_id)
     if bound is not None:
         found = [c for c in found if c.record_id <= bound]
@@ -90,7 +95,14 @@ def change_of(record_id: int) -> Change | None:
     tomb = RecordTombstone.objects.filter(record_id=record_id).first()
     if tomb is None:
         return None
-    return Change(record_id, tomb.deleted_at, True, tomb.replaced_by_id, tomb.material_type)
+    return Change(
+        record_id,
+        tomb.deleted_at,
+        True,
+        tomb.replaced_by_id,
+        tomb.material_type,
+        tuple(tomb.organisation_ids or ()),
+    )
 
 
 def organisations_holding(record_ids: list[int]) -> dict[int, set[int]]:
