@@ -138,10 +138,11 @@ AUTHOR_KEY = {
 
 
 def _year(value: str) -> int:
-    value = value.strip()[:4]
-    if not (len(value) == 4 and value.isdigit()):
+    """A year, or the year of a date written 2001-05-03."""
+    year = value.strip()[:4]
+    if not (len(year) == 4 and year.isdigit()):
         raise ExpressionError(f"'{value}' is geen jaartal", "term", value)
-    return int(value)
+    return int(year)
 
 
 def _number_sql(column: str, relation: str, value: str) -> tuple[str, list]:
