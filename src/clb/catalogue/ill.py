@@ -11,9 +11,15 @@ from .errors import CatalogueError
 from .models import BibRecord, Item, ItemType, RecordIsbn
 
 
-def record_for_borrowed(*, title: str, author: str = "", isbn: str = "") -> BibRecord:
-    """The national record of a borrowed book: found by ISBN when the catalogue has it, else a
-    short record made from what the lending library sent."""
+def record_for_borrowed(
+    *, title: str, author: str = "", isbn: str = "", record_id: int | None = None
+) -> BibRecord:
+    """The national record of a borrowed book: the record a CLB lender named, or found by ISBN
+    when the catalogue has it, else a short record made from what the lending library sent."""
+    if record_id is not None:
+        found = BibRecord.objects.filter(pk=record_id).first()
+        if found is not None:
+            return found
     isbn13 = text.as_isbn13(isbn) if isbn else None
     if isbn13:
         found = RecordIsbn.objects.filter(isbn13=isbn13).order_by("record_id").first()

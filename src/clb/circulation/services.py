@@ -356,7 +356,8 @@ def _route(item: Item, branch: Branch, at: datetime) -> Routing:
         hold.save(update_fields=["status"])
         return _send(item, branch, hold.pickup_branch, Transit.Reason.HOLD, at, hold=hold)
     if item.ill_lender:  # borrowed for one patron, who is done with it: back to its library
-        state.move(item, ItemStatus.WITHDRAWN, branch=branch)
+        state.move(item, ItemStatus.AVAILABLE, branch=branch)  # returned, then out of the
+        state.move(item, ItemStatus.WITHDRAWN)  # collection: two allowed steps
         return Routing(
             "return_to_lender",
             branch,

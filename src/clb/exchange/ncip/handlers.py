@@ -302,11 +302,16 @@ def accept_item(msg: Message, ctx: Context) -> str:
     pickup_isil = msg.text("PickupLocation")
     pickup = _branch_by_isil(pickup_isil, ctx) if pickup_isil else _desk(ctx)
     description = "ItemOptionalFields/BibliographicDescription/"
+    record_id = msg.text(description + "BibliographicRecordId/BibliographicRecordIdentifier")
+    in_clb = agency.find(msg.text(description + "BibliographicRecordId/AgencyId")) is not None
     with transaction.atomic():
         record = catalogue.record_for_borrowed(
             title=msg.text(description + "Title"),
             author=msg.text(description + "Author"),
             isbn=msg.text(description + "BibliographicItemId/BibliographicItemIdentifier"),
+            record_id=int(record_id)
+            if in_clb and record_id.isdigit() and len(record_id) < 19
+            else None,
         )
         barcode = their_barcode
         if Item.objects.filter(barcode=barcode).exists():
