@@ -199,20 +199,21 @@ def test_lookup_item_and_agency(client, shelf, broker):
 def test_title_request_renew_and_cancel(client, shelf, broker):
     patron = make_patron(shelf.net.org_a)
     record = shelf.records[2]
+    title_request = (
+        user(patron.card_number)
+        + wrap("BibliographicId", wrap("BibliographicRecordId", el("BibliographicRecordIdentifier", record.pk) + el("AgencyId", "NL-0344UB")))
+        + el("RequestType", "Hold") + el("RequestScopeType", "Bibliographic Item")
+    )  # fmt: skip
     answer = broker.send(
         "RequestItem",
         "NL-0344UB",
-        user(patron.card_number)
-        + wrap("BibliographicId", wrap("BibliographicRecordId", el("BibliographicRecordIdentifier", record.pk) + el("AgencyId", "NL-0344UB")))
-        + el("RequestType", "Hold") + el("RequestScopeType", "Bibliographic Item"),
+        title_request,
     )  # fmt: skip
     request_id = answer.xpath("string(n:RequestId/n:RequestIdentifierValue)", namespaces=N)
     again = broker.send(
         "RequestItem",
         "NL-0344UB",
-        user(patron.card_number)
-        + wrap("BibliographicId", wrap("BibliographicRecordId", el("BibliographicRecordIdentifier", record.pk) + el("AgencyId", "NL-0344UB")))
-        + el("RequestType", "Hold") + el("RequestScopeType", "Bibliographic Item"),
+        title_request,
     )  # fmt: skip
     assert problem(again) == "Duplicate Request"
     request = wrap("RequestId", el("RequestIdentifierValue", request_id)) + el(

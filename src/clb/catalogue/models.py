@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -52,7 +53,9 @@ class BibRecord(models.Model):
     # When the record or its holdings last changed (harvesting's datestamp). Moved by database
     # triggers (catalogue.changes) on every write of the record and of its copies' holdings
     # data, however made; a writer that sets it explicitly keeps its value.
-    changed_at = models.DateTimeField(_("gewijzigd"), default=timezone.now, editable=False)
+    changed_at = models.DateTimeField(
+        _("gewijzigd"), default=timezone.now, db_default=Now(), editable=False
+    )
 
     class Meta:
         verbose_name = _("titelbeschrijving")
@@ -121,10 +124,14 @@ class Item(models.Model):
     call_number = models.CharField(_("plaatsingscode"), max_length=60, blank=True)
     # ISIL of the library this copy is borrowed from (interlibrary loan, NCIP AcceptItem): a
     # temporary copy that serves one patron's hold and is withdrawn when it is returned.
-    ill_lender = models.CharField(_("geleend van (ISIL)"), max_length=16, blank=True)
+    ill_lender = models.CharField(
+        _("geleend van (ISIL)"), max_length=16, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # When the holdings data of this copy last changed (not its loan status); kept by triggers.
-    changed_at = models.DateTimeField(_("gewijzigd"), default=timezone.now, editable=False)
+    changed_at = models.DateTimeField(
+        _("gewijzigd"), default=timezone.now, db_default=Now(), editable=False
+    )
 
     class Meta:
         verbose_name = _("exemplaar")

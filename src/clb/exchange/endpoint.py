@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.views.decorators.csrf import csrf_exempt
 
 from . import ratelimit, requestlog
@@ -74,3 +74,20 @@ def retry_header(response: HttpResponse, refusal: Refusal) -> HttpResponse:
     if refusal.retry_after is not None:
         response["Retry-After"] = str(refusal.retry_after)
     return response
+
+
+def form_arguments(request, refuse: Callable[[Refusal], HttpResponse]):
+    """The request's arguments as name → values (GET query, or a POSTed form as SRU 2.0 and
+    OAI-PMH allow), or the refusal to answer instead."""
+    if request.method == "POST":
+        body = read_body(request)
+        if body is None:
+            return refuse(Refusal("size", "Het verzoek is te groot.", 413))
+        pairs = QueryDict(body, encoding="utf-8")
+    elif request.method == "GET":
+        pairs = request.GET
+    else:
+        response = refuse(Refusal("method", "Alleen GET en POST.", 405))
+        response["Allow"] = "GET, POST"
+        return response
+    return {k: pairs.getlist(k) for k in pairs}

@@ -44,6 +44,21 @@ class Municipality(models.Model):
         return f"{self.name} ({self.code})"
 
 
+def isil_field():
+    """The agency id in SRU, OAI-PMH and NCIP; empty (NULL) until the KB's code is known."""
+    return models.CharField(
+        "ISIL",
+        max_length=ISIL_LENGTH,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_isil],
+        help_text=_(
+            "International Standard Identifier for Libraries (ISO 15511), bijv. NL-0123456789"
+        ),
+    )
+
+
 def clean_isil(instance) -> None:
     """Normalise an entered ISIL and refuse one that an organisation or branch already has
     (case-insensitively: ISO 15511 does not distinguish case)."""
@@ -71,18 +86,7 @@ def clean_isil(instance) -> None:
 class Organisation(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("naam"), max_length=200)
-    # The agency id in SRU, OAI-PMH and NCIP; empty (NULL) until the KB's code is known.
-    isil = models.CharField(
-        "ISIL",
-        max_length=ISIL_LENGTH,
-        unique=True,
-        null=True,
-        blank=True,
-        validators=[validate_isil],
-        help_text=_(
-            "International Standard Identifier for Libraries (ISO 15511), bijv. NL-0123456789"
-        ),
-    )
+    isil = isil_field()
     municipalities = models.ManyToManyField(
         Municipality, related_name="organisations", blank=True, verbose_name=_("werkgebied")
     )
@@ -140,17 +144,7 @@ class Branch(models.Model):
     )
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("naam"), max_length=200)
-    isil = models.CharField(
-        "ISIL",
-        max_length=ISIL_LENGTH,
-        unique=True,
-        null=True,
-        blank=True,
-        validators=[validate_isil],
-        help_text=_(
-            "International Standard Identifier for Libraries (ISO 15511), bijv. NL-0123456789"
-        ),
-    )
+    isil = isil_field()
     kind = models.CharField(_("soort"), max_length=20, choices=BranchKind.choices)
     staffed_hours_week = models.DecimalField(
         _("bemande uren per week"), max_digits=5, decimal_places=1, default=Decimal("0")

@@ -256,18 +256,23 @@ def cancel_request_item(msg: Message, ctx: Context) -> str:
     return ident("Request", str(hold.pk), ctx.isil) + ident("User", card, ctx.isil)
 
 
-def check_out_item(msg: Message, ctx: Context) -> str:
-    card = _card(msg)
-    item = _item(msg, ctx)
-    result = circulation.checkout(
-        item_barcode=item.barcode, card_number=card, branch=_desk(ctx, item), at=ctx.at
-    )
+def _loan(item: Item, card: str, result, ctx: Context) -> str:
+    """The answer to a checkout or a renewal: whose loan, due when, renewed how often."""
     return (
         ident("Item", item.barcode, ctx.isil)
         + ident("User", card, ctx.isil)
         + el("DateDue", _date(result.due_at))
         + el("RenewalCount", result.loan.renewals)
     )
+
+
+def check_out_item(msg: Message, ctx: Context) -> str:
+    card = _card(msg)
+    item = _item(msg, ctx)
+    result = circulation.checkout(
+        item_barcode=item.barcode, card_number=card, branch=_desk(ctx, item), at=ctx.at
+    )
+    return _loan(item, card, result, ctx)
 
 
 def check_in_item(msg: Message, ctx: Context) -> str:
@@ -283,12 +288,7 @@ def renew_item(msg: Message, ctx: Context) -> str:
     card = _card(msg)
     item = _item(msg, ctx)
     result = circulation.renew(item_barcode=item.barcode, card_number=card, at=ctx.at)
-    return (
-        ident("Item", item.barcode, ctx.isil)
-        + ident("User", card, ctx.isil)
-        + el("DateDue", _date(result.due_at))
-        + el("RenewalCount", result.loan.renewals)
-    )
+    return _loan(item, card, result, ctx)
 
 
 def accept_item(msg: Message, ctx: Context) -> str:

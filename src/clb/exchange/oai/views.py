@@ -1,8 +1,8 @@
 """/oai: the OAI-PMH endpoint (GET, or POST with a form as the spec allows)."""
 
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse
 
-from ..endpoint import Refusal, protocol_endpoint, read_body, retry_header
+from ..endpoint import Refusal, form_arguments, protocol_endpoint, retry_header
 from ..xmltext import el
 from . import protocol
 
@@ -26,18 +26,9 @@ def _refuse(refusal: Refusal) -> HttpResponse:
 
 @protocol_endpoint("oai", _refuse)
 def oai(request, entry):
-    if request.method == "POST":
-        body = read_body(request)
-        if body is None:
-            return _refuse(Refusal("size", "Het verzoek is te groot.", 413))
-        pairs = QueryDict(body, encoding="utf-8")
-    elif request.method == "GET":
-        pairs = request.GET
-    else:
-        response = _refuse(Refusal("method", "Alleen GET en POST.", 405))
-        response["Allow"] = "GET, POST"
-        return response
-    arguments = {k: pairs.getlist(k) for k in pairs}
+    arguments = form_arguments(request, _refuse)
+    if isinstance(arguments, HttpResponse):
+        return arguments
     entry["params"] = {k: v[0] for k, v in arguments.items()}
     document, verb, error = protocol.respond(arguments, request.build_absolute_uri(request.path))
     entry["operation"] = verb

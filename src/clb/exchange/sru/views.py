@@ -1,8 +1,8 @@
 """/sru: the SRU endpoint (GET; POST with a form, as SRU 2.0 allows)."""
 
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse
 
-from ..endpoint import Refusal, protocol_endpoint, read_body, retry_header
+from ..endpoint import Refusal, form_arguments, protocol_endpoint, retry_header
 from . import diagnostics as d
 from . import protocol
 
@@ -32,18 +32,9 @@ def _refuse(refusal: Refusal) -> HttpResponse:
 
 @protocol_endpoint("sru", _refuse)
 def sru(request, entry):
-    if request.method == "POST":
-        body = read_body(request)
-        if body is None:
-            return _refuse(Refusal("size", "Het verzoek is te groot.", 413))
-        pairs = QueryDict(body, encoding="utf-8")
-    elif request.method == "GET":
-        pairs = request.GET
-    else:
-        response = _refuse(Refusal("method", "Alleen GET en POST.", 405))
-        response["Allow"] = "GET, POST"
-        return response
-    arguments = {k: pairs.getlist(k) for k in pairs}
+    arguments = form_arguments(request, _refuse)
+    if isinstance(arguments, HttpResponse):
+        return arguments
     entry["params"] = {k: v[0] for k, v in arguments.items()}
     document, operation, found = protocol.respond(
         arguments, request.build_absolute_uri(request.path)
