@@ -18,6 +18,7 @@ marc21, and SRU searchRetrieve, each against its raw limit measured in the same 
 """
 
 import argparse
+import logging
 import os
 import random
 import resource
@@ -80,28 +81,6 @@ def isils() -> None:
 # --- harvest --------------------------------------------------------------------------------------
 
 
-def harvest_clb() -> dict:
-    client = Client()
-    count, pages, first_page_rss = 0, 0, None
-    params = {"verb": "ListRecords", "metadataPrefix": "marc21"}
-    start = time.perf_counter()
-    with override_settings(CLB_OAI_PAGE_SIZE=PAGE, CLB_EXCHANGE_RATE_LIMITS=UNLIMITED):
-        while True:
-            response = client.get("/oai", params)
-            doc = etree.fromstring(response.content)
-            count += len(doc.findall(f".//{OAI}record"))
-            pages += 1
-            if first_page_rss is None:
-                first_page_rss = rss_mb()
-            token = doc.findtext(f".//{OAI}resumptionToken")
-            if not token:
-                break
-            params = {"verb": "ListRecords", "resumptionToken": token}
-    seconds = time.perf_counter() - start
-    return dict(records=count, pages=pages, seconds=seconds, rate=count / seconds,
-                rss_first=first_page_rss, rss_end=rss_mb())  # fmt: skip
-
-
 class Row:
     """What records.marcxml reads of a record."""
 
@@ -111,42 +90,67 @@ class Row:
         self.pk, self.raw_marc = pk, raw
 
 
-def harvest_raw() -> dict:
+def raw_page(cur, names, last: int) -> tuple[int, int]:
+    """The page after record id `last` read with psycopg and serialised with exchange.records:
+    (records, last id)."""
+    cur.execute(
+        "SELECT id, changed_at, raw_marc FROM catalogue_bibrecord WHERE id > %s ORDER BY id LIMIT %s",
+        [last, PAGE],
+    )
+    rows = cur.fetchall()
+    if not rows:
+        return 0, last
+    cur.execute(
+        "SELECT i.record_id, i.barcode, i.organisation_id, i.home_branch_id, "
+        "i.current_branch_id, i.call_number, t.code, i.status, i.changed_at, i.created_at "
+        "FROM catalogue_item i JOIN catalogue_itemtype t ON t.id = i.item_type_id "
+        "WHERE i.record_id = ANY(%s) AND i.ill_lender = '' "
+        "AND i.status NOT IN ('withdrawn', 'lost', 'missing') "
+        "ORDER BY i.organisation_id, i.barcode",
+        [[r[0] for r in rows]],
+    )
+    by_record: dict = {}
+    for c in cur.fetchall():
+        by_record.setdefault(c[0], []).append(feed.Copy(*c))
+    out = [records.marcxml(Row(pk, raw), by_record.get(pk, []), names) for pk, _at, raw in rows]
+    return len(out), rows[-1][0]
+
+
+def harvest() -> dict:
+    """Page by page, alternately: the OAI-PMH view, then the same page read raw. Both see the
+    same load from whatever else runs on the machine."""
+    client = Client()
     names = records.Names(*agency.isils())
     s = connection.settings_dict
-    count, size = 0, 0
-    start = time.perf_counter()
-    with psycopg.connect(host=s["HOST"], port=s["PORT"], user=s["USER"], dbname=s["NAME"],
-                         password=s["PASSWORD"] or None) as conn:  # fmt: skip
-        cur, copies_cur = conn.cursor(), conn.cursor()
-        last = 0
+    clb_seconds = raw_seconds = 0.0
+    count = raw_count = pages = 0
+    first_page_rss = None
+    params = {"verb": "ListRecords", "metadataPrefix": "marc21"}
+    last = 0
+    settings = dict(CLB_OAI_PAGE_SIZE=PAGE, CLB_EXCHANGE_RATE_LIMITS=UNLIMITED, ALLOWED_HOSTS=["testserver"])  # fmt: skip
+    with override_settings(**settings), psycopg.connect(
+        host=s["HOST"], port=s["PORT"], user=s["USER"], dbname=s["NAME"], password=s["PASSWORD"] or None
+    ) as conn:  # fmt: skip
+        cur = conn.cursor()
         while True:
-            cur.execute(
-                "SELECT id, changed_at, raw_marc FROM catalogue_bibrecord WHERE id > %s "
-                "ORDER BY id LIMIT %s",
-                [last, PAGE],
-            )
-            rows = cur.fetchall()
-            if not rows:
+            start = time.perf_counter()
+            response = client.get("/oai", params)
+            clb_seconds += time.perf_counter() - start
+            doc = etree.fromstring(response.content)
+            count += len(doc.findall(f".//{OAI}record"))
+            pages += 1
+            first_page_rss = first_page_rss or rss_mb()
+            start = time.perf_counter()
+            n, last = raw_page(cur, names, last)
+            raw_seconds += time.perf_counter() - start
+            raw_count += n
+            token = doc.findtext(f".//{OAI}resumptionToken")
+            if not token:
                 break
-            last = rows[-1][0]
-            copies_cur.execute(
-                "SELECT i.record_id, i.barcode, i.organisation_id, i.home_branch_id, "
-                "i.current_branch_id, i.call_number, t.code, i.status, i.changed_at, i.created_at "
-                "FROM catalogue_item i JOIN catalogue_itemtype t ON t.id = i.item_type_id "
-                "WHERE i.record_id = ANY(%s) AND i.ill_lender = '' "
-                "AND i.status NOT IN ('withdrawn', 'lost', 'missing') "
-                "ORDER BY i.organisation_id, i.barcode",
-                [[r[0] for r in rows]],
-            )
-            by_record: dict = {}
-            for c in copies_cur.fetchall():
-                by_record.setdefault(c[0], []).append(feed.Copy(*c))
-            for pk, _changed, raw in rows:
-                size += len(records.marcxml(Row(pk, raw), by_record.get(pk, []), names))
-                count += 1
-    seconds = time.perf_counter() - start
-    return dict(records=count, seconds=seconds, rate=count / seconds, bytes=size)
+            params = {"verb": "ListRecords", "resumptionToken": token}
+    return dict(records=count, raw_records=raw_count, pages=pages, clb_rate=count / clb_seconds,
+                raw_rate=raw_count / raw_seconds, seconds=clb_seconds,
+                rss_first=first_page_rss, rss_end=rss_mb())  # fmt: skip
 
 
 # --- SRU ------------------------------------------------------------------------------------------
@@ -196,7 +200,7 @@ def sru_bench(qs: list[str]) -> dict:
         assert b"diagnostic" not in response.content, response.content[:400]
         return response
 
-    with override_settings(CLB_EXCHANGE_RATE_LIMITS=UNLIMITED):
+    with override_settings(CLB_EXCHANGE_RATE_LIMITS=UNLIMITED, ALLOWED_HOSTS=["testserver"]):
         for q, e in zip(qs, expressions, strict=True):  # warm
             direct(e)
             protocol(q)
@@ -216,10 +220,12 @@ def main():
     parser.add_argument("--records", type=int, default=2_000_000)
     parser.add_argument("--items", type=int, default=8_000_000)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--profile", action="store_true", help="cProfile the SRU requests")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run on PostgreSQL: python scripts/pg.py -- .venv/bin/python bench/exchange.py")
     call_command("migrate", verbosity=0)
+    logging.getLogger("clb.exchange").setLevel(logging.WARNING)  # a line per request: too many
     say("real records ...")
     real = catalogue_bench.marc_records()
     p = catalogue_bench.pools(real)
@@ -236,22 +242,27 @@ def main():
         isbns = [row[0] for row in cursor.fetchall()]
     org_isils = list(Organisation.objects.exclude(isil=None).values_list("isil", flat=True)[:20])
 
-    say("harvest: OAI-PMH ListRecords marc21 ...")
-    clb = harvest_clb()
-    say("harvest: same rows through psycopg, same serialiser ...")
-    raw = harvest_raw()
+    say("harvest: OAI-PMH ListRecords marc21, and each page read raw ...")
+    h = harvest()
     say("SRU searchRetrieve ...")
     qs = cql_queries(p, isbns, org_isils, args.queries)
     s = sru_bench(qs)
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(sru_bench, qs[:50])
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
     sru50, sru95 = percentile(s["sru"], 0.5) * 1000, percentile(s["sru"], 0.95) * 1000
     raw50, raw95 = percentile(s["raw"], 0.5) * 1000, percentile(s["raw"], 0.95) * 1000
 
     say("")
     say(f"catalogue: {args.records:,} records, {args.items:,} items, {len(branches):,} branches")
-    say(f"harvest  OAI-PMH marc21:    {clb['rate']:9.0f} records/s  ({clb['records']:,} records, {clb['pages']} pages of {PAGE}, {clb['seconds']:.0f} s)")  # fmt: skip
-    say(f"         psycopg + same serialiser: {raw['rate']:9.0f} records/s  ({raw['records']:,} records, {raw['bytes'] / 2**20:.0f} MB of MARCXML)")  # fmt: skip
-    say(f"         ratio OAI/raw:     {clb['rate'] / raw['rate']:9.2f}  (aim >= 0.5)")
-    say(f"         memory: {clb['rss_first']:.0f} MB after the first page, {clb['rss_end']:.0f} MB at the end (peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")  # fmt: skip
+    say(f"harvest  OAI-PMH marc21:            {h['clb_rate']:7.0f} records/s  ({h['records']:,} records, {h['pages']} pages of {PAGE}, {h['seconds']:.0f} s)")  # fmt: skip
+    say(f"         psycopg + same serialiser: {h['raw_rate']:7.0f} records/s  ({h['raw_records']:,} records)")  # fmt: skip
+    say(f"         ratio OAI/raw:             {h['clb_rate'] / h['raw_rate']:7.2f}  (aim >= 0.5)")
+    say(f"         memory: {h['rss_first']:.0f} MB after the first page, {h['rss_end']:.0f} MB at the end (peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")  # fmt: skip
     say(f"SRU      {len(qs)} CQL queries, hits per query median {statistics.median(s['totals']):,.0f}, max {max(s['totals']):,}")  # fmt: skip
     say(f"         /sru (10 MARCXML records):  p50 {sru50:7.1f} ms   p95 {sru95:7.1f} ms")
     say(f"         catalogue.search.find:     p50 {raw50:7.1f} ms   p95 {raw95:7.1f} ms")

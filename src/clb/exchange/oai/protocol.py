@@ -18,7 +18,7 @@ from clb.catalogue import feed
 from clb.catalogue.models import BibRecord, MaterialType, RecordTombstone
 from clb.network.models import Organisation
 
-from .. import agency, records
+from .. import records
 from ..xmltext import el, wrap
 from . import tokens
 
@@ -193,7 +193,7 @@ def _items(changes: list[feed.Change], prefix: str | None, with_metadata: bool) 
         rows = BibRecord.objects.in_bulk(live)
         if prefix == "marc21":
             copies = feed.copies(live)
-            names = records.Names(*agency.isils())
+            names = records.Names.of(copies)
     out = []
     for change in changes:
         held = set(change.organisations) if change.deleted else holders.get(change.record_id, set())

@@ -12,7 +12,7 @@ from django.conf import settings
 from clb.catalogue import feed, search
 from clb.catalogue.search_expression import ExpressionError
 
-from .. import agency, records
+from .. import records
 from ..xmltext import el, wrap
 from . import diagnostics as d
 from . import query
@@ -218,7 +218,7 @@ def _records(req: Request, schema: str, hits, start: int) -> str:
     ids = [h.record.pk for h in hits]
     if schema == "marcxml":
         copies = feed.copies(ids)
-        names = records.Names(*agency.isils())
+        names = records.Names.of(copies)
         data = [records.marcxml(h.record, copies[h.record.pk], names) for h in hits]
     else:
         data = [records.dublin_core(h.record) for h in hits]
