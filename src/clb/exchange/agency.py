@@ -36,16 +36,18 @@ def isil_of(organisation: Organisation) -> str:
     return organisation.isil or organisation.code
 
 
-def isils() -> tuple[dict[int, str], dict[int, str]]:
-    """Every organisation's and branch's protocol name, by id (for writing many records)."""
-    organisations = {
-        pk: isil or code
-        for pk, isil, code in Organisation.objects.values_list("pk", "isil", "code")
-    }
-    branches = {
-        pk: isil or code for pk, isil, code in Branch.objects.values_list("pk", "isil", "code")
-    }
-    return organisations, branches
+def isils(organisation_ids=None, branch_ids=None) -> tuple[dict[int, str], dict[int, str]]:
+    """Protocol names (ISIL, or code while there is none) of these organisations and branches
+    (all when None), by id."""
+    organisations, branches = Organisation.objects.all(), Branch.objects.all()
+    if organisation_ids is not None:
+        organisations = organisations.filter(pk__in=set(organisation_ids))
+    if branch_ids is not None:
+        branches = branches.filter(pk__in=set(branch_ids))
+    return (
+        {pk: isil or code for pk, isil, code in organisations.values_list("pk", "isil", "code")},
+        {pk: isil or code for pk, isil, code in branches.values_list("pk", "isil", "code")},
+    )
 
 
 def default_branch(organisation: Organisation, *, at=None) -> Branch | None:
