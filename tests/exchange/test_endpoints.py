@@ -50,3 +50,31 @@ def test_oversized_requests_are_refused_in_protocol_form(client, shelf):
         "/oai", "verb=Identify&x=" + "y" * 300_000, content_type="application/x-www-form-urlencoded"
     )
     assert response.status_code == 413 and b"<error" in response.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_are_each_counted_once(settings):
+    from threading import Barrier, Thread
+
+    from django.db import connection
+
+    from clb.exchange import ratelimit
+    from tests.factories import T0
+
+    settings.CLB_EXCHANGE_RATE_LIMITS = {"sru": 10}
+    verdicts, start = [], Barrier(8)
+
+    def requests():
+        try:
+            start.wait()
+            for _ in range(3):
+                verdicts.append(ratelimit.check("sru", "10.1.1.1", at=T0).allowed)
+        finally:
+            connection.close()
+
+    threads = [Thread(target=requests) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(verdicts) == 24 and verdicts.count(True) == 10

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from clb.catalogue.models import Item, ItemStatus
+from tests.factories import make_item
 
 pytestmark = pytest.mark.django_db
 
@@ -93,25 +94,25 @@ def test_paging_cap_and_sort(client, shelf):
     assert len(doc.xpath("//s:record", namespaces=N)) == 12  # capped, all there are
 
 
-def test_marcxml_has_852_holdings_per_copy_with_isil_and_live_status(client, shelf):
+def test_marcxml_has_852_holdings_per_organisation_with_isils_and_live_availability(client, shelf):
+    make_item(shelf.net.a2, shelf.records[0], barcode="4000000077777")
     Item.objects.filter(barcode="4000000099999").update(status=ItemStatus.ON_LOAN)
     doc = sru(client, query="dc.title = avonden", recordSchema="marcxml")
     fields = doc.xpath("//m:record/m:datafield[@tag='852']", namespaces=N)
     holdings = sorted(
         (
             f.xpath("string(m:subfield[@code='a'])", namespaces=N),
-            f.xpath("string(m:subfield[@code='p'])", namespaces=N),
+            tuple(f.xpath("m:subfield[@code='b']/text()", namespaces=N)),
             f.xpath("string(m:subfield[@code='z'])", namespaces=N),
         )
         for f in fields
     )
     assert holdings == [
-        ("NL-0307EL", "4000000099999", "uitgeleend"),
-        ("NL-0344UB", "4000000000000", "beschikbaar"),
+        ("NL-0307EL", ("NL-0307EL01",), "0 van 1 beschikbaar"),
+        ("NL-0344UB", ("NL-0344UB01", "NL-0344UB02"), "2 van 2 beschikbaar"),
     ]
-    assert (
-        doc.xpath("string(//m:datafield[@tag='245']/m:subfield[@code='a'])", namespaces=N)
-        == "De avonden"
+    assert doc.xpath("string(//m:datafield[@tag='245']/m:subfield[@code='a'])", namespaces=N) == (
+        "De avonden"
     )
 
 

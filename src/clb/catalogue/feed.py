@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 
 from .changes import GONE
 from .models import BibRecord, Item, ItemStatus, ItemTombstone, RecordTombstone
@@ -206,3 +206,40 @@ def changed_copies(
         .iterator(chunk_size=chunk)
     ):
         yield DeletedCopy(record_id, barcode, at)
+
+
+@dataclass(frozen=True)
+class Holding:
+    """One organisation's copies of a record in the collection, and how many are on the shelf
+    now."""
+
+    organisation_id: int
+    branch_ids: tuple[int, ...]  # home branches of those copies
+    copies: int
+    available: int
+
+
+def holdings(record_ids: list[int]) -> dict[int, list[Holding]]:
+    """Per record, per organisation: copies in the collection (not withdrawn, lost or missing;
+    not borrowed from another library) and those available now. One grouped query."""
+    rows = (
+        Item.objects.filter(record_id__in=record_ids, ill_lender="")
+        .exclude(status__in=GONE)
+        .values_list("record_id", "organisation_id", "home_branch_id")
+        .annotate(n=Count("id"), free=Count("id", filter=Q(status=ItemStatus.AVAILABLE)))
+        .order_by("record_id", "organisation_id", "home_branch_id")
+    )
+    grouped: dict[tuple[int, int], list] = {}
+    for record_id, organisation_id, branch_id, n, free in rows:
+        grouped.setdefault((record_id, organisation_id), []).append((branch_id, n, free))
+    found: dict[int, list[Holding]] = {pk: [] for pk in record_ids}
+    for (record_id, organisation_id), parts in grouped.items():
+        found[record_id].append(
+            Holding(
+                organisation_id,
+                tuple(b for b, _n, _free in parts),
+                sum(n for _b, n, _free in parts),
+                sum(free for _b, _n, free in parts),
+            )
+        )
+    return found

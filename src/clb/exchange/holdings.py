@@ -105,7 +105,7 @@ def _marcxml(changes, since, names, titles) -> str:
         live = [c for c in copies if not isinstance(c, feed.DeletedCopy)]
         if record is None:  # the title itself is gone; its tombstone is in OAI-PMH
             continue
-        xml = records.marcxml(record, [c for c in live if c.in_collection], names)
+        xml = records.with_copies(record, [c for c in live if c.in_collection], names)
         notes = "".join(
             f'<datafield tag="887" ind1=" " ind2=" ">{el("subfield", f"{_change(c, since)} {c.barcode}", code="a")}'
             f"{el('subfield', 'clb-holdings-feed', code='2')}</datafield>"

@@ -1,12 +1,11 @@
 """Per-address request limits for the protocol endpoints. Counted in the database so every
-server process counts the same requests: a fixed window per protocol and address, one
-UPDATE (or INSERT) per request."""
+server process counts the same requests: a fixed window per protocol and address, one upsert
+per request."""
 
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection
 
 from clb import clock
 
@@ -38,17 +37,16 @@ def check(protocol: str, address: str, *, at=None) -> Verdict:
     now = clock.now(at).timestamp()
     window = int(now // WINDOW_SECONDS)
     key = f"{protocol}:{address}"[:120]
-    with transaction.atomic():
-        updated = RequestCount.objects.filter(key=key, window=window).update(count=F("count") + 1)
-        if not updated:
-            try:
-                with transaction.atomic():
-                    RequestCount.objects.create(key=key, window=window, count=1)
-            except IntegrityError:  # another process created it first
-                RequestCount.objects.filter(key=key, window=window).update(count=F("count") + 1)
-            RequestCount.objects.filter(window__lt=window - 1).delete()
-        count = RequestCount.objects.filter(key=key, window=window).values_list("count", flat=True)[
-            0
-        ]
+    table = RequestCount._meta.db_table
+    with connection.cursor() as cursor:
+        # One statement, atomic on its own: concurrent requests each get their own count.
+        cursor.execute(
+            f'INSERT INTO {table} (key, "window", count) VALUES (%s, %s, 1) '
+            f'ON CONFLICT (key, "window") DO UPDATE SET count = {table}.count + 1 RETURNING count',
+            [key, window],
+        )
+        count = cursor.fetchone()[0]
+        if count == 1:  # the first request of a window clears the windows before the last
+            cursor.execute(f'DELETE FROM {table} WHERE "window" < %s', [window - 1])
     retry = int((window + 1) * WINDOW_SECONDS - now) + 1
     return Verdict(count <= limit_for(protocol), retry)

@@ -1,11 +1,15 @@
-"""A national record as the protocols hand it out: MARCXML with one 852 holdings field per copy
-(organisation and branch by ISIL, call number, barcode, item type and live status), and Dublin
-Core (oai_dc). Shared by SRU, OAI-PMH and the holdings feed, so a record looks the same
-whichever way it is fetched."""
+"""A national record as the protocols hand it out: MARCXML with holdings, and Dublin Core
+(oai_dc). Shared by SRU, OAI-PMH and the holdings feed, so a record looks the same whichever
+way it is fetched.
+
+Holdings in 852 (Location): for searching and harvesting one field per organisation — $a its
+ISIL, $b the ISIL of each branch its copies belong to, $z the live availability ("2 van 3
+beschikbaar") — so a title with a thousand copies nationally stays a readable record; for the
+holdings feed one field per copy ($a, $b, $h call number, $p barcode, $x item type, $z status)."""
 
 from clb.catalogue import marc
 from clb.catalogue.export import from_fields
-from clb.catalogue.feed import Copy
+from clb.catalogue.feed import Copy, Holding
 from clb.catalogue.models import BibRecord, ItemStatus
 
 from . import agency
@@ -31,11 +35,13 @@ class Names:
         self.branches = branches
 
     @classmethod
-    def of(cls, copies: dict[int, list[Copy]]) -> "Names":
-        """The names these copies need, in two small queries."""
-        every = [c for found in copies.values() for c in found]
+    def of(cls, holdings: dict[int, list[Holding]]) -> "Names":
+        """The names these holdings need, in two small queries."""
+        every = [h for found in holdings.values() for h in found]
         return cls(
-            *agency.isils({c.organisation_id for c in every}, {c.home_branch_id for c in every})
+            *agency.isils(
+                {h.organisation_id for h in every}, {b for h in every for b in h.branch_ids}
+            )
         )
 
 
@@ -52,12 +58,29 @@ def holding_xml(copy: Copy, names: Names) -> str:
     return f'<datafield tag="852" ind1=" " ind2=" ">{inner}</datafield>'
 
 
-def marcxml(record: BibRecord, copies: list[Copy], names: Names) -> str:
-    """One <record> in the MARC 21 slim namespace; the stored description when there is one
-    (its holdings fields dropped on import), else one made from the record's fields."""
+def organisation_xml(holding: Holding, names: Names) -> str:
+    inner = el("subfield", names.organisations.get(holding.organisation_id, ""), code="a")
+    inner += "".join(
+        el("subfield", names.branches.get(b, ""), code="b") for b in holding.branch_ids
+    )
+    inner += el("subfield", f"{holding.available} van {holding.copies} beschikbaar", code="z")
+    return f'<datafield tag="852" ind1=" " ind2=" ">{inner}</datafield>'
+
+
+def marcxml(record: BibRecord, holdings_xml: str) -> str:
+    """One <record> in the MARC 21 slim namespace with these 852 fields; the stored description
+    when there is one (its holdings fields dropped on import), else one made from the record's
+    fields."""
     body = record.raw_marc or marc.to_marcxml(from_fields(record))
-    holdings = "".join(holding_xml(c, names) for c in copies)
-    return body[: body.rindex("</record>")] + holdings + "</record>"
+    return body[: body.rindex("</record>")] + holdings_xml + "</record>"
+
+
+def with_holdings(record: BibRecord, holdings: list[Holding], names: Names) -> str:
+    return marcxml(record, "".join(organisation_xml(h, names) for h in holdings))
+
+
+def with_copies(record: BibRecord, copies: list[Copy], names: Names) -> str:
+    return marcxml(record, "".join(holding_xml(c, names) for c in copies))
 
 
 def dublin_core(record: BibRecord) -> str:

@@ -188,12 +188,12 @@ def _items(changes: list[feed.Change], prefix: str | None, with_metadata: bool) 
     isils = _org_isils()
     live = [c.record_id for c in changes if not c.deleted]
     holders = feed.organisations_holding(live)
-    rows, copies, names = {}, {}, None
+    rows, holdings, names = {}, {}, None
     if with_metadata and live:
         rows = BibRecord.objects.in_bulk(live)
         if prefix == "marc21":
-            copies = feed.copies(live)
-            names = records.Names.of(copies)
+            holdings = feed.holdings(live)
+            names = records.Names.of(holdings)
     out = []
     for change in changes:
         held = set(change.organisations) if change.deleted else holders.get(change.record_id, set())
@@ -205,7 +205,7 @@ def _items(changes: list[feed.Change], prefix: str | None, with_metadata: bool) 
         else:
             record = rows[change.record_id]
             body = (
-                records.marcxml(record, copies.get(record.pk, []), names)
+                records.with_holdings(record, holdings.get(record.pk, []), names)
                 if prefix == "marc21"
                 else records.dublin_core(record)
             )

@@ -217,9 +217,9 @@ def search_retrieve(req: Request, base_url: str) -> str:
 def _records(req: Request, schema: str, hits, start: int) -> str:
     ids = [h.record.pk for h in hits]
     if schema == "marcxml":
-        copies = feed.copies(ids)
-        names = records.Names.of(copies)
-        data = [records.marcxml(h.record, copies[h.record.pk], names) for h in hits]
+        holdings = feed.holdings(ids)
+        names = records.Names.of(holdings)
+        data = [records.with_holdings(h.record, holdings[h.record.pk], names) for h in hits]
     else:
         data = [records.dublin_core(h.record) for h in hits]
     return "".join(_record_element(req, schema, x, start + i) for i, x in enumerate(data))
