@@ -15,6 +15,7 @@ demo: $(VENV_STAMP)
 	.venv/bin/clb load-demo --if-empty
 	.venv/bin/clb serve --host 127.0.0.1 --port 8000
 
+# Installs PostgreSQL and Chromium when missing (scripts/ensure_system.py), then both halves.
 test: $(VENV_STAMP)
 	scripts/test.sh
 
