@@ -1,6 +1,7 @@
 """The project as an operator meets it: settings from the environment, the clb command, the server."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -9,15 +10,25 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db.utils import ConnectionHandler
 
-from clb.settings import database_from_url
+from clb.database_settings import database_settings
 
 CLB = str(Path(sys.executable).with_name("clb"))
 
 
-def test_database_url_is_translated():
-    db = database_from_url("postgresql://clb:s%40cret@db.example:5433/clbprod?sslmode=require")
-    assert (db["ENGINE"], db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
+def connection_params(environ: dict, data_dir: Path) -> dict:
+    """What Django would hand the database driver for these settings (no connection made)."""
+    return ConnectionHandler({"default": database_settings(environ, data_dir)})[
+        "default"
+    ].get_connection_params()
+
+
+def test_postgres_urls_as_django_users_write_them(tmp_path):
+    url = "postgresql://clb:s%40cret@db.example:5433/clbprod?sslmode=require&connect_timeout=5"
+    db = database_settings({"CLB_DATABASE_URL": url}, tmp_path)
+    assert (db["ENGINE"], db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], str(db["PORT"])) == (
         "django.db.backends.postgresql",
         "clbprod",
         "clb",
@@ -25,11 +36,66 @@ def test_database_url_is_translated():
         "db.example",
         "5433",
     )
-    assert db["OPTIONS"] == {"sslmode": "require"}
-    socket_dir = database_from_url("postgresql://postgres@/clb?host=/tmp/pg")
-    assert socket_dir["HOST"] == "/tmp/pg"
-    with pytest.raises(ValueError, match="CLB_DATABASE_URL"):
-        database_from_url("mysql://x@y/z")
+    assert (db["OPTIONS"]["sslmode"], int(db["OPTIONS"]["connect_timeout"])) == ("require", 5)
+    short = database_settings({"CLB_DATABASE_URL": "postgres://clb@localhost/clb"}, tmp_path)
+    assert (short["ENGINE"], short["HOST"], short["NAME"]) == (db["ENGINE"], "localhost", "clb")
+    # A socket folder, as libpq writes it, reaches the driver as its host.
+    socket_dir = {"CLB_DATABASE_URL": "postgresql://postgres@/clb?host=/run/postgresql"}
+    assert connection_params(socket_dir, tmp_path)["host"] == "/run/postgresql"
+    search_path = {"CLB_DATABASE_URL": "postgresql://h/clb?options=-c%20search_path%3Dclb"}
+    assert connection_params(search_path, tmp_path)["options"] == "-c search_path=clb"
+
+
+def test_sqlite_url_keeps_the_sqlite_settings(tmp_path, monkeypatch):
+    absolute = database_settings({"CLB_DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}, tmp_path)
+    default = database_settings({}, tmp_path)
+    assert absolute["NAME"] == tmp_path / "x.sqlite3"
+    assert default["NAME"] == tmp_path / "clb.sqlite3"
+    assert absolute["TEST"]["NAME"] == tmp_path / "test-x.sqlite3"
+    # WAL and queued writers whether the file is named or the default.
+    assert absolute["OPTIONS"] == default["OPTIONS"]
+    assert default["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    monkeypatch.chdir(tmp_path)
+    relative = database_settings({"CLB_DATABASE_URL": "sqlite:///db/clb.sqlite3"}, Path("/elders"))
+    assert relative["NAME"] == tmp_path / "db" / "clb.sqlite3"
+
+
+def test_connection_reuse_is_configurable(tmp_path):
+    url = "postgresql://clb@db.example/clb"
+    default = database_settings({"CLB_DATABASE_URL": url}, tmp_path)
+    assert (default["CONN_MAX_AGE"], default["CONN_HEALTH_CHECKS"]) == (0, False)
+    db = database_settings({"CLB_DATABASE_URL": url, "CLB_CONN_MAX_AGE": "600"}, tmp_path)
+    assert (db["CONN_MAX_AGE"], db["CONN_HEALTH_CHECKS"]) == (600, True)
+    assert database_settings({"CLB_CONN_MAX_AGE": "60"}, tmp_path)["CONN_MAX_AGE"] == 60
+    for bad in ("-1", "tien", "1.5"):
+        with pytest.raises(ImproperlyConfigured, match=f"CLB_CONN_MAX_AGE.*{re.escape(bad)}"):
+            database_settings({"CLB_CONN_MAX_AGE": bad}, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "url, says",
+    [
+        ("mysql://clb:geheim@db/clb", "'mysql' wordt niet ondersteund"),
+        ("db.example/clb", "'geen schema' wordt niet ondersteund"),
+        ("postgresql://clb:geheim@db.example:99999/clb", "geen geldige postgresql-URL"),
+        ("postgresql://clb:geheim@[db.example/clb", "geen geldige postgresql-URL"),
+        ("postgresql://clb:geheim@db.example", "naam van de database ontbreekt"),
+        ("sqlite://", "in het geheugen"),
+    ],
+)
+def test_other_database_urls_are_refused_by_name(tmp_path, url, says):
+    with pytest.raises(ImproperlyConfigured, match="CLB_DATABASE_URL") as refused:
+        database_settings({"CLB_DATABASE_URL": url}, tmp_path)
+    assert says in str(refused.value)
+    assert "geheim" not in str(refused.value)  # the password stays out of logs
+
+
+def test_a_bad_database_url_stops_the_clb_command_with_its_name(tmp_path):
+    env = dict(os.environ, CLB_DATA_DIR=str(tmp_path), CLB_DATABASE_URL="mysql://x@y/z")
+    out = subprocess.run([CLB, "check"], env=env, capture_output=True, text=True)
+    assert out.returncode != 0
+    assert out.stderr.startswith("clb: CLB_DATABASE_URL: 'mysql' wordt niet ondersteund")
+    assert "Traceback" not in out.stderr
 
 
 def test_secret_is_generated_once_into_the_data_folder(tmp_path):
