@@ -7,13 +7,16 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db.utils import ConnectionHandler
+from gunicorn.ctl.client import ControlClient
 
 from clb.database_settings import database_settings
+from clb.web.management.commands.serve import control_socket
 
 CLB = str(Path(sys.executable).with_name("clb"))
 
@@ -123,13 +126,60 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.skipif(
+def _wait_for(ready, server: subprocess.Popen, what: str):
+    """Poll a real server process until `ready()` gives a value (waiting for it, not for the clock)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if found := ready():
+                return found
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not there (server exit {server.poll()})")
+        time.sleep(0.2)
+
+
+def _healthy(port: int) -> bool:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as resp:
+        return resp.status == 200 and b'"ok"' in resp.read()
+
+
+@contextmanager
+def serving(env: dict, port: int, log: Path):
+    """`clb serve` on a port, its output in `log`, answering before the block runs."""
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [CLB, "serve", "--port", str(port), "--workers", "1"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_for(lambda: _healthy(port), server, f"/health on port {port}")
+        yield server
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+served_by_sqlite = pytest.mark.skipif(
     "CLB_DATABASE_URL" in os.environ, reason="the served database is the SQLite one"
 )
-def test_clb_commands_and_production_server(tmp_path):
-    env = dict(os.environ, CLB_DATA_DIR=str(tmp_path))
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory) -> dict:
+    """The environment of an installation with its SQLite database migrated by `clb migrate`."""
+    env = dict(os.environ, CLB_DATA_DIR=str(tmp_path_factory.mktemp("data")))
     env.pop("CLB_PLAIN_STATIC", None)  # serve as in production: manifest + whitenoise
     subprocess.run([CLB, "migrate", "--noinput", "-v0"], env=env, check=True)
+    return env
+
+
+@served_by_sqlite
+def test_clb_commands_and_production_server(migrated, tmp_path):
+    env = migrated
     out = subprocess.run([CLB, "expire-holds"], env=env, check=True, capture_output=True, text=True)
     assert out.returncode == 0  # dashes map onto the management command
     bad = subprocess.run(
@@ -140,26 +190,58 @@ def test_clb_commands_and_production_server(tmp_path):
     )
     assert bad.returncode != 0 and "missing.csv" in bad.stderr
     port = _free_port()
-    server = subprocess.Popen(
-        [CLB, "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as resp:
-                    assert resp.status == 200 and b'"ok"' in resp.read()
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)  # waiting for a real server process to bind, not for the clock
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/admin/css/base.css") as resp:
-            assert resp.status == 200 and "max-age" in resp.headers.get("Cache-Control", "")
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    css = f"http://127.0.0.1:{port}/static/admin/css/base.css"
+    with serving(env, port, tmp_path / "serve.log"), urllib.request.urlopen(css) as resp:
+        assert resp.status == 200 and "max-age" in resp.headers.get("Cache-Control", "")
+
+
+def _control_socket(log: Path) -> str | None:
+    found = re.search(r"Control socket listening at (\S+)", log.read_text())
+    return found and found.group(1)
+
+
+def _listeners(control_socket: str) -> list[str]:
+    with ControlClient(control_socket, timeout=10) as client:
+        return [lst["address"] for lst in client.send_command("show listeners")["listeners"]]
+
+
+def _complaints(log: Path) -> list[str]:
+    return [
+        line
+        for line in log.read_text().splitlines()
+        if "[WARNING]" in line or "[ERROR]" in line or "Traceback" in line
+    ]
+
+
+@served_by_sqlite
+def test_two_servers_on_two_ports_each_keep_their_control_socket(migrated, tmp_path):
+    # With HOME here and no XDG_RUNTIME_DIR, gunicorn's own default would be one shared
+    # HOME/.gunicorn/gunicorn.ctl: the second server takes it over and stopping one removes it.
+    env = dict(migrated, HOME=str(tmp_path / "home"))
+    env.pop("XDG_RUNTIME_DIR", None)
+    ports = _free_port(), _free_port()
+    logs = tmp_path / "first.log", tmp_path / "second.log"
+    # Complaints are read while a server still runs: gunicorn 27's control server may print a
+    # CancelledError when it is stopped right after answering a query (its own shutdown race).
+    with serving(env, ports[0], logs[0]) as first:
+        with serving(env, ports[1], logs[1]) as second:
+            sockets = [
+                _wait_for(lambda log=log: _control_socket(log), server, f"control socket in {log}")
+                for log, server in zip(logs, (first, second), strict=True)
+            ]
+            assert sockets[0] != sockets[1]
+            for control, port in zip(sockets, ports, strict=True):
+                assert _listeners(control) == [f"http://127.0.0.1:{port}"]
+            assert _complaints(logs[1]) == []
+        # The second server stopped; the first is still reachable for its operator.
+        assert _healthy(ports[0])
+        assert _listeners(sockets[0]) == [f"http://127.0.0.1:{ports[0]}"]
+        assert _complaints(logs[0]) == []
+    assert not (tmp_path / "home" / ".gunicorn").exists()
+
+
+def test_control_socket_is_off_when_its_path_would_be_too_long(settings, tmp_path):
+    settings.DATA_DIR = tmp_path / ("lang" * 30)
+    assert control_socket("127.0.0.1", 8000) is None
+    settings.DATA_DIR = tmp_path
+    assert control_socket("::1", 8000) == str(tmp_path / "run" / "gunicorn-1-8000.ctl")
