@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import postcode as nl_postcode
 
-from clb import clock
+from clb import clock, formatting
 from clb.cockpit import events
 from clb.cockpit.models import EventAction
 from clb.network.models import Municipality, Organisation, PostcodeArea
@@ -344,8 +344,11 @@ def borrowing_blocks(
         blocks.append(
             Block(
                 "fees",
-                _("Openstaand bedrag € %(owed)s is hoger dan € %(max)s.")
-                % {"owed": owed, "max": lending_organisation.fee_block_threshold},
+                _("Openstaand bedrag %(owed)s is hoger dan %(max)s.")
+                % {
+                    "owed": formatting.money(owed),
+                    "max": formatting.money(lending_organisation.fee_block_threshold),
+                },
             )
         )
     return blocks
@@ -401,8 +404,8 @@ def pay(
         raise MemberError(_("Een bedrag moet groter dan nul zijn."), field="amount")
     if amount > owed:
         raise MemberError(
-            _("Bedrag € %(a)s is hoger dan het openstaande saldo € %(o)s.")
-            % {"a": amount, "o": owed},
+            _("Bedrag %(a)s is hoger dan het openstaande saldo %(o)s.")
+            % {"a": formatting.money(amount), "o": formatting.money(owed)},
             field="amount",
         )
     return LedgerLine.objects.create(
