@@ -113,6 +113,7 @@ def _organisations(progress) -> list[Organisation]:
             # Assumed: the first location is the main branch, others smaller branches.
             branch.staffed_hours_week = Decimal(45 if i == 0 else 20)
             branch.kind = BranchKind.VESTIGING
+            branch.is_pickup_point = True
             branch.source = f"{branch.source}; organisatie en uren: demo-aanname"
             branch.save()
         ongekoppeld = Organisation.objects.filter(

@@ -563,6 +563,12 @@ def place_hold(
         raise CirculationError(
             _("Dit afhaalpunt is gesloten."), code="pickup_closed", field="pickup_branch"
         )
+    if not pickup_branch.serves_pickup:
+        raise CirculationError(
+            _("%(b)s is geen afhaalpunt voor reserveringen.") % {"b": pickup_branch.name},
+            code="not_pickup_point",
+            field="pickup_branch",
+        )
     membership = _refuse_blocks(patron, pickup_branch.organisation, at)
     copies = Item.objects.filter(record=record).exclude(status=ItemStatus.WITHDRAWN)
     sample = item or copies.select_related("item_type").first()

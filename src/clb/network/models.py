@@ -41,6 +41,13 @@ class Municipality(models.Model):
         return f"{self.name} ({self.code})"
 
 
+class OrganisationQuerySet(models.QuerySet):
+    def public(self):
+        """Organisations the public sees: not the placeholders that hold real locations until a
+        branch list links them to their library."""
+        return self.filter(is_placeholder=False)
+
+
 class Organisation(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("naam"), max_length=200)
@@ -60,6 +67,10 @@ class Organisation(models.Model):
         "catalogue.ItemType", blank=True, verbose_name=_("zwevende materiaalsoorten")
     )
     is_demo = models.BooleanField(_("demodata"), default=False)
+    # "Nog te koppelen organisatie (…)": holds locations whose library is not known yet.
+    is_placeholder = models.BooleanField(_("nog te koppelen (niet openbaar)"), default=False)
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -91,6 +102,22 @@ def kind_for_hours(staffed_hours_week: float) -> str:
     return BranchKind.UNSTAFFED
 
 
+class BranchQuerySet(models.QuerySet):
+    def public(self):
+        """Branches of organisations the public sees."""
+        return self.filter(organisation__is_placeholder=False)
+
+    def open_on(self, day):
+        return self.filter(
+            models.Q(opened_on__isnull=True) | models.Q(opened_on__lte=day),
+            models.Q(closed_on__isnull=True) | models.Q(closed_on__gt=day),
+        )
+
+    def pickup_points(self, day):
+        """Where members may collect holds on this day."""
+        return self.public().open_on(day).filter(is_pickup_point=True)
+
+
 class Branch(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="branches"
@@ -114,6 +141,10 @@ class Branch(models.Model):
     closed_on = models.DateField(_("gesloten op"), null=True, blank=True)
     is_demo = models.BooleanField(_("demodata"), default=False)
     source = models.CharField(_("bron"), max_length=200, blank=True)
+    # Members may choose it to collect holds (a location of unknown kind is not, until known).
+    is_pickup_point = models.BooleanField(_("afhaalpunt voor reserveringen"), default=True)
+
+    objects = BranchQuerySet.as_manager()
 
     class Meta:
         ordering = ["organisation__name", "name"]
@@ -140,6 +171,10 @@ class Branch(models.Model):
         return (self.opened_on is None or self.opened_on <= day) and (
             self.closed_on is None or self.closed_on > day
         )
+
+    @property
+    def serves_pickup(self) -> bool:
+        return self.is_pickup_point and not self.organisation.is_placeholder
 
     @property
     def is_volwaardig(self) -> bool:

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -68,7 +68,7 @@ def home(request):
 
 
 def _organisations():
-    return Organisation.objects.filter(branches__isnull=False).distinct().order_by("name")
+    return Organisation.objects.public().filter(branches__isnull=False).distinct().order_by("name")
 
 
 def _read_filters(params) -> tuple[dict, dict, list[str]]:
@@ -100,7 +100,11 @@ def search_page(request):
     result = search(query, filters=filters, page=page, per_page=PER_PAGE)
     base = {"q": query, **shown}
     pages = max(1, -(-result.total // PER_PAGE))
-    org = Organisation.objects.filter(pk=filters.get("available_at_organisation") or 0).first()
+    org = (
+        Organisation.objects.public()
+        .filter(pk=filters.get("available_at_organisation") or 0)
+        .first()
+    )
     return render(
         request,
         "web/opac/results.html",
@@ -114,7 +118,7 @@ def search_page(request):
             "errors": errors,
             "organisations": _organisations(),
             "chosen_org": org,
-            "org_branches": org.branches.order_by("name") if org else [],
+            "org_branches": org.branches.public().order_by("name") if org else [],
             "page": result.page,
             "pages": pages,
             "prev_url": _url(base, pagina=page - 1) if page > 1 else "",
@@ -242,12 +246,10 @@ def _back_to_results(request) -> str:
 
 
 def _pickup_choices(patron) -> list:
-    """Open branches, those of the member's own organisations first."""
-    today = clock.today()
+    """Pickup points open today, those of the member's own organisations first."""
     own = set(patron.memberships.values_list("organisation_id", flat=True))
     branches = (
-        Branch.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=today))
-        .filter(Q(opened_on__isnull=True) | Q(opened_on__lte=today))
+        Branch.objects.pickup_points(clock.today())
         .select_related("organisation")
         .order_by("organisation__name", "name")
     )
