@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from clb import clock
+from clb.catalogue.languages import language_name
 from clb.catalogue.models import Audience, BibRecord, Item, ItemStatus, MaterialType
+from clb.catalogue.suggestions import suggest
 from clb.circulation import services as circulation
 from clb.circulation.models import ACTIVE_HOLD, Hold, Loan
 from clb.errors import DomainError
@@ -27,24 +29,17 @@ from ..members_session import current_member, login_url
 from ..templatetags.clb_web import euro
 
 PER_PAGE = 20
-LANGUAGES = {
-    "dut": gettext_lazy("Nederlands"),
-    "eng": gettext_lazy("Engels"),
-    "ger": gettext_lazy("Duits"),
-    "fre": gettext_lazy("Frans"),
-    "spa": gettext_lazy("Spaans"),
-    "ita": gettext_lazy("Italiaans"),
-    "fry": gettext_lazy("Fries"),
-    "ara": gettext_lazy("Arabisch"),
-    "tur": gettext_lazy("Turks"),
-    "pol": gettext_lazy("Pools"),
-    "ukr": gettext_lazy("Oekraïens"),
-    "pap": gettext_lazy("Papiaments"),
-}
+
+
+def _choice_name(choices):
+    names = dict(choices)
+    return lambda value: names.get(value, value)
+
+
 FACETS = OrderedDict(
-    material_type=(gettext_lazy("Soort materiaal"), dict(MaterialType.choices)),
-    audience=(gettext_lazy("Doelgroep"), dict(Audience.choices)),
-    language=(gettext_lazy("Taal"), LANGUAGES),
+    material_type=(gettext_lazy("Soort materiaal"), _choice_name(MaterialType.choices)),
+    audience=(gettext_lazy("Doelgroep"), _choice_name(Audience.choices)),
+    language=(gettext_lazy("Taal"), language_name),
 )
 TEXT_FILTERS = ("material_type", "audience", "language")
 NUMBER_FILTERS = {
@@ -100,6 +95,17 @@ def search_page(request):
     result = search(query, filters=filters, page=page, per_page=PER_PAGE)
     base = {"q": query, **shown}
     pages = max(1, -(-result.total // PER_PAGE))
+    suggestions = []
+    if result.total == 0 and result.corrected is None:
+        suggestions = [
+            {
+                "query": s.query,
+                "total": s.total,
+                "without": _filter_label(s.without_filter, shown) if s.without_filter else "",
+                "url": _url(_params_of(s.query, s.filters, shown)),
+            }
+            for s in suggest(query, filters)
+        ]
     org = (
         Organisation.objects.public()
         .filter(pk=filters.get("available_at_organisation") or 0)
@@ -116,6 +122,8 @@ def search_page(request):
             "active": _active_filters(base),
             "shown": shown,
             "errors": errors,
+            "corrected_url": _url({**base, "q": result.corrected}) if result.corrected else "",
+            "suggestions": suggestions,
             "organisations": _organisations(),
             "chosen_org": org,
             "org_branches": org.branches.public().order_by("name") if org else [],
@@ -125,6 +133,22 @@ def search_page(request):
             "next_url": _url(base, pagina=page + 1) if page < pages else "",
         },
     )
+
+
+def _params_of(query: str, filters: dict, shown: dict) -> dict:
+    """The page's query string for a search with these filters (they are the page's own)."""
+    keys = {v: k for k, v in NUMBER_FILTERS.items()}
+    params = {"q": query}
+    for key in filters:
+        param = keys.get(key, key)
+        params[param] = shown.get(param, filters[key])
+    return params
+
+
+def _filter_label(key: str, shown: dict) -> str:
+    param = {v: k for k, v in NUMBER_FILTERS.items()}.get(key, key)
+    labels = _active_filters({param: shown.get(param, "")})
+    return labels[0]["label"] if labels else param
 
 
 def _url(params: dict, **changes) -> str:
@@ -137,13 +161,13 @@ def _facets(facets: dict, base: dict) -> list:
     for key, values in facets.items():
         if key not in FACETS:  # only facets this page can filter on
             continue
-        label, names = FACETS[key]
+        label, name = FACETS[key]
         entries = []
         for value, count in values:
             selected = base.get(key) == str(value)
             entries.append(
                 {
-                    "label": names.get(value, value),
+                    "label": name(value),
                     "count": count,
                     "selected": selected,
                     "url": _url(base, **{key: "" if selected else value, "pagina": ""}),
@@ -167,7 +191,7 @@ def _active_filters(base: dict) -> list:
         if key == "q" or not value:
             continue
         if key in FACETS:
-            label = f"{FACETS[key][0]}: {FACETS[key][1].get(value, value)}"
+            label = f"{FACETS[key][0]}: {FACETS[key][1](value)}"
         elif key == "org":
             org = Organisation.objects.filter(pk=value).first()
             label = f"{names[key]}: {org.name if org else value}"
@@ -229,7 +253,9 @@ def record(request, pk, *, hold_error: str = "", status: int = 200):
             "hold_error": hold_error,
             "chosen_pickup": request.POST.get("pickup_branch", ""),
             "login_url": login_url(request.path),
-            "language": LANGUAGES.get(rec.language, rec.language),
+            "language": language_name(rec.language),
+            # Only a title with a copy in the network can be reserved (place_hold agrees).
+            "holdable": bool(copies),
             "back_url": _back_to_results(request),
         },
         status=status,
