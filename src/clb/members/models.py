@@ -58,6 +58,10 @@ class Patron(models.Model):
         related_name="+",
         verbose_name=_("gemeente"),
     )
+    # A parent or guardian, required for members under GUARDIAN_AGE (members.services).
+    guardian_name = models.CharField(_("ouder/verzorger"), max_length=200, blank=True)
+    guardian_phone = models.CharField(_("telefoon ouder/verzorger"), max_length=20, blank=True)
+    guardian_email = models.EmailField(_("e-mail ouder/verzorger"), blank=True)
     pin_hash = models.CharField(max_length=200)
     keep_history = models.BooleanField(_("leesgeschiedenis bewaren"), default=False)
     blocked = models.BooleanField(_("pas geblokkeerd"), default=False)
