@@ -78,6 +78,8 @@ def test_register_a_youth_member_who_pays_nothing(tab, net):
     tab.get_by_label("Geboortedatum").fill(child_birth.isoformat())
     tab.get_by_label("Postcode").fill("3511 ab")
     tab.get_by_label("Pincode").fill("2468")
+    tab.get_by_label("Naam ouder/verzorger").fill("Sara Bakker")
+    tab.get_by_label("Telefoon ouder/verzorger").fill("06 12345678")
     shot(tab, "01-register-form")
     tab.get_by_role("button", name="Inschrijven").click()
     tab.wait_for_url(re.compile(r"/balie/lener/\d+/$"))
