@@ -103,6 +103,7 @@ def attack(world) -> dict[str, tuple[dict, dict]]:
         "web:desk-item": ({"barcode": world["free"].barcode}, {"action": "missing"}),
         "web:desk-register": ({}, {}),
         "web:desk-audit": ({}, {}),
+        "web:desk-copy-history": ({"barcode": world["loaned"].barcode}, {}),
         "web:desk-edit-patron": ({"pk": pk}, {"street": "Gestolen 1", "postcode": "3811 AB"}),
         "web:desk-staff": (
             {},
