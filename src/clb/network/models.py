@@ -22,15 +22,28 @@ class Province(models.Model):
 class Municipality(models.Model):
     code = models.CharField(_("CBS-code"), max_length=6, unique=True)  # GMxxxx
     name = models.CharField(_("naam"), max_length=80)
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="municipalities")
+    province = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        related_name="municipalities",
+        verbose_name=_("provincie"),
+    )
     inhabitants = models.PositiveIntegerField(_("inwoners"))
     inhabitants_0_17 = models.PositiveIntegerField(_("inwoners 0–17"), default=0)
     # True when 0–17 is derived (PC4 age groups scaled to the CBS total), not counted.
-    inhabitants_0_17_estimated = models.BooleanField(default=True)
+    inhabitants_0_17_estimated = models.BooleanField(
+        default=True, verbose_name=_("inwoners 0–17 geschat")
+    )
     reference_date = models.DateField(_("peildatum"))
-    area_km2 = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
-    centroid_lat = models.FloatField(null=True, blank=True)
-    centroid_lon = models.FloatField(null=True, blank=True)
+    area_km2 = models.DecimalField(
+        max_digits=9, decimal_places=2, null=True, blank=True, verbose_name=_("oppervlakte (km²)")
+    )
+    centroid_lat = models.FloatField(
+        null=True, blank=True, verbose_name=_("middelpunt (breedtegraad)")
+    )
+    centroid_lon = models.FloatField(
+        null=True, blank=True, verbose_name=_("middelpunt (lengtegraad)")
+    )
 
     class Meta:
         ordering = ["name"]
@@ -120,7 +133,10 @@ class BranchQuerySet(models.QuerySet):
 
 class Branch(models.Model):
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="branches"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="branches",
+        verbose_name=_("organisatie"),
     )
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("naam"), max_length=200)
@@ -133,10 +149,15 @@ class Branch(models.Model):
     postcode = models.CharField(_("postcode"), max_length=7, blank=True)
     place = models.CharField(_("plaats"), max_length=100, blank=True)
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="branches", null=True, blank=True
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="branches",
+        null=True,
+        blank=True,
+        verbose_name=_("gemeente"),
     )
-    lat = models.FloatField(null=True, blank=True)
-    lon = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True, verbose_name=_("breedtegraad"))
+    lon = models.FloatField(null=True, blank=True, verbose_name=_("lengtegraad"))
     opened_on = models.DateField(_("geopend op"), null=True, blank=True)
     closed_on = models.DateField(_("gesloten op"), null=True, blank=True)
     is_demo = models.BooleanField(_("demodata"), default=False)
@@ -188,10 +209,15 @@ class PostcodeArea(models.Model):
     inhabitants = models.PositiveIntegerField(_("inwoners"))
     inhabitants_0_17 = models.FloatField(_("inwoners 0–17 (schatting)"), default=0)
     # A point guaranteed inside the area (WGS84), used for distance work.
-    lat = models.FloatField()
-    lon = models.FloatField()
+    lat = models.FloatField(verbose_name=_("breedtegraad"))
+    lon = models.FloatField(verbose_name=_("lengtegraad"))
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="postcode_areas"
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="postcode_areas",
+        verbose_name=_("gemeente"),
     )
 
     class Meta:
