@@ -11,24 +11,13 @@ from clb.members.models import Patron, SubscriptionType
 from clb.web.models import AuditAction, AuditEntry
 from tests.factories import make_patron
 from tests.web.conftest import CHILD, desk_user, page
+from tests.web.test_desk_members import form as registration
 
 pytestmark = pytest.mark.django_db
 
 
 def form(**changes):
-    data = {
-        "first_name": "Sanne",
-        "last_name": "de Vries",
-        "birth_date": "1985-04-03",
-        "postcode": "3511ab",
-        "street": "Oudegracht 1",
-        "place": "Utrecht",
-        "email": "",
-        "phone": "",
-        "card_number": "",
-        "pin": "4321",
-    }
-    return {**data, **changes}
+    return registration(**{"birth_date": "1985-04-03", **changes})
 
 
 def test_a_possible_duplicate_offers_the_existing_member_or_a_reason(desk, net, earlier):
