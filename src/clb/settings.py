@@ -88,7 +88,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-            ]
+            ],
+            # Money and dates formatted one way on every page: euro, day, moment.
+            "builtins": ["clb.format_tags"],
         },
     }
 ]
