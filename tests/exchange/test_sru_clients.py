@@ -1,11 +1,13 @@
 """SRU against a live server with clients we did not write: sruthi (Python) and YAZ's zoomsh
 (Debian's yaz, the reference Z39.50/SRU toolkit)."""
 
-import shutil
+import os
 import subprocess
 
 import pytest
 import sruthi
+
+from scripts.ensure_system import YAZ
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,7 +27,7 @@ def test_sruthi_searches_pages_and_explains(live_server, shelf):
         sruthi.searchretrieve(url, query="dc.nope = x")
 
 
-@pytest.mark.skipif(shutil.which("zoomsh") is None, reason="Debian's yaz is not installed")
+@pytest.mark.skipif(YAZ.find(os.environ) is None, reason=YAZ.skipped)
 @pytest.mark.parametrize("version", ["1.2", "2.0"])
 def test_yaz_zoomsh_searches_over_sru(live_server, shelf, version):
     out = subprocess.run(

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("network", "0003_isil"),
+        ("network", "0005_isil"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ import clb.network.isil
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("network", "0002_alter_branch_kind"),
+        ("network", "0004_dutch_names"),
     ]
 
     operations = [

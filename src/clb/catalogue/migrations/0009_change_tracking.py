@@ -35,7 +35,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalogue", "0007_search_triggers"),
+        ("catalogue", "0008_dutch_names"),
     ]
 
     operations = [
@@ -77,7 +77,7 @@ class Migration(migrations.Migration):
                 default=django.utils.timezone.now,
                 db_default=django.db.models.functions.datetime.Now(),
                 editable=False,
-                verbose_name="gewijzigd",
+                verbose_name="titel of bezit gewijzigd op",
             ),
         ),
         migrations.AddField(
@@ -87,7 +87,7 @@ class Migration(migrations.Migration):
                 default=django.utils.timezone.now,
                 db_default=django.db.models.functions.datetime.Now(),
                 editable=False,
-                verbose_name="gewijzigd",
+                verbose_name="bezit gewijzigd op",
             ),
         ),
         migrations.AddField(
