@@ -162,6 +162,20 @@ def harvest() -> dict:
                 rss_first=first_page_rss, rss_end=rss_mb())  # fmt: skip
 
 
+def harvest_pages(pages: int = 10) -> None:
+    """A few pages of the OAI-PMH harvest alone (for --profile)."""
+    client = Client()
+    params = {"verb": "ListRecords", "metadataPrefix": "marc21"}
+    settings = dict(CLB_OAI_PAGE_SIZE=PAGE, CLB_EXCHANGE_RATE_LIMITS=UNLIMITED, ALLOWED_HOSTS=["testserver"])  # fmt: skip
+    with override_settings(**settings):
+        for _ in range(pages):
+            doc = etree.fromstring(client.get("/oai", params).content)
+            params = {
+                "verb": "ListRecords",
+                "resumptionToken": doc.findtext(f".//{OAI}resumptionToken"),
+            }
+
+
 # --- SRU ------------------------------------------------------------------------------------------
 
 
@@ -260,9 +274,11 @@ def main():
         import cProfile
         import pstats
 
-        profiler = cProfile.Profile()
-        profiler.runcall(sru_bench, qs[:50])
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        for label, call in (("SRU", lambda: sru_bench(qs[:50])), ("OAI", harvest_pages)):
+            profiler = cProfile.Profile()
+            profiler.runcall(call)
+            say(f"--- profile: {label}")
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     sru50, sru95 = percentile(s["sru"], 0.5) * 1000, percentile(s["sru"], 0.95) * 1000
     raw50, raw95 = percentile(s["raw"], 0.5) * 1000, percentile(s["raw"], 0.95) * 1000
 

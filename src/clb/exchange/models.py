@@ -24,7 +24,7 @@ class PartnerAgency(models.Model):
         help_text=_("ISIL van het systeem dat berichten stuurt (FromAgencyId)"),
     )
     name = models.CharField(_("naam"), max_length=200)
-    secret_hash = models.CharField(max_length=200, editable=False)
+    secret_hash = models.CharField(_("geheim (versleuteld)"), max_length=200, editable=False)
     organisations = models.ManyToManyField(
         "network.Organisation",
         blank=True,

@@ -33,7 +33,12 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("name", models.CharField(max_length=200, verbose_name="naam")),
-                ("secret_hash", models.CharField(editable=False, max_length=200)),
+                (
+                    "secret_hash",
+                    models.CharField(
+                        editable=False, max_length=200, verbose_name="geheim (versleuteld)"
+                    ),
+                ),
                 ("active", models.BooleanField(default=True, verbose_name="actief")),
                 (
                     "last_seen_at",

@@ -189,11 +189,14 @@ def _items(changes: list[feed.Change], prefix: str | None, with_metadata: bool) 
     live = [c.record_id for c in changes if not c.deleted]
     holders = feed.organisations_holding(live)
     rows, holdings, names = {}, {}, None
-    if with_metadata and live:
+    if with_metadata and live and prefix == "marc21":
+        # The stored description is all a MARC record needs (the others are made from fields).
+        rows = BibRecord.objects.only("id", "raw_marc").in_bulk(live)
+        rows.update(BibRecord.objects.in_bulk([pk for pk, r in rows.items() if not r.raw_marc]))
+        holdings = feed.holdings(live)
+        names = records.Names.of(holdings)
+    elif with_metadata and live:
         rows = BibRecord.objects.in_bulk(live)
-        if prefix == "marc21":
-            holdings = feed.holdings(live)
-            names = records.Names.of(holdings)
     out = []
     for change in changes:
         held = set(change.organisations) if change.deleted else holders.get(change.record_id, set())
