@@ -37,7 +37,7 @@ from lxml import etree  # noqa: E402
 
 import catalogue as catalogue_bench  # noqa: E402  (sets up Django)
 from clb.catalogue import feed, marc, search, text  # noqa: E402
-from clb.exchange import agency, records  # noqa: E402
+from clb.exchange import records  # noqa: E402
 from clb.exchange.sru import query as cql_query  # noqa: E402
 from clb.network.models import Organisation  # noqa: E402
 from measuring import percentile  # noqa: E402
@@ -91,9 +91,9 @@ class Row:
         self.pk, self.raw_marc = pk, raw
 
 
-def raw_page(cur, names, last: int) -> tuple[int, int]:
-    """The page after record id `last` read with psycopg and serialised with exchange.records:
-    (records, last id)."""
+def raw_page(cur, last: int) -> tuple[int, int]:
+    """The page after record id `last` read with psycopg (the same holdings statement) and
+    serialised with exchange.records: (records, last id)."""
     cur.execute(
         "SELECT id, changed_at, raw_marc FROM catalogue_bibrecord WHERE id > %s ORDER BY id LIMIT %s",
         [last, PAGE],
@@ -101,27 +101,22 @@ def raw_page(cur, names, last: int) -> tuple[int, int]:
     rows = cur.fetchall()
     if not rows:
         return 0, last
-    cur.execute(
-        "SELECT record_id, organisation_id, home_branch_id, count(*), "
-        "count(*) FILTER (WHERE status = 'available') FROM catalogue_item "
-        "WHERE record_id = ANY(%s) AND ill_lender = '' "
-        "AND status NOT IN ('withdrawn', 'lost', 'missing') "
-        "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-        [[r[0] for r in rows]],
-    )
+    cur.execute(feed._HOLDINGS_SQL.format(ids=", ".join(["%s"] * len(rows))), [r[0] for r in rows])
     grouped: dict = {}
-    for record_id, org, branch, n, free in cur.fetchall():
-        grouped.setdefault((record_id, org), []).append((branch, n, free))
+    for record_id, org_id, org, branch, n, free in cur.fetchall():
+        grouped.setdefault((record_id, org_id, org), []).append((branch, n, free))
     by_record: dict = {}
-    for (record_id, org), parts in grouped.items():
+    for (record_id, org_id, org), parts in grouped.items():
         by_record.setdefault(record_id, []).append(
             feed.Holding(
-                org, tuple(p[0] for p in parts), sum(p[1] for p in parts), sum(p[2] for p in parts)
+                org_id,
+                org,
+                tuple(p[0] for p in parts),
+                sum(p[1] for p in parts),
+                sum(p[2] for p in parts),
             )
         )
-    out = [
-        records.with_holdings(Row(pk, raw), by_record.get(pk, []), names) for pk, _at, raw in rows
-    ]
+    out = [records.with_holdings(Row(pk, raw), by_record.get(pk, [])) for pk, _at, raw in rows]
     return len(out), rows[-1][0]
 
 
@@ -129,7 +124,6 @@ def harvest() -> dict:
     """Page by page, alternately: the OAI-PMH view, then the same page read raw. Both see the
     same load from whatever else runs on the machine."""
     client = Client()
-    names = records.Names(*agency.isils())
     s = connection.settings_dict
     clb_seconds = raw_seconds = 0.0
     count = raw_count = pages = 0
@@ -150,7 +144,7 @@ def harvest() -> dict:
             pages += 1
             first_page_rss = first_page_rss or rss_mb()
             start = time.perf_counter()
-            n, last = raw_page(cur, names, last)
+            n, last = raw_page(cur, last)
             raw_seconds += time.perf_counter() - start
             raw_count += n
             token = doc.findtext(f".//{OAI}resumptionToken")
@@ -215,8 +209,8 @@ def sru_bench(qs: list[str]) -> dict:
     client = Client()
     expressions = [cql_query.expression(cql_query.parse(q).root) for q in qs]
 
-    def direct(e):
-        return search.find(e, limit=10)
+    def direct(e):  # the search the SRU view makes
+        return search.find(e, limit=10, counts=False)
 
     def protocol(q):
         response = client.get("/sru", {"version": "1.2", "operation": "searchRetrieve", "query": q, "maximumRecords": "10", "recordSchema": "marcxml"})  # fmt: skip

@@ -413,9 +413,11 @@ def find(
     offset: int = 0,
     limit: int = 20,
     organisation=None,
+    counts: bool = True,
 ) -> SearchResult:
     """Records matching a structured expression (search_expression), in one of SORTS, from
-    `offset`; Hit.available counts at `organisation` when given. Raises
+    `offset`; Hit.available counts at `organisation` when given (`counts=False`: callers that
+    show no counts skip that query, Hit.copies and Hit.available are 0). Raises
     search_expression.ExpressionError for a condition the index cannot answer."""
     if sort not in SORTS:
         raise SearchError(f"sortering: onbekend: {sort}", field="sort")
@@ -438,9 +440,9 @@ def find(
     total = rows[0][-1] if rows else _count(where, params, offset)
     context = _context(organisation, None)
     records = BibRecord.objects.in_bulk([r[0] for r in rows])
-    counts = _counts([r[0] for r in rows], context)
+    tallies = _counts([r[0] for r in rows], context) if counts else {}
     hits = [
-        Hit(records[r[0]], float(r[1] or 0), *counts.get(r[0], (0, 0)))
+        Hit(records[r[0]], float(r[1] or 0), *tallies.get(r[0], (0, 0)))
         for r in rows
         if r[0] in records
     ]

@@ -12,7 +12,6 @@ from clb.catalogue.export import from_fields
 from clb.catalogue.feed import Copy, Holding
 from clb.catalogue.models import BibRecord, ItemStatus
 
-from . import agency
 from .xmltext import el, esc
 
 MARC_NS = marc.MARC_NS
@@ -34,16 +33,6 @@ class Names:
         self.organisations = organisations
         self.branches = branches
 
-    @classmethod
-    def of(cls, holdings: dict[int, list[Holding]]) -> "Names":
-        """The names these holdings need, in two small queries."""
-        every = [h for found in holdings.values() for h in found]
-        return cls(
-            *agency.isils(
-                {h.organisation_id for h in every}, {b for h in every for b in h.branch_ids}
-            )
-        )
-
 
 def holding_xml(copy: Copy, names: Names) -> str:
     subfields = (
@@ -58,11 +47,9 @@ def holding_xml(copy: Copy, names: Names) -> str:
     return f'<datafield tag="852" ind1=" " ind2=" ">{inner}</datafield>'
 
 
-def organisation_xml(holding: Holding, names: Names) -> str:
-    inner = el("subfield", names.organisations.get(holding.organisation_id, ""), code="a")
-    inner += "".join(
-        el("subfield", names.branches.get(b, ""), code="b") for b in holding.branch_ids
-    )
+def organisation_xml(holding: Holding) -> str:
+    inner = el("subfield", holding.organisation, code="a")
+    inner += "".join(el("subfield", b, code="b") for b in holding.branches)
     inner += el("subfield", f"{holding.available} van {holding.copies} beschikbaar", code="z")
     return f'<datafield tag="852" ind1=" " ind2=" ">{inner}</datafield>'
 
@@ -75,8 +62,8 @@ def marcxml(record: BibRecord, holdings_xml: str) -> str:
     return body[: body.rindex("</record>")] + holdings_xml + "</record>"
 
 
-def with_holdings(record: BibRecord, holdings: list[Holding], names: Names) -> str:
-    return marcxml(record, "".join(organisation_xml(h, names) for h in holdings))
+def with_holdings(record: BibRecord, holdings: list[Holding]) -> str:
+    return marcxml(record, "".join(organisation_xml(h) for h in holdings))
 
 
 def with_copies(record: BibRecord, copies: list[Copy], names: Names) -> str:

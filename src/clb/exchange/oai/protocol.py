@@ -188,13 +188,12 @@ def _items(changes: list[feed.Change], prefix: str | None, with_metadata: bool) 
     isils = _org_isils()
     live = [c.record_id for c in changes if not c.deleted]
     holders = feed.organisations_holding(live)
-    rows, holdings, names = {}, {}, None
+    rows, holdings = {}, {}
     if with_metadata and live and prefix == "marc21":
         # The stored description is all a MARC record needs (the others are made from fields).
         rows = BibRecord.objects.only("id", "raw_marc").in_bulk(live)
         rows.update(BibRecord.objects.in_bulk([pk for pk, r in rows.items() if not r.raw_marc]))
         holdings = feed.holdings(live)
-        names = records.Names.of(holdings)
     elif with_metadata and live:
         rows = BibRecord.objects.in_bulk(live)
     out = []
@@ -208,7 +207,7 @@ def _items(changes: list[feed.Change], prefix: str | None, with_metadata: bool) 
         else:
             record = rows[change.record_id]
             body = (
-                records.with_holdings(record, holdings.get(record.pk, []), names)
+                records.with_holdings(record, holdings.get(record.pk, []))
                 if prefix == "marc21"
                 else records.dublin_core(record)
             )

@@ -193,7 +193,9 @@ def search_retrieve(req: Request, base_url: str) -> str:
         sort = query.sort_of(keys)
         expression = query.expression(parsed.root)
         try:
-            result = search.find(expression, sort=sort, offset=start - 1, limit=max(maximum, 1))
+            result = search.find(
+                expression, sort=sort, offset=start - 1, limit=max(maximum, 1), counts=False
+            )
         except ExpressionError as exc:
             raise Diagnostic(d.UNSUPPORTED_INDEX, str(exc)) from exc
         total = result.total
@@ -218,8 +220,7 @@ def _records(req: Request, schema: str, hits, start: int) -> str:
     ids = [h.record.pk for h in hits]
     if schema == "marcxml":
         holdings = feed.holdings(ids)
-        names = records.Names.of(holdings)
-        data = [records.with_holdings(h.record, holdings[h.record.pk], names) for h in hits]
+        data = [records.with_holdings(h.record, holdings[h.record.pk]) for h in hits]
     else:
         data = [records.dublin_core(h.record) for h in hits]
     return "".join(_record_element(req, schema, x, start + i) for i, x in enumerate(data))
