@@ -12,6 +12,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def tight(settings):
     settings.CLB_EXCHANGE_RATE_LIMITS = {"sru": 2, "oai": 2, "ncip": 2}
+    # One window for the whole test: the real clock must not roll into a fresh one mid-test.
+    settings.CLB_EXCHANGE_RATE_WINDOW = 10**9
 
 
 def test_rate_limits_per_address_in_each_protocols_form(client, shelf, tight):

@@ -17,6 +17,10 @@ DEFAULT_LIMITS = {"sru": 600, "oai": 1200, "ncip": 600}
 WINDOW_SECONDS = 60
 
 
+def window_seconds() -> int:
+    return int(getattr(settings, "CLB_EXCHANGE_RATE_WINDOW", WINDOW_SECONDS))
+
+
 @dataclass(frozen=True)
 class Verdict:
     allowed: bool
@@ -35,7 +39,8 @@ def client_address(request) -> str:
 
 def check(protocol: str, address: str, *, at=None) -> Verdict:
     now = clock.now(at).timestamp()
-    window = int(now // WINDOW_SECONDS)
+    length = window_seconds()
+    window = int(now // length)
     key = f"{protocol}:{address}"[:120]
     table = RequestCount._meta.db_table
     with connection.cursor() as cursor:
@@ -48,5 +53,5 @@ def check(protocol: str, address: str, *, at=None) -> Verdict:
         count = cursor.fetchone()[0]
         if count == 1:  # the first request of a window clears the windows before the last
             cursor.execute(f'DELETE FROM {table} WHERE "window" < %s', [window - 1])
-    retry = int((window + 1) * WINDOW_SECONDS - now) + 1
+    retry = int((window + 1) * length - now) + 1
     return Verdict(count <= limit_for(protocol), retry)
