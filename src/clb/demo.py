@@ -98,10 +98,26 @@ def _birth_date(rng: random.Random, today: date) -> date:
     return today - timedelta(days=age_days)
 
 
+def demo_isil(municipality_code: str, number: int) -> str:
+    """A plausible ISIL (NL- and eleven characters at most) for a demo organisation (number 0)
+    or its branches; not assigned by the KB, and the source field says so."""
+    return f"NL-{municipality_code[2:]}B{number:02d}"
+
+
+DEMO_ISIL_SOURCE = "demo: ISIL verzonnen (plausibel, niet door de KB toegekend)"
+
+
 def _organisations(progress) -> list[Organisation]:
     orgs = []
     for code, name, municipality_codes in ORGANISATIONS:
-        org, _ = Organisation.objects.update_or_create(code=code, defaults={"name": name})
+        org, _ = Organisation.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "isil": demo_isil(municipality_codes[0], 0),
+                "source": DEMO_ISIL_SOURCE,
+            },
+        )
         municipalities = list(Municipality.objects.filter(code__in=municipality_codes))
         org.municipalities.set(municipalities)
         install_subscription_types(org)
@@ -114,7 +130,8 @@ def _organisations(progress) -> list[Organisation]:
             branch.staffed_hours_week = Decimal(45 if i == 0 else 20)
             branch.kind = BranchKind.VESTIGING
             branch.is_pickup_point = True
-            branch.source = f"{branch.source}; organisatie en uren: demo-aanname"
+            branch.isil = demo_isil(municipality_codes[0], i + 1)
+            branch.source = f"{branch.source}; organisatie, uren en ISIL: demo-aanname"
             branch.save()
         ongekoppeld = Organisation.objects.filter(
             code__in=[f"ongekoppeld-{c.lower()}" for c in municipality_codes]

@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 from django.db import models
+from django.db.models.functions import Now
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -52,10 +54,17 @@ class BibRecord(models.Model):
     invalid_isbns = models.JSONField(_("ongeldige ISBN's"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("gewijzigd op"))
+    # When the record or its holdings last changed (harvesting's datestamp). Moved by database
+    # triggers (catalogue.changes) on every write of the record and of its copies' holdings
+    # data, however made; a writer that sets it explicitly keeps its value.
+    changed_at = models.DateTimeField(
+        _("titel of bezit gewijzigd op"), default=timezone.now, db_default=Now(), editable=False
+    )
 
     class Meta:
         verbose_name = _("titelbeschrijving")
         verbose_name_plural = _("titelbeschrijvingen")
+        indexes = [models.Index(fields=["changed_at", "id"], name="catalogue_record_changed")]
 
     def __str__(self):
         return self.title
@@ -135,7 +144,16 @@ class Item(models.Model):
         _("vervangingsprijs"), max_digits=8, decimal_places=2, default=Decimal("20.00")
     )
     call_number = models.CharField(_("plaatsingscode"), max_length=60, blank=True)
+    # ISIL of the library this copy is borrowed from (interlibrary loan, NCIP AcceptItem): a
+    # temporary copy that serves one patron's hold and is withdrawn when it is returned.
+    ill_lender = models.CharField(
+        _("geleend van (ISIL)"), max_length=16, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
+    # When the holdings data of this copy last changed (not its loan status); kept by triggers.
+    changed_at = models.DateTimeField(
+        _("bezit gewijzigd op"), default=timezone.now, db_default=Now(), editable=False
+    )
 
     class Meta:
         verbose_name = _("exemplaar")
@@ -143,6 +161,7 @@ class Item(models.Model):
         indexes = [
             models.Index(fields=["record", "status"]),
             models.Index(fields=["current_branch", "status"]),
+            models.Index(fields=["organisation", "changed_at"], name="catalogue_item_changed"),
         ]
 
     def __str__(self):
@@ -241,3 +260,38 @@ class SearchWord(models.Model):
 
     def __str__(self):
         return self.word
+
+
+class RecordTombstone(models.Model):
+    """A record that no longer exists, so harvesters learn of it (OAI-PMH deletedRecord
+    "persistent"). Written by a trigger on every delete of a record, however made; a merge adds
+    the record that replaced it and the organisations whose copies moved there."""
+
+    record_id = models.BigIntegerField(primary_key=True)
+    deleted_at = models.DateTimeField(db_index=True)
+    title = models.CharField(max_length=500, blank=True)
+    material_type = models.CharField(max_length=12, blank=True)
+    replaced_by_id = models.BigIntegerField(null=True, blank=True)
+    organisation_ids = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("verwijderde titelbeschrijving")
+        verbose_name_plural = _("verwijderde titelbeschrijvingen")
+
+    def __str__(self):
+        return f"{self.record_id} ({self.title})"
+
+
+class ItemTombstone(models.Model):
+    """A copy that no longer exists (deleted, not withdrawn), for the holdings feed."""
+
+    barcode = models.CharField(max_length=32)
+    record_id = models.BigIntegerField()
+    organisation_id = models.BigIntegerField()
+    deleted_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation_id", "deleted_at"])]
+
+    def __str__(self):
+        return self.barcode

@@ -154,10 +154,12 @@ def queue_position(hold: Hold) -> int:
 
 
 def waiting_holds_for(item: Item):
-    """Holds this copy could fill, oldest first: item-level on it or title-level on its record."""
+    """Holds this copy could fill, oldest first: item-level on it or title-level on its record.
+    A copy borrowed from another library serves only the hold it was borrowed for."""
+    mine = Q(item=item) if item.ill_lender else Q(item__isnull=True) | Q(item=item)
     return (
         Hold.objects.filter(status=HoldStatus.WAITING, record_id=item.record_id)
-        .filter(Q(item__isnull=True) | Q(item=item))
+        .filter(mine)
         .order_by("placed_at", "id")
     )
 
@@ -351,6 +353,15 @@ def _route(item: Item, branch: Branch, at: datetime) -> Routing:
         hold.status = HoldStatus.IN_TRANSIT
         hold.save(update_fields=["status"])
         return _send(item, branch, hold.pickup_branch, Transit.Reason.HOLD, at, hold=hold)
+    if item.ill_lender:  # borrowed for one patron, who is done with it: back to its library
+        state.move(item, ItemStatus.AVAILABLE, branch=branch)  # returned, then out of the
+        state.move(item, ItemStatus.WITHDRAWN)  # collection: two allowed steps
+        return Routing(
+            "return_to_lender",
+            branch,
+            _("Interbibliothecair leenverkeer: terugsturen naar %(isil)s.")
+            % {"isil": item.ill_lender},
+        )
     if (
         branch.pk == item.home_branch_id
         or item.organisation.floating_item_types.filter(pk=item.item_type_id).exists()

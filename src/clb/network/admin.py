@@ -11,12 +11,13 @@ class OrganisationAdmin(OrganisationScopedAdmin):
     list_display = (
         "name",
         "code",
+        "isil",
         "fee_block_threshold",
         "hold_shelf_days",
         "is_placeholder",
         "is_demo",
     )
-    search_fields = ("name", "code")
+    search_fields = ("name", "code", "isil")
     filter_horizontal = ("municipalities", "floating_item_types")
 
     def has_add_permission(self, request):
@@ -32,6 +33,7 @@ class BranchAdmin(OrganisationScopedAdmin):
     list_display = (
         "name",
         "organisation",
+        "isil",
         "kind",
         "staffed_hours_week",
         "municipality",
@@ -41,7 +43,7 @@ class BranchAdmin(OrganisationScopedAdmin):
         "is_demo",
     )
     list_filter = ("kind", "is_pickup_point", "is_demo")
-    search_fields = ("name", "code", "place")
+    search_fields = ("name", "code", "isil", "place")
     autocomplete_fields = ("municipality",)
 
 

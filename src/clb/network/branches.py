@@ -2,9 +2,11 @@
 
 Columns (header names): code, name, organisation_code, organisation_name, kind, staffed_hours_week,
 street, postcode, place, municipality_code, lat, lon, opened_on, closed_on, source, pickup_point,
-organisation_placeholder. Only code, name, organisation_code and municipality_code or lat/lon are
-required; kind follows from the staffed hours when left empty ("onbekend" when the hours are empty
-too); a branch is a pickup point unless pickup_point says no or its kind is unknown."""
+organisation_placeholder, isil, organisation_isil. Only code, name, organisation_code and
+municipality_code or lat/lon are required; kind follows from the staffed hours when left empty
+("onbekend" when the hours are empty too); a branch is a pickup point unless pickup_point says no
+or its kind is unknown. The ISILs (ISO 15511, NL-…) are the agency ids of SRU, OAI-PMH and NCIP;
+an ISIL that another organisation or branch already has rejects the row."""
 
 import csv
 import re
@@ -13,10 +15,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from .models import Branch, BranchKind, Municipality, Organisation, kind_for_hours
+from .models import Branch, BranchKind, Municipality, Organisation, clean_isil, kind_for_hours
 
 REQUIRED = ("code", "name", "organisation_code")
 
@@ -69,6 +72,10 @@ def _branch_values(row: dict, municipalities: dict) -> tuple[Organisation, dict]
             name=row["organisation_name"],
             is_placeholder=_yes(row.get("organisation_placeholder", "")),
         )
+    if (row.get("organisation_isil") or "").strip():
+        organisation.isil = row["organisation_isil"]
+        _isil_of(organisation, "organisation_isil")
+        organisation.save(update_fields=["isil"])
     municipality = None
     if row.get("municipality_code"):
         municipality = municipalities.get(row["municipality_code"].strip())
@@ -108,6 +115,13 @@ def _branch_values(row: dict, municipalities: dict) -> tuple[Organisation, dict]
     )
 
 
+def _isil_of(instance, column: str) -> None:
+    try:
+        clean_isil(instance)
+    except ValidationError as exc:
+        raise RowError(f"{column}: {' '.join(exc.messages)}") from exc
+
+
 def _yes(value) -> bool:
     return str(value or "").strip().lower() in ("1", "true", "ja")
 
@@ -127,6 +141,11 @@ def import_branches(rows, *, default_source: str = "") -> ImportReport:
             with transaction.atomic():
                 organisation, values = _branch_values(row, municipalities)
                 values["source"] = values["source"] or default_source
+                if (row.get("isil") or "").strip():
+                    existing = Branch.objects.filter(code=code).first() or Branch(code=code)
+                    existing.isil = row["isil"]
+                    _isil_of(existing, "isil")
+                    values["isil"] = existing.isil
                 _, created = Branch.objects.update_or_create(
                     code=code, defaults=dict(values, organisation=organisation)
                 )

@@ -5,6 +5,9 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .isil import MAX_LENGTH as ISIL_LENGTH
+from .isil import validate_dutch as validate_isil
+
 
 class Province(models.Model):
     code = models.CharField(_("code"), max_length=4, unique=True)  # PV20 … PV31 (CBS)
@@ -54,6 +57,45 @@ class Municipality(models.Model):
         return f"{self.name} ({self.code})"
 
 
+def isil_field():
+    """The agency id in SRU, OAI-PMH and NCIP; empty (NULL) until the KB's code is known."""
+    return models.CharField(
+        "ISIL",
+        max_length=ISIL_LENGTH,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_isil],
+        help_text=_(
+            "International Standard Identifier for Libraries (ISO 15511), bijv. NL-0123456789"
+        ),
+    )
+
+
+def clean_isil(instance) -> None:
+    """Normalise an entered ISIL and refuse one that an organisation or branch already has
+    (case-insensitively: ISO 15511 does not distinguish case)."""
+    from django.core.exceptions import ValidationError
+
+    from . import isil
+
+    if not instance.isil:
+        instance.isil = None
+        return
+    try:
+        instance.isil = isil.check(instance.isil, dutch=True)
+    except ValidationError as exc:
+        raise ValidationError({"isil": exc.messages}) from exc
+    for model in (Organisation, Branch):
+        taken = model.objects.filter(isil__iexact=instance.isil)
+        if isinstance(instance, model) and instance.pk:
+            taken = taken.exclude(pk=instance.pk)
+        if taken.exists():
+            raise ValidationError(
+                {"isil": _("ISIL %(isil)s is al in gebruik.") % {"isil": instance.isil}}
+            )
+
+
 class OrganisationQuerySet(models.QuerySet):
     def public(self):
         """Organisations the public sees: not the placeholders that hold real locations until a
@@ -64,6 +106,7 @@ class OrganisationQuerySet(models.QuerySet):
 class Organisation(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("naam"), max_length=200)
+    isil = isil_field()
     municipalities = models.ManyToManyField(
         Municipality, related_name="organisations", blank=True, verbose_name=_("werkgebied")
     )
@@ -80,6 +123,7 @@ class Organisation(models.Model):
         "catalogue.ItemType", blank=True, verbose_name=_("zwevende materiaalsoorten")
     )
     is_demo = models.BooleanField(_("demodata"), default=False)
+    source = models.CharField(_("bron"), max_length=200, blank=True)
     # "Nog te koppelen organisatie (…)": holds locations whose library is not known yet.
     is_placeholder = models.BooleanField(_("nog te koppelen (niet openbaar)"), default=False)
 
@@ -92,6 +136,9 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        clean_isil(self)
 
 
 class BranchKind(models.TextChoices):
@@ -140,6 +187,7 @@ class Branch(models.Model):
     )
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("naam"), max_length=200)
+    isil = isil_field()
     kind = models.CharField(_("soort"), max_length=20, choices=BranchKind.choices)
     staffed_hours_week = models.DecimalField(
         _("bemande uren per week"), max_digits=5, decimal_places=1, default=Decimal("0")
@@ -187,6 +235,9 @@ class Branch(models.Model):
         if not self.kind:
             self.kind = kind_for_hours(float(self.staffed_hours_week))
         super().save(*args, **kwargs)
+
+    def clean(self):
+        clean_isil(self)
 
     def is_open_on(self, day) -> bool:
         return (self.opened_on is None or self.opened_on <= day) and (

@@ -35,7 +35,7 @@ CIRCULATION_STATUS = {
     ItemStatus.IN_REPAIR: spec.CIRCULATION_IN_PROCESS,
 }
 # Sort bins (CL) of a return chute: back on the shelf, to the hold shelf, into the transit crate.
-SORT_BIN = {"shelf": "1", "hold_shelf": "2", "transit": "3"}
+SORT_BIN = {"shelf": "1", "hold_shelf": "2", "transit": "3", "return_to_lender": "3"}
 
 
 def _media(item: Item) -> str:
@@ -192,6 +192,8 @@ def checkin(ctx: Context) -> Reply:
         alert_type = spec.ALERT_HOLD_HERE
     elif routing.kind == "transit":
         alert_type = spec.ALERT_HOLD_ELSEWHERE if routing.hold else spec.ALERT_SEND_ELSEWHERE
+    elif routing.kind == "return_to_lender":  # interlibrary loan: staff send it back
+        alert_type = spec.ALERT_SEND_ELSEWHERE
     return Reply(
         "10",
         {

@@ -32,6 +32,7 @@ KIND_LABELS = {
     "shelf": gettext_lazy("Kast"),
     "hold_shelf": gettext_lazy("Reserveringsplank"),
     "transit": gettext_lazy("Transport"),
+    "return_to_lender": gettext_lazy("Terug naar uitlenende bibliotheek"),
 }
 
 
