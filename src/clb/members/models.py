@@ -159,6 +159,13 @@ class LedgerKind(models.TextChoices):
     REFUND = "refund", _("terugbetaling")
 
 
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("contant")
+    CARD = "card", _("pinpas")
+    TRANSFER = "transfer", _("overschrijving")
+    ONLINE = "online", _("online betaling")
+
+
 class LedgerLine(models.Model):
     """Charges are positive, payments and waivers negative; the balance is their sum."""
 
@@ -171,6 +178,10 @@ class LedgerLine(models.Model):
         "circulation.Loan", on_delete=models.SET_NULL, null=True, blank=True, related_name="fees"
     )
     item = models.ForeignKey("catalogue.Item", on_delete=models.SET_NULL, null=True, blank=True)
+    # How a payment was made (empty for charges and waivers).
+    method = models.CharField(
+        _("betaalwijze"), max_length=10, choices=PaymentMethod.choices, blank=True
+    )
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -17,6 +17,8 @@ class AuditAction(models.TextChoices):
     LOST = "lost", _("exemplaar verloren gemeld")
     PIN_RESET = "pin_reset", _("pincode opnieuw ingesteld")
     SEARCHED = "searched", _("leden gezocht")
+    HOLD_OVERRIDE = "hold_override", _("uitgeleend ondanks reservering")
+    WRITE_OFF = "write_off", _("kosten kwijtgescholden")
 
 
 class AuditEntry(models.Model):
