@@ -27,7 +27,7 @@ from clb.circulation.models import Hold, HoldStatus
 from clb.errors import DomainError
 from clb.members import services as members
 from clb.members.defaults import install_subscription_types
-from clb.members.models import Membership, Patron
+from clb.members.models import Membership, Patron, age_on
 from clb.network.models import Branch, BranchKind, Municipality, Organisation, PostcodeArea
 
 CATALOGUE_DATA = Path(__file__).resolve().parent / "catalogue" / "data"
@@ -113,6 +113,7 @@ def _organisations(progress) -> list[Organisation]:
             # Assumed: the first location is the main branch, others smaller branches.
             branch.staffed_hours_week = Decimal(45 if i == 0 else 20)
             branch.kind = BranchKind.VESTIGING
+            branch.is_pickup_point = True
             branch.source = f"{branch.source}; organisatie en uren: demo-aanname"
             branch.save()
         ongekoppeld = Organisation.objects.filter(
@@ -165,11 +166,22 @@ def _patrons(rng, orgs, per_org: int, start: datetime) -> list[Patron]:
         areas = list(PostcodeArea.objects.filter(municipality__in=org.municipalities.all()))
         for _ in range(per_org):
             joined = start - timedelta(days=rng.randint(0, 300))
+            first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            birth_date = _birth_date(rng, joined.date())
+            guardian = {}
+            if age_on(birth_date, joined.date()) < members.GUARDIAN_AGE:
+                guardian = {
+                    "guardian_name": f"{rng.choice(FIRST_NAMES)} {last_name}",
+                    "guardian_phone": f"06 {rng.randint(10_000_000, 99_999_999)}",
+                }
             patron = members.register_patron(
                 organisation=org,
-                first_name=rng.choice(FIRST_NAMES),
-                last_name=rng.choice(LAST_NAMES),
-                birth_date=_birth_date(rng, joined.date()),
+                first_name=first_name,
+                last_name=last_name,
+                birth_date=birth_date,
+                # Generated people: a common name on a common birth day is someone else.
+                duplicate_reason="demodata",
+                **guardian,
                 postcode=_postcode(rng, areas),
                 pin=DEMO_PIN,
                 keep_history=rng.random() < 0.15,

@@ -25,6 +25,7 @@ from pysip2 import (
     SCStatusRequest,
 )
 
+from clb import formatting
 from clb.catalogue.models import Item, ItemStatus
 from clb.circulation import services as circ
 from clb.circulation.models import Hold, HoldStatus, Loan, Transit
@@ -318,7 +319,7 @@ def test_checkout(kiosk_client, net):
     assert (loan.patron, loan.branch, loan.checked_out_at) == (patron, net.a1, NOW)
     assert answer.due_date == sip(loan.due_at)
     due_day = timezone.localdate(loan.due_at)
-    assert answer.screen_message == (f"Inleveren uiterlijk {due_day:%d-%m-%Y}",)
+    assert answer.screen_message == (f"Inleveren uiterlijk {formatting.day(due_day)}",)
     assert "Koning van Katoren" in answer.print_line
 
 

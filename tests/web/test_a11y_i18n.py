@@ -107,6 +107,7 @@ def urls(scene):
             f"/balie/exemplaar/{scene['other'].barcode}/",
             "/balie/zoeken/?q=Jansen",
             "/balie/vestiging/",
+            f"/balie/lener/{p}/gegevens/",
             f"/balie/lener/{p}/reserveringen/{scene['patron'].holds.get().pk}/annuleren/",
             f"/balie/lener/{p}/kwitantie/{scene['patron'].ledger_lines.get(amount__lt=0).pk}/",
         ],
@@ -134,7 +135,8 @@ def test_every_page_has_labels_one_h1_unique_ids_and_csrf(scene, desk, client, a
         assert response.status_code == 200, url
         check(page(response), url)
     desk.force_login(admin_a)
-    check(page(desk.get("/balie/logboek/")), "/balie/logboek/")
+    for url in ("/balie/logboek/", "/balie/medewerkers/", f"/balie/medewerkers/{admin_a.pk}/"):
+        check(page(desk.get(url)), url)
     for url in pages["public"]:
         check(page(client.get(url)), url)
     client.post("/mijn/inloggen/", {"card_number": scene["patron"].card_number, "pin": "1234"})

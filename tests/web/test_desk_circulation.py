@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from clb import formatting
 from clb.catalogue.models import ItemStatus
 from clb.circulation import services as circ
 from clb.circulation.models import Hold, HoldStatus, Loan, Transit
@@ -68,7 +69,7 @@ def test_three_scans_check_out_three_items_with_due_dates(net, desk, patron_a, b
     loans = Loan.objects.filter(patron=patron_a, returned_at__isnull=True)
     assert sorted(loans.values_list("item__barcode", flat=True)) == sorted(b.barcode for b in books)
     html = page(desk.get(url))
-    due = timezone.localdate(loans.first().due_at).strftime("%d-%m-%Y")
+    due = formatting.day(loans.first().due_at)
     just_now = html.split('id="now-title"')[1].split("</section>")[0]
     assert "Nu uitgeleend: 3 exemplaren" in just_now
     assert just_now.count(f"inleveren uiterlijk {due}") == 3
@@ -190,7 +191,7 @@ def test_overdue_checkin_shows_the_fine(net, desk, patron_a):
     )
     desk.post("/balie/innemen/", {"item_barcode": item.barcode})
     html = page(desk.get("/balie/innemen/"))
-    assert "Te-laat-geld € 2.25" in html  # 9 days late at € 0,25
+    assert "Te-laat-geld €\u00a02,25" in html  # 9 days late at € 0,25
     assert patron_a.balance(net.org_a) == Decimal("2.25")
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from clb import formatting
 from clb.catalogue.models import ItemStatus
 from clb.circulation import services as circ
 from clb.circulation.models import Hold, HoldStatus, Loan, Transit
@@ -155,7 +156,7 @@ def test_membership_renewal_asks_first_and_only_within_the_window(net, desk):
     assert f"{url}lidmaatschap/" in page(desk.get(url))
     expires = near.memberships.get().expires_on
     question = page(desk.get(f"{url}lidmaatschap/"))
-    new_expiry = (expires + timedelta(days=365)).strftime("%d-%m-%Y")
+    new_expiry = formatting.day(expires + timedelta(days=365))
     assert f'id="new-expiry">{new_expiry}' in question and eur("57,50") in question
     assert near.balance(net.org_a) == 0  # asking changed nothing
     assert desk.post(f"{url}lidmaatschap/").status_code == 302

@@ -32,7 +32,10 @@ def form(**changes):
 
 
 def test_youth_member_is_registered_free(net, desk):
-    response = desk.post("/balie/inschrijven/", form(birth_date=CHILD.isoformat()))
+    response = desk.post(
+        "/balie/inschrijven/",
+        form(birth_date=CHILD.isoformat(), guardian_name="Ouder", guardian_phone="0612"),
+    )
     assert response.status_code == 302
     patron = Patron.objects.get(last_name="de Vries")
     assert response.url == f"/balie/lener/{patron.pk}/"

@@ -5,6 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from clb import formatting
 from clb.catalogue.models import Audience, MaterialType
 from clb.circulation import services as circ
 from clb.circulation.models import Hold
@@ -121,7 +122,7 @@ def test_record_page_lists_copies_per_organisation_with_their_state(net, client,
     assert "2 van 3 exemplaren nu beschikbaar" in html
     utrecht = html.split("<caption>Bibliotheek Utrecht</caption>")[1].split("</table>")[0]
     assert "Centrale Bibliotheek" in utrecht and "Overvecht" in utrecht
-    assert f"uitgeleend tot {result.due_at:%d-%m-%Y}" in utrecht
+    assert f"uitgeleend tot {formatting.day(result.due_at)}" in utrecht
     assert "<caption>Bibliotheek Eemland</caption>" in html
     assert "Inloggen om te reserveren" in html and reader.card_number not in html
     assert client.get("/titel/999999/").status_code == 404

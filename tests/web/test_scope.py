@@ -62,7 +62,11 @@ def world(net, earlier):
     travelling = make_item(net.a2, make_record(title="Reisboek"))
     circ.checkin(item_barcode=travelling.barcode, branch=net.a1)  # home is a2: a transit
     free = make_item(net.a1, make_record(title="Vrij boek"))
+    colleague = User.objects.create_user(
+        "collega-a", role=User.Role.DESK, organisation=net.org_a, branch=net.a1
+    )
     return {
+        "colleague": colleague,
         "patron": anna,
         "kid": kid,
         "loaned": loaned,
@@ -102,6 +106,16 @@ def attack(world) -> dict[str, tuple[dict, dict]]:
         "web:desk-item": ({"barcode": world["free"].barcode}, {"action": "missing"}),
         "web:desk-register": ({}, {}),
         "web:desk-audit": ({}, {}),
+        "web:desk-copy-history": ({"barcode": world["loaned"].barcode}, {}),
+        "web:desk-edit-patron": ({"pk": pk}, {"street": "Gestolen 1", "postcode": "3811 AB"}),
+        "web:desk-staff": (
+            {},
+            {"username": "indringer", "role": "org_admin", "password": "x" * 12},
+        ),
+        "web:desk-staff-member": (
+            {"pk": world["colleague"].pk},
+            {"role": "org_admin", "is_active": "", "password": "overgenomen-1"},
+        ),
     }
 
 
@@ -135,6 +149,12 @@ def assert_untouched(world):
     transit = Transit.objects.get(pk=world["transit"].pk)
     assert transit.sent_at is None and transit.received_at is None
     assert Hold.objects.filter(patron=world["kid"], status=HoldStatus.READY).exists()
+    world["patron"].refresh_from_db()
+    assert world["patron"].street == "Verborgenlaan 7"
+    colleague = User.objects.get(pk=world["colleague"].pk)
+    assert colleague.role == User.Role.DESK and colleague.is_active
+    assert not colleague.check_password("overgenomen-1")
+    assert not User.objects.filter(username="indringer").exists()
 
 
 def test_every_desk_url_is_in_the_attack_table(world):

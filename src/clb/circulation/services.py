@@ -14,7 +14,7 @@ from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clb import clock
+from clb import clock, formatting
 from clb.catalogue.models import BibRecord, Item, ItemStatus
 from clb.cockpit import events
 from clb.cockpit.models import EventAction
@@ -276,9 +276,7 @@ def checkout(
         item=item,
         patron=patron,
     )
-    message = _("Inleveren uiterlijk %(date)s") % {
-        "date": timezone.localdate(due).strftime("%d-%m-%Y")
-    }
+    message = _("Inleveren uiterlijk %(date)s") % {"date": formatting.day(due)}
     return CheckoutResult(
         loan=loan,
         due_at=due,
@@ -412,7 +410,7 @@ def checkin(*, item_barcode: str, branch: Branch, staff=None, at=None) -> Checki
         loan.return_branch = branch
         fine = _charge_fine(loan, item, at, staff)
         if fine:
-            messages.append(_("Te-laat-geld € %(fine)s") % {"fine": fine})
+            messages.append(_("Te-laat-geld %(fine)s") % {"fine": formatting.money(fine)})
         # The link stays only for a patron who keeps history, or until a fine is settled
         # (clb anonymise removes it after the retention period).
         if patron is not None and not patron.keep_history and not fine:
@@ -794,8 +792,8 @@ def renewal_check(loan: Loan, *, at=None, blocks=None, book=None) -> RenewalChec
             )
             % {
                 "title": _title(item),
-                "due": current.strftime("%d-%m-%Y"),
-                "from": useful_from.strftime("%d-%m-%Y"),
+                "due": formatting.day(current),
+                "from": formatting.day(useful_from),
             },
         )
     return RenewalCheck(True, due_at=due)
@@ -881,6 +879,12 @@ def place_hold(
     if not pickup_branch.is_open_on(clock.today(at)):
         raise CirculationError(
             _("Dit afhaalpunt is gesloten."), code="pickup_closed", field="pickup_branch"
+        )
+    if not pickup_branch.serves_pickup:
+        raise CirculationError(
+            _("%(b)s is geen afhaalpunt voor reserveringen.") % {"b": pickup_branch.name},
+            code="not_pickup_point",
+            field="pickup_branch",
         )
     membership = _refuse_blocks(patron, pickup_branch.organisation, at)
     category = members.patron_category(patron, clock.today(at), membership)

@@ -5,11 +5,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import postcode as nl_postcode
 
-from clb import clock
+from clb import clock, formatting
 from clb.cockpit import events
 from clb.cockpit.models import EventAction
 from clb.network.models import Municipality, Organisation, PostcodeArea
@@ -30,6 +31,10 @@ from .models import (
 MAX_PIN_ATTEMPTS = 5
 PIN_LOCK = timedelta(minutes=15)
 MEMBERSHIP_TERM_DAYS = 365
+# Members younger than this are registered with a parent or guardian.
+GUARDIAN_AGE = 16
+# Nobody at the desk is older: an older birth date is a typing error (1025 for 1952).
+MAX_AGE = 120
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -49,6 +54,66 @@ def normalise_postcode(value: str) -> str:
 def _check_pin(pin: str, field: str = "pin") -> None:
     if not (pin and pin.isdigit() and 4 <= len(pin) <= 6):
         raise MemberError(_("De pincode moet uit 4 tot 6 cijfers bestaan."), field=field)
+
+
+def check_birth_date(birth_date: date | None, day: date) -> None:
+    if birth_date is None:
+        raise MemberError(_("Vul de geboortedatum in."), field="birth_date")
+    if birth_date > day:
+        raise MemberError(_("De geboortedatum ligt in de toekomst."), field="birth_date")
+    if age_on(birth_date, day) > MAX_AGE:
+        raise MemberError(
+            _("Geboortedatum %(d)s is niet aannemelijk (ouder dan %(max)s jaar).")
+            % {"d": formatting.day(birth_date), "max": MAX_AGE},
+            field="birth_date",
+        )
+
+
+def check_guardian(birth_date: date, day: date, name: str, phone: str, email: str) -> None:
+    """A member under GUARDIAN_AGE has a parent or guardian the library can reach."""
+    if age_on(birth_date, day) >= GUARDIAN_AGE:
+        return
+    if not (name or "").strip():
+        raise MemberError(
+            _("Een lid jonger dan %(age)s jaar heeft een ouder of verzorger nodig.")
+            % {"age": GUARDIAN_AGE},
+            field="guardian_name",
+        )
+    if not ((phone or "").strip() or (email or "").strip()):
+        raise MemberError(
+            _("Vul een telefoonnummer of e-mailadres van de ouder of verzorger in."),
+            field="guardian_phone",
+        )
+
+
+def possible_duplicates(first_name: str, last_name: str, birth_date: date, email: str = ""):
+    """Patrons anywhere in the network who may be this person: the same name and birth date,
+    or the same e-mail address."""
+    same = Q(
+        first_name__iexact=first_name.strip(),
+        last_name__iexact=last_name.strip(),
+        birth_date=birth_date,
+    )
+    if (email or "").strip():
+        same |= Q(email__iexact=email.strip())
+    return Patron.objects.filter(same).order_by("pk")
+
+
+class PossibleDuplicate(MemberError):
+    """Registration stopped: this may be a member already. Staff open that member, or register
+    anyway with a reason."""
+
+    code = "possible_duplicate"
+
+    def __init__(self, patrons: list[Patron]):
+        super().__init__(
+            _(
+                "Mogelijk is deze persoon al lid (zelfde naam en geboortedatum of zelfde "
+                "e-mailadres). Open het bestaande lid, of schrijf toch in met een reden."
+            ),
+            field="duplicate_reason",
+        )
+        self.patrons = patrons
 
 
 def municipality_for_postcode(postcode: str) -> Municipality | None:
@@ -87,19 +152,23 @@ def register_patron(
     subscription_type: SubscriptionType | None = None,
     keep_history: bool = False,
     card_number: str | None = None,
+    guardian_name: str = "",
+    guardian_phone: str = "",
+    guardian_email: str = "",
+    duplicate_reason: str | None = None,
     branch=None,
     staff=None,
     at: datetime | None = None,
 ) -> Patron:
+    """Register a new member. A possible duplicate (see possible_duplicates) stops the
+    registration with PossibleDuplicate unless a duplicate_reason says why it is someone else."""
     at = clock.now(at)
     day = clock.today(at)
     for field, value in (("first_name", first_name), ("last_name", last_name)):
         if not (value or "").strip():
             raise MemberError(_("Dit veld is verplicht."), field=field)
-    if birth_date is None or birth_date > day:
-        raise MemberError(
-            _("De geboortedatum ligt in de toekomst of ontbreekt."), field="birth_date"
-        )
+    check_birth_date(birth_date, day)
+    check_guardian(birth_date, day, guardian_name, guardian_phone, guardian_email)
     postcode = normalise_postcode(postcode)
     _check_pin(pin)
     if card_number is None:
@@ -124,6 +193,14 @@ def register_patron(
         raise MemberError(
             _("Abonnementsvorm past niet bij de leeftijd."), field="subscription_type"
         )
+    if duplicate_reason is not None and not duplicate_reason.strip():
+        raise MemberError(
+            _("Zeg waarom dit een ander is dan het bestaande lid."), field="duplicate_reason"
+        )
+    if duplicate_reason is None:
+        duplicates = list(possible_duplicates(first_name, last_name, birth_date, email))
+        if duplicates:
+            raise PossibleDuplicate(duplicates)
     patron = Patron.objects.create(
         card_number=card_number,
         first_name=first_name.strip(),
@@ -138,6 +215,9 @@ def register_patron(
         pin_hash=pins.hash_pin(pin),
         keep_history=keep_history,
         registered_by=organisation,
+        guardian_name=guardian_name.strip(),
+        guardian_phone=guardian_phone.strip(),
+        guardian_email=guardian_email.strip(),
     )
     _start_membership(patron, organisation, subscription_type, day, at, staff)
     events.record(
@@ -230,8 +310,8 @@ def renewal_terms(
             "(%(days)s dagen voor de vervaldatum)."
         )
         % {
-            "expires": membership.expires_on.strftime("%d-%m-%Y"),
-            "opens": opens_on.strftime("%d-%m-%Y"),
+            "expires": formatting.day(membership.expires_on),
+            "opens": formatting.day(opens_on),
             "days": organisation.renewal_window_days,
         }
     )
@@ -261,6 +341,81 @@ def renew_membership(
     membership.expires_on = terms.new_expiry
     membership.save(update_fields=["subscription_type", "expires_on"])
     _charge_subscription(patron, organisation, terms.subscription_type, at, staff)
+    return membership
+
+
+# What the desk may change of a member's details (name and birth date are corrected by the
+# administration, the card and PIN have their own actions).
+EDITABLE = (
+    "street",
+    "postcode",
+    "place",
+    "email",
+    "phone",
+    "guardian_name",
+    "guardian_phone",
+    "guardian_email",
+)
+
+
+@transaction.atomic
+def update_patron(patron: Patron, *, staff=None, at=None, **changes) -> list[str]:
+    """Change a member's address and contact details. Returns the names of the fields that
+    changed (for the audit log); the postcode also sets the municipality again."""
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise MemberError(
+            _("%(f)s kan hier niet gewijzigd worden.") % {"f": unknown[0]}, field=unknown[0]
+        )
+    patron = Patron.objects.select_for_update().get(pk=patron.pk)
+    values = {name: (value or "").strip() for name, value in changes.items()}
+    if "postcode" in values:
+        values["postcode"] = normalise_postcode(values["postcode"])
+    merged = {name: values.get(name, getattr(patron, name)) for name in EDITABLE}
+    check_guardian(
+        patron.birth_date,
+        clock.today(at),
+        merged["guardian_name"],
+        merged["guardian_phone"],
+        merged["guardian_email"],
+    )
+    changed = [name for name, value in values.items() if value != getattr(patron, name)]
+    for name in changed:
+        setattr(patron, name, values[name])
+    fields = list(changed)
+    if "postcode" in changed:
+        patron.municipality = municipality_for_postcode(patron.postcode)
+        fields.append("municipality")
+    if fields:
+        patron.save(update_fields=fields)
+    return sorted(str(Patron._meta.get_field(name).verbose_name) for name in changed)
+
+
+@transaction.atomic
+def change_subscription_type(
+    patron: Patron, organisation: Organisation, subscription_type: SubscriptionType, *, at=None
+) -> Membership:
+    """Another subscription type (the member's category) at this organisation, for the rest of
+    the current term; its fee is charged from the next renewal on."""
+    try:
+        membership = Membership.objects.select_for_update().get(
+            patron=patron, organisation=organisation
+        )
+    except Membership.DoesNotExist as exc:
+        raise MemberError(
+            _("Geen lidmaatschap bij %(org)s.") % {"org": organisation.name},
+            field="subscription_type",
+        ) from exc
+    if subscription_type.organisation_id != organisation.pk or not subscription_type.active:
+        raise MemberError(
+            _("Abonnementsvorm hoort niet bij deze organisatie."), field="subscription_type"
+        )
+    if not subscription_type.covers_age(age_on(patron.birth_date, clock.today(at))):
+        raise MemberError(
+            _("Abonnementsvorm past niet bij de leeftijd."), field="subscription_type"
+        )
+    membership.subscription_type = subscription_type
+    membership.save(update_fields=["subscription_type"])
     return membership
 
 
@@ -398,8 +553,11 @@ def borrowing_blocks(
         blocks.append(
             Block(
                 "fees",
-                _("Openstaand bedrag € %(owed)s is hoger dan € %(max)s.")
-                % {"owed": overdue, "max": lending_organisation.fee_block_threshold},
+                _("Openstaand bedrag %(owed)s is hoger dan %(max)s.")
+                % {
+                    "owed": formatting.money(overdue),
+                    "max": formatting.money(lending_organisation.fee_block_threshold),
+                },
             )
         )
     return blocks
@@ -476,8 +634,8 @@ def pay(
         raise MemberError(_("Een bedrag moet groter dan nul zijn."), field="amount")
     if amount > owed:
         raise MemberError(
-            _("Bedrag € %(a)s is hoger dan het openstaande saldo € %(o)s.")
-            % {"a": amount, "o": owed},
+            _("Bedrag %(a)s is hoger dan het openstaande saldo %(o)s.")
+            % {"a": formatting.money(amount), "o": formatting.money(owed)},
             field="amount",
         )
     return LedgerLine.objects.create(
@@ -554,6 +712,9 @@ def export_data(patron: Patron) -> dict:
             "street": patron.street,
             "postcode": patron.postcode,
             "place": patron.place,
+            "guardian_name": patron.guardian_name,
+            "guardian_phone": patron.guardian_phone,
+            "guardian_email": patron.guardian_email,
             "municipality": patron.municipality.code if patron.municipality_id else None,
             "keep_history": patron.keep_history,
             "blocked": patron.blocked,

@@ -8,7 +8,14 @@ from .models import Branch, Municipality, Organisation, PostcodeArea, Province
 @admin.register(Organisation)
 class OrganisationAdmin(OrganisationScopedAdmin):
     organisation_path = "pk"
-    list_display = ("name", "code", "fee_block_threshold", "hold_shelf_days", "is_demo")
+    list_display = (
+        "name",
+        "code",
+        "fee_block_threshold",
+        "hold_shelf_days",
+        "is_placeholder",
+        "is_demo",
+    )
     search_fields = ("name", "code")
     filter_horizontal = ("municipalities", "floating_item_types")
 
@@ -30,9 +37,10 @@ class BranchAdmin(OrganisationScopedAdmin):
         "municipality",
         "opened_on",
         "closed_on",
+        "is_pickup_point",
         "is_demo",
     )
-    list_filter = ("kind", "is_demo")
+    list_filter = ("kind", "is_pickup_point", "is_demo")
     search_fields = ("name", "code", "place")
     autocomplete_fields = ("municipality",)
 

@@ -22,15 +22,28 @@ class Province(models.Model):
 class Municipality(models.Model):
     code = models.CharField(_("CBS-code"), max_length=6, unique=True)  # GMxxxx
     name = models.CharField(_("naam"), max_length=80)
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="municipalities")
+    province = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        related_name="municipalities",
+        verbose_name=_("provincie"),
+    )
     inhabitants = models.PositiveIntegerField(_("inwoners"))
     inhabitants_0_17 = models.PositiveIntegerField(_("inwoners 0–17"), default=0)
     # True when 0–17 is derived (PC4 age groups scaled to the CBS total), not counted.
-    inhabitants_0_17_estimated = models.BooleanField(default=True)
+    inhabitants_0_17_estimated = models.BooleanField(
+        default=True, verbose_name=_("inwoners 0–17 geschat")
+    )
     reference_date = models.DateField(_("peildatum"))
-    area_km2 = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
-    centroid_lat = models.FloatField(null=True, blank=True)
-    centroid_lon = models.FloatField(null=True, blank=True)
+    area_km2 = models.DecimalField(
+        max_digits=9, decimal_places=2, null=True, blank=True, verbose_name=_("oppervlakte (km²)")
+    )
+    centroid_lat = models.FloatField(
+        null=True, blank=True, verbose_name=_("middelpunt (breedtegraad)")
+    )
+    centroid_lon = models.FloatField(
+        null=True, blank=True, verbose_name=_("middelpunt (lengtegraad)")
+    )
 
     class Meta:
         ordering = ["name"]
@@ -39,6 +52,13 @@ class Municipality(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def public(self):
+        """Organisations the public sees: not the placeholders that hold real locations until a
+        branch list links them to their library."""
+        return self.filter(is_placeholder=False)
 
 
 class Organisation(models.Model):
@@ -68,6 +88,10 @@ class Organisation(models.Model):
         "catalogue.ItemType", blank=True, verbose_name=_("zwevende materiaalsoorten")
     )
     is_demo = models.BooleanField(_("demodata"), default=False)
+    # "Nog te koppelen organisatie (…)": holds locations whose library is not known yet.
+    is_placeholder = models.BooleanField(_("nog te koppelen (niet openbaar)"), default=False)
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -99,9 +123,28 @@ def kind_for_hours(staffed_hours_week: float) -> str:
     return BranchKind.UNSTAFFED
 
 
+class BranchQuerySet(models.QuerySet):
+    def public(self):
+        """Branches of organisations the public sees."""
+        return self.filter(organisation__is_placeholder=False)
+
+    def open_on(self, day):
+        return self.filter(
+            models.Q(opened_on__isnull=True) | models.Q(opened_on__lte=day),
+            models.Q(closed_on__isnull=True) | models.Q(closed_on__gt=day),
+        )
+
+    def pickup_points(self, day):
+        """Where members may collect holds on this day."""
+        return self.public().open_on(day).filter(is_pickup_point=True)
+
+
 class Branch(models.Model):
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="branches"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="branches",
+        verbose_name=_("organisatie"),
     )
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("naam"), max_length=200)
@@ -114,14 +157,23 @@ class Branch(models.Model):
     postcode = models.CharField(_("postcode"), max_length=7, blank=True)
     place = models.CharField(_("plaats"), max_length=100, blank=True)
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="branches", null=True, blank=True
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="branches",
+        null=True,
+        blank=True,
+        verbose_name=_("gemeente"),
     )
-    lat = models.FloatField(null=True, blank=True)
-    lon = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True, verbose_name=_("breedtegraad"))
+    lon = models.FloatField(null=True, blank=True, verbose_name=_("lengtegraad"))
     opened_on = models.DateField(_("geopend op"), null=True, blank=True)
     closed_on = models.DateField(_("gesloten op"), null=True, blank=True)
     is_demo = models.BooleanField(_("demodata"), default=False)
     source = models.CharField(_("bron"), max_length=200, blank=True)
+    # Members may choose it to collect holds (a location of unknown kind is not, until known).
+    is_pickup_point = models.BooleanField(_("afhaalpunt voor reserveringen"), default=True)
+
+    objects = BranchQuerySet.as_manager()
 
     class Meta:
         ordering = ["organisation__name", "name"]
@@ -150,6 +202,10 @@ class Branch(models.Model):
         )
 
     @property
+    def serves_pickup(self) -> bool:
+        return self.is_pickup_point and not self.organisation.is_placeholder
+
+    @property
     def is_volwaardig(self) -> bool:
         return self.kind == BranchKind.VESTIGING
 
@@ -161,10 +217,15 @@ class PostcodeArea(models.Model):
     inhabitants = models.PositiveIntegerField(_("inwoners"))
     inhabitants_0_17 = models.FloatField(_("inwoners 0–17 (schatting)"), default=0)
     # A point guaranteed inside the area (WGS84), used for distance work.
-    lat = models.FloatField()
-    lon = models.FloatField()
+    lat = models.FloatField(verbose_name=_("breedtegraad"))
+    lon = models.FloatField(verbose_name=_("lengtegraad"))
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="postcode_areas"
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="postcode_areas",
+        verbose_name=_("gemeente"),
     )
 
     class Meta:

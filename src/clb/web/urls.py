@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import desk, desk_items, desk_members, member, public, staff_login
+from .views import (
+    desk,
+    desk_copies,
+    desk_items,
+    desk_members,
+    desk_staff,
+    member,
+    public,
+    staff_login,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -52,6 +61,14 @@ urlpatterns = [
     path("balie/transport/selectie/", desk_items.transits_selected, name="desk-transits-bulk"),
     path("balie/exemplaar/", desk_items.item_lookup, name="desk-item-lookup"),
     path("balie/exemplaar/<str:barcode>/", desk_items.item, name="desk-item"),
+    path(
+        "balie/exemplaar/<str:barcode>/geschiedenis/",
+        desk_copies.copy_history,
+        name="desk-copy-history",
+    ),
     path("balie/inschrijven/", desk_members.register, name="desk-register"),
     path("balie/logboek/", desk_members.audit_log, name="desk-audit"),
+    path("balie/lener/<int:pk>/gegevens/", desk_members.edit_patron, name="desk-edit-patron"),
+    path("balie/medewerkers/", desk_staff.staff_list, name="desk-staff"),
+    path("balie/medewerkers/<int:pk>/", desk_staff.staff_member, name="desk-staff-member"),
 ]

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clb import clock
+from clb import clock, formatting
 from clb.accounts.scoping import patrons_visible_to, sees_everything
 from clb.circulation import services as circulation
 from clb.circulation.models import ACTIVE_HOLD, Hold
@@ -278,7 +278,7 @@ def renew(request, pk):
         return _patron_page(request, p, network, status=UNPROCESSABLE, renew_errors=[str(exc)])
     messages.success(
         request,
-        _("Verlengd tot %(date)s.") % {"date": clock.today(result.due_at).strftime("%d-%m-%Y")},
+        _("Verlengd tot %(date)s.") % {"date": formatting.day(result.due_at)},
     )
     return redirect("web:desk-patron", pk=p.pk)
 
@@ -470,7 +470,7 @@ def renew_membership(request, pk):
         request,
         _("Lidmaatschap verlengd tot %(d)s (%(s)s). Te betalen: %(o)s.")
         % {
-            "d": membership.expires_on.strftime("%d-%m-%Y"),
+            "d": formatting.day(membership.expires_on),
             "s": membership.subscription_type.name,
             "o": euro(members.balance(p, organisation)),
         },

@@ -253,9 +253,18 @@ def item_lookup(request):
         try:
             _own_item(request, barcode)
         except Http404:
+            try:  # another library's copy lying here: its history and whereabouts, to read
+                access.desk_item(request, barcode)
+            except Http404:
+                pass
+            else:
+                return redirect("web:desk-copy-history", barcode=barcode.strip())
             form.add_error(
                 "item_barcode",
-                _("Geen exemplaar %(b)s van uw organisatie. Innemen kan altijd via Innemen.")
+                _(
+                    "Geen exemplaar %(b)s van uw organisatie of in uw vestigingen. "
+                    "Innemen kan altijd via Innemen."
+                )
                 % {"b": barcode},
             )
             return desk_render(request, "web/desk/item.html", {"form": form}, 404)
