@@ -95,3 +95,13 @@ def test_overview_says_per_loan_whether_and_why_renewal_is_possible(net):
     circ.renew(item_barcode=item.barcode, at=T0 + timedelta(days=5))
     overview = circ.patron_overview(patron, net.org_a, at=T0 + timedelta(days=15))
     assert overview.loans[0].renewal.code == "renewal_limit"
+
+
+def test_refusals_speak_english_too(net):
+    from django.utils import translation
+
+    patron, item = _loan(net, title="Tirza")
+    circ.renew(item_barcode=item.barcode, at=T0 + timedelta(days=3))
+    with translation.override("en"), pytest.raises(CirculationError) as err:
+        circ.renew(item_barcode=item.barcode, at=T0 + timedelta(days=3))
+    assert str(err.value).startswith("Renewing ‘Tirza’ gains nothing now")
