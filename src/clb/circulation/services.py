@@ -343,9 +343,8 @@ def _queue_verdict(item: Item, patron: Patron, at, override: bool):
         )
     queue = list(_fillable_holds(item, at))
     own = next((h for h in queue if h.patron_id == patron.pk), None)
-    ahead = ([captured] if captured else []) + [h for h in queue if h.patron_id != patron.pk]
-    if own is not None:
-        ahead = ([captured] if captured else []) + queue[: queue.index(own)]
+    # Everyone in line before this member's own hold (the whole line when they have none).
+    ahead = ([captured] if captured else []) + queue[: queue.index(own) if own else len(queue)]
     if not ahead:
         return own, []
     if not override:
