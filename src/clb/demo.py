@@ -222,9 +222,10 @@ def _circulate(rng, patrons, start: datetime, days: int, progress) -> int:
     branches_by_org = {}
     for b in Branch.objects.filter(organisation__in=set(home_org.values())):
         branches_by_org.setdefault(b.organisation_id, []).append(b)
-    available_by_org = {}
-    for barcode, org_id in Item.objects.values_list("barcode", "organisation_id"):
-        available_by_org.setdefault(org_id, []).append(barcode)
+    # A member borrows what stands at the branch visited: lending happens where the copy is.
+    available_at = {}
+    for barcode, branch_id in Item.objects.values_list("barcode", "current_branch_id"):
+        available_at.setdefault(branch_id, []).append(barcode)
     out: list[tuple[date, str, object]] = []  # (return day, barcode, branch)
     loans = 0
     for day_no in range(days):
@@ -241,13 +242,14 @@ def _circulate(rng, patrons, start: datetime, days: int, progress) -> int:
             "patron", "captured_item", "pickup_branch"
         ):
             if rng.random() < 0.5:
-                _try(
+                picked_up = _try(
                     circulation.checkout,
                     item_barcode=hold.captured_item.barcode,
                     card_number=hold.patron.card_number,
                     branch=hold.pickup_branch,
                     at=at,
                 )
+                loans += picked_up is not None
         circulation.expire_holds(at=at)
         for patron in rng.sample(patrons, k=max(1, len(patrons) // 40)):
             org = home_org[patron.pk]
@@ -257,8 +259,8 @@ def _circulate(rng, patrons, start: datetime, days: int, progress) -> int:
             if owed > 0:  # most people settle fines and fees at their next visit
                 members.pay(patron, org, owed, at=at)
             branch = rng.choice(branches_by_org[org.pk])
-            pool = available_by_org[org.pk]
-            for barcode in rng.sample(pool, k=rng.choice([1, 1, 2, 3])):
+            pool = available_at.get(branch.pk, [])
+            for barcode in rng.sample(pool, k=min(len(pool), rng.choice([1, 1, 2, 3]))):
                 try:
                     result = circulation.checkout(
                         item_barcode=barcode, card_number=patron.card_number, branch=branch, at=at

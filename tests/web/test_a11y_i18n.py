@@ -82,6 +82,8 @@ def scene(net, earlier, desk):
     other = make_item(net.a2, make_record(title="Ander boek"))
     circ.checkout(item_barcode=item.barcode, card_number=patron.card_number, branch=net.a1)
     circ.place_hold(card_number=kid.card_number, record=record, pickup_branch=net.a1)
+    # On loan, so the hold on it waits in the queue (a free copy would be set aside at once).
+    circ.checkout(item_barcode=other.barcode, card_number=kid.card_number, branch=net.a2)
     circ.place_hold(card_number=patron.card_number, record=other.record, pickup_branch=net.a1)
     desk.post("/balie/innemen/", {"item_barcode": item.barcode})  # to the hold shelf
     desk.post("/balie/", {"card_number": patron.card_number})
@@ -106,6 +108,8 @@ def urls(scene):
             "/balie/zoeken/?q=Jansen",
             "/balie/vestiging/",
             f"/balie/lener/{p}/gegevens/",
+            f"/balie/lener/{p}/reserveringen/{scene['patron'].holds.get().pk}/annuleren/",
+            f"/balie/lener/{p}/kwitantie/{scene['patron'].ledger_lines.get(amount__lt=0).pk}/",
         ],
         "public": [
             "/",
@@ -114,7 +118,13 @@ def urls(scene):
             "/mijn/inloggen/",
             "/accounts/login/",
         ],
-        "member": ["/mijn/", "/mijn/leesgeschiedenis/", "/mijn/pincode/", "/mijn/gegevens/"],
+        "member": [
+            "/mijn/",
+            "/mijn/leesgeschiedenis/",
+            "/mijn/pincode/",
+            "/mijn/gegevens/",
+            f"/mijn/reserveringen/{scene['patron'].holds.get().pk}/annuleren/",
+        ],
     }
 
 

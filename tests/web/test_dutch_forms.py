@@ -2,7 +2,7 @@
 formatting module (issue 11, item 10)."""
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -46,7 +46,13 @@ def test_money_and_dates_in_dutch_and_english():
 def lent(net, patron_a, earlier):
     """A loan due in the future and a fee: what desk, Mijn and catalogue show with dates."""
     item = make_item(net.a1, make_record(title="Het diner"))
-    circ.checkout(item_barcode=item.barcode, card_number=patron_a.card_number, branch=net.a1)
+    # Lent a few days ago, so renewing it today gains days (a same-day renewal gains none).
+    circ.checkout(
+        item_barcode=item.barcode,
+        card_number=patron_a.card_number,
+        branch=net.a1,
+        at=timezone.now() - timedelta(days=5),
+    )
     members.charge(patron_a, net.org_a, "fine", Decimal("1.25"), description="te laat")
     loan = patron_a.loans.get()
     return item, timezone.localdate(loan.due_at)

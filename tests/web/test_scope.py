@@ -74,6 +74,7 @@ def world(net, earlier):
         "free": free,
         "transit": Transit.objects.get(item=travelling),
         "balance": anna.balance(),
+        "payment": anna.ledger_lines.get(amount__lt=0),
     }
 
 
@@ -89,7 +90,8 @@ def attack(world) -> dict[str, tuple[dict, dict]]:
         "web:desk-renew": ({"pk": pk}, {"item_barcode": world["loaned"].barcode}),
         "web:desk-lost": ({"pk": pk}, {"item_barcode": world["loaned"].barcode}),
         "web:desk-cancel-hold": ({"pk": pk, "hold_id": world["hold"].pk}, {}),
-        "web:desk-payment": ({"pk": pk}, {"amount": "0,50"}),
+        "web:desk-payment": ({"pk": pk}, {"amount": "0,50", "method": "cash"}),
+        "web:desk-receipt": ({"pk": pk, "line_id": world["payment"].pk}, {}),
         "web:desk-membership": ({"pk": pk}, {}),
         "web:desk-pin": ({"pk": pk}, {"pin": "9999"}),
         "web:desk-done": ({"pk": pk}, {}),
@@ -99,6 +101,7 @@ def attack(world) -> dict[str, tuple[dict, dict]]:
         "web:desk-expire": ({}, {}),
         "web:desk-transits": ({}, {}),
         "web:desk-sent": ({"pk": world["transit"].pk}, {}),
+        "web:desk-transits-bulk": ({}, {"action": "send", "transit": world["transit"].pk}),
         "web:desk-item-lookup": ({}, {"item_barcode": world["free"].barcode}),
         "web:desk-item": ({"barcode": world["free"].barcode}, {"action": "missing"}),
         "web:desk-register": ({}, {}),
@@ -138,7 +141,7 @@ def secrets_of(world) -> list[str]:
 
 def assert_untouched(world):
     assert Loan.objects.filter(item=world["loaned"], returned_at__isnull=True).get().renewals == 0
-    assert Hold.objects.get(pk=world["hold"].pk).status == HoldStatus.WAITING
+    assert Hold.objects.get(pk=world["hold"].pk).status == world["hold"].status
     assert world["patron"].balance() == world["balance"]
     assert members.verify_pin(world["patron"].card_number, "1234") == world["patron"]
     world["free"].refresh_from_db()

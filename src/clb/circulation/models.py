@@ -10,24 +10,42 @@ from django.utils.translation import gettext_lazy as _
 from clb.members.models import PatronCategory
 
 
-class LoanRule(models.Model):
-    """One row of the rule table. Blank keys are wildcards; the most specific match wins,
-    organisation weighing most, then item type, then patron category (see rules.resolve)."""
+class HoldRefund(models.TextChoices):
+    """When a cancelled hold's fee is given back."""
 
-    organisation = models.ForeignKey(
+    NEVER = "never", _("nooit")
+    UNTIL_READY = "until_ready", _("zolang er nog niets klaarligt")
+    ALWAYS = "always", _("altijd")
+
+
+def _organisation_key(related_name: str):
+    """The organisation key of a rule table: blank (NULL) is every organisation."""
+    return models.ForeignKey(
         "network.Organisation",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
-        related_name="loan_rules",
+        related_name=related_name,
         verbose_name=_("organisatie (leeg = alle)"),
     )
-    patron_category = models.CharField(
+
+
+def _category_key():
+    """The patron-category key of a rule table: blank is every category."""
+    return models.CharField(
         _("lenerscategorie (leeg = alle)"),
         max_length=10,
         choices=PatronCategory.choices,
         blank=True,
     )
+
+
+class LoanRule(models.Model):
+    """One row of the rule table. Blank keys are wildcards; the most specific match wins,
+    organisation weighing most, then item type, then patron category (see rules.resolve)."""
+
+    organisation = _organisation_key("loan_rules")
+    patron_category = _category_key()
     item_type = models.ForeignKey(
         "catalogue.ItemType",
         on_delete=models.CASCADE,
@@ -51,6 +69,12 @@ class LoanRule(models.Model):
     hold_fee = models.DecimalField(
         _("reserveringskosten (€)"), max_digits=6, decimal_places=2, default=Decimal("0")
     )
+    hold_fee_refund = models.CharField(
+        _("reserveringskosten terug bij annuleren"),
+        max_length=12,
+        choices=HoldRefund.choices,
+        default=HoldRefund.UNTIL_READY,
+    )
 
     class Meta:
         verbose_name = _("uitleenregel")
@@ -73,6 +97,31 @@ class LoanRule(models.Model):
         org = self.organisation.code if self.organisation_id else "*"
         itype = self.item_type.code if self.item_type_id else "*"
         return f"{org} / {self.patron_category or '*'} / {itype}"
+
+
+class CategoryLimit(models.Model):
+    """An overall limit on all loans of a patron category at one lending organisation, on top
+    of each rule's own limit. Blank keys are wildcards; the most specific row wins
+    (organisation before category); no row means no overall limit."""
+
+    organisation = _organisation_key("category_limits")
+    patron_category = _category_key()
+    max_loans = models.PositiveSmallIntegerField(_("maximum aantal uitleningen samen"))
+
+    class Meta:
+        verbose_name = _("totaal aantal uitleningen")
+        verbose_name_plural = _("totaal aantal uitleningen")
+        constraints = [
+            models.UniqueConstraint(
+                Coalesce("organisation", Value(0)),
+                "patron_category",
+                name="one_category_limit_per_key",
+            )
+        ]
+
+    def __str__(self):
+        org = self.organisation.code if self.organisation_id else "*"
+        return f"{org} / {self.patron_category or '*'}: {self.max_loans}"
 
 
 class Loan(models.Model):
@@ -201,6 +250,15 @@ class Hold(models.Model):
     ready_at = models.DateTimeField(null=True, blank=True, verbose_name=_("klaar op"))
     expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("op de plank tot"))
     closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("afgesloten op"))
+    # The fee charged when it was placed, so a cancellation can give back exactly that.
+    fee_line = models.ForeignKey(
+        "members.LedgerLine",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reserveringskosten"),
+    )
 
     class Meta:
         verbose_name = _("reservering")
@@ -232,6 +290,8 @@ class Hold(models.Model):
 class Transit(models.Model):
     class Reason(models.TextChoices):
         HOLD = "hold", _("reservering")
+        # Set aside on a shelf for a hold, still to be fetched (the pull list).
+        PAGE = "page", _("reservering, uit de kast halen")
         HOME = "home", _("terug naar eigen vestiging")
 
     item = models.ForeignKey(

@@ -173,6 +173,13 @@ class LedgerKind(models.TextChoices):
     REFUND = "refund", _("terugbetaling")
 
 
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("contant")
+    CARD = "card", _("pinpas")
+    TRANSFER = "transfer", _("overschrijving")
+    ONLINE = "online", _("online betaling")
+
+
 class LedgerLine(models.Model):
     """Charges are positive, payments and waivers negative; the balance is their sum."""
 
@@ -199,6 +206,10 @@ class LedgerLine(models.Model):
         null=True,
         blank=True,
         verbose_name=_("exemplaar"),
+    )
+    # How a payment was made (empty for charges and waivers).
+    method = models.CharField(
+        _("betaalwijze"), max_length=10, choices=PaymentMethod.choices, blank=True
     )
     created_at = models.DateTimeField(verbose_name=_("datum"))
     created_by = models.ForeignKey(

@@ -23,6 +23,7 @@ from .models import (
     Membership,
     Patron,
     PatronCategory,
+    PaymentMethod,
     SubscriptionType,
     age_on,
 )
@@ -268,26 +269,78 @@ def join_organisation(
     return _start_membership(patron, organisation, sub, day, at, staff)
 
 
+@dataclass(frozen=True)
+class RenewalTerms:
+    """What renewing a membership now would do, for the confirmation staff see first."""
+
+    membership: Membership
+    allowed: bool
+    opens_on: date  # the first day renewal is possible (the window before expiry)
+    new_expiry: date
+    subscription_type: SubscriptionType
+    fee: Decimal
+    message: str = ""
+
+
+def renewal_terms(
+    patron: Patron, organisation: Organisation, *, at=None, lock: bool = False
+) -> RenewalTerms:
+    """A new term from the later of today and the old expiry, under the type that fits the
+    patron's age now (a child who turned 18 moves to an adult type) — possible from the
+    organisation's window before expiry on, and any time after it."""
+    day = clock.today(clock.now(at))
+    memberships = Membership.objects.select_related("organisation", "subscription_type")
+    if lock:
+        memberships = memberships.select_for_update(of=("self",))
+    try:
+        membership = memberships.get(patron=patron, organisation=organisation)
+    except Membership.DoesNotExist as exc:
+        raise MemberError(
+            _("Geen lidmaatschap bij %(org)s.") % {"org": organisation.name},
+            code="no_membership",
+        ) from exc
+    sub = choose_subscription_type(organisation, patron.birth_date, day)
+    opens_on = membership.expires_on - timedelta(days=organisation.renewal_window_days)
+    allowed = day >= opens_on
+    message = (
+        ""
+        if allowed
+        else _(
+            "Het lidmaatschap loopt tot %(expires)s; verlengen kan vanaf %(opens)s "
+            "(%(days)s dagen voor de vervaldatum)."
+        )
+        % {
+            "expires": formatting.day(membership.expires_on),
+            "opens": formatting.day(opens_on),
+            "days": organisation.renewal_window_days,
+        }
+    )
+    return RenewalTerms(
+        membership=membership,
+        allowed=allowed,
+        opens_on=opens_on,
+        new_expiry=max(day, membership.expires_on) + timedelta(days=MEMBERSHIP_TERM_DAYS),
+        subscription_type=sub,
+        fee=sub.yearly_fee,
+        message=message,
+    )
+
+
 @transaction.atomic
 def renew_membership(
     patron: Patron, organisation: Organisation, *, staff=None, at=None
 ) -> Membership:
-    """A new term from the later of today and the old expiry, under the type that fits the
-    patron's age now (a child who turned 18 moves to an adult type)."""
+    """Renew on the terms of renewal_terms; refused before the window opens, so a second click
+    never charges a second year."""
     at = clock.now(at)
-    day = clock.today(at)
-    try:
-        membership = Membership.objects.select_for_update().get(
-            patron=patron, organisation=organisation
-        )
-    except Membership.DoesNotExist as exc:
-        raise MemberError(_("Geen lidmaatschap bij %(org)s.") % {"org": organisation.name}) from exc
-    sub = choose_subscription_type(organisation, patron.birth_date, day)
-    start = max(day, membership.expires_on)
-    membership.subscription_type = sub
-    membership.expires_on = start + timedelta(days=MEMBERSHIP_TERM_DAYS)
+    terms = renewal_terms(patron, organisation, at=at, lock=True)
+    if not terms.allowed:
+        raise MemberError(terms.message, code="renewal_too_early")
+    membership = terms.membership
+    membership.subscription_type = terms.subscription_type
+    membership.expires_on = terms.new_expiry
     membership.save(update_fields=["subscription_type", "expires_on"])
-    _charge_subscription(patron, organisation, sub, at, staff)
+    _charge_subscription(patron, organisation, terms.subscription_type, at, staff)
     return membership
 
 
@@ -495,18 +548,36 @@ def borrowing_blocks(
     if membership is None:
         blocks.append(Block("membership_expired", _("Lidmaatschap verlopen of niet gevonden.")))
     owed = balance(patron)
-    if owed > lending_organisation.fee_block_threshold:
+    overdue = _past_grace(patron, owed, day, lending_organisation.fee_grace_days)
+    if overdue > lending_organisation.fee_block_threshold:
         blocks.append(
             Block(
                 "fees",
                 _("Openstaand bedrag %(owed)s is hoger dan %(max)s.")
                 % {
-                    "owed": formatting.money(owed),
+                    "owed": formatting.money(overdue),
                     "max": formatting.money(lending_organisation.fee_block_threshold),
                 },
             )
         )
     return blocks
+
+
+def _past_grace(patron: Patron, owed: Decimal, day: date, grace_days: int) -> Decimal:
+    """The part of what is owed that is older than the grace days. Payments settle the oldest
+    charges first, so that is the balance less the charges made within the grace days."""
+    if owed <= 0:
+        return Decimal("0")
+    since = day - timedelta(days=grace_days)
+    recent = sum(
+        (
+            line.amount
+            for line in patron.ledger_lines.filter(amount__gt=0).only("amount", "created_at")
+            if clock.today(line.created_at) >= since
+        ),
+        Decimal("0"),
+    )
+    return max(Decimal("0"), owed - recent)
 
 
 # --- fee ledger -------------------------------------------------------------------------------
@@ -542,17 +613,21 @@ def pay(
     amount,
     *,
     kind=LedgerKind.PAYMENT,
+    method: str = "",
     staff=None,
     at=None,
     description: str = "",
 ) -> LedgerLine:
-    """A payment (or, with kind=WAIVER, a waiver) against what the patron owes this organisation."""
+    """A payment (or, with kind=WAIVER, a waiver) against what the patron owes this organisation.
+    A payment records how it was paid (`method`, a PaymentMethod) when the payer says so."""
     try:
         amount = Decimal(str(amount)).quantize(Decimal("0.01"))
     except ArithmeticError as exc:
         raise MemberError(_("Ongeldig bedrag: %(a)s") % {"a": amount}, field="amount") from exc
     if kind not in (LedgerKind.PAYMENT, LedgerKind.WAIVER):
         raise MemberError(_("Onbekende soort betaling."), field="kind")
+    if method and (kind != LedgerKind.PAYMENT or method not in PaymentMethod.values):
+        raise MemberError(_("Onbekende betaalwijze: %(m)s") % {"m": method}, field="method")
     Patron.objects.select_for_update().filter(pk=patron.pk).first()  # serialise payments per patron
     owed = balance(patron, organisation)
     if amount <= 0:
@@ -569,6 +644,42 @@ def pay(
         kind=kind,
         amount=-amount,
         description=description,
+        method=method,
+        created_at=clock.now(at),
+        created_by=staff,
+    )
+
+
+def write_off(
+    patron: Patron, organisation: Organisation, amount, *, reason: str, staff=None, at=None
+) -> LedgerLine:
+    """Forgive (part of) what is owed, with the reason on the ledger line for whoever looks later."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise MemberError(_("Geef een reden voor het kwijtschelden."), field="reason")
+    return pay(
+        patron,
+        organisation,
+        amount,
+        kind=LedgerKind.WAIVER,
+        staff=staff,
+        at=at,
+        description=reason[:300],
+    )
+
+
+def refund(charge_line: LedgerLine, amount, *, description: str, staff=None, at=None):
+    """Give back (part of) a charge on the ledger it was made on. Unlike a waiver of what is
+    owed, this may leave the patron in credit: the charge may have been paid already."""
+    amount = Decimal(amount)
+    if not (0 < amount <= charge_line.amount):
+        raise MemberError(_("Ongeldig bedrag: %(a)s") % {"a": amount}, field="amount")
+    return LedgerLine.objects.create(
+        patron_id=charge_line.patron_id,
+        organisation_id=charge_line.organisation_id,
+        kind=LedgerKind.WAIVER,
+        amount=-amount,
+        description=description[:300],
         created_at=clock.now(at),
         created_by=staff,
     )

@@ -118,6 +118,14 @@ class Organisation(models.Model):
         default=Decimal("10.00"),
     )
     hold_shelf_days = models.PositiveSmallIntegerField(_("dagen op reserveringsplank"), default=7)
+    # A new charge (a renewed subscription, a fine) counts towards the block only after this
+    # many days: time to pay it at the next visit.
+    fee_grace_days = models.PositiveSmallIntegerField(
+        _("dagen voordat nieuwe kosten het lenen blokkeren"), default=14
+    )
+    renewal_window_days = models.PositiveSmallIntegerField(
+        _("lidmaatschap verlengen kan vanaf … dagen voor de vervaldatum"), default=30
+    )
     # Item-type codes that stay where they are returned instead of travelling home.
     floating_item_types = models.ManyToManyField(
         "catalogue.ItemType", blank=True, verbose_name=_("zwevende materiaalsoorten")

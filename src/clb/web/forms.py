@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from clb.errors import DomainError
+from clb.members.models import PaymentMethod
 
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"]
 
@@ -169,13 +170,23 @@ class AmountField(forms.Field):
         return amount
 
 
-class PaymentForm(forms.Form):
-    amount = AmountField(
+def _amount():
+    return AmountField(
         label=_("Bedrag (€)"),
         widget=forms.TextInput(
             attrs={"inputmode": "decimal", "autocomplete": "off", "maxlength": 12}
         ),
     )
+
+
+class PaymentForm(forms.Form):
+    amount = _amount()
+    method = forms.ChoiceField(label=_("Betaalwijze"), choices=PaymentMethod.choices)
+
+
+class WriteOffForm(forms.Form):
+    amount = _amount()
+    reason = _text(_("Reden"), max_length=300, autocomplete="off")
 
 
 class PinResetForm(forms.Form):

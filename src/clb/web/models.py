@@ -19,6 +19,8 @@ class AuditAction(models.TextChoices):
     SEARCHED = "searched", _("leden gezocht")
     EDITED = "edited", _("gegevens gewijzigd")
     STAFF = "staff", _("medewerkeraccount beheerd")
+    HOLD_OVERRIDE = "hold_override", _("uitgeleend ondanks reservering")
+    WRITE_OFF = "write_off", _("kosten kwijtgescholden")
 
 
 class AuditEntry(models.Model):

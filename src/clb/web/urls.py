@@ -48,6 +48,7 @@ urlpatterns = [
         name="desk-cancel-hold",
     ),
     path("balie/lener/<int:pk>/betalen/", desk.payment, name="desk-payment"),
+    path("balie/lener/<int:pk>/kwitantie/<int:line_id>/", desk.receipt, name="desk-receipt"),
     path("balie/lener/<int:pk>/lidmaatschap/", desk.renew_membership, name="desk-membership"),
     path("balie/lener/<int:pk>/pincode/", desk.reset_pin, name="desk-pin"),
     path("balie/lener/<int:pk>/klaar/", desk.done, name="desk-done"),
@@ -57,6 +58,7 @@ urlpatterns = [
     path("balie/reserveringsplank/verlopen/", desk_items.expire_holds, name="desk-expire"),
     path("balie/transport/", desk_items.transits, name="desk-transits"),
     path("balie/transport/<int:pk>/verzonden/", desk_items.transit_sent, name="desk-sent"),
+    path("balie/transport/selectie/", desk_items.transits_selected, name="desk-transits-bulk"),
     path("balie/exemplaar/", desk_items.item_lookup, name="desk-item-lookup"),
     path("balie/exemplaar/<str:barcode>/", desk_items.item, name="desk-item"),
     path(

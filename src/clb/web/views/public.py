@@ -20,7 +20,7 @@ from clb.catalogue.languages import language_name
 from clb.catalogue.models import Audience, BibRecord, Item, ItemStatus, MaterialType
 from clb.catalogue.suggestions import suggest
 from clb.circulation import services as circulation
-from clb.circulation.models import ACTIVE_HOLD, Hold, Loan
+from clb.circulation.models import ACTIVE_HOLD, Hold, HoldStatus, Loan
 from clb.errors import DomainError
 from clb.network.models import Branch, Organisation
 
@@ -300,11 +300,11 @@ def place_hold(request, pk):
         )
     except DomainError as exc:
         return record(request, pk, hold_error=str(exc), status=422)
-    text = _("Gereserveerd: %(t)s. U bent nummer %(n)s in de wachtrij; afhalen in %(b)s.") % {
-        "t": rec.title,
-        "n": result.position,
-        "b": branch.name,
-    }
+    if result.hold.status == HoldStatus.WAITING:
+        text = _("Gereserveerd: %(t)s. U bent nummer %(n)s in de wachtrij; afhalen in %(b)s.")
+    else:  # a copy stood free on a shelf: it is set aside for this hold at once
+        text = _("Gereserveerd: %(t)s. Er is een exemplaar voor u apart gezet; afhalen in %(b)s.")
+    text %= {"t": rec.title, "n": result.position, "b": branch.name}
     if result.fee:
         text += " " + _("Reserveringskosten: %(f)s.") % {"f": euro(result.fee)}
     messages.success(request, text)
