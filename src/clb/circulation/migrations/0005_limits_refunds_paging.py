@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("circulation", "0004_dutch_names"),
         ("members", "0004_ledger_payment_method"),
-        ("network", "0005_organisation_fee_grace_renewal_window"),
+        ("network", "0006_organisation_fee_grace_renewal_window"),
     ]
 
     operations = [

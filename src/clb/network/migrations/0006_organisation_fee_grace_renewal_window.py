@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("network", "0004_dutch_names"),
+        ("network", "0005_isil"),
     ]
 
     operations = [
