@@ -103,6 +103,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "clb.members.pins.PinHasher",
     "clb.selfservice.secrets.KioskSecretHasher",
+    # PINs migrated from other library systems (members.pins), replaced at first right use.
+    "django.contrib.auth.hashers.BCryptPasswordHasher",
+    "clb.members.pins.KohaMd5PinHasher",
+    "clb.members.pins.FolioPinHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

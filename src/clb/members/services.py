@@ -445,6 +445,9 @@ def verify_pin(card_number: str, pin: str, *, at: datetime | None = None) -> Pat
             outcome = "locked"
         elif pins.pin_matches(pin or "", patron.pin_hash):
             outcome = "ok"
+            if pins.outdated(patron.pin_hash):  # migrated from another system: CLB's hash now
+                patron.pin_hash = pins.hash_pin(pin)
+                patron.save(update_fields=["pin_hash"])
             if patron.failed_pin_attempts or patron.pin_locked_until:
                 patron.failed_pin_attempts = 0
                 patron.pin_locked_until = None
