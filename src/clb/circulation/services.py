@@ -624,7 +624,7 @@ def _release(hold: Hold, item: Item, at) -> None:
         _end_transit(item, at)
 
 
-def _set_aside(record_id: int, at) -> list[Routing]:
+def _set_aside(record_id: int, at, *, source: str = "") -> list[Routing]:
     """Serve waiting holds from copies that stand free on a shelf (FOLIO's paging), oldest hold
     first, each with the nearest free copy: at its pickup point, else of the pickup point's
     organisation, else anywhere in the network. The copy goes in transit from its shelf — to its
@@ -656,6 +656,7 @@ def _set_aside(record_id: int, at) -> list[Routing]:
             organisation=shelf.organisation,
             branch=shelf,
             item=copy,
+            source=source,
         )
         hold.status, hold.captured_item, hold.captured_at = HoldStatus.IN_TRANSIT, copy, at
         routings.append(_send(copy, shelf, hold.pickup_branch, Transit.Reason.PAGE, at, hold=hold))

@@ -10,9 +10,13 @@ from . import tallies
 from .models import CirculationEvent
 
 
-def record(action: str, *, at: datetime, organisation, branch=None, item=None, patron=None):
+def record(
+    action: str, *, at: datetime, organisation, branch=None, item=None, patron=None, source=""
+):
+    """`source` marks an event that is not an action in CLB (see CirculationEvent): it is kept
+    but not counted."""
     day = today(at)
-    event = CirculationEvent.objects.create(
+    event = CirculationEvent.everything.create(
         occurred_on=day,
         action=action,
         organisation_id=organisation.pk,
@@ -22,5 +26,14 @@ def record(action: str, *, at: datetime, organisation, branch=None, item=None, p
         audience=item.audience if item else "",
         age_band=age_band(patron.birth_date, day) if patron else "",
         municipality_code=patron.municipality.code if patron and patron.municipality_id else "",
+        source=source,
     )
-    tallies.add(event)
+    if not source:
+        tallies.add(event)
+
+
+def remove_source(source: str) -> int:
+    """Take out every event of one source (a migration undone); they were never counted."""
+    if not source:
+        raise ValueError("only events of a named source can be removed")
+    return CirculationEvent.everything.filter(source=source).delete()[0]

@@ -1,0 +1,313 @@
+"""Members who come in from another library system (a migration): checked against the same
+rules as a registration at the desk, but an existing member is not refused for what the desk
+would ask first (a guardian, a national card number): that is reported, and the member comes in.
+
+Only members change these tables: the migration hands plain values and gets patrons back."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from clb import clock
+from clb.cockpit import events
+from clb.cockpit.models import EventAction
+from clb.network.models import Organisation, PostcodeArea
+
+from . import cards, pins
+from .errors import MemberError
+from .models import (
+    LedgerKind,
+    LedgerLine,
+    Membership,
+    Patron,
+    SubscriptionType,
+    age_on,
+)
+from .services import (
+    GUARDIAN_AGE,
+    MEMBERSHIP_TERM_DAYS,
+    check_birth_date,
+    choose_subscription_type,
+    normalise_postcode,
+)
+
+CONTACT_FIELDS = ("street", "postcode", "place", "email", "phone", "guardian_name",
+                  "guardian_phone", "guardian_email", "keep_history")  # fmt: skip
+
+
+@dataclass
+class MemberData:
+    """A member as another system describes one (plain values; see docs/migration.md)."""
+
+    card_number: str
+    first_name: str
+    last_name: str
+    birth_date: date | None
+    postcode: str
+    street: str = ""
+    place: str = ""
+    email: str = ""
+    phone: str = ""
+    guardian_name: str = ""
+    guardian_phone: str = ""
+    guardian_email: str = ""
+    keep_history: bool = False
+    pin_hash: str | None = None  # as members.pins.from_source made it; None: set at first use
+    subscription_code: str = ""  # CLB's code of the organisation's subscription type
+    started_on: date | None = None
+    expires_on: date | None = None
+
+
+@dataclass
+class PreparedMember:
+    data: MemberData
+    postcode: str
+    municipality_id: int | None
+    subscription_type: SubscriptionType
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (field, what was done)
+
+
+class Intake:
+    """What checking many members needs once: the organisation's subscription types and the
+    postcode areas."""
+
+    def __init__(self, organisation: Organisation, at: datetime | None = None):
+        self.organisation = organisation
+        self.at = clock.now(at)
+        self.day = clock.today(self.at)
+        self.types = {t.code: t for t in SubscriptionType.objects.filter(organisation=organisation)}
+        self.areas = dict(PostcodeArea.objects.values_list("pc4", "municipality_id"))
+
+    def prepare(self, data: MemberData) -> PreparedMember:
+        """Raises MemberError (naming the field) for a member that cannot come in; what is
+        changed on the way in is in the notes."""
+        notes: list[tuple[str, str]] = []
+        card = (data.card_number or "").strip()
+        if not (1 <= len(card) <= 20) or any(c.isspace() for c in card):
+            raise MemberError(
+                _("Pasnummer '%(n)s' moet 1 tot 20 tekens zonder spaties hebben.") % {"n": card},
+                field="card_number",
+            )
+        if not cards.is_valid_card_number(card):
+            notes.append(("card_number", _("geen landelijk pasnummer (14 cijfers); behouden")))
+        for name in ("first_name", "last_name"):
+            if not (getattr(data, name) or "").strip():
+                raise MemberError(_("Dit veld is verplicht."), field=name)
+        check_birth_date(data.birth_date, self.day)
+        postcode = normalise_postcode(data.postcode)
+        municipality_id = self.areas.get(postcode[:4])
+        if municipality_id is None:
+            notes.append(
+                ("postcode", _("postcode %(p)s bestaat niet (geen postcodegebied %(pc4)s); "
+                               "lid zonder gemeente") % {"p": postcode, "pc4": postcode[:4]})
+            )  # fmt: skip
+        age = age_on(data.birth_date, self.day)
+        if age < GUARDIAN_AGE and not (data.guardian_name or "").strip():
+            notes.append(("guardian_name", _("jonger dan %(a)s zonder ouder of verzorger")
+                          % {"a": GUARDIAN_AGE}))  # fmt: skip
+        sub = self._subscription(data, age, notes)
+        return PreparedMember(data, postcode, municipality_id, sub, notes)
+
+    def _subscription(self, data: MemberData, age: int, notes) -> SubscriptionType:
+        sub = self.types.get(data.subscription_code) if data.subscription_code else None
+        if data.subscription_code and sub is None:
+            raise MemberError(
+                _("Abonnementsvorm '%(c)s' bestaat niet bij %(org)s.")
+                % {"c": data.subscription_code, "org": self.organisation.code},
+                field="subscription_type",
+            )
+        if sub is not None and age < 18 and sub.yearly_fee > 0:
+            free = choose_subscription_type(self.organisation, data.birth_date, self.day)
+            notes.append(
+                ("subscription_type",
+                 _("lid van %(a)s jaar met betaald abonnement '%(c)s': gratis jeugdabonnement "
+                   "'%(f)s' (jeugd leest gratis, opgave 1)")
+                 % {"a": age, "c": sub.code, "f": free.code})
+            )  # fmt: skip
+            return free
+        if sub is not None and not sub.covers_age(age):
+            fitting = choose_subscription_type(self.organisation, data.birth_date, self.day)
+            notes.append(("subscription_type", _("'%(c)s' past niet bij leeftijd %(a)s: '%(f)s'")
+                          % {"c": sub.code, "a": age, "f": fitting.code}))  # fmt: skip
+            return fitting
+        return sub or choose_subscription_type(self.organisation, data.birth_date, self.day)
+
+    def _membership(self, patron_id: int, prepared: PreparedMember) -> Membership:
+        started = prepared.data.started_on or self.day
+        expires = prepared.data.expires_on or started + timedelta(days=MEMBERSHIP_TERM_DAYS)
+        return Membership(
+            patron_id=patron_id,
+            organisation=self.organisation,
+            subscription_type=prepared.subscription_type,
+            started_on=started,
+            expires_on=max(expires, started),
+        )
+
+    @transaction.atomic
+    def add(self, prepared: list[PreparedMember], *, source: str) -> list[Patron]:
+        """New members with their membership here, in one transaction; each gets an event of
+        `source` (not counted as a registration: they registered long ago)."""
+        patrons = Patron.objects.bulk_create(
+            [
+                Patron(
+                    card_number=p.data.card_number.strip(),
+                    first_name=p.data.first_name.strip(),
+                    last_name=p.data.last_name.strip(),
+                    birth_date=p.data.birth_date,
+                    email=(p.data.email or "").strip(),
+                    phone=(p.data.phone or "").strip()[:20],
+                    street=(p.data.street or "").strip()[:200],
+                    postcode=p.postcode,
+                    place=(p.data.place or "").strip()[:100],
+                    municipality_id=p.municipality_id,
+                    guardian_name=(p.data.guardian_name or "").strip()[:200],
+                    guardian_phone=(p.data.guardian_phone or "").strip()[:20],
+                    guardian_email=(p.data.guardian_email or "").strip(),
+                    pin_hash=p.data.pin_hash or pins.not_set(),
+                    keep_history=p.data.keep_history,
+                    registered_by=self.organisation,
+                )
+                for p in prepared
+            ]
+        )
+        if patrons and patrons[0].pk is None:  # a database that does not return keys
+            by_card = dict(
+                Patron.objects.filter(card_number__in=[p.card_number for p in patrons]).values_list(
+                    "card_number", "pk"
+                )
+            )
+            for patron in patrons:
+                patron.pk = by_card[patron.card_number]
+        Membership.objects.bulk_create(
+            [self._membership(pa.pk, pr) for pa, pr in zip(patrons, prepared, strict=True)]
+        )
+        for patron in patrons:
+            events.record(
+                EventAction.MEMBER_REGISTERED,
+                at=self.at,
+                organisation=self.organisation,
+                patron=patron,
+                source=source,
+            )
+        return patrons
+
+    @transaction.atomic
+    def join(self, patron: Patron, prepared: PreparedMember) -> Membership | None:
+        """A member known in CLB joins here with the dates the other system had; None when
+        already a member here."""
+        if Membership.objects.filter(patron=patron, organisation=self.organisation).exists():
+            return None
+        membership = self._membership(patron.pk, prepared)
+        membership.save()
+        return membership
+
+    @transaction.atomic
+    def update(self, patron: Patron, prepared: PreparedMember) -> list[str]:
+        """The contact details the other system has now (a second run after changes there);
+        returns the names of the fields that changed."""
+        patron = Patron.objects.select_for_update().get(pk=patron.pk)
+        values = {
+            "street": prepared.data.street.strip()[:200],
+            "postcode": prepared.postcode,
+            "place": prepared.data.place.strip()[:100],
+            "email": prepared.data.email.strip(),
+            "phone": prepared.data.phone.strip()[:20],
+            "guardian_name": prepared.data.guardian_name.strip()[:200],
+            "guardian_phone": prepared.data.guardian_phone.strip()[:20],
+            "guardian_email": prepared.data.guardian_email.strip(),
+            "keep_history": prepared.data.keep_history,
+        }
+        changed = [name for name, value in values.items() if getattr(patron, name) != value]
+        for name in changed:
+            setattr(patron, name, values[name])
+        if "postcode" in changed:
+            patron.municipality_id = prepared.municipality_id
+            changed.append("municipality")
+        if changed:
+            patron.save(update_fields=changed)
+        return changed
+
+
+def same_person(first_name: str, last_name: str, birth_date: date, postcode: str):
+    """Members anywhere in the network with this name, birth date and postcode: perhaps the
+    same person, for someone to decide (a migration never merges on this alone)."""
+    return Patron.objects.filter(
+        Q(first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip()),
+        birth_date=birth_date,
+        postcode=postcode,
+    ).order_by("pk")
+
+
+def patron_state(patron: Patron) -> str:
+    """What a migration brought in, to tell later whether anything happened to it since."""
+    values = [patron.card_number, patron.first_name, patron.last_name, patron.birth_date,
+              patron.postcode, patron.street, patron.email, patron.phone, patron.pin_hash,
+              patron.blocked, patron.block_reason, patron.keep_history]  # fmt: skip
+    return "|".join(str(v) for v in values)
+
+
+def credit(patron: Patron, organisation: Organisation, amount, *, description="", at=None):
+    """A credit the member had with the other system (paid in advance): a payment line."""
+    amount = Decimal(amount)
+    if amount <= 0:
+        raise MemberError(_("Een bedrag moet groter dan nul zijn."), field="amount")
+    return LedgerLine.objects.create(
+        patron=patron,
+        organisation=organisation,
+        kind=LedgerKind.PAYMENT,
+        amount=-amount,
+        description=description[:300],
+        created_at=clock.now(at),
+    )
+
+
+class NotUndone(MemberError):
+    code = "not_undone"
+
+
+@transaction.atomic
+def remove_ledger_lines(line_ids: list[int]) -> None:
+    """Take out ledger lines a migration wrote, while nothing was booked after them for the
+    same member and organisation (a payment since, say)."""
+    lines = list(LedgerLine.objects.select_for_update().filter(pk__in=line_ids))
+    for line in lines:
+        later = LedgerLine.objects.filter(
+            patron_id=line.patron_id, organisation_id=line.organisation_id, pk__gt=line.pk
+        ).exclude(pk__in=line_ids)
+        if later.exists():
+            raise NotUndone(
+                _("Er is sindsdien geboekt op de rekening van pas %(c)s.")
+                % {"c": line.patron.card_number}
+            )
+    LedgerLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
+
+
+@transaction.atomic
+def remove_membership(patron_id: int, organisation: Organisation) -> None:
+    """A membership a migration added to a member CLB knew already."""
+    Membership.objects.filter(patron_id=patron_id, organisation=organisation).delete()
+
+
+@transaction.atomic
+def remove_member(patron_id: int, state: str) -> None:
+    """A member a migration brought in, while nothing happened to them since: unchanged, no
+    loans, holds or ledger lines (the migration took its own out first), no other membership."""
+    patron = Patron.objects.select_for_update().filter(pk=patron_id).first()
+    if patron is None:
+        return
+    why = ""
+    if patron_state(patron) != state:
+        why = _("gegevens sindsdien gewijzigd")
+    elif patron.loans.exists() or patron.holds.exists():
+        why = _("sindsdien geleend of gereserveerd")
+    elif patron.ledger_lines.exists():
+        why = _("sindsdien geboekt op de rekening")
+    elif patron.memberships.exclude(organisation=patron.registered_by).exists():
+        why = _("sindsdien ook lid elders")
+    if why:
+        raise NotUndone(_("Lid met pas %(c)s blijft: %(w)s.") % {"c": patron.card_number, "w": why})
+    patron.delete()
