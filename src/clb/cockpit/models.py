@@ -33,9 +33,6 @@ class CirculationEvent(models.Model):
     so what came in can be traced and taken out again, but no figure counts it (`objects`
     leaves them out; `everything` has them all)."""
 
-    objects = CountedEvents()
-    everything = models.Manager()
-
     occurred_on = models.DateField(db_index=True)
     action = models.CharField(max_length=20, choices=EventAction.choices)
     organisation = models.ForeignKey(
@@ -50,6 +47,9 @@ class CirculationEvent(models.Model):
     age_band = models.CharField(max_length=8, blank=True)
     municipality_code = models.CharField(max_length=6, blank=True)
     source = models.CharField(max_length=40, blank=True, default="", db_default="")
+
+    objects = CountedEvents()
+    everything = models.Manager()
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "occurred_on"])]
