@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "clb.services",
     "clb.costmodel",
     "clb.exchange",
+    "clb.migration",
     "clb.web",
 ]
 

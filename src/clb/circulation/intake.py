@@ -131,8 +131,12 @@ def open_loan(
     return Taken(loan, notes)
 
 
+def _moment(value: datetime | None) -> str:
+    return "" if value is None else str(value.timestamp())
+
+
 def loan_state(loan: Loan) -> str:
-    return f"{loan.due_at.isoformat()}|{loan.renewals}|{loan.returned_at}|{loan.patron_id}"
+    return f"{_moment(loan.due_at)}|{loan.renewals}|{_moment(loan.returned_at)}|{loan.patron_id}"
 
 
 @transaction.atomic
@@ -296,7 +300,9 @@ def serve_waiting(record_ids, *, source: str, at=None) -> int:
 
 
 def hold_state(hold: Hold) -> str:
-    return f"{hold.status}|{hold.captured_item_id}|{hold.expires_at}|{hold.pickup_branch_id}"
+    return (
+        f"{hold.status}|{hold.captured_item_id}|{_moment(hold.expires_at)}|{hold.pickup_branch_id}"
+    )
 
 
 @transaction.atomic
@@ -334,3 +340,9 @@ def items_in_use(item_ids) -> set[int]:
     used |= set(Hold.objects.filter(captured_item_id__in=ids).values_list("captured_item_id",
                                                                            flat=True))  # fmt: skip
     return used
+
+
+def records_in_use(record_ids) -> set[int]:
+    """Titles that holds name."""
+    return set(Hold.objects.filter(record_id__in=set(record_ids)).values_list("record_id",
+                                                                              flat=True))  # fmt: skip

@@ -1,0 +1,106 @@
+"""What the stages of one run share: the package, the report, the id map and the organisation's
+branches, and what earlier stages found (which copy and which member is which in CLB)."""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from clb.members.models import Patron
+from clb.network.models import Branch, Organisation
+
+from .models import IdMapEntry, MigrationRun
+from .package import Package, Row
+from .report import Report
+
+Progress = Callable[[str, int, int], None]
+
+
+class IdMap:
+    """The run's view of the id map: this organisation's rows by kind and source id, loaded
+    when first asked; new rows are written in bulk by flush(), inside the caller's
+    transaction, so the map lands or vanishes with what it describes."""
+
+    def __init__(self, organisation: Organisation, run: MigrationRun):
+        self.organisation = organisation
+        self.run = run
+        self.known: dict[str, dict[str, IdMapEntry]] = {}
+        self.pending: list[IdMapEntry] = []
+
+    def of(self, kind: str) -> dict[str, IdMapEntry]:
+        if kind not in self.known:
+            self.known[kind] = {
+                e.source_id: e
+                for e in IdMapEntry.objects.filter(organisation=self.organisation, kind=kind)
+            }
+        return self.known[kind]
+
+    def get(self, kind: str, source_id: str) -> IdMapEntry | None:
+        return self.of(kind).get(str(source_id))
+
+    def add(self, kind, source_id, target_id, *, state="", created=True) -> None:
+        entry = IdMapEntry(organisation=self.organisation, kind=kind,
+                           source_id=str(source_id)[:200], target_id=target_id, run=self.run,
+                           created=created, state=state)  # fmt: skip
+        self.of(kind)[entry.source_id] = entry
+        self.pending.append(entry)
+
+    def flush(self) -> None:
+        IdMapEntry.objects.bulk_create(self.pending, batch_size=1000)
+        self.pending = []
+
+
+@dataclass
+class Context:
+    run: MigrationRun
+    organisation: Organisation
+    package: Package
+    report: Report
+    at: datetime
+    progress: Progress
+    idmap: IdMap
+    branches: dict[str, Branch] = field(default_factory=dict)
+    # found by the stages, for the stages after them
+    items: dict[str, int] = field(default_factory=dict)  # barcode → item id
+    item_numbers: dict[str, str] = field(default_factory=dict)  # source item id → barcode
+    records: dict[str, int] = field(default_factory=dict)  # source record id → record id
+    cards: dict[str, str] = field(default_factory=dict)  # package card → CLB card
+    refused_cards: dict[str, int] = field(default_factory=dict)  # card → patrons.csv row
+    source_status: dict[str, str] = field(default_factory=dict)  # barcode → status in source
+    notes: dict[int, list] = field(default_factory=lambda: defaultdict(list))  # row → notes
+    subscription_codes: set[str] = field(default_factory=set)
+
+    def branch(self, code: str) -> Branch | None:
+        """A code of the other system (translated by mapping.toml [branches]) or CLB's own."""
+        if not code:
+            return None
+        mapped = {k.casefold(): v for k, v in self.package.mapping.branches.items()}
+        return self.branches.get(mapped.get(code.casefold(), code).casefold())
+
+    def unknown_branch(self, code: str) -> str:
+        return (f"onbekende locatiecode '{code}': geen vestiging van {self.organisation.code} en "
+                "niet in mapping.toml [branches]")  # fmt: skip
+
+    def refused(self, row: Row, source_id, column: str, reason) -> None:
+        from .report import REFUSED
+
+        self.report.add(row.file, row.number, source_id, REFUSED, reason, column)
+
+    def patron_card(self, row: Row) -> str | None:
+        """The CLB card of the member a row names, None (reported) when that member did not
+        come in."""
+        card = row.get("cardnumber")
+        if card in self.cards:
+            return self.cards[card]
+        if (
+            card
+            and card not in self.refused_cards
+            and Patron.objects.filter(card_number=card).exists()
+        ):
+            self.cards[card] = card  # a member CLB had already
+            return card
+        where = self.refused_cards.get(card)
+        reason = (f"lid {card} is niet gemigreerd (patrons.csv rij {where})" if where
+                  else f"lid {card} staat niet in patrons.csv en is niet bekend in CLB")  # fmt: skip
+        self.refused(row, row.get("cardnumber"), "cardnumber", reason)
+        return None

@@ -1,0 +1,249 @@
+"""Open loans and holds, through the circulation rules (circulation.intake). Holds go in per
+title in the other system's queue order: ready and in-transit holds first (their copy is set
+aside), then the waiting ones by priority; a placement time that would put a hold before one
+the other system had ahead of it is moved up to keep the order (and reported)."""
+
+from collections import defaultdict
+
+from django.db import transaction
+
+from clb.catalogue.models import BibRecord, Item
+from clb.circulation import intake
+from clb.circulation.models import Hold, HoldStatus
+from clb.errors import DomainError
+
+from .context import Context
+from .models import Kind
+from .package import Row, RowProblem, moment, whole
+from .report import CREATED, REFUSED, UNCHANGED, UPDATED, WARNING
+
+LOANS, HOLDS = "loans.csv", "holds.csv"
+# Koha's reserves.found and FOLIO's request status → CLB hold status
+HOLD_STATUS = {
+    "": HoldStatus.WAITING, "w": HoldStatus.READY, "t": HoldStatus.IN_TRANSIT,
+    "p": HoldStatus.IN_TRANSIT, "waiting": HoldStatus.WAITING, "ready": HoldStatus.READY,
+    "in_transit": HoldStatus.IN_TRANSIT, "open - not yet filled": HoldStatus.WAITING,
+    "open - awaiting pickup": HoldStatus.READY, "open - in transit": HoldStatus.IN_TRANSIT,
+    "open - awaiting delivery": HoldStatus.IN_TRANSIT,
+}  # fmt: skip
+
+
+def _barcode(ctx: Context, row: Row) -> str | None:
+    """The copy a row names (by barcode, or by the other system's item number), if it is one
+    of the organisation's copies in CLB."""
+    barcode = row.get("barcode") or ctx.item_numbers.get(row.get("itemnumber"), "")
+    if barcode and barcode not in ctx.items:
+        found = Item.objects.filter(barcode=barcode, organisation=ctx.organisation).first()
+        if found is not None:
+            ctx.items[barcode] = found.pk
+    return barcode if barcode in ctx.items else None
+
+
+def run_loans(ctx: Context) -> None:
+    cache = intake.RuleCache()
+    known = ctx.idmap.of(Kind.LOAN)
+    rows = list(ctx.package.rows(LOANS))
+    for i, row in enumerate(rows, start=1):
+        ctx.progress("uitleningen", i, len(rows))
+        sid = row.get("issue_id") or row.get("barcode")
+        try:
+            out = moment(row, "issuedate", required=True)
+            due = moment(row, "date_due", required=True, end_of_day=True)
+            renewals = whole(row, "renewals_count")
+        except RowProblem as problem:
+            ctx.refused(row, sid, problem.column, problem.reason)
+            continue
+        entry = known.get(sid)
+        if entry is not None:
+            _loan_again(ctx, row, sid, entry, due, renewals)
+            continue
+        barcode = _barcode(ctx, row)
+        if barcode is None:
+            ctx.refused(row, sid, "barcode", f"exemplaar {row.get('barcode')} zit niet (of "
+                                             "geweigerd) in het pakket en is niet van deze "
+                                             "organisatie in CLB")  # fmt: skip
+            continue
+        card = ctx.patron_card(row)
+        if card is None:
+            continue
+        branch = ctx.branch(row.get("branchcode"))
+        if row.get("branchcode") and branch is None:
+            ctx.report.add(LOANS, row.number, sid, WARNING,
+                           ctx.unknown_branch(row.get("branchcode")) + ": uitgeleend waar het "
+                           "exemplaar staat", "branchcode")  # fmt: skip
+        if branch is None:
+            branch = Item.objects.select_related("current_branch__organisation").get(
+                barcode=barcode).current_branch  # fmt: skip
+        try:
+            with transaction.atomic():
+                taken = intake.open_loan(item_barcode=barcode, card_number=card, branch=branch,
+                                         checked_out_at=out, due_at=due, renewals=renewals,
+                                         source=ctx.run.source, at=ctx.at, cache=cache)  # fmt: skip
+                ctx.idmap.add(Kind.LOAN, sid, taken.obj.pk, state=intake.loan_state(taken.obj))
+                ctx.idmap.flush()
+        except DomainError as exc:
+            ctx.idmap.pending = []
+            ctx.refused(row, sid, _loan_column(exc), str(exc))
+            continue
+        ctx.report.add(LOANS, row.number, sid, CREATED,
+                       f"uitlening {taken.obj.pk} van {barcode}, inleveren {due.date()}")  # fmt: skip
+        for note in taken.notes:
+            ctx.report.add(LOANS, row.number, sid, WARNING, note, "renewals_count")
+
+
+def _loan_column(exc: DomainError) -> str:
+    return {"item_barcode": "barcode"}.get(exc.field or "", exc.field or "barcode")
+
+
+def _loan_again(ctx, row, sid, entry, due, renewals) -> None:
+    try:
+        with transaction.atomic():
+            changed = intake.update_loan(entry.target_id, due_at=due, renewals=renewals,
+                                         state_was=entry.state)  # fmt: skip
+            if changed:
+                from clb.circulation.models import Loan
+
+                from .models import IdMapEntry
+
+                entry.state = intake.loan_state(Loan.objects.get(pk=entry.target_id))
+                IdMapEntry.objects.filter(pk=entry.pk).update(state=entry.state)
+    except DomainError as exc:
+        ctx.report.add(LOANS, row.number, sid, UNCHANGED,
+                       f"uitlening {entry.target_id} niet bijgewerkt: {exc}")  # fmt: skip
+        return
+    ctx.report.add(LOANS, row.number, sid, UPDATED if changed else UNCHANGED,
+                   f"uitlening {entry.target_id}")  # fmt: skip
+
+
+# --- holds --------------------------------------------------------------------------------------
+
+
+def run_holds(ctx: Context) -> None:
+    cache = intake.RuleCache()
+    known = ctx.idmap.of(Kind.HOLD)
+    queues = defaultdict(list)  # title key → [(order, row, sid, values)]
+    for row in ctx.package.rows(HOLDS):
+        sid = (
+            row.get("reserve_id")
+            or f"{row.get('cardnumber')}|{row.get('biblionumber') or row.get('barcode')}"
+        )
+        if sid in known:
+            ctx.report.add(HOLDS, row.number, sid, UNCHANGED, f"reservering {known[sid].target_id}")
+            continue
+        try:
+            values = _hold_values(ctx, row)
+        except RowProblem as problem:
+            ctx.refused(row, sid, problem.column, problem.reason)
+            continue
+        waiting = values["status"] == HoldStatus.WAITING
+        order = (waiting, whole(row, "priority", 10**9) if waiting else 0, values["placed_at"])
+        queues[values["title"]].append((order, row, sid, values))
+    served = set()
+    total, done = sum(len(q) for q in queues.values()), 0
+    for queue in queues.values():
+        latest = None
+        for _order, row, sid, values in sorted(queue, key=lambda q: q[0]):
+            done += 1
+            ctx.progress("reserveringen", done, total)
+            if values["status"] == HoldStatus.WAITING:
+                if latest is not None and values["placed_at"] < latest:
+                    ctx.report.add(HOLDS, row.number, sid, WARNING,
+                                   f"geplaatst op {values['placed_at']:%Y-%m-%d %H:%M} maar eerder "
+                                   "in de rij: plaatsingstijd gelijkgezet met de voorganger om de "
+                                   "volgorde te bewaren", "reservedate")  # fmt: skip
+                    values["placed_at"] = latest
+                latest = values["placed_at"]
+            hold = _place(ctx, row, sid, values, cache)
+            if hold is not None and hold.status == HoldStatus.WAITING:
+                served.add(hold.record_id)
+    intake.serve_waiting(served, source=ctx.run.source, at=ctx.at)
+    _settle_states(ctx)
+
+
+def _hold_values(ctx: Context, row: Row) -> dict:
+    found = row.get("found").casefold()
+    if found not in HOLD_STATUS:
+        raise RowProblem("found", f"onbekende status '{row.get('found')}'")
+    pickup = ctx.branch(row.get("branchcode"))
+    if pickup is None:
+        raise RowProblem("branchcode", ctx.unknown_branch(row.get("branchcode")))
+    barcode = row.get("barcode") or ctx.item_numbers.get(row.get("itemnumber"), "")
+    status = HOLD_STATUS[found]
+    record_key = row.get("biblionumber")
+    item_level = bool(barcode) and status == HoldStatus.WAITING and not record_key
+    if barcode and _barcode(ctx, row) is None:
+        raise RowProblem("barcode", f"het gereserveerde exemplaar {barcode} is er niet (niet in "
+                                    "het pakket of geweigerd)")  # fmt: skip
+    record_id = ctx.records.get(record_key) if record_key else None
+    if record_key and record_id is None:
+        entry = ctx.idmap.get(Kind.RECORD, record_key)
+        record_id = entry.target_id if entry else None
+    if record_id is None and not barcode:
+        raise RowProblem(
+            "biblionumber", f"titel {record_key} zit niet (of geweigerd) in het pakket"
+        )
+    return {
+        "status": status,
+        "pickup": pickup,
+        "barcode": barcode,
+        "item_level": item_level,
+        "record_id": record_id,
+        "title": record_id or f"item:{barcode}",
+        "placed_at": moment(row, "reservedate", required=True),
+        "ready_at": moment(row, "waitingdate"),
+        "expires_at": moment(row, "expirationdate", end_of_day=True),
+    }
+
+
+def _place(ctx: Context, row: Row, sid: str, values: dict, cache) -> Hold | None:
+    card = ctx.patron_card(row)
+    if card is None:
+        return None
+    captured = values["status"] != HoldStatus.WAITING
+    try:
+        with transaction.atomic():
+            taken = intake.place_hold(
+                card_number=card,
+                pickup_branch=values["pickup"],
+                placed_at=values["placed_at"],
+                record=BibRecord.objects.get(pk=values["record_id"])
+                if values["record_id"]
+                else None,
+                item_barcode=values["barcode"] if values["item_level"] else "",
+                status=values["status"],
+                captured_barcode=values["barcode"] if captured else "",
+                ready_at=values["ready_at"],
+                expires_at=values["expires_at"] if values["status"] == HoldStatus.READY else None,
+                source=ctx.run.source,
+                at=ctx.at,
+                cache=cache,
+            )
+            ctx.idmap.add(Kind.HOLD, sid, taken.obj.pk, state=intake.hold_state(taken.obj))
+            ctx.idmap.flush()
+    except DomainError as exc:
+        ctx.idmap.pending = []
+        ctx.report.add(HOLDS, row.number, sid, REFUSED, str(exc),
+                       {"item_barcode": "barcode", "record": "biblionumber"}.get(exc.field or "", exc.field or ""))  # fmt: skip
+        return None
+    hold = taken.obj
+    ctx.report.add(HOLDS, row.number, sid, CREATED,
+                   f"reservering {hold.pk} ({HoldStatus(hold.status).label})")  # fmt: skip
+    for note in taken.notes:
+        ctx.report.add(HOLDS, row.number, sid, WARNING, note, "expirationdate")
+    return hold
+
+
+def _settle_states(ctx: Context) -> None:
+    """Holds served from a free copy just now changed after they were placed: their state in
+    the id map is the one this run leaves."""
+    from .models import IdMapEntry
+
+    entries = list(IdMapEntry.objects.filter(run=ctx.run, kind=Kind.HOLD))
+    holds = Hold.objects.in_bulk([e.target_id for e in entries])
+    changed = []
+    for entry in entries:
+        hold = holds.get(entry.target_id)
+        if hold is not None and entry.state != intake.hold_state(hold):
+            entry.state = intake.hold_state(hold)
+            changed.append(entry)
+    IdMapEntry.objects.bulk_update(changed, ["state"], batch_size=1000)

@@ -1,0 +1,141 @@
+"""Moving a library in: `migrate` reads a package (see docs/migration.md), checks every row and
+brings in titles and copies, members, blocks, fees, open loans and holds through the services of
+the rooms that own them, remembering each row's source id (the id map); `undo` takes out what one
+run created, as long as nothing happened to it since.
+
+A dry run does everything in one transaction and rolls it back at the end: its report is exactly
+what the real run would do. A real run commits per batch or row, so a run that stops halfway is
+simply run again: what came in is found in the id map and not brought in twice."""
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from clb import clock
+from clb.network.models import Organisation
+
+from . import copies, lending, package, people
+from .context import Context, IdMap
+from .models import MigrationRun, RunStatus
+from .package import PackageError
+from .report import Report
+from .undo import undo
+
+__all__ = ["PackageError", "migrate", "undo", "report_folder", "read_progress"]
+
+STAGES = ("titels", "exemplaarstatus", "leden", "financiën", "uitleningen", "reserveringen")
+
+
+class _Rehearsal(Exception):
+    """Rolls a dry run back."""
+
+
+def report_folder(run: MigrationRun) -> Path:
+    return (
+        Path(run.report_dir)
+        if run.report_dir
+        else settings.DATA_DIR / "migraties" / f"run-{run.pk}"
+    )
+
+
+class ProgressFile:
+    """Progress where another process can read it while the run's transaction is open (a dry
+    run writes nothing to the database until the end): a small JSON file, replaced whole."""
+
+    def __init__(self, folder: Path, also: Callable[[str, int, int], None] | None = None):
+        self.path = folder / "voortgang.json"
+        self.also = also
+        self.shown: dict[str, tuple[int, int]] = {}
+        self.written_at = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.also:
+            self.also(stage, done, total)
+        self.shown[stage] = (done, total)
+        now = timezone.now().timestamp()
+        if done < total and now - self.written_at < 1.0:
+            return
+        self.written_at = now
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"stage": stage, "stages": self.shown}), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+
+def read_progress(run: MigrationRun) -> dict:
+    path = report_folder(run) / "voortgang.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"stage": "", "stages": {}}
+
+
+def start(organisation: Organisation, folder, *, dry_run=False, report_dir=None, user=None,
+          at=None) -> MigrationRun:  # fmt: skip
+    """The run's record, before anything else, so the admin can show it while it works."""
+    return MigrationRun.objects.create(
+        organisation=organisation,
+        package=str(Path(folder).resolve()),
+        dry_run=dry_run,
+        started_at=clock.now(at),
+        started_by=user,
+        report_dir=str(Path(report_dir).resolve()) if report_dir else "",
+    )
+
+
+def migrate(run: MigrationRun, *, progress: Callable[[str, int, int], None] | None = None,
+            at=None) -> MigrationRun:  # fmt: skip
+    """Carry out a run made by start(); returns it with its status, counts and report."""
+    at = clock.now(at or run.started_at)
+    folder = report_folder(run)
+    tell = ProgressFile(folder, progress)
+    try:
+        found = package.read(run.package)
+    except PackageError as exc:
+        return _finish(run, RunStatus.FAILED, Report(), folder, str(exc), None)
+    branches = {b.code.casefold(): b for b in run.organisation.branches.all()}
+    ctx = Context(run, run.organisation, found, Report(), at, tell,
+                  IdMap(run.organisation, run), branches)  # fmt: skip
+    ctx.report.ignored = found.ignored
+    try:
+        with transaction.atomic() if run.dry_run else _Nothing():
+            copies.run(ctx)
+            people.run_patrons(ctx)
+            people.run_blocks(ctx)
+            people.run_fees(ctx)
+            lending.run_loans(ctx)
+            lending.run_holds(ctx)
+            if run.dry_run:
+                raise _Rehearsal
+    except _Rehearsal:
+        pass
+    except Exception as exc:  # the run is recorded as failed, then the error goes on
+        _finish(run, RunStatus.FAILED, ctx.report, folder, f"{type(exc).__name__}: {exc}", found)
+        raise
+    status = RunStatus.REHEARSED if run.dry_run else RunStatus.DONE
+    return _finish(run, status, ctx.report, folder, "", found)
+
+
+class _Nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _finish(run, status, report: Report, folder: Path, message: str, found) -> MigrationRun:
+    run.status = status
+    run.finished_at = timezone.now()
+    run.counts = report.counts_dict()
+    run.message = message
+    run.report_dir = str(folder)
+    report.write(folder, {"run": run, "package": found, "message": message})
+    # the rolled-back dry run took the run's row back to where start() left it: save it whole
+    run.save()
+    return run

@@ -1,0 +1,137 @@
+"""A small Koha-style export (Koha's column names) migrates: dry run, real run, a second run
+that changes nothing, and an undo."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+
+from clb.catalogue.models import BibRecord, Item, ItemStatus
+from clb.circulation.models import Hold, HoldStatus, Loan
+from clb.cockpit.models import CirculationEvent, PlaceTally
+from clb.members import services as members
+from clb.members.models import LedgerLine, Membership, Patron
+from clb.migration import services
+from clb.migration.models import IdMapEntry
+from clb.migration.report import read_lines
+from tests.factories import T0
+
+from .koha import KOHA_PIN, write_koha_package
+
+pytestmark = pytest.mark.django_db(transaction=False)
+AT = T0  # 2026-03-02 10:00
+
+
+def migrate(folder, org, *, dry_run=False):
+    run = services.start(org, folder, dry_run=dry_run, report_dir=folder.parent / "rapport")
+    return services.migrate(run, at=AT)
+
+
+def lines(run, outcome=None):
+    found = read_lines(services.report_folder(run) / "rijen.csv")
+    return [x for x in found if outcome is None or x.outcome == outcome]
+
+
+def snapshot():
+    return (
+        Patron.objects.count(), Membership.objects.count(), Item.objects.count(),
+        BibRecord.objects.count(), Loan.objects.count(), Hold.objects.count(),
+        LedgerLine.objects.count(), CirculationEvent.everything.count(),
+        sorted(Item.objects.values_list("barcode", "status")),
+        sorted(Loan.objects.values_list("due_at", "renewals")),
+    )  # fmt: skip
+
+
+def test_koha_export_dry_run_real_run_rerun_and_undo(net, tmp_path):
+    folder = write_koha_package(tmp_path / "koha", net)
+    before = snapshot()
+    dry = migrate(folder, net.org_a, dry_run=True)
+    assert dry.status == "rehearsed", dry.message
+    assert snapshot() == before  # nothing written
+    refused = {(x.file, x.row, x.field) for x in lines(dry, "geweigerd")}
+    assert ("items.csv", 4, "homebranch") in refused  # ZZZ: not in the mapping
+    assert ("patrons.csv", 5, "dateofbirth") in refused
+    assert ("loans.csv", 5, "date_due") in refused  # due before checkout
+    assert ("loans.csv", 4, "barcode") in refused  # K0005 is missing (itemlost 4)
+    assert ("holds.csv", 5, "biblionumber") in refused  # title 109 is not in the package
+    assert ("fees.csv", 5, "debit_type_code") in refused  # NEW_CARD not in the mapping
+    warnings = {(x.file, x.row, x.field) for x in lines(dry, "waarschuwing")}
+    assert ("patrons.csv", 4, "zipcode") in warnings  # 9999: no such postcode area
+    assert ("patrons.csv", 3, "categorycode") in warnings  # a child on a paying type: made free
+    skipped = {(x.file, x.row) for x in lines(dry, "overgeslagen")}
+    assert ("fees.csv", 3) in skipped  # a child's subscription fee is not carried over
+    assert ("blocks.csv", 3) in skipped  # an expired restriction
+
+    real = migrate(folder, net.org_a)
+    assert real.status == "done", real.message
+    assert {(x.file, x.row, x.field) for x in lines(real, "geweigerd")} == refused
+    ans = Patron.objects.get(card_number="21000000000011")
+    sem = Patron.objects.get(card_number="21000000000029")
+    kees = Patron.objects.get(card_number="21000000000037")
+    assert sem.memberships.get().subscription_type.yearly_fee == 0
+    assert kees.blocked and "beschadigd" in kees.block_reason and kees.municipality is None
+    assert kees.keep_history and not ans.keep_history
+    assert members.verify_pin(ans.card_number, KOHA_PIN) == ans
+    assert members.verify_pin(sem.card_number, "1357") == sem
+    loan = Loan.objects.get(item__barcode="K0001")
+    assert (loan.patron, loan.renewals, loan.checked_out_at.date().isoformat()) == (
+        ans,
+        1,
+        "2026-02-10",
+    )
+    assert Item.objects.get(barcode="K0001").status == ItemStatus.ON_LOAN
+    assert Item.objects.get(barcode="K0005").status == ItemStatus.MISSING
+    assert Item.objects.get(barcode="K0003").call_number == "Jeugd J SCHM"
+    ready = Hold.objects.get(patron=kees, record__title="Pluk van de Petteflet")
+    assert ready.status == HoldStatus.READY and ready.captured_item.barcode == "K0004"
+    assert ready.expires_at.date().isoformat() == "2026-03-07"
+    queue = list(Hold.objects.filter(record__title="De avonden").order_by("placed_at", "id"))
+    assert [h.patron for h in queue] == [sem, kees]
+    assert ans.balance(net.org_a) == pytest.approx(-2.50)  # 2.50 owed, 5.00 in credit
+    # the cockpit counts none of it
+    assert not PlaceTally.objects.exists() and not CirculationEvent.objects.exists()
+    assert CirculationEvent.everything.filter(source=real.source).count() > 0
+
+    after = snapshot()
+    again = migrate(folder, net.org_a)
+    assert snapshot() == after  # a second run changes nothing
+    assert not lines(again, "aangemaakt")
+
+    # after the migration Sem renews a loan, and Ans and Sem used their cards (their PINs are
+    # CLB's own now): undo leaves them and Sem's loan, and takes out the rest
+    from clb.circulation import services as circulation
+
+    circulation.renew(item_barcode="K0003", at=AT + timedelta(days=5))
+    undone = services.undo(real)
+    assert undone.status == "partly_undone"
+    report = undone.undo_report
+    assert "Uitlening van K0003 is sindsdien verlengd" in report
+    assert "pas 21000000000011 blijft: gegevens sindsdien gewijzigd" in report
+    assert set(Patron.objects.values_list("card_number", flat=True)) == {
+        "21000000000011", "21000000000029",
+    }  # fmt: skip
+    assert not Hold.objects.exists() and not LedgerLine.objects.exists()
+    assert set(Item.objects.values_list("barcode", flat=True)) == {"K0003"}
+    assert Item.objects.get(barcode="K0003").status == ItemStatus.ON_LOAN
+    assert not Patron.objects.get(card_number="21000000000011").blocked
+    assert not CirculationEvent.everything.filter(source=real.source).exists()
+    assert list(
+        IdMapEntry.objects.filter(run=real, kind="loan").values_list("source_id", flat=True)
+    ) == ["9002"]
+
+
+def test_the_command_rehearses_runs_and_undoes(net, tmp_path, capsys):
+    folder = write_koha_package(tmp_path / "koha", net)
+    call_command("migrate_library", str(folder), "--organisation", net.org_a.code, "--dry-run",
+                 "--report", str(tmp_path / "r"))  # fmt: skip
+    out = capsys.readouterr().out
+    assert "proefrun" in out and "patrons.csv" in out and "geweigerd" in out
+    assert "Proefrun" in (tmp_path / "r" / "samenvatting.html").read_text()
+    assert not Patron.objects.exists()
+    call_command("migrate_library", str(folder), "--organisation", net.org_a.code)
+    out = capsys.readouterr().out
+    run_id = int(out.split("--undo ")[1].split()[0])
+    assert Patron.objects.count() == 3
+    call_command("migrate_library", "--undo", str(run_id))
+    assert "ongedaan gemaakt" in capsys.readouterr().out
+    assert not Patron.objects.exists() and not Item.objects.exists()
