@@ -86,7 +86,7 @@ class Context:
 
         self.report.add(row.file, row.number, source_id, REFUSED, reason, column)
 
-    def patron_card(self, row: Row) -> str | None:
+    def patron_card(self, row: Row, source_id: str) -> str | None:
         """The CLB card of the member a row names, None (reported) when that member did not
         come in."""
         card = row.get("cardnumber")
@@ -102,5 +102,5 @@ class Context:
         where = self.refused_cards.get(card)
         reason = (f"lid {card} is niet gemigreerd (patrons.csv rij {where})" if where
                   else f"lid {card} staat niet in patrons.csv en is niet bekend in CLB")  # fmt: skip
-        self.refused(row, row.get("cardnumber"), "cardnumber", reason)
+        self.refused(row, source_id, "cardnumber", reason)
         return None

@@ -63,7 +63,7 @@ def run_loans(ctx: Context) -> None:
                                              "geweigerd) in het pakket en is niet van deze "
                                              "organisatie in CLB")  # fmt: skip
             continue
-        card = ctx.patron_card(row)
+        card = ctx.patron_card(row, sid)
         if card is None:
             continue
         branch = ctx.branch(row.get("branchcode"))
@@ -196,7 +196,7 @@ def _hold_values(ctx: Context, row: Row) -> dict:
 
 
 def _place(ctx: Context, row: Row, sid: str, values: dict, cache) -> Hold | None:
-    card = ctx.patron_card(row)
+    card = ctx.patron_card(row, sid)
     if card is None:
         return None
     captured = values["status"] != HoldStatus.WAITING

@@ -9,6 +9,7 @@ from datetime import date
 from django.db import transaction
 
 from clb.errors import DomainError
+from clb.formatting import money
 from clb.members import intake
 from clb.members import services as members
 from clb.members.models import LedgerKind, Patron, age_on
@@ -255,7 +256,7 @@ def run_blocks(ctx: Context) -> None:
                     row.file, row.number, sid, SKIPPED, f"blokkade verlopen op {ends}", until
                 )
                 continue
-            card = ctx.patron_card(row)
+            card = ctx.patron_card(row, sid)
             if card is None:
                 continue
             text = row.get(comment) or row.get("type") or "blokkade uit het vorige systeem"
@@ -307,13 +308,13 @@ def run_fees(ctx: Context) -> None:
                 row.file, row.number, sid, SKIPPED, "niets openstaand", "amountoutstanding"
             )
             continue
-        card = ctx.patron_card(row)
+        card = ctx.patron_card(row, sid)
         if card is None:
             continue
         patron = members.find_patron(card)
         if owed > 0 and kind == LedgerKind.SUBSCRIPTION and _minor(patron, ctx.at.date()):
             ctx.report.add(row.file, row.number, sid, SKIPPED,
-                           f"contributie van een lid jonger dan 18 ({owed} €) niet overgenomen: "
+                           f"contributie van een lid jonger dan 18 ({money(owed)}) niet overgenomen: "
                            "jeugd leest gratis (opgave 1)", "debit_type_code")  # fmt: skip
             continue
         description = row.get("description")[:300] or f"uit het vorige systeem ({code})"
@@ -332,7 +333,7 @@ def run_fees(ctx: Context) -> None:
             ctx.refused(row, sid, "amountoutstanding", str(exc))
             continue
         ctx.report.add(row.file, row.number, sid, CREATED,
-                       f"{'schuld' if owed > 0 else 'tegoed'} {abs(owed)} € ({line.kind})")  # fmt: skip
+                       f"{'schuld' if owed > 0 else 'tegoed'} {money(abs(owed))} ({line.kind})")  # fmt: skip
 
 
 def _minor(patron: Patron, today: date) -> bool:
