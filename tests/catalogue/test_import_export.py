@@ -466,3 +466,13 @@ def test_copies_listed_apart_with_translated_codes_and_refusal_per_copy(net, tmp
     assert [(line, barcode) for line, barcode, _pk in by_control["L1"].items] == [(2, "3901")]
     assert by_control["L1"].items[0][2] == Item.objects.get(barcode="3901").pk
     assert by_control["K1"].items[0][:2] == (None, "3900")
+
+
+def test_a_copy_may_name_its_branch_by_the_branch_isil(net, tmp_path):
+    """As CLB's own holdings feed does (852 $b), and as Koha keeps an ISIL per library."""
+    net.a2.isil = "NL-UtOost"
+    net.a2.save()
+    path = write(tmp_path, "a.mrc", iso2709(record(
+        "De avonden", control="I1", extra=[field("852", ("b", "nl-utoost"), ("p", "3700"))])))  # fmt: skip
+    report = services.import_marc([path], net.org_a)
+    assert not report.errors and Item.objects.get(barcode="3700").home_branch == net.a2

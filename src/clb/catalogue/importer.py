@@ -161,8 +161,8 @@ class Holdings:
         copy_errors: bool = False,
     ):
         self.organisation = organisation
-        self.branches = {b.code.casefold(): b for b in organisation.branches.all()}
-        only = next(iter(self.branches.values())) if len(self.branches) == 1 else None
+        self.branches = organisation.branches_by_code()
+        only = next(iter(self.branches.values())) if len(set(self.branches.values())) == 1 else None
         self.default_branch = default_branch or only
         self.types = {t.code: t for t in ItemType.objects.all()}
         self.branch_codes = {k.casefold(): v for k, v in (branch_codes or {}).items()}
