@@ -9,6 +9,7 @@ import bcrypt
 from tests.catalogue.marcdata import field, iso2709, record
 
 KOHA_PIN = "4711"
+ISIL = "NL-UtKoha01"  # the library's ISIL in the package (Koha keeps it with its branches)
 BCRYPT = bcrypt.hashpw(KOHA_PIN.encode(), bcrypt.gensalt(4, prefix=b"2a")).decode()
 MD5 = base64.b64encode(hashlib.md5(b"1357").digest()).decode().rstrip("=")
 
@@ -47,11 +48,13 @@ itemnumber,biblionumber,barcode,homebranch,holdingbranch,itemcallnumber,itype,lo
         folder,
         "patrons.csv",
         f"""
-borrowernumber,cardnumber,surname,firstname,dateofbirth,address,zipcode,city,email,phone,branchcode,categorycode,dateenrolled,dateexpiry,password,privacy,contactname,altcontactphone
-1,21000000000011,Jansen,Ans,1961-04-02,Oudegracht 1,3511 AB,Utrecht,ans@example.org,,CEN,PT,2019-01-15,2027-01-15,{BCRYPT},1,,
-2,21000000000029,de Vries,Sem,2015-09-30,Oudegracht 2,3511AB,Utrecht,,,CEN,PT,2022-05-01,2027-05-01,{MD5},1,Vries,0612345678
-3,21000000000037,Bakker,Kees,1950-01-01,Nergensweg 3,9999 ZZ,Nergens,,,OVV,SR,2010-03-03,2026-12-31,!,0,,
-4,21000000000045,Smit,Ilse,1990-13-45,Oudegracht 4,3511 AB,Utrecht,,,CEN,PT,2020-01-01,2027-01-01,,1,,
+borrowernumber,cardnumber,surname,firstname,dateofbirth,address,zipcode,city,email,phone,branchcode,categorycode,dateenrolled,dateexpiry,password,privacy,contactname,altcontactphone,guarantor_id
+1,21000000000011,Jansen,Ans,1961-04-02,Oudegracht 1,3511 AB,Utrecht,ans@example.org,,CEN,PT,2019-01-15,2027-01-15,{BCRYPT},1,,,
+2,21000000000029,de Vries,Sem,2015-09-30,Oudegracht 2,3511AB,Utrecht,,,CEN,PT,2022-05-01,2027-05-01,{MD5},1,Vries,0612345678,
+3,21000000000037,Bakker,Kees,1950-01-01,Nergensweg 3,9999 ZZ,Nergens,,,OVV,SR,2010-03-03,2026-12-31,!,0,,,
+4,21000000000045,Smit,Ilse,1990-13-45,Oudegracht 4,3511 AB,Utrecht,,,CEN,PT,2020-01-01,2027-01-01,,1,,,
+5,21000000000052,Jansen,Mees,2019-06-11,Oudegracht 1,3511 AB,Utrecht,,,CEN,J,2023-06-11,2027-06-11,,1,,,1
+6,21000000000060,Jansen,Lot,2020-08-01,Oudegracht 1,3511 AB,Utrecht,,,CEN,J,2023-06-11,2027-06-11,,1,,,77
 """,
     )
     _csv(
@@ -80,11 +83,11 @@ reserve_id,borrowernumber,cardnumber,biblionumber,itemnumber,barcode,reservedate
         folder,
         "fees.csv",
         """
-accountlines_id,cardnumber,amountoutstanding,debit_type_code,date,description
-8001,21000000000011,2.50,OVERDUE,2026-01-20,Te laat: De avonden
-8002,21000000000029,57.50,ACCOUNT,2026-01-01,Contributie 2026
-8003,21000000000011,-5.00,PAYMENT,2026-01-25,Vooruitbetaald
-8004,21000000000011,3.00,NEW_CARD,2026-01-25,Nieuwe pas
+accountlines_id,cardnumber,amountoutstanding,debit_type_code,date,description,barcode
+8001,21000000000011,2.50,OVERDUE,2026-01-20,Te laat: De avonden,K0001
+8002,21000000000029,57.50,ACCOUNT,2026-01-01,Contributie 2026,
+8003,21000000000011,-5.00,PAYMENT,2026-01-25,Vooruitbetaald,
+8004,21000000000011,3.00,NEW_CARD,2026-01-25,Nieuwe pas,
 """,
     )
     _csv(
@@ -100,10 +103,11 @@ borrower_debarment_id,cardnumber,type,comment,expiration
         f"""
 [package]
 record_id = "999$c"
+isil = "{ISIL}"
 
 [branches]
 CEN = "{net.a1.code}"
-OVV = "{net.a2.code}"
+OVV = "{net.a2.isil or net.a2.code}"
 
 [locations]
 JEUGD = "Jeugd"
@@ -115,6 +119,7 @@ JBK = "jeugdboek"
 [patron_categories]
 PT = "volwassen"
 SR = "senior"
+J = "jeugd"
 
 [fee_kinds]
 PAYMENT = "payment"

@@ -16,7 +16,7 @@ from clb.migration.models import IdMapEntry
 from clb.migration.report import read_lines
 from tests.factories import T0
 
-from .koha import KOHA_PIN, write_koha_package
+from .koha import ISIL, KOHA_PIN, write_koha_package
 
 pytestmark = pytest.mark.django_db(transaction=False)
 AT = T0  # 2026-03-02 10:00
@@ -43,6 +43,8 @@ def snapshot():
 
 
 def test_koha_export_dry_run_real_run_rerun_and_undo(net, tmp_path):
+    net.a2.isil = "NL-UtKoha02"  # the package names this branch by its ISIL
+    net.a2.save()
     folder = write_koha_package(tmp_path / "koha", net)
     before = snapshot()
     dry = migrate(folder, net.org_a, dry_run=True)
@@ -58,6 +60,13 @@ def test_koha_export_dry_run_real_run_rerun_and_undo(net, tmp_path):
     warnings = {(x.file, x.row, x.field) for x in lines(dry, "waarschuwing")}
     assert ("patrons.csv", 4, "zipcode") in warnings  # 9999: no such postcode area
     assert ("patrons.csv", 3, "categorycode") in warnings  # a child on a paying type: made free
+    assert ("patrons.csv", 7, "guarantor_id") in warnings  # guarantor 77 is not in the package
+    assert ("patrons.csv", 7, "contactname") in warnings  # so a 5-year-old without a guardian
+    assert ("mapping.toml", 4, "isil") in {
+        (x.file, x.row, x.field) for x in lines(dry, "aangemaakt")
+    }
+    net.org_a.refresh_from_db()
+    assert net.org_a.isil is None  # the dry run wrote nothing, not even the ISIL
     skipped = {(x.file, x.row) for x in lines(dry, "overgeslagen")}
     assert ("fees.csv", 3) in skipped  # a child's subscription fee is not carried over
     assert ("blocks.csv", 3) in skipped  # an expired restriction
@@ -69,6 +78,12 @@ def test_koha_export_dry_run_real_run_rerun_and_undo(net, tmp_path):
     sem = Patron.objects.get(card_number="21000000000029")
     kees = Patron.objects.get(card_number="21000000000037")
     assert sem.memberships.get().subscription_type.yearly_fee == 0
+    mees = Patron.objects.get(card_number="21000000000052")  # Koha's guarantor: Ans
+    assert (mees.guardian_name, mees.guardian_email) == ("Ans Jansen", "ans@example.org")
+    net.org_a.refresh_from_db()
+    assert net.org_a.isil == ISIL  # the library's ISIL from the package
+    assert Item.objects.get(barcode="K0002").home_branch == net.a2  # OVV → the branch's ISIL
+    assert LedgerLine.objects.get(kind="fine").item.barcode == "K0001"
     assert kees.blocked and "beschadigd" in kees.block_reason and kees.municipality is None
     assert kees.keep_history and not ans.keep_history
     assert members.verify_pin(ans.card_number, KOHA_PIN) == ans
@@ -118,6 +133,19 @@ def test_koha_export_dry_run_real_run_rerun_and_undo(net, tmp_path):
     assert list(
         IdMapEntry.objects.filter(run=real, kind="loan").values_list("source_id", flat=True)
     ) == ["9002"]
+    net.org_a.refresh_from_db()
+    assert net.org_a.isil is None
+
+
+def test_a_package_of_another_library_is_refused_whole(net, tmp_path):
+    net.org_a.isil = "NL-UtAnders"
+    net.org_a.save()
+    folder = write_koha_package(tmp_path / "koha", net)
+    before = snapshot()
+    run = migrate(folder, net.org_a)
+    assert run.status == "failed"
+    assert f"isil {ISIL} is niet de ISIL van {net.org_a.code} (NL-UtAnders)" in run.message
+    assert snapshot() == before
 
 
 def test_the_command_rehearses_runs_and_undoes(net, tmp_path, capsys):
@@ -128,10 +156,12 @@ def test_the_command_rehearses_runs_and_undoes(net, tmp_path, capsys):
     assert "proefrun" in out and "patrons.csv" in out and "geweigerd" in out
     assert "Proefrun" in (tmp_path / "r" / "samenvatting.html").read_text()
     assert not Patron.objects.exists()
-    call_command("migrate_library", str(folder), "--organisation", net.org_a.code)
+    net.org_a.isil = ISIL  # a library with its ISIL is named by it
+    net.org_a.save()
+    call_command("migrate_library", str(folder), "--organisation", ISIL.lower())
     out = capsys.readouterr().out
     run_id = int(out.split("--undo ")[1].split()[0])
-    assert Patron.objects.count() == 3
+    assert Patron.objects.count() == 5
     call_command("migrate_library", "--undo", str(run_id))
     assert "ongedaan gemaakt" in capsys.readouterr().out
     assert not Patron.objects.exists() and not Item.objects.exists()

@@ -28,9 +28,9 @@ from .models import (
     age_on,
 )
 from .services import (
-    GUARDIAN_AGE,
     MEMBERSHIP_TERM_DAYS,
     check_birth_date,
+    check_guardian,
     choose_subscription_type,
     normalise_postcode,
 )
@@ -106,9 +106,12 @@ class Intake:
                                "lid zonder gemeente") % {"p": postcode, "pc4": postcode[:4]})
             )  # fmt: skip
         age = age_on(data.birth_date, self.day)
-        if age < GUARDIAN_AGE and not (data.guardian_name or "").strip():
-            notes.append(("guardian_name", _("jonger dan %(a)s zonder ouder of verzorger")
-                          % {"a": GUARDIAN_AGE}))  # fmt: skip
+        try:
+            check_guardian(data.birth_date, self.day, data.guardian_name, data.guardian_phone,
+                           data.guardian_email)  # fmt: skip
+        except MemberError as exc:  # a member already: comes in, the desk asks at the next visit
+            notes.append((exc.field, _("%(why)s Overgenomen zonder; vraag ernaar bij het "
+                                       "volgende bezoek.") % {"why": exc}))  # fmt: skip
         sub = self._subscription(data, age, notes)
         return PreparedMember(data, postcode, municipality_id, sub, notes)
 

@@ -62,6 +62,7 @@ class Kind(models.TextChoices):
     FEE = "fee", _("financiële regel")
     LOAN = "loan", _("uitlening")
     HOLD = "hold", _("reservering")
+    ISIL = "isil", _("ISIL van de organisatie")
 
 
 class IdMapEntry(models.Model):

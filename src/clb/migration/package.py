@@ -16,9 +16,11 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from clb.errors import DomainError
+from clb.network import isil
 
 MARC_SUFFIXES = (".mrc", ".marc", ".iso", ".xml", ".mrc.gz", ".marc.gz", ".xml.gz")
 
@@ -60,6 +62,8 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "contactname": ("guardian_name",),
         "contactfirstname": (),
         "altcontactphone": ("guardian_phone",),
+        "guardian_email": ("contactemail",),
+        "guarantor_id": ("guarantor",),
         "externalSystemId": ("external_id", "national_id"),
         "debarred": (),
         "debarredcomment": (),
@@ -159,6 +163,8 @@ class Mapping:
 
     record_id: str = "001"
     marc: list[str] = field(default_factory=list)
+    isil: str = ""  # the library's own ISIL, when the package names it
+    isil_line: int = 0
     branches: dict[str, str] = field(default_factory=dict)
     locations: dict[str, str] = field(default_factory=dict)
     item_types: dict[str, str] = field(default_factory=dict)
@@ -259,7 +265,17 @@ def _mapping(path: Path) -> Mapping:
         raise PackageError(f"mapping.toml: record_id '{record_id}' is geen 001 of TAG$code "
                            "(zoals 999$c)", field="mapping")  # fmt: skip
     marc = package.get("marc", [])
-    return Mapping(record_id=record_id, marc=[str(m) for m in marc], columns=columns, **tables)
+    found_isil = str(package.get("isil", "")).strip()
+    if found_isil:
+        try:
+            found_isil = isil.check(found_isil, dutch=True)
+        except ValidationError as exc:
+            raise PackageError(f"mapping.toml: [package] isil: {' '.join(exc.messages)}",
+                               field="mapping") from exc  # fmt: skip
+    line = next((n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if text.strip().startswith("isil")), 0)  # fmt: skip
+    return Mapping(record_id=record_id, marc=[str(m) for m in marc], isil=found_isil,
+                   isil_line=line, columns=columns, **tables)  # fmt: skip
 
 
 def _delimiter(path: Path) -> str:

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.db import transaction
 
+from clb.catalogue.models import Item
 from clb.errors import DomainError
 from clb.formatting import money
 from clb.members import intake
@@ -27,6 +28,17 @@ BATCH = 500
 def member_data(row: Row, ctx: Context) -> intake.MemberData:
     street = " ".join(filter(None, (row.get("address"), row.get("streetnumber"))))
     guardian = " ".join(filter(None, (row.get("contactfirstname"), row.get("contactname"))))
+    guardian_phone, guardian_email = row.get("altcontactphone"), row.get("guardian_email")
+    guarantor = ctx.patron_rows.get(row.get("guarantor_id")) if row.get("guarantor_id") else None
+    if row.get("guarantor_id") and guarantor is None:
+        ctx.notes[row.number].append(
+            ("guarantor_id", f"ouder of verzorger {row.get('guarantor_id')} staat niet in "
+                             "patrons.csv")
+        )  # fmt: skip
+    if guarantor is not None and not guardian:  # Koha's guarantor: another member of the library
+        guardian = " ".join(filter(None, (guarantor.get("firstname"), guarantor.get("surname"))))
+        guardian_phone = guardian_phone or guarantor.get("phone")
+        guardian_email = guardian_email or guarantor.get("email")
     category = row.get("categorycode")
     mapped = {k.casefold(): v for k, v in ctx.package.mapping.patron_categories.items()}
     code = mapped.get(category.casefold(), category) if category else ""
@@ -48,7 +60,8 @@ def member_data(row: Row, ctx: Context) -> intake.MemberData:
         email=row.get("email"),
         phone=row.get("phone"),
         guardian_name=guardian,
-        guardian_phone=row.get("altcontactphone"),
+        guardian_phone=guardian_phone,
+        guardian_email=guardian_email,
         keep_history=row.get("privacy") == "0",  # Koha: 0 keeps reading history forever
         pin_hash=pin_hash,
         subscription_code=code if code in ctx.subscription_codes else "",
@@ -64,10 +77,12 @@ def run_patrons(ctx: Context) -> None:
     keys = {k: pid for k, pid in _member_keys()}
     confirmed = _confirmed(ctx)
     rows = list(ctx.package.rows(PATRONS))
+    ctx.patron_rows = {r.get("borrowernumber"): r for r in rows if r.get("borrowernumber")}
     in_clb = _existing_cards([r.get("cardnumber") for r in rows])
     seen_cards, seen_people, batch = {}, {}, []
     total = len(rows)
     for i, row in enumerate(rows, start=1):
+        ctx.progress("leden", i, total)
         sid = row.get("borrowernumber") or row.get("cardnumber")
         card = row.get("cardnumber")
         try:
@@ -112,15 +127,14 @@ def run_patrons(ctx: Context) -> None:
         if len(batch) >= BATCH:
             _add(ctx, take, batch)
             batch = []
-        ctx.progress("leden", i, total)
     _add(ctx, take, batch)
-    ctx.progress("leden", total, total)
 
 
 def _column(field: str | None) -> str:
     return {"card_number": "cardnumber", "first_name": "firstname", "last_name": "surname",
             "birth_date": "dateofbirth", "postcode": "zipcode", "subscription_type": "categorycode",
-            "guardian_name": "contactname"}.get(field or "", field or "")  # fmt: skip
+            "guardian_name": "contactname", "guardian_phone": "altcontactphone"}.get(
+                field or "", field or "")  # fmt: skip
 
 
 def _member_keys():
@@ -318,11 +332,12 @@ def run_fees(ctx: Context) -> None:
                            "jeugd leest gratis (opgave 1)", "debit_type_code")  # fmt: skip
             continue
         description = row.get("description")[:300] or f"uit het vorige systeem ({code})"
+        item = _fee_item(ctx, row, sid)
         try:
             with transaction.atomic():
                 if owed > 0:
                     line = members.charge(patron, ctx.organisation, kind, owed,
-                                          description=description, at=when)  # fmt: skip
+                                          description=description, item=item, at=when)  # fmt: skip
                 else:
                     line = intake.credit(patron, ctx.organisation, -owed,
                                          description=description, at=when)  # fmt: skip
@@ -334,6 +349,20 @@ def run_fees(ctx: Context) -> None:
             continue
         ctx.report.add(row.file, row.number, sid, CREATED,
                        f"{'schuld' if owed > 0 else 'tegoed'} {money(abs(owed))} ({line.kind})")  # fmt: skip
+
+
+def _fee_item(ctx: Context, row, sid) -> Item | None:
+    """The copy a fee line is about (a lost copy, a late one), when the package names one of
+    the organisation's copies."""
+    barcode = row.get("barcode")
+    if not barcode:
+        return None
+    item = Item.objects.filter(barcode=barcode, organisation=ctx.organisation).first()
+    if item is None:
+        ctx.report.add(row.file, row.number, sid, WARNING,
+                       f"exemplaar {barcode} is niet van {ctx.organisation.code}: regel zonder "
+                       "exemplaar", "barcode")  # fmt: skip
+    return item
 
 
 def _minor(patron: Patron, today: date) -> bool:

@@ -17,13 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from clb import clock
+from clb.network import services as network
 from clb.network.models import Organisation
 
 from . import copies, lending, package, people
 from .context import Context, IdMap
-from .models import MigrationRun, RunStatus
+from .models import Kind, MigrationRun, RunStatus
 from .package import PackageError
-from .report import Report
+from .report import CREATED, Report
 from .undo import undo
 
 __all__ = ["PackageError", "migrate", "undo", "report_folder", "read_progress"]
@@ -98,12 +99,13 @@ def migrate(run: MigrationRun, *, progress: Callable[[str, int, int], None] | No
         found = package.read(run.package)
     except PackageError as exc:
         return _finish(run, RunStatus.FAILED, Report(), folder, str(exc), None)
-    branches = {b.code.casefold(): b for b in run.organisation.branches.all()}
+    branches = run.organisation.branches_by_code()
     ctx = Context(run, run.organisation, found, Report(), at, tell,
                   IdMap(run.organisation, run), branches)  # fmt: skip
     ctx.report.ignored = found.ignored
     try:
         with transaction.atomic() if run.dry_run else _Nothing():
+            _home_isil(ctx)
             copies.run(ctx)
             people.run_patrons(ctx)
             people.run_blocks(ctx)
@@ -114,11 +116,36 @@ def migrate(run: MigrationRun, *, progress: Callable[[str, int, int], None] | No
                 raise _Rehearsal
     except _Rehearsal:
         pass
+    except PackageError as exc:
+        return _finish(run, RunStatus.FAILED, ctx.report, folder, str(exc), found)
     except Exception as exc:  # the run is recorded as failed, then the error goes on
         _finish(run, RunStatus.FAILED, ctx.report, folder, f"{type(exc).__name__}: {exc}", found)
         raise
     status = RunStatus.REHEARSED if run.dry_run else RunStatus.DONE
     return _finish(run, status, ctx.report, folder, "", found)
+
+
+def _home_isil(ctx: Context) -> None:
+    """The ISIL the package names is the organisation's: given to an organisation that has
+    none yet; a package that names another ISIL is of another library and refused whole."""
+    wanted, org = ctx.package.mapping.isil, ctx.organisation
+    if not wanted:
+        return
+    if org.isil:
+        if org.isil.casefold() != wanted.casefold():
+            raise PackageError(f"mapping.toml: [package] isil {wanted} is niet de ISIL van "
+                               f"{org.code} ({org.isil}): een pakket van een andere bibliotheek?",
+                               field="mapping")  # fmt: skip
+        return
+    try:
+        with transaction.atomic():
+            org.isil = network.assign_isil(org, wanted)
+            ctx.idmap.add(Kind.ISIL, wanted, org.pk, state=org.isil)
+            ctx.idmap.flush()
+    except network.IsilError as exc:
+        raise PackageError(f"mapping.toml: [package] isil: {exc}", field="mapping") from exc
+    ctx.report.add("mapping.toml", ctx.package.mapping.isil_line, wanted, CREATED,
+                   f"ISIL {org.isil} vastgelegd voor {org.code}", "isil")  # fmt: skip
 
 
 class _Nothing:

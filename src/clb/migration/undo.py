@@ -12,11 +12,12 @@ from clb.errors import DomainError
 from clb.members import intake as members
 from clb.members import services as member_services
 from clb.members.models import Patron
+from clb.network import services as network
 
 from .models import IdMapEntry, Kind, MigrationRun, RunStatus
 
 ORDER = (Kind.HOLD, Kind.LOAN, Kind.FEE, Kind.BLOCK, Kind.MEMBERSHIP, Kind.PATRON,
-         Kind.MEMBER_KEY, Kind.ITEM, Kind.RECORD)  # fmt: skip
+         Kind.MEMBER_KEY, Kind.ITEM, Kind.RECORD, Kind.ISIL)  # fmt: skip
 
 
 class UndoError(DomainError):
@@ -70,6 +71,11 @@ def _remove(run: MigrationRun, entry: IdMapEntry) -> None:
         members.remove_membership(entry.target_id, run.organisation)
     elif entry.kind == Kind.PATRON:
         members.remove_member(entry.target_id, entry.state)
+    elif entry.kind == Kind.ISIL:
+        try:
+            network.withdraw_isil(run.organisation, entry.state)
+        except network.IsilError as exc:
+            raise UndoError(str(exc)) from exc
 
 
 def _items(run: MigrationRun, entries: list[IdMapEntry]) -> list[str]:

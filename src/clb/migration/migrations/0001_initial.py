@@ -106,6 +106,7 @@ class Migration(migrations.Migration):
                             ("fee", "financiële regel"),
                             ("loan", "uitlening"),
                             ("hold", "reservering"),
+                            ("isil", "ISIL van de organisatie"),
                         ],
                         max_length=12,
                     ),

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 
 from clb.catalogue.progress import ProgressBar
 from clb.migration import services
@@ -17,7 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("package", nargs="?", help="the package folder")
-        parser.add_argument("--organisation", help="code of the organisation moving in")
+        parser.add_argument("--organisation", help="code or ISIL of the organisation moving in")
         parser.add_argument("--dry-run", action="store_true",
                             help="check everything and report, write nothing")  # fmt: skip
         parser.add_argument("--report", metavar="DIR",
@@ -30,9 +31,13 @@ class Command(BaseCommand):
             return self._undo(undo)
         if not package or not organisation:
             raise CommandError("geef een pakketmap en --organisation (of --undo RUN_ID)")
-        org = Organisation.objects.filter(code=organisation).first()
+        org = Organisation.objects.filter(
+            Q(code=organisation) | Q(isil__iexact=organisation)
+        ).first()
         if org is None:
-            raise CommandError(f"--organisation: onbekende organisatie '{organisation}'")
+            raise CommandError(
+                f"--organisation: geen organisatie met code of ISIL '{organisation}'"
+            )
         run = services.start(org, package, dry_run=dry_run, report_dir=report)
         bars: dict[str, ProgressBar] = {}
 
