@@ -67,7 +67,6 @@ class Context:
     cards: dict[str, str] = field(default_factory=dict)  # package card → CLB card
     patron_rows: dict[str, Row] = field(default_factory=dict)  # borrowernumber → its row
     refused_cards: dict[str, int] = field(default_factory=dict)  # card → patrons.csv row
-    source_status: dict[str, str] = field(default_factory=dict)  # barcode → status in source
     notes: dict[int, list] = field(default_factory=lambda: defaultdict(list))  # row → notes
     subscription_codes: set[str] = field(default_factory=set)
 

@@ -2,6 +2,8 @@
 the national catalogue), copies from the records (Koha's 952) or from items.csv, each copy's
 status as the other system had it through the item state machine."""
 
+from django.db import transaction
+
 from clb.catalogue import services as catalogue
 from clb.catalogue.importer import CopyRow, Written
 from clb.catalogue.marc import Holding
@@ -11,9 +13,9 @@ from clb.circulation import services as circulation
 from clb.errors import DomainError
 
 from .context import Context
-from .models import Kind
+from .models import IdMapEntry, Kind
 from .package import Row, RowProblem, amount
-from .report import CREATED, MERGED, REFUSED, UNCHANGED, WARNING
+from .report import CREATED, MERGED, REFUSED, UNCHANGED, UPDATED, WARNING
 
 ITEMS = "items.csv"
 # FOLIO item status names → CLB (a copy on loan or on the hold shelf gets that from its loan or
@@ -56,16 +58,17 @@ def run(ctx: Context) -> None:
     mapping = ctx.package.mapping
     key_of = record_key(mapping.record_id)
     copies, meta = _listed_copies(ctx)
-    changes: list[tuple[str, str, str, int, str]] = []  # (barcode, status, file, row, source id)
+    # (barcode, status, file, row, source id, whether an earlier run brought the copy in)
+    changes: list[tuple[str, str, str, int, str, bool]] = []
     known_items = ctx.idmap.of(Kind.ITEM)
 
     def written(batch: list[Written]) -> None:
-        kept = [b for w in batch for b in w.kept]
-        kept_ids = dict(
-            Item.objects.filter(organisation=ctx.organisation, barcode__in=kept).values_list(
-                "barcode", "pk"
-            )
-        )
+        kept = {
+            barcode: (pk, status)
+            for barcode, pk, status in Item.objects.filter(
+                organisation=ctx.organisation, barcode__in=[b for w in batch for b in w.kept]
+            ).values_list("barcode", "pk", "status")
+        }
         for w in batch:
             key = key_of(w.record) or w.record_id
             _record_line(ctx, w, key)
@@ -75,18 +78,24 @@ def run(ctx: Context) -> None:
                     barcode, ItemStatus.AVAILABLE, w.file, w.number)  # fmt: skip
                 ctx.items[barcode] = pk
                 ctx.item_numbers[sid] = barcode
-                if sid not in known_items:  # state: the status this run leaves it in
-                    ctx.idmap.add(Kind.ITEM, sid, pk, state=status)
+                if sid not in known_items:  # state: the status the copy has in CLB now
+                    ctx.idmap.add(Kind.ITEM, sid, pk, state=ItemStatus.AVAILABLE)
                 if line is not None:
                     ctx.report.add(ITEMS, line, sid, CREATED, f"exemplaar {barcode}")
                 if status != ItemStatus.AVAILABLE:
-                    changes.append((barcode, status, file, row, sid))
+                    changes.append((barcode, status, file, row, sid, False))
             for barcode in w.kept:
-                sid, _status, file, row = meta.get(barcode) or embedded.get(barcode) or (
+                sid, status, file, row = meta.get(barcode) or embedded.get(barcode) or (
                     barcode, "", w.file, w.number)  # fmt: skip
-                ctx.items[barcode] = kept_ids[barcode]
+                pk, now = kept[barcode]
+                ctx.items[barcode] = pk
                 ctx.item_numbers[sid] = barcode
-                if file == ITEMS:
+                entry = known_items.get(sid)
+                # A copy an earlier run brought in and nothing happened to since: it takes the
+                # status the other system gives it now (or the one a stopped run did not set).
+                if entry is not None and status and now == entry.state != status:
+                    changes.append((barcode, status, file, row, sid, True))
+                elif file == ITEMS:
                     ctx.report.add(ITEMS, row, sid, UNCHANGED, f"exemplaar {barcode} al in CLB")
         ctx.idmap.flush()
 
@@ -188,7 +197,6 @@ def _listed_copies(ctx: Context):
                           current_location=current.code, price=row.get("replacementprice"))  # fmt: skip
         copies.append(CopyRow(row.number, holding, row.get("biblionumber"), isbn))
         meta[barcode] = (sid, status, ITEMS, row.number)
-        ctx.source_status[barcode] = status
     return copies, meta
 
 
@@ -203,11 +211,21 @@ def _status(row: Row) -> tuple[str, str]:
 
 
 def _statuses(ctx: Context, changes) -> None:
-    """Lost, missing, withdrawn, in repair: through the item state machine, one by one."""
-    for i, (barcode, status, file, row, sid) in enumerate(changes, start=1):
+    """Lost, missing, withdrawn, in repair: through the item state machine, one by one, each
+    with the state the id map keeps for it (so a run stopped here is finished by the next)."""
+    for i, (barcode, status, file, row, sid, again) in enumerate(changes, start=1):
+        ctx.progress("exemplaarstatus", i, len(changes))
         try:
-            circulation.set_item_status(item_barcode=barcode, status=status, at=ctx.at)
+            with transaction.atomic():
+                circulation.set_item_status(item_barcode=barcode, status=status, at=ctx.at)
+                IdMapEntry.objects.filter(
+                    organisation=ctx.organisation, kind=Kind.ITEM, source_id=sid
+                ).update(state=status)
         except DomainError as exc:
             ctx.report.add(file, row, sid, WARNING, f"status niet gezet: {exc}", "status")
-        ctx.source_status[barcode] = status
-        ctx.progress("exemplaarstatus", i, len(changes))
+            continue
+        if sid in ctx.idmap.of(Kind.ITEM):
+            ctx.idmap.of(Kind.ITEM)[sid].state = status
+        if again:
+            ctx.report.add(file, row, sid, UPDATED,
+                           f"exemplaar {barcode}: status '{ItemStatus(status).label}'", "status")  # fmt: skip

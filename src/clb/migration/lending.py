@@ -122,6 +122,7 @@ def run_holds(ctx: Context) -> None:
     cache = intake.RuleCache()
     known = ctx.idmap.of(Kind.HOLD)
     queues = defaultdict(list)  # title key → [(order, row, sid, values)]
+    ours = set()  # the holds of this package in CLB, placed now or by an earlier run
     for row in ctx.package.rows(HOLDS):
         sid = (
             row.get("reserve_id")
@@ -129,6 +130,7 @@ def run_holds(ctx: Context) -> None:
         )
         if sid in known:
             ctx.report.add(HOLDS, row.number, sid, UNCHANGED, f"reservering {known[sid].target_id}")
+            ours.add(known[sid].target_id)
             continue
         try:
             values = _hold_values(ctx, row)
@@ -138,7 +140,6 @@ def run_holds(ctx: Context) -> None:
         waiting = values["status"] == HoldStatus.WAITING
         order = (waiting, whole(row, "priority", 10**9) if waiting else 0, values["placed_at"])
         queues[values["title"]].append((order, row, sid, values))
-    served = set()
     total, done = sum(len(q) for q in queues.values()), 0
     for queue in queues.values():
         latest = None
@@ -154,10 +155,9 @@ def run_holds(ctx: Context) -> None:
                     values["placed_at"] = latest
                 latest = values["placed_at"]
             hold = _place(ctx, row, sid, values, cache)
-            if hold is not None and hold.status == HoldStatus.WAITING:
-                served.add(hold.record_id)
-    intake.serve_waiting(served, source=ctx.run.source, at=ctx.at)
-    _settle_states(ctx)
+            if hold is not None:
+                ours.add(hold.pk)
+    _serve(ctx, ours)
 
 
 def _hold_values(ctx: Context, row: Row) -> dict:
@@ -233,17 +233,32 @@ def _place(ctx: Context, row: Row, sid: str, values: dict, cache) -> Hold | None
     return hold
 
 
-def _settle_states(ctx: Context) -> None:
-    """Holds served from a free copy just now changed after they were placed: their state in
-    the id map is the one this run leaves."""
+def _serve(ctx: Context, ours: set[int]) -> None:
+    """Waiting holds served from copies that stand free, as placing a hold here does, once
+    all are in (so the queue order is the other system's). Only queues of holds nothing
+    happened to since the migration placed them; their state in the id map becomes the one
+    serving leaves, so undo still knows them (and a run stopped before this is finished by
+    the next)."""
     from .models import IdMapEntry
 
-    entries = list(IdMapEntry.objects.filter(run=ctx.run, kind=Kind.HOLD))
-    holds = Hold.objects.in_bulk([e.target_id for e in entries])
-    changed = []
-    for entry in entries:
-        hold = holds.get(entry.target_id)
-        if hold is not None and entry.state != intake.hold_state(hold):
-            entry.state = intake.hold_state(hold)
-            changed.append(entry)
-    IdMapEntry.objects.bulk_update(changed, ["state"], batch_size=1000)
+    entries = list(IdMapEntry.objects.filter(organisation=ctx.organisation, kind=Kind.HOLD,
+                                             target_id__in=ours))  # fmt: skip
+    before = Hold.objects.in_bulk([e.target_id for e in entries])
+    untouched = [e for e in entries
+                 if e.target_id in before and intake.hold_state(before[e.target_id]) == e.state]  # fmt: skip
+    by_record = defaultdict(list)
+    for entry in untouched:
+        by_record[before[entry.target_id].record_id].append(entry)
+    waiting = sorted(rid for rid, group in by_record.items()
+                     if any(before[e.target_id].status == HoldStatus.WAITING for e in group))  # fmt: skip
+    for rid in waiting:
+        with transaction.atomic():
+            intake.serve_waiting([rid], source=ctx.run.source, at=ctx.at)
+            after = Hold.objects.in_bulk([e.target_id for e in by_record[rid]])
+            changed = []
+            for entry in by_record[rid]:
+                now = intake.hold_state(after[entry.target_id])
+                if now != entry.state:
+                    entry.state = now
+                    changed.append(entry)
+            IdMapEntry.objects.bulk_update(changed, ["state"])

@@ -118,7 +118,7 @@ def migrate(run: MigrationRun, *, progress: Callable[[str, int, int], None] | No
         pass
     except PackageError as exc:
         return _finish(run, RunStatus.FAILED, ctx.report, folder, str(exc), found)
-    except Exception as exc:  # the run is recorded as failed, then the error goes on
+    except BaseException as exc:  # Ctrl-C too: the run is recorded as stopped, the error goes on
         _finish(run, RunStatus.FAILED, ctx.report, folder, f"{type(exc).__name__}: {exc}", found)
         raise
     status = RunStatus.REHEARSED if run.dry_run else RunStatus.DONE
