@@ -8,6 +8,8 @@ CLB_SECRET_KEY     secret key; when unset a development key is generated once in
 CLB_DEBUG          "1" for Django's debug mode
 CLB_ALLOWED_HOSTS  comma-separated host names (default localhost names)
 CLB_RETENTION_DAYS days a returned loan keeps its patron link when the patron did not opt in
+CLB_MIGRATION_DIR  folder of migration packages the admin may start, one subfolder per
+                   organisation code (default: the data folder's migratiepakketten/)
 """
 
 import os
@@ -131,6 +133,11 @@ if os.environ.get("CLB_PLAIN_STATIC") == "1":  # tests: no manifest needed
 
 # Returned loans keep their patron link this many days (for disputes), unless the patron opted in.
 CLB_RETENTION_DAYS = int(os.environ.get("CLB_RETENTION_DAYS", "30"))
+
+# Migration packages an administrator may start from the admin: <this>/<organisation code>/<package>/
+CLB_MIGRATION_DIR = Path(
+    os.environ.get("CLB_MIGRATION_DIR", DATA_DIR / "migratiepakketten")
+).resolve()
 
 LOGGING = {
     "version": 1,

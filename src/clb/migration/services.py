@@ -8,12 +8,14 @@ what the real run would do. A real run commits per batch or row, so a run that s
 simply run again: what came in is found in the id map and not brought in twice."""
 
 import json
+import logging
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from clb import clock
@@ -25,10 +27,12 @@ from .context import Context, IdMap
 from .models import Kind, MigrationRun, RunStatus
 from .package import PackageError
 from .report import CREATED, Report
-from .undo import undo
+from .undo import can_undo, undo, what_undo_takes
 
-__all__ = ["PackageError", "migrate", "undo", "report_folder", "read_progress"]
+__all__ = ["PackageError", "migrate", "undo", "report_folder", "read_progress", "start",
+           "packages", "run_in_background", "can_undo", "what_undo_takes"]  # fmt: skip
 
+logger = logging.getLogger(__name__)
 STAGES = ("titels", "exemplaarstatus", "leden", "financiën", "uitleningen", "reserveringen")
 
 
@@ -57,14 +61,16 @@ class ProgressFile:
     def __call__(self, stage: str, done: int, total: int) -> None:
         if self.also:
             self.also(stage, done, total)
+        begun = stage not in self.shown
         self.shown[stage] = (done, total)
         now = timezone.now().timestamp()
-        if done < total and now - self.written_at < 1.0:
-            return
+        if not begun and done < total and now - self.written_at < 1.0:
+            return  # at most once a second, and when a stage begins or ends
         self.written_at = now
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"stage": stage, "stages": self.shown}), encoding="utf-8")
+        tmp.write_text(json.dumps({"stage": stage, "stages": self.shown, "at": now}),
+                       encoding="utf-8")  # fmt: skip
         os.replace(tmp, self.path)
 
 
@@ -74,6 +80,37 @@ def read_progress(run: MigrationRun) -> dict:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {"stage": "", "stages": {}}
+
+
+def packages(organisations) -> list[tuple[Organisation, Path]]:
+    """The packages an administrator may start from the admin: the folders in
+    CLB_MIGRATION_DIR/<organisation code>/ of these organisations."""
+    root = Path(settings.CLB_MIGRATION_DIR)
+    found = []
+    for org in organisations:
+        folder = root / org.code
+        if folder.is_dir():
+            found += [(org, p) for p in sorted(folder.iterdir()) if p.is_dir()]
+    return found
+
+
+def run_in_background(run: MigrationRun) -> threading.Thread:
+    """A run started from the admin works in a thread of the web server, so the page that
+    started it can show its progress; the run's record says how it ended. (A large library is
+    better moved from a terminal: a server restart stops the thread, and then the run is
+    simply started again.)"""
+
+    def work():
+        try:
+            migrate(run)
+        except BaseException:  # recorded on the run by migrate(); nobody else to tell
+            logger.exception("migratierun %s gestopt", run.pk)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=work, name=f"migratie-{run.pk}", daemon=True)
+    thread.start()
+    return thread
 
 
 def start(organisation: Organisation, folder, *, dry_run=False, report_dir=None, user=None,

@@ -3,6 +3,7 @@ copies, titles), each through the room that owns it and only while nothing happe
 the run (the state the id map kept). What cannot be undone stays and is listed."""
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from clb.catalogue import services as catalogue
@@ -24,10 +25,22 @@ class UndoError(DomainError):
     code = "undo"
 
 
+def can_undo(run: MigrationRun) -> bool:
+    return not run.dry_run and run.status not in (RunStatus.UNDONE, RunStatus.RUNNING)
+
+
+def what_undo_takes(run: MigrationRun) -> list[tuple[str, int]]:
+    """What the run created and undo would take out (if nothing happened to it since)."""
+    counts = dict(
+        IdMapEntry.objects.filter(run=run, created=True).values_list("kind").annotate(n=Count("id"))
+    )
+    return [(Kind(kind).label, counts[kind]) for kind in ORDER if counts.get(kind)]
+
+
 def undo(run: MigrationRun, *, at=None) -> MigrationRun:
     if run.dry_run:
         raise UndoError(f"run {run.pk} was een proefrun: er is niets om ongedaan te maken")
-    if run.status in (RunStatus.UNDONE, RunStatus.RUNNING):
+    if not can_undo(run):
         raise UndoError(f"run {run.pk} is {run.get_status_display()}")
     kept: list[str] = []
     entries = IdMapEntry.objects.filter(run=run, created=True)
