@@ -8,6 +8,7 @@ limit, renewed more often than the rule allows) comes in and is reported; what c
 Each action is one transaction and writes its statistics event with the migration as source,
 so the cockpit does not count an old loan as a new one."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,13 +20,14 @@ from clb import clock, formatting
 from clb.catalogue.models import BibRecord, Item, ItemStatus
 from clb.cockpit import events
 from clb.cockpit.models import EventAction
+from clb.errors import DomainError
 from clb.members import services as members
 from clb.network.models import Branch
 
 from . import rules, state
 from .errors import CirculationError
 from .models import ACTIVE_HOLD, Hold, HoldStatus, Loan, Transit
-from .services import _lock_item, _set_aside, due_date
+from .services import _lock_item, _set_aside, due_date, unknown_item
 
 NOT_LOANABLE = (ItemStatus.LOST, ItemStatus.MISSING, ItemStatus.WITHDRAWN, ItemStatus.IN_REPAIR,
                 ItemStatus.CLAIMED_RETURNED)  # fmt: skip
@@ -52,32 +54,77 @@ class RuleCache:
         return self.books[key]
 
 
+@dataclass
+class LoanIn:
+    """An open loan as the other system has it. No branch: where the copy is."""
+
+    item_barcode: str
+    card_number: str
+    checked_out_at: datetime
+    due_at: datetime
+    renewals: int = 0
+    branch: Branch | None = None
+
+
 @transaction.atomic
-def open_loan(
-    *,
-    item_barcode: str,
-    card_number: str,
-    branch: Branch,
-    checked_out_at: datetime,
-    due_at: datetime,
-    renewals: int = 0,
-    source: str,
-    at=None,
-    cache: RuleCache | None = None,
-) -> Taken:
+def open_loans(
+    loans: list[LoanIn], *, source: str, at=None, cache: RuleCache | None = None
+) -> list[Taken | DomainError]:
+    """Many open loans in one transaction and a handful of statements (a migration brings in
+    tens of thousands): for each, in order, the Taken or the error that refuses it. Each is
+    checked as a checkout here would be; a copy named twice is lent once."""
     at = clock.now(at)
+    day = clock.today(at)
     cache = cache or RuleCache()
-    if due_at < checked_out_at:
+    items = {
+        i.barcode: i
+        for i in Item.objects.select_for_update(of=("self",))
+        .select_related("item_type", "organisation", "current_branch__organisation")
+        .filter(barcode__in={(loan.item_barcode or "").strip() for loan in loans})
+    }
+    patrons = members.find_patrons([loan.card_number for loan in loans], lock=True)
+    memberships = members.valid_memberships(patrons.values(), day)
+    held = defaultdict(int)  # (patron, organisation, item type) → open loans
+    for key in (
+        Loan.objects.filter(patron__in=[p.pk for p in patrons.values()], returned_at__isnull=True)
+        .values_list("patron_id", "organisation_id", "item__item_type")
+        .annotate(n=Count("id"))
+    ):
+        held[key[:3]] = key[3]
+    results: list[Taken | DomainError] = []
+    lent: set[int] = set()
+    for loan in loans:
+        try:
+            results.append(_loan(loan, items, patrons, memberships, held, lent, cache, day, at))
+        except DomainError as exc:
+            results.append(exc)
+    taken = [r for r in results if isinstance(r, Taken)]
+    Loan.objects.bulk_create([t.obj for t in taken], batch_size=500)
+    state.move_many([(t.obj.item, t.obj.branch) for t in taken], ItemStatus.ON_LOAN)
+    by_organisation = defaultdict(list)
+    for t in taken:
+        by_organisation[t.obj.organisation].append((t.obj.branch, t.obj.item, t.obj.patron))
+    for organisation, rows in by_organisation.items():
+        events.record_history(EventAction.CHECKOUT, at=at, source=source,
+                              organisation=organisation, rows=rows)  # fmt: skip
+    return results
+
+
+def _loan(loan: LoanIn, items, patrons, memberships, held, lent, cache, day, at) -> Taken:
+    if loan.due_at < loan.checked_out_at:
         raise CirculationError(
             _("Inleverdatum %(due)s ligt voor de uitleendatum %(out)s.")
-            % {"due": formatting.day(due_at), "out": formatting.day(checked_out_at)},
+            % {"due": formatting.day(loan.due_at), "out": formatting.day(loan.checked_out_at)},
             code="due_before_checkout",
             field="date_due",
         )
-    if checked_out_at > at:
+    if loan.checked_out_at > at:
         raise CirculationError(_("De uitleendatum ligt in de toekomst."), code="future_checkout",
                                field="issuedate")  # fmt: skip
-    item = _lock_item(item_barcode)
+    item = items.get((loan.item_barcode or "").strip())
+    if item is None:
+        raise unknown_item(loan.item_barcode)
+    branch = loan.branch or item.current_branch
     organisation = branch.organisation
     if item.organisation_id != organisation.pk:
         raise CirculationError(
@@ -86,49 +133,36 @@ def open_loan(
             code="not_ours",
             field="barcode",
         )
-    patron = members.find_patron(card_number, lock=True)
-    if item.status != ItemStatus.AVAILABLE:
+    patron = patrons.get((loan.card_number or "").strip())
+    if patron is None:
+        raise members.unknown_patron(loan.card_number)
+    if item.status != ItemStatus.AVAILABLE or item.pk in lent:
+        status = ItemStatus.ON_LOAN if item.pk in lent else item.status
         raise CirculationError(
             _("Exemplaar %(b)s heeft status '%(s)s' en kan niet uitgeleend zijn.")
-            % {"b": item.barcode, "s": ItemStatus(item.status).label},
+            % {"b": item.barcode, "s": ItemStatus(status).label},
             code="not_loanable",
             field="barcode",
         )
-    membership = members.valid_membership(patron, clock.today(at))
-    category = members.patron_category(patron, clock.today(at), membership)
+    category = members.patron_category(patron, day, memberships.get(patron.pk))
     book = cache.book(organisation, category)
     rule = book.rule_for(item.item_type)
     notes = []
-    if renewals > rule.renewals:
+    if loan.renewals > rule.renewals:
         notes.append(
             _("%(n)s keer verlengd, de regel staat %(max)s toe")
-            % {"n": renewals, "max": rule.renewals}
+            % {"n": loan.renewals, "max": rule.renewals}
         )
-    governed = sum(
-        n
-        for type_id, n in Loan.objects.filter(
-            patron=patron, organisation=organisation, returned_at__isnull=True
-        )
-        .values_list("item__item_type")
-        .annotate(n=Count("id"))
-        if book.governs(rule, type_id)
-    )
+    governed = sum(n for (pid, oid, type_id), n in held.items()
+                   if pid == patron.pk and oid == organisation.pk and book.governs(rule, type_id))  # fmt: skip
     if governed >= rule.loan_limit:
         notes.append(_("boven het maximum van %(n)s uitleningen") % {"n": rule.loan_limit})
-    loan = Loan.objects.create(
-        item=item,
-        patron=patron,
-        organisation=organisation,
-        branch=branch,
-        patron_category=category,
-        checked_out_at=checked_out_at,
-        due_at=due_at,
-        renewals=renewals,
-    )
-    state.move(item, ItemStatus.ON_LOAN, branch=branch)
-    events.record(EventAction.CHECKOUT, at=at, organisation=organisation, branch=branch,
-                  item=item, patron=patron, source=source)  # fmt: skip
-    return Taken(loan, notes)
+    held[(patron.pk, organisation.pk, item.item_type_id)] += 1
+    lent.add(item.pk)
+    obj = Loan(item=item, patron=patron, organisation=organisation, branch=branch,
+               patron_category=category, checked_out_at=loan.checked_out_at, due_at=loan.due_at,
+               renewals=loan.renewals)  # fmt: skip
+    return Taken(obj, notes)
 
 
 def _moment(value: datetime | None) -> str:

@@ -109,11 +109,15 @@ def _lock_item(barcode: str) -> Item:
             .get(barcode=(barcode or "").strip())
         )
     except Item.DoesNotExist as exc:
-        raise CirculationError(
-            _("Onbekend exemplaar: %(barcode)s") % {"barcode": barcode},
-            code="unknown_item",
-            field="item_barcode",
-        ) from exc
+        raise unknown_item(barcode) from exc
+
+
+def unknown_item(barcode: str) -> CirculationError:
+    return CirculationError(
+        _("Onbekend exemplaar: %(barcode)s") % {"barcode": barcode},
+        code="unknown_item",
+        field="item_barcode",
+    )
 
 
 def _open_loan(item: Item) -> Loan | None:

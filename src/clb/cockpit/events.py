@@ -5,6 +5,7 @@ from datetime import datetime
 
 from clb.clock import today
 from clb.members.models import age_band
+from clb.network.models import Municipality
 
 from . import tallies
 from .models import CirculationEvent
@@ -15,8 +16,46 @@ def record(
 ):
     """`source` marks an event that is not an action in CLB (see CirculationEvent): it is kept
     but not counted."""
+    municipality = patron.municipality.code if patron and patron.municipality_id else ""
+    event = _event(action, today(at), organisation, branch, item, patron, municipality, source)
+    event.save()
+    if not source:
+        tallies.add(event)
+
+
+def record_history(action: str, *, at: datetime, organisation, rows, source: str) -> None:
+    """Events for history brought in at once (a migration's members, loans, holds), one per
+    (branch, item, patron) row, any of them None: written in bulk and never counted, so there
+    are no tallies to update."""
+    if not source:
+        raise ValueError("history brought in carries its source")
     day = today(at)
-    event = CirculationEvent.everything.create(
+    rows = list(rows)
+    codes = dict(
+        Municipality.objects.filter(
+            pk__in={p.municipality_id for _b, _i, p in rows if p is not None}
+        ).values_list("pk", "code")
+    )
+    CirculationEvent.everything.bulk_create(
+        [
+            _event(
+                action,
+                day,
+                organisation,
+                branch,
+                item,
+                patron,
+                codes.get(patron.municipality_id, "") if patron else "",
+                source,
+            )  # fmt: skip
+            for branch, item, patron in rows
+        ],
+        batch_size=1000,
+    )
+
+
+def _event(action, day, organisation, branch, item, patron, municipality, source):
+    return CirculationEvent(
         occurred_on=day,
         action=action,
         organisation_id=organisation.pk,
@@ -25,11 +64,9 @@ def record(
         material_type=item.item_type.material_type if item else "",
         audience=item.audience if item else "",
         age_band=age_band(patron.birth_date, day) if patron else "",
-        municipality_code=patron.municipality.code if patron and patron.municipality_id else "",
+        municipality_code=municipality,
         source=source,
     )
-    if not source:
-        tallies.add(event)
 
 
 def remove_source(source: str) -> int:

@@ -4,12 +4,12 @@ would ask first (a guardian, a national card number): that is reported, and the 
 
 Only members change these tables: the migration hands plain values and gets patrons back."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from clb import clock
@@ -188,14 +188,9 @@ class Intake:
         Membership.objects.bulk_create(
             [self._membership(pa.pk, pr) for pa, pr in zip(patrons, prepared, strict=True)]
         )
-        for patron in patrons:
-            events.record(
-                EventAction.MEMBER_REGISTERED,
-                at=self.at,
-                organisation=self.organisation,
-                patron=patron,
-                source=source,
-            )
+        events.record_history(EventAction.MEMBER_REGISTERED, at=self.at,
+                              organisation=self.organisation,
+                              rows=[(None, None, p) for p in patrons], source=source)  # fmt: skip
         return patrons
 
     @transaction.atomic
@@ -235,14 +230,27 @@ class Intake:
         return changed
 
 
-def same_person(first_name: str, last_name: str, birth_date: date, postcode: str):
-    """Members anywhere in the network with this name, birth date and postcode: perhaps the
-    same person, for someone to decide (a migration never merges on this alone)."""
-    return Patron.objects.filter(
-        Q(first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip()),
-        birth_date=birth_date,
-        postcode=postcode,
-    ).order_by("pk")
+def same_people(people: list[tuple[str, str, date, str]]) -> dict[tuple, list[Patron]]:
+    """Members anywhere in the network with the name, birth date and postcode of each of these
+    (first name, last name, birth date, postcode): perhaps the same person, for someone to
+    decide (a migration never merges on this alone). Keyed by the case-folded tuple."""
+    wanted = {(f.strip().casefold(), ln.strip().casefold(), b, p) for f, ln, b, p in people}
+    found = defaultdict(list)
+    if not wanted:
+        return found
+    candidates = (
+        Patron.objects.filter(
+            birth_date__in={w[2] for w in wanted}, postcode__in={w[3] for w in wanted}
+        )
+        .select_related("registered_by")
+        .order_by("pk")
+    )
+    for patron in candidates:
+        key = (patron.first_name.casefold(), patron.last_name.casefold(), patron.birth_date,
+               patron.postcode)  # fmt: skip
+        if key in wanted:
+            found[key].append(patron)
+    return found
 
 
 def patron_state(patron: Patron) -> str:
@@ -253,19 +261,45 @@ def patron_state(patron: Patron) -> str:
     return "|".join(str(v) for v in values)
 
 
-def credit(patron: Patron, organisation: Organisation, amount, *, description="", at=None):
-    """A credit the member had with the other system (paid in advance): a payment line."""
-    amount = Decimal(amount)
-    if amount <= 0:
-        raise MemberError(_("Een bedrag moet groter dan nul zijn."), field="amount")
-    return LedgerLine.objects.create(
-        patron=patron,
-        organisation=organisation,
-        kind=LedgerKind.PAYMENT,
-        amount=-amount,
-        description=description[:300],
-        created_at=clock.now(at),
-    )
+@dataclass
+class LedgerIn:
+    """A line still open in the other system: a charge (amount > 0, a charge kind) or a credit
+    the member had there (amount < 0, a payment)."""
+
+    kind: str
+    amount: Decimal
+    created_at: datetime
+    description: str = ""
+    item_id: int | None = None
+    patron: Patron | None = None
+
+
+CHARGE_KINDS = {LedgerKind.FINE, LedgerKind.LOST, LedgerKind.SUBSCRIPTION, LedgerKind.HOLD_FEE}
+
+
+def carry_over(organisation: Organisation, lines: list[LedgerIn]) -> list:
+    """What members owe (or have in credit) with another system, into the ledger of this
+    organisation at once; for each line, in order, the LedgerLine or the MemberError that
+    refuses it."""
+    results, new = [], []
+    for line in lines:
+        amount = Decimal(line.amount)
+        if (
+            amount == 0
+            or (amount > 0) != (line.kind in CHARGE_KINDS)
+            or (amount < 0 and line.kind != LedgerKind.PAYMENT)
+        ):
+            results.append(MemberError(
+                _("Bedrag %(a)s past niet bij soort '%(k)s'.") % {"a": amount, "k": line.kind},
+                field="amount"))  # fmt: skip
+            continue
+        made = LedgerLine(patron=line.patron, organisation=organisation, kind=line.kind,
+                          amount=amount, description=line.description[:300],
+                          item_id=line.item_id, created_at=line.created_at)  # fmt: skip
+        results.append(made)
+        new.append(made)
+    LedgerLine.objects.bulk_create(new, batch_size=500)
+    return results
 
 
 class NotUndone(MemberError):
