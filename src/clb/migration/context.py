@@ -1,10 +1,14 @@
 """What the stages of one run share: the package, the report, the id map and the organisation's
 branches, and what earlier stages found (which copy and which member is which in CLB)."""
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from django.db import transaction
 
 from clb.members.models import Patron
 from clb.network.models import Branch, Organisation
@@ -50,6 +54,48 @@ class IdMap:
         self.pending = []
 
 
+class Batches:
+    """Rows written in transactions of `size` rows, one commit per batch instead of per row,
+    each row in a savepoint of its own so that a refused row takes nothing else with it. A run
+    stopped halfway loses at most the open batch, its id map with it, and the next run brings
+    that in. Outside a batched stage, a row is a transaction of its own."""
+
+    def __init__(self, size: int = 200):
+        self.size = size
+        self.outer = None
+        self.rows = 0
+
+    def __enter__(self):
+        self.outer, self.rows = transaction.atomic(), 0
+        self.outer.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        outer, self.outer = self.outer, None
+        return outer.__exit__(*exc)
+
+    @contextmanager
+    def row(self, weight: int = 1):
+        """One row (or `weight` rows written at once) in a savepoint."""
+        if self.outer is not None and self.rows >= self.size:
+            self.outer.__exit__(None, None, None)
+            self.__enter__()
+        self.rows += weight
+        with transaction.atomic():
+            yield
+
+
+def batched(stage):
+    """A stage whose rows (ctx.batches.row()) are committed in batches."""
+
+    @functools.wraps(stage)
+    def run(ctx, *args, **kwargs):
+        with ctx.batches:
+            return stage(ctx, *args, **kwargs)
+
+    return run
+
+
 @dataclass
 class Context:
     run: MigrationRun
@@ -60,6 +106,7 @@ class Context:
     progress: Progress
     idmap: IdMap
     branches: dict[str, Branch] = field(default_factory=dict)
+    batches: Batches = field(default_factory=Batches)
     # found by the stages, for the stages after them
     items: dict[str, int] = field(default_factory=dict)  # barcode → item id
     item_numbers: dict[str, str] = field(default_factory=dict)  # source item id → barcode

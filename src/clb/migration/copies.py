@@ -2,8 +2,6 @@
 the national catalogue), copies from the records (Koha's 952) or from items.csv, each copy's
 status as the other system had it through the item state machine."""
 
-from django.db import transaction
-
 from clb.catalogue import services as catalogue
 from clb.catalogue.importer import CopyRow, Written
 from clb.catalogue.marc import Holding
@@ -12,7 +10,7 @@ from clb.catalogue.text import as_isbn13
 from clb.circulation import services as circulation
 from clb.errors import DomainError
 
-from .context import Context
+from .context import Context, batched
 from .models import IdMapEntry, Kind
 from .package import Row, RowProblem, amount
 from .report import CREATED, MERGED, REFUSED, UNCHANGED, UPDATED, WARNING
@@ -210,13 +208,14 @@ def _status(row: Row) -> tuple[str, str]:
                        row.get("notforloan"))  # fmt: skip
 
 
+@batched
 def _statuses(ctx: Context, changes) -> None:
     """Lost, missing, withdrawn, in repair: through the item state machine, one by one, each
     with the state the id map keeps for it (so a run stopped here is finished by the next)."""
     for i, (barcode, status, file, row, sid, again) in enumerate(changes, start=1):
         ctx.progress("exemplaarstatus", i, len(changes))
         try:
-            with transaction.atomic():
+            with ctx.batches.row():
                 circulation.set_item_status(item_barcode=barcode, status=status, at=ctx.at)
                 IdMapEntry.objects.filter(
                     organisation=ctx.organisation, kind=Kind.ITEM, source_id=sid

@@ -5,14 +5,14 @@ the other system had ahead of it is moved up to keep the order (and reported).""
 
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import DatabaseError
 
 from clb.catalogue.models import BibRecord, Item
 from clb.circulation import intake
 from clb.circulation.models import Hold, HoldStatus
 from clb.errors import DomainError
 
-from .context import Context
+from .context import Context, batched
 from .models import Kind
 from .package import Row, RowProblem, moment, whole
 from .report import CREATED, REFUSED, UNCHANGED, UPDATED, WARNING
@@ -39,10 +39,12 @@ def _barcode(ctx: Context, row: Row) -> str | None:
     return barcode if barcode in ctx.items else None
 
 
+@batched
 def run_loans(ctx: Context) -> None:
     cache = intake.RuleCache()
     known = ctx.idmap.of(Kind.LOAN)
     rows = list(ctx.package.rows(LOANS))
+    pending = []  # (row, source id, LoanIn) for the next batch
     for i, row in enumerate(rows, start=1):
         ctx.progress("uitleningen", i, len(rows))
         sid = row.get("issue_id") or row.get("barcode")
@@ -71,22 +73,41 @@ def run_loans(ctx: Context) -> None:
             ctx.report.add(LOANS, row.number, sid, WARNING,
                            ctx.unknown_branch(row.get("branchcode")) + ": uitgeleend waar het "
                            "exemplaar staat", "branchcode")  # fmt: skip
-        if branch is None:
-            branch = Item.objects.select_related("current_branch__organisation").get(
-                barcode=barcode).current_branch  # fmt: skip
-        try:
-            with transaction.atomic():
-                taken = intake.open_loan(item_barcode=barcode, card_number=card, branch=branch,
-                                         checked_out_at=out, due_at=due, renewals=renewals,
-                                         source=ctx.run.source, at=ctx.at, cache=cache)  # fmt: skip
-                ctx.idmap.add(Kind.LOAN, sid, taken.obj.pk, state=intake.loan_state(taken.obj))
-                ctx.idmap.flush()
-        except DomainError as exc:
-            ctx.idmap.pending = []
-            ctx.refused(row, sid, _loan_column(exc), str(exc))
+        pending.append((row, sid, intake.LoanIn(barcode, card, out, due, renewals, branch)))
+        if len(pending) >= ctx.batches.size:
+            _open(ctx, pending, cache)
+            pending = []
+    _open(ctx, pending, cache)
+
+
+def _open(ctx: Context, pending: list, cache) -> None:
+    """A batch of loans through the circulation rules at once; should the database refuse the
+    batch, row by row, so that only the row it refuses is refused."""
+    if not pending:
+        return
+    try:
+        with ctx.batches.row(weight=len(pending)):
+            results = intake.open_loans([loan for _r, _s, loan in pending],
+                                        source=ctx.run.source, at=ctx.at, cache=cache)  # fmt: skip
+            for (_row, sid, _loan), taken in zip(pending, results, strict=True):
+                if isinstance(taken, intake.Taken):
+                    ctx.idmap.add(Kind.LOAN, sid, taken.obj.pk, state=intake.loan_state(taken.obj))
+            ctx.idmap.flush()
+    except DatabaseError as exc:
+        ctx.idmap.pending = []
+        if len(pending) > 1:
+            for one in pending:
+                _open(ctx, [one], cache)
+        else:
+            row, sid, _loan = pending[0]
+            ctx.refused(row, sid, "barcode", f"database weigert de uitlening: {exc}")
+        return
+    for (row, sid, loan), taken in zip(pending, results, strict=True):
+        if isinstance(taken, DomainError):
+            ctx.refused(row, sid, _loan_column(taken), str(taken))
             continue
-        ctx.report.add(LOANS, row.number, sid, CREATED,
-                       f"uitlening {taken.obj.pk} van {barcode}, inleveren {due.date()}")  # fmt: skip
+        ctx.report.add(LOANS, row.number, sid, CREATED, f"uitlening {taken.obj.pk} van "
+                       f"{loan.item_barcode}, inleveren {loan.due_at.date()}")  # fmt: skip
         for note in taken.notes:
             ctx.report.add(LOANS, row.number, sid, WARNING, note, "renewals_count")
 
@@ -97,7 +118,7 @@ def _loan_column(exc: DomainError) -> str:
 
 def _loan_again(ctx, row, sid, entry, due, renewals) -> None:
     try:
-        with transaction.atomic():
+        with ctx.batches.row():
             changed = intake.update_loan(entry.target_id, due_at=due, renewals=renewals,
                                          state_was=entry.state)  # fmt: skip
             if changed:
@@ -118,6 +139,7 @@ def _loan_again(ctx, row, sid, entry, due, renewals) -> None:
 # --- holds --------------------------------------------------------------------------------------
 
 
+@batched
 def run_holds(ctx: Context) -> None:
     cache = intake.RuleCache()
     known = ctx.idmap.of(Kind.HOLD)
@@ -201,7 +223,7 @@ def _place(ctx: Context, row: Row, sid: str, values: dict, cache) -> Hold | None
         return None
     captured = values["status"] != HoldStatus.WAITING
     try:
-        with transaction.atomic():
+        with ctx.batches.row():
             taken = intake.place_hold(
                 card_number=card,
                 pickup_branch=values["pickup"],
@@ -252,7 +274,7 @@ def _serve(ctx: Context, ours: set[int]) -> None:
     waiting = sorted(rid for rid, group in by_record.items()
                      if any(before[e.target_id].status == HoldStatus.WAITING for e in group))  # fmt: skip
     for rid in waiting:
-        with transaction.atomic():
+        with ctx.batches.row():
             intake.serve_waiting([rid], source=ctx.run.source, at=ctx.at)
             after = Hold.objects.in_bulk([e.target_id for e in by_record[rid]])
             changed = []

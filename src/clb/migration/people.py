@@ -16,7 +16,7 @@ from clb.members import services as members
 from clb.members.models import LedgerKind, Patron, age_on
 from clb.members.pins import from_source
 
-from .context import Context
+from .context import Context, batched
 from .models import Kind
 from .package import Row, RowProblem, amount, day, moment
 from .report import CREATED, MERGED, REVIEW, SKIPPED, UNCHANGED, UPDATED, WARNING
@@ -115,7 +115,7 @@ def run_patrons(ctx: Context) -> None:
         if patron is False:
             continue
         if patron is not None:
-            with transaction.atomic():
+            with ctx.batches.row():
                 if take.join(patron, prepared) is not None:
                     ctx.idmap.add(Kind.MEMBERSHIP, sid, patron.pk)
                 ctx.idmap.add(Kind.PATRON, sid, patron.pk, created=False)
@@ -196,27 +196,36 @@ def _national(ctx, row, data, keys, confirmed, in_clb):
 
 
 def _review(ctx, row, sid, data, prepared, seen_people) -> None:
-    """The same name, birth date and postcode as a member in CLB or an earlier row: perhaps the
-    same person, for someone to decide (member-matches.csv), never merged on this alone."""
-    key = (data.first_name.strip().casefold(), data.last_name.strip().casefold(),
-           data.birth_date, prepared.postcode)  # fmt: skip
+    """The same name, birth date and postcode as an earlier row: perhaps the same person, for
+    someone to decide (member-matches.csv), never merged on this alone. (Members CLB has
+    already are looked up per batch, in _add.)"""
+    key = _person(data, prepared)
     if key in seen_people:
         ctx.report.add(PATRONS, row.number, sid, REVIEW,
                        f"zelfde naam, geboortedatum en postcode als rij {seen_people[key]}")  # fmt: skip
     seen_people.setdefault(key, row.number)
-    for other in intake.same_person(data.first_name, data.last_name, data.birth_date,
-                                    prepared.postcode)[:5]:  # fmt: skip
-        org = other.registered_by.name
-        ctx.report.add(PATRONS, row.number, sid, REVIEW,
-                       f"zelfde naam, geboortedatum en postcode als CLB-lid {other.pk} "
-                       f"(ingeschreven bij {org}); bevestig in member-matches.csv om samen te "
-                       "voegen")  # fmt: skip
+
+
+def _person(data, prepared) -> tuple:
+    return (data.first_name.strip().casefold(), data.last_name.strip().casefold(),
+            data.birth_date, prepared.postcode)  # fmt: skip
+
+
+def _review_in_clb(ctx, batch) -> None:
+    found = intake.same_people([_person(p.data, p) for _r, _s, p in batch])
+    for row, sid, prepared in batch:
+        for other in found.get(_person(prepared.data, prepared), [])[:5]:
+            ctx.report.add(PATRONS, row.number, sid, REVIEW,
+                           f"zelfde naam, geboortedatum en postcode als CLB-lid {other.pk} "
+                           f"(ingeschreven bij {other.registered_by.name}); bevestig in "
+                           "member-matches.csv om samen te voegen")  # fmt: skip
 
 
 @transaction.atomic
 def _add(ctx: Context, take: intake.Intake, batch) -> None:
     if not batch:
         return
+    _review_in_clb(ctx, batch)
     patrons = take.add([p for _r, _s, p in batch], source=ctx.run.source)
     for (row, sid, _prepared), patron in zip(batch, patrons, strict=True):
         ctx.idmap.add(Kind.PATRON, sid, patron.pk, state=intake.patron_state(patron))
@@ -249,6 +258,7 @@ def _again(ctx, row, sid, entry, take, prepared) -> None:
 # --- blocks ---------------------------------------------------------------------------------------
 
 
+@batched
 def run_blocks(ctx: Context) -> None:
     """Koha's restrictions (borrower_debarments, or debarred in patrons.csv) and FOLIO's manual
     blocks: the reasons of a member's blocks still in force, together, block the card."""
@@ -283,7 +293,7 @@ def run_blocks(ctx: Context) -> None:
             for row, sid, _t in found:
                 ctx.report.add(row.file, row.number, sid, UNCHANGED, "blokkade al gemigreerd")
             continue
-        with transaction.atomic():
+        with ctx.batches.row():
             members.set_blocked(patron, True, reason)
             ctx.idmap.add(Kind.BLOCK, key, patron.pk, state=reason)
             ctx.idmap.flush()
@@ -294,10 +304,12 @@ def run_blocks(ctx: Context) -> None:
 # --- fees -----------------------------------------------------------------------------------------
 
 
+@batched
 def run_fees(ctx: Context) -> None:
     """What members still owe (or have in credit), line by line, in CLB's ledger."""
     known = ctx.idmap.of(Kind.FEE)
     rows = list(ctx.package.rows("fees.csv"))
+    pending = []  # (row, source id, CLB card, LedgerIn) for the next batch
     for i, row in enumerate(rows, start=1):
         ctx.progress("financiën", i, len(rows))
         sid = row.get("accountlines_id") or "|".join(
@@ -325,44 +337,61 @@ def run_fees(ctx: Context) -> None:
         card = ctx.patron_card(row, sid)
         if card is None:
             continue
-        patron = members.find_patron(card)
-        if owed > 0 and kind == LedgerKind.SUBSCRIPTION and _minor(patron, ctx.at.date()):
+        line = intake.LedgerIn(
+            kind if owed > 0 else LedgerKind.PAYMENT, owed, when,
+            row.get("description")[:300] or f"uit het vorige systeem ({code})",
+            _fee_item(ctx, row, sid),
+        )  # fmt: skip
+        pending.append((row, sid, card, line))
+        if len(pending) >= ctx.batches.size:
+            _book(ctx, pending)
+            pending = []
+    _book(ctx, pending)
+
+
+def _book(ctx: Context, pending: list) -> None:
+    patrons = members.find_patrons([card for _r, _s, card, _l in pending])
+    booked = []
+    for row, sid, card, line in pending:
+        line.patron = patrons[card]
+        if line.kind == LedgerKind.SUBSCRIPTION and _minor(line.patron, ctx.at.date()):
             ctx.report.add(row.file, row.number, sid, SKIPPED,
-                           f"contributie van een lid jonger dan 18 ({money(owed)}) niet overgenomen: "
-                           "jeugd leest gratis (opgave 1)", "debit_type_code")  # fmt: skip
+                           f"contributie van een lid jonger dan 18 ({money(line.amount)}) niet "
+                           "overgenomen: jeugd leest gratis (opgave 1)", "debit_type_code")  # fmt: skip
             continue
-        description = row.get("description")[:300] or f"uit het vorige systeem ({code})"
-        item = _fee_item(ctx, row, sid)
-        try:
-            with transaction.atomic():
-                if owed > 0:
-                    line = members.charge(patron, ctx.organisation, kind, owed,
-                                          description=description, item=item, at=when)  # fmt: skip
-                else:
-                    line = intake.credit(patron, ctx.organisation, -owed,
-                                         description=description, at=when)  # fmt: skip
-                ctx.idmap.add(Kind.FEE, sid, line.pk)
-                ctx.idmap.flush()
-        except DomainError as exc:
-            ctx.idmap.pending = []
-            ctx.refused(row, sid, "amountoutstanding", str(exc))
-            continue
-        ctx.report.add(row.file, row.number, sid, CREATED,
-                       f"{'schuld' if owed > 0 else 'tegoed'} {money(abs(owed))} ({line.kind})")  # fmt: skip
+        booked.append((row, sid, line))
+    if not booked:
+        return
+    with ctx.batches.row(weight=len(booked)):
+        lines = intake.carry_over(ctx.organisation, [line for _r, _s, line in booked])
+        for (_row, sid, _line), done in zip(booked, lines, strict=True):
+            if not isinstance(done, DomainError):
+                ctx.idmap.add(Kind.FEE, sid, done.pk)
+        ctx.idmap.flush()
+    for (row, sid, line), done in zip(booked, lines, strict=True):
+        if isinstance(done, DomainError):
+            ctx.refused(row, sid, "amountoutstanding", str(done))
+        else:
+            ctx.report.add(row.file, row.number, sid, CREATED,
+                           f"{'schuld' if line.amount > 0 else 'tegoed'} {money(abs(line.amount))} "
+                           f"({done.kind})")  # fmt: skip
 
 
-def _fee_item(ctx: Context, row, sid) -> Item | None:
+def _fee_item(ctx: Context, row, sid) -> int | None:
     """The copy a fee line is about (a lost copy, a late one), when the package names one of
     the organisation's copies."""
     barcode = row.get("barcode")
     if not barcode:
         return None
-    item = Item.objects.filter(barcode=barcode, organisation=ctx.organisation).first()
-    if item is None:
-        ctx.report.add(row.file, row.number, sid, WARNING,
-                       f"exemplaar {barcode} is niet van {ctx.organisation.code}: regel zonder "
-                       "exemplaar", "barcode")  # fmt: skip
-    return item
+    if barcode not in ctx.items:
+        found = Item.objects.filter(barcode=barcode, organisation=ctx.organisation).first()
+        if found is None:
+            ctx.report.add(row.file, row.number, sid, WARNING,
+                           f"exemplaar {barcode} is niet van {ctx.organisation.code}: regel "
+                           "zonder exemplaar", "barcode")  # fmt: skip
+            return None
+        ctx.items[barcode] = found.pk
+    return ctx.items[barcode]
 
 
 def _minor(patron: Patron, today: date) -> bool:
