@@ -171,6 +171,8 @@ def migration(folder: Path, size: int) -> dict:
     undo = time.perf_counter() - start
     left = Item.objects.count() + Patron.objects.count()
     say(f"    undo: {undo:.1f} s, {undone.get_status_display()}, {left} copies and members left")
+    for line in undone.undo_report.splitlines()[:5]:
+        say(f"      kept: {line}")
     return {"seconds": seconds, "rate": counts["copies"] / seconds, "stages": per_stage,
             "rerun": rerun, "rerun_created": created, "undo": undo, **counts}  # fmt: skip
 

@@ -14,6 +14,7 @@ from clb.members.models import LedgerLine, Membership, Patron
 from clb.migration import services
 from clb.migration.models import IdMapEntry
 from clb.migration.report import read_lines
+from tests.catalogue.marcdata import field, iso2709, record
 from tests.factories import T0
 
 from .koha import ISIL, KOHA_PIN, write_koha_package
@@ -165,3 +166,20 @@ def test_the_command_rehearses_runs_and_undoes(net, tmp_path, capsys):
     call_command("migrate_library", "--undo", str(run_id))
     assert "ongedaan gemaakt" in capsys.readouterr().out
     assert not Patron.objects.exists() and not Item.objects.exists()
+
+
+def test_undo_takes_out_a_title_the_package_had_twice(net, tmp_path):
+    """Two records of one title in the package merge on their ISBN; undo takes out both, also
+    when the run's clock is not the moment it was started."""
+    folder = write_koha_package(tmp_path / "koha", net)
+    twice = record("De avonden", author="Reve, Gerard", control="ocm9", isbn="9789023466321",
+                   extra=[field("999", ("c", "109")),
+                          field("952", ("a", "CEN"), ("p", "K0009"), ("y", "BK"), ("9", "5009"))])  # fmt: skip
+    with open(folder / "biblio.mrc", "ab") as fh:
+        fh.write(iso2709(twice))
+    run = migrate(folder, net.org_a)
+    assert ("biblio.mrc", 4) in {(x.file, x.row) for x in lines(run, "samengevoegd")}
+    assert Item.objects.get(barcode="K0009").record.title == "De avonden"
+    undone = services.undo(run)
+    assert undone.status == "undone", undone.undo_report
+    assert not BibRecord.objects.exists() and not Item.objects.exists()

@@ -26,8 +26,15 @@ from clb.network.models import Branch
 
 from . import rules, state
 from .errors import CirculationError
-from .models import ACTIVE_HOLD, Hold, HoldStatus, Loan, Transit
-from .services import _lock_item, _set_aside, due_date, unknown_item
+from .models import Hold, HoldStatus, Loan, Transit
+from .services import (
+    _lock_item,
+    _set_aside,
+    check_hold,
+    check_holds_allowed,
+    due_date,
+    unknown_item,
+)
 
 NOT_LOANABLE = (ItemStatus.LOST, ItemStatus.MISSING, ItemStatus.WITHDRAWN, ItemStatus.IN_REPAIR,
                 ItemStatus.CLAIMED_RETURNED)  # fmt: skip
@@ -188,21 +195,28 @@ def update_loan(loan_id: int, *, due_at: datetime, renewals: int, state_was: str
 
 
 @transaction.atomic
-def remove_loan(loan_id: int, state_was: str) -> None:
-    """Take out a loan a migration opened, while nothing happened to it since: the copy is
-    back where it was, available."""
-    loan = Loan.objects.select_for_update().select_related("item").filter(pk=loan_id).first()
-    if loan is None:
-        return
-    item = _lock_item(loan.item.barcode)
-    if loan_state(loan) != state_was or item.status != ItemStatus.ON_LOAN:
-        raise CirculationError(
-            _("Uitlening van %(b)s is sindsdien verlengd, ingeleverd of gewijzigd.")
-            % {"b": item.barcode},
-            code="changed",
+def remove_loans(states: dict[int, str]) -> dict[int, str]:
+    """Take out loans a migration opened, given as {id: the state it left them in}, while
+    nothing happened to them since: each copy is back where it was, available. Returns the
+    loans that stay, {id: why}."""
+    kept, gone = {}, []
+    loans = Loan.objects.select_for_update(of=("self",)).filter(pk__in=list(states))
+    items = {
+        i.pk: i
+        for i in Item.objects.select_for_update().filter(
+            pk__in=loans.values_list("item_id", flat=True)
         )
-    loan.delete()
-    state.move(item, ItemStatus.AVAILABLE)
+    }
+    for loan in loans:
+        item = items[loan.item_id]
+        if loan_state(loan) != states[loan.pk] or item.status != ItemStatus.ON_LOAN:
+            kept[loan.pk] = _("Uitlening van %(b)s is sindsdien verlengd, ingeleverd of "
+                              "gewijzigd.") % {"b": item.barcode}  # fmt: skip
+        else:
+            gone.append(loan)
+    Loan.objects.filter(pk__in=[loan.pk for loan in gone]).delete()
+    state.move_many([(items[loan.item_id], None) for loan in gone], ItemStatus.AVAILABLE)
+    return kept
 
 
 # --- holds --------------------------------------------------------------------------------------
@@ -230,25 +244,8 @@ def place_hold(
     at = clock.now(at)
     cache = cache or RuleCache()
     patron = members.find_patron(card_number)
-    item = None
-    if item_barcode:
-        item = _lock_item(item_barcode)
-        record = item.record
-        if item.status in (ItemStatus.WITHDRAWN, ItemStatus.LOST, ItemStatus.MISSING):
-            raise CirculationError(
-                _("Het gereserveerde exemplaar %(b)s is er niet meer (%(s)s).")
-                % {"b": item.barcode, "s": ItemStatus(item.status).label},
-                code="not_holdable",
-                field="barcode",
-            )
-    if record is None:
-        raise CirculationError(_("Kies een titel of exemplaar."), code="no_record", field="record")
-    if not pickup_branch.is_open_on(clock.today(at)) or not pickup_branch.serves_pickup:
-        raise CirculationError(
-            _("%(b)s is geen open afhaalpunt.") % {"b": pickup_branch.name},
-            code="not_pickup_point",
-            field="branchcode",
-        )
+    item = _lock_item(item_barcode) if item_barcode else None
+    record = check_hold(patron, pickup_branch, record, item, at)
     sample = item or (
         Item.objects.filter(record=record)
         .exclude(status__in=(ItemStatus.WITHDRAWN, ItemStatus.LOST, ItemStatus.MISSING))
@@ -262,16 +259,7 @@ def place_hold(
             field="record",
         )
     category = members.patron_category(patron, clock.today(at))
-    rule = cache.book(pickup_branch.organisation, category).rule_for(sample.item_type)
-    if not rule.holds_allowed:
-        raise CirculationError(
-            _("Reserveren is voor dit materiaal niet toegestaan."), code="holds_not_allowed"
-        )
-    if Hold.objects.filter(patron=patron, record=record, status__in=ACTIVE_HOLD).exists():
-        raise CirculationError(_("Dit lid heeft deze titel al gereserveerd."),
-                               code="duplicate_hold")  # fmt: skip
-    if Loan.objects.filter(patron=patron, item__record=record, returned_at__isnull=True).exists():
-        raise CirculationError(_("Dit lid heeft deze titel al geleend."), code="already_borrowed")
+    check_holds_allowed(cache.book(pickup_branch.organisation, category).rule_for(sample.item_type))
     hold = Hold(patron=patron, record=record, item=item, pickup_branch=pickup_branch,
                 placed_at=placed_at)  # fmt: skip
     notes = []
@@ -339,8 +327,21 @@ def hold_state(hold: Hold) -> str:
     )
 
 
+def remove_holds(states: dict[int, str]) -> dict[int, str]:
+    """Take out holds a migration placed, given as {id: the state it left them in}, while
+    nothing happened to them since (a copy the migration set aside goes back on the shelf).
+    Returns the holds that stay, {id: why}."""
+    kept = {}
+    for hold_id, state_was in states.items():
+        try:
+            _remove_hold(hold_id, state_was)
+        except CirculationError as exc:
+            kept[hold_id] = str(exc)
+    return kept
+
+
 @transaction.atomic
-def remove_hold(hold_id: int, state_was: str) -> None:
+def _remove_hold(hold_id: int, state_was: str) -> None:
     """Take out a hold a migration placed, while nothing happened to it since (a copy the
     migration set aside for it goes back on the shelf)."""
     hold = Hold.objects.select_for_update().filter(pk=hold_id).first()

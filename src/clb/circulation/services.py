@@ -883,37 +883,14 @@ def place_hold(
     once (see _set_aside), so it cannot be lent to anyone else meanwhile."""
     at = clock.now(at)
     patron = members.find_patron(card_number)
-    item = None
-    if item_barcode:
-        item = _lock_item(item_barcode)
-        record = item.record
-        if item.status in (ItemStatus.WITHDRAWN, ItemStatus.LOST, ItemStatus.MISSING):
-            raise CirculationError(_("Dit exemplaar is niet beschikbaar."), code="not_holdable")
-    if record is None:
-        raise CirculationError(_("Kies een titel of exemplaar."), code="no_record", field="record")
-    if not pickup_branch.is_open_on(clock.today(at)):
-        raise CirculationError(
-            _("Dit afhaalpunt is gesloten."), code="pickup_closed", field="pickup_branch"
-        )
-    if not pickup_branch.serves_pickup:
-        raise CirculationError(
-            _("%(b)s is geen afhaalpunt voor reserveringen.") % {"b": pickup_branch.name},
-            code="not_pickup_point",
-            field="pickup_branch",
-        )
+    item = _lock_item(item_barcode) if item_barcode else None
+    record = check_hold(patron, pickup_branch, record, item, at)
     membership = _refuse_blocks(patron, pickup_branch.organisation, at)
     category = members.patron_category(patron, clock.today(at), membership)
     rule, sample = _hold_rule(category, record, item, pickup_branch)
     if sample is None:
         raise CirculationError(_("Van deze titel zijn geen exemplaren."), code="no_copies")
-    if not rule.holds_allowed:
-        raise CirculationError(
-            _("Reserveren is voor dit materiaal niet toegestaan."), code="holds_not_allowed"
-        )
-    if Hold.objects.filter(patron=patron, record=record, status__in=ACTIVE_HOLD).exists():
-        raise CirculationError(_("U heeft deze titel al gereserveerd."), code="duplicate_hold")
-    if Loan.objects.filter(patron=patron, item__record=record, returned_at__isnull=True).exists():
-        raise CirculationError(_("U heeft deze titel al geleend."), code="already_borrowed")
+    check_holds_allowed(rule)
     hold = Hold.objects.create(
         patron=patron, record=record, item=item, pickup_branch=pickup_branch, placed_at=at
     )
@@ -941,6 +918,45 @@ def place_hold(
     _set_aside(record.pk, at)
     hold.refresh_from_db()
     return HoldResult(hold=hold, position=position, fee=fee)
+
+
+def check_hold(patron, pickup_branch, record, item, at) -> BibRecord:
+    """What every hold needs, placed here or brought in from another system: a copy that is
+    still there (or a title), an open pickup point, and not held or borrowed already by this
+    member. Returns the title held."""
+    if item is not None:
+        record = item.record
+        if item.status in (ItemStatus.WITHDRAWN, ItemStatus.LOST, ItemStatus.MISSING):
+            raise CirculationError(
+                _("Exemplaar %(b)s is niet beschikbaar (%(s)s).")
+                % {"b": item.barcode, "s": ItemStatus(item.status).label},
+                code="not_holdable",
+                field="item_barcode",
+            )
+    if record is None:
+        raise CirculationError(_("Kies een titel of exemplaar."), code="no_record", field="record")
+    if not pickup_branch.is_open_on(clock.today(at)):
+        raise CirculationError(
+            _("Dit afhaalpunt is gesloten."), code="pickup_closed", field="pickup_branch"
+        )
+    if not pickup_branch.serves_pickup:
+        raise CirculationError(
+            _("%(b)s is geen afhaalpunt voor reserveringen.") % {"b": pickup_branch.name},
+            code="not_pickup_point",
+            field="pickup_branch",
+        )
+    if Hold.objects.filter(patron=patron, record=record, status__in=ACTIVE_HOLD).exists():
+        raise CirculationError(_("U heeft deze titel al gereserveerd."), code="duplicate_hold")
+    if Loan.objects.filter(patron=patron, item__record=record, returned_at__isnull=True).exists():
+        raise CirculationError(_("U heeft deze titel al geleend."), code="already_borrowed")
+    return record
+
+
+def check_holds_allowed(rule) -> None:
+    if not rule.holds_allowed:
+        raise CirculationError(
+            _("Reserveren is voor dit materiaal niet toegestaan."), code="holds_not_allowed"
+        )
 
 
 def _hold_rule(category: str, record, item, pickup_branch):

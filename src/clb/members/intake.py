@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from clb import clock
@@ -302,49 +303,66 @@ def carry_over(organisation: Organisation, lines: list[LedgerIn]) -> list:
     return results
 
 
-class NotUndone(MemberError):
-    code = "not_undone"
-
-
 @transaction.atomic
-def remove_ledger_lines(line_ids: list[int]) -> None:
+def remove_ledger_lines(line_ids) -> dict[int, str]:
     """Take out ledger lines a migration wrote, while nothing was booked after them for the
-    same member and organisation (a payment since, say)."""
-    lines = list(LedgerLine.objects.select_for_update().filter(pk__in=line_ids))
-    for line in lines:
-        later = LedgerLine.objects.filter(
-            patron_id=line.patron_id, organisation_id=line.organisation_id, pk__gt=line.pk
-        ).exclude(pk__in=line_ids)
-        if later.exists():
-            raise NotUndone(
-                _("Er is sindsdien geboekt op de rekening van pas %(c)s.")
-                % {"c": line.patron.card_number}
-            )
-    LedgerLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
+    same member and organisation (a payment since, say). Returns the lines that stay, {id: why}."""
+    ids = set(line_ids)
+    lines = list(LedgerLine.objects.select_for_update().select_related("patron").filter(pk__in=ids))
+    latest = {}  # (patron, organisation) → the newest line not among these
+    for key in (
+        LedgerLine.objects.filter(patron__in={line.patron_id for line in lines})
+        .exclude(pk__in=ids)
+        .values_list("patron_id", "organisation_id")
+        .annotate(newest=Max("pk"))
+    ):
+        latest[key[:2]] = key[2]
+    kept = {
+        line.pk: _("Er is sindsdien geboekt op de rekening van pas %(c)s.")
+        % {"c": line.patron.card_number}
+        for line in lines
+        if latest.get((line.patron_id, line.organisation_id), 0) > line.pk
+    }
+    LedgerLine.objects.filter(pk__in=ids - set(kept)).delete()
+    return kept
 
 
 @transaction.atomic
-def remove_membership(patron_id: int, organisation: Organisation) -> None:
-    """A membership a migration added to a member CLB knew already."""
-    Membership.objects.filter(patron_id=patron_id, organisation=organisation).delete()
+def remove_memberships(patron_ids, organisation: Organisation) -> dict[int, str]:
+    """Memberships a migration added to members CLB knew already."""
+    Membership.objects.filter(patron_id__in=list(patron_ids), organisation=organisation).delete()
+    return {}
 
 
 @transaction.atomic
-def remove_member(patron_id: int, state: str) -> None:
-    """A member a migration brought in, while nothing happened to them since: unchanged, no
-    loans, holds or ledger lines (the migration took its own out first), no other membership."""
-    patron = Patron.objects.select_for_update().filter(pk=patron_id).first()
-    if patron is None:
-        return
-    why = ""
-    if patron_state(patron) != state:
-        why = _("gegevens sindsdien gewijzigd")
-    elif patron.loans.exists() or patron.holds.exists():
-        why = _("sindsdien geleend of gereserveerd")
-    elif patron.ledger_lines.exists():
-        why = _("sindsdien geboekt op de rekening")
-    elif patron.memberships.exclude(organisation=patron.registered_by).exists():
-        why = _("sindsdien ook lid elders")
-    if why:
-        raise NotUndone(_("Lid met pas %(c)s blijft: %(w)s.") % {"c": patron.card_number, "w": why})
-    patron.delete()
+def remove_members(states: dict[int, str]) -> dict[int, str]:
+    """Members a migration brought in, given as {id: the state it left them in}, while nothing
+    happened to them since: unchanged, no loans, holds or ledger lines (the migration took its
+    own out first), no other membership. Returns the members that stay, {id: why}."""
+    patrons = list(Patron.objects.select_for_update().filter(pk__in=list(states)))
+    ids = [p.pk for p in patrons]
+    lent = set(Patron.objects.filter(pk__in=ids, loans__isnull=False).values_list("pk", flat=True))
+    lent |= set(Patron.objects.filter(pk__in=ids, holds__isnull=False).values_list("pk", flat=True))
+    booked = set(LedgerLine.objects.filter(patron__in=ids).values_list("patron_id", flat=True))
+    elsewhere = set(
+        Membership.objects.filter(patron__in=ids)
+        .exclude(organisation=F("patron__registered_by"))
+        .values_list("patron_id", flat=True)
+    )
+    kept = {}
+    for patron in patrons:
+        why = ""
+        if patron_state(patron) != states[patron.pk]:
+            why = _("gegevens sindsdien gewijzigd")
+        elif patron.pk in lent:
+            why = _("sindsdien geleend of gereserveerd")
+        elif patron.pk in booked:
+            why = _("sindsdien geboekt op de rekening")
+        elif patron.pk in elsewhere:
+            why = _("sindsdien ook lid elders")
+        if why:
+            kept[patron.pk] = _("Lid met pas %(c)s blijft: %(w)s.") % {
+                "c": patron.card_number, "w": why,
+            }  # fmt: skip
+    Patron.objects.filter(pk__in=set(ids) - set(kept)).delete()
+    return kept

@@ -163,6 +163,9 @@ def run_holds(ctx: Context) -> None:
         order = (waiting, whole(row, "priority", 10**9) if waiting else 0, values["placed_at"])
         queues[values["title"]].append((order, row, sid, values))
     total, done = sum(len(q) for q in queues.values()), 0
+    titles = BibRecord.objects.in_bulk(
+        {v["record_id"] for q in queues.values() for _o, _r, _s, v in q if v["record_id"]}
+    )
     for queue in queues.values():
         latest = None
         for _order, row, sid, values in sorted(queue, key=lambda q: q[0]):
@@ -176,7 +179,7 @@ def run_holds(ctx: Context) -> None:
                                    "volgorde te bewaren", "reservedate")  # fmt: skip
                     values["placed_at"] = latest
                 latest = values["placed_at"]
-            hold = _place(ctx, row, sid, values, cache)
+            hold = _place(ctx, row, sid, values, titles.get(values["record_id"]), cache)
             if hold is not None:
                 ours.add(hold.pk)
     _serve(ctx, ours)
@@ -217,7 +220,7 @@ def _hold_values(ctx: Context, row: Row) -> dict:
     }
 
 
-def _place(ctx: Context, row: Row, sid: str, values: dict, cache) -> Hold | None:
+def _place(ctx: Context, row: Row, sid: str, values: dict, record, cache) -> Hold | None:
     card = ctx.patron_card(row, sid)
     if card is None:
         return None
@@ -228,9 +231,7 @@ def _place(ctx: Context, row: Row, sid: str, values: dict, cache) -> Hold | None
                 card_number=card,
                 pickup_branch=values["pickup"],
                 placed_at=values["placed_at"],
-                record=BibRecord.objects.get(pk=values["record_id"])
-                if values["record_id"]
-                else None,
+                record=record,
                 item_barcode=values["barcode"] if values["item_level"] else "",
                 status=values["status"],
                 captured_barcode=values["barcode"] if captured else "",
@@ -245,7 +246,7 @@ def _place(ctx: Context, row: Row, sid: str, values: dict, cache) -> Hold | None
     except DomainError as exc:
         ctx.idmap.pending = []
         ctx.report.add(HOLDS, row.number, sid, REFUSED, str(exc),
-                       {"item_barcode": "barcode", "record": "biblionumber"}.get(exc.field or "", exc.field or ""))  # fmt: skip
+                       {"item_barcode": "barcode", "record": "biblionumber", "pickup_branch": "branchcode"}.get(exc.field or "", exc.field or ""))  # fmt: skip
         return None
     hold = taken.obj
     ctx.report.add(HOLDS, row.number, sid, CREATED,

@@ -33,7 +33,8 @@ __all__ = ["PackageError", "migrate", "undo", "report_folder", "read_progress", 
            "packages", "run_in_background", "can_undo", "what_undo_takes"]  # fmt: skip
 
 logger = logging.getLogger(__name__)
-STAGES = ("titels", "exemplaarstatus", "leden", "financiën", "uitleningen", "reserveringen")
+STAGES = ("titels", "exemplaarstatus", "leden", "financiën", "uitleningen", "reserveringen",
+          "rapport")  # fmt: skip
 
 
 class _Rehearsal(Exception):
@@ -130,12 +131,13 @@ def migrate(run: MigrationRun, *, progress: Callable[[str, int, int], None] | No
             at=None) -> MigrationRun:  # fmt: skip
     """Carry out a run made by start(); returns it with its status, counts and report."""
     at = clock.now(at or run.started_at)
+    run.started_at = at  # the run's moment: what it stamps (merges, events) undo looks for
     folder = report_folder(run)
     tell = ProgressFile(folder, progress)
     try:
         found = package.read(run.package)
     except PackageError as exc:
-        return _finish(run, RunStatus.FAILED, Report(), folder, str(exc), None)
+        return _finish(run, RunStatus.FAILED, Report(), folder, str(exc), None, tell)
     branches = run.organisation.branches_by_code()
     ctx = Context(run, run.organisation, found, Report(), at, tell,
                   IdMap(run.organisation, run), branches)  # fmt: skip
@@ -154,12 +156,13 @@ def migrate(run: MigrationRun, *, progress: Callable[[str, int, int], None] | No
     except _Rehearsal:
         pass
     except PackageError as exc:
-        return _finish(run, RunStatus.FAILED, ctx.report, folder, str(exc), found)
+        return _finish(run, RunStatus.FAILED, ctx.report, folder, str(exc), found, tell)
     except BaseException as exc:  # Ctrl-C too: the run is recorded as stopped, the error goes on
-        _finish(run, RunStatus.FAILED, ctx.report, folder, f"{type(exc).__name__}: {exc}", found)
+        _finish(run, RunStatus.FAILED, ctx.report, folder, f"{type(exc).__name__}: {exc}", found,
+                tell)  # fmt: skip
         raise
     status = RunStatus.REHEARSED if run.dry_run else RunStatus.DONE
-    return _finish(run, status, ctx.report, folder, "", found)
+    return _finish(run, status, ctx.report, folder, "", found, tell)
 
 
 def _home_isil(ctx: Context) -> None:
@@ -193,13 +196,17 @@ class _Nothing:
         return False
 
 
-def _finish(run, status, report: Report, folder: Path, message: str, found) -> MigrationRun:
+def _finish(run, status, report: Report, folder: Path, message: str, found,
+            tell: ProgressFile | None = None) -> MigrationRun:  # fmt: skip
     run.status = status
     run.finished_at = timezone.now()
     run.counts = report.counts_dict()
     run.message = message
     run.report_dir = str(folder)
+    tell = tell or ProgressFile(folder)
+    tell("rapport", 0, 1)
     report.write(folder, {"run": run, "package": found, "message": message})
+    tell("rapport", 1, 1)
     # the rolled-back dry run took the run's row back to where start() left it: save it whole
     run.save()
     return run

@@ -46,18 +46,8 @@ def undo(run: MigrationRun, *, at=None) -> MigrationRun:
     entries = IdMapEntry.objects.filter(run=run, created=True)
     for kind in ORDER:
         chosen = list(entries.filter(kind=kind).order_by("-pk"))
-        if kind == Kind.ITEM:
-            kept += _items(run, chosen)
-        elif kind == Kind.RECORD:
-            kept += _records(run, chosen)
-        else:
-            for entry in chosen:
-                try:
-                    with transaction.atomic():
-                        _remove(run, entry)
-                        entry.delete()
-                except DomainError as exc:
-                    kept.append(f"{entry.get_kind_display()} {entry.source_id}: {exc}")
+        for start in range(0, len(chosen), CHUNK):
+            kept += _take_out(run, kind, chosen[start : start + CHUNK])
     events.remove_source(run.source)
     IdMapEntry.objects.filter(run=run, created=False).delete()
     run.status = RunStatus.PARTLY_UNDONE if kept else RunStatus.UNDONE
@@ -67,60 +57,71 @@ def undo(run: MigrationRun, *, at=None) -> MigrationRun:
     return run
 
 
-def _remove(run: MigrationRun, entry: IdMapEntry) -> None:
-    if entry.kind == Kind.HOLD:
-        circulation.remove_hold(entry.target_id, entry.state)
-    elif entry.kind == Kind.LOAN:
-        circulation.remove_loan(entry.target_id, entry.state)
-    elif entry.kind == Kind.FEE:
-        members.remove_ledger_lines([entry.target_id])
-    elif entry.kind == Kind.BLOCK:
-        patron = Patron.objects.filter(pk=entry.target_id).first()
-        if patron is not None and patron.blocked and patron.block_reason == entry.state:
+CHUNK = 1000
+
+
+def _take_out(run: MigrationRun, kind: str, chunk: list[IdMapEntry]) -> list[str]:
+    """One chunk of one kind, in one transaction, by the room that owns it: the entries of
+    what went are deleted, what stays is said."""
+    with transaction.atomic():
+        kept = REMOVERS[kind](run, {e.target_id: e.state for e in chunk})
+        IdMapEntry.objects.filter(pk__in=[e.pk for e in chunk if e.target_id not in kept]).delete()
+    label = Kind(kind).label
+    return [f"{label} {e.source_id}: {kept[e.target_id]}" for e in chunk if e.target_id in kept]
+
+
+def _blocks(run, states: dict[int, str]) -> dict[int, str]:
+    kept = {}
+    for patron in Patron.objects.filter(pk__in=list(states), blocked=True):
+        if patron.block_reason == states[patron.pk]:
             member_services.set_blocked(patron, False)
-        elif patron is not None and patron.blocked:
-            raise UndoError(f"blokkade van pas {patron.card_number} is sindsdien gewijzigd")
-    elif entry.kind == Kind.MEMBERSHIP:
-        members.remove_membership(entry.target_id, run.organisation)
-    elif entry.kind == Kind.PATRON:
-        members.remove_member(entry.target_id, entry.state)
-    elif entry.kind == Kind.ISIL:
-        try:
-            network.withdraw_isil(run.organisation, entry.state)
-        except network.IsilError as exc:
-            raise UndoError(str(exc)) from exc
-
-
-def _items(run: MigrationRun, entries: list[IdMapEntry]) -> list[str]:
-    """Copies go when no loan, hold or transit names them (the run's own are gone by now) and
-    their status is still the one the run left."""
-    kept = []
-    for start in range(0, len(entries), 2000):
-        chunk = entries[start : start + 2000]
-        used = circulation.items_in_use([e.target_id for e in chunk])
-        free = {e.target_id: e.state for e in chunk if e.target_id not in used}
-        with transaction.atomic():
-            refused = catalogue.remove_items(run.organisation, free)
-            gone = set(free) - set(refused)
-            IdMapEntry.objects.filter(pk__in=[e.pk for e in chunk if e.target_id in gone]).delete()
-        kept += [f"exemplaar {barcode}: {why}" for barcode, why in refused.values()]
-        kept += [f"exemplaar {e.source_id}: sindsdien uitgeleend, gereserveerd of verstuurd"
-                 for e in chunk if e.target_id in used]  # fmt: skip
+        else:
+            kept[patron.pk] = f"blokkade van pas {patron.card_number} is sindsdien gewijzigd"
     return kept
 
 
-def _records(run: MigrationRun, entries: list[IdMapEntry]) -> list[str]:
+def _isil(run, states: dict[int, str]) -> dict[int, str]:
+    kept = {}
+    for organisation_id, isil in states.items():
+        try:
+            network.withdraw_isil(run.organisation, isil)
+        except network.IsilError as exc:
+            kept[organisation_id] = str(exc)
+    return kept
+
+
+def _items(run: MigrationRun, states: dict[int, str]) -> dict[int, str]:
+    """Copies go when no loan, hold or transit names them (the run's own are gone by now) and
+    their status is still the one the run left."""
+    used = circulation.items_in_use(states)
+    refused = catalogue.remove_items(
+        run.organisation, {i: s for i, s in states.items() if i not in used}
+    )
+    kept = {i: f"{barcode}: {why}" for i, (barcode, why) in refused.items()}
+    kept.update({i: "sindsdien uitgeleend, gereserveerd of verstuurd" for i in used})
+    return kept
+
+
+def _records(run: MigrationRun, states: dict[int, str]) -> dict[int, str]:
     """Titles the run created go when no copy and no hold is left on them; merges the run made
     into existing titles are taken out of the merge log."""
-    ids = [e.target_id for e in entries]
-    held = circulation.records_in_use(ids)
-    with transaction.atomic():
-        kept = catalogue.remove_records(
-            [i for i in ids if i not in held], organisation=run.organisation,
-            merged_at=run.started_at,
-        )  # fmt: skip
-        IdMapEntry.objects.filter(pk__in=[e.pk for e in entries if e.target_id not in kept
-                                          and e.target_id not in held]).delete()  # fmt: skip
-    return [f"titel {i}: {why}" for i, why in kept.items()] + [
-        f"titel {i}: er zijn reserveringen op" for i in held
-    ]
+    held = circulation.records_in_use(states)
+    kept = catalogue.remove_records([i for i in states if i not in held],
+                                    organisation=run.organisation, merged_at=run.started_at)  # fmt: skip
+    kept.update({i: "er zijn reserveringen op" for i in held})
+    return kept
+
+
+# What each kind of row is taken out by: {target id: state the run left} → {id: why it stays}.
+REMOVERS = {
+    Kind.HOLD: lambda run, states: circulation.remove_holds(states),
+    Kind.LOAN: lambda run, states: circulation.remove_loans(states),
+    Kind.FEE: lambda run, states: members.remove_ledger_lines(states),
+    Kind.BLOCK: _blocks,
+    Kind.MEMBERSHIP: lambda run, states: members.remove_memberships(states, run.organisation),
+    Kind.PATRON: lambda run, states: members.remove_members(states),
+    Kind.MEMBER_KEY: lambda run, states: {},
+    Kind.ITEM: _items,
+    Kind.RECORD: _records,
+    Kind.ISIL: _isil,
+}
