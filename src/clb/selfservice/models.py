@@ -28,10 +28,11 @@ class KioskAccount(models.Model):
     description = models.CharField(_("omschrijving"), max_length=200, blank=True)
     require_pin = models.BooleanField(
         _("pincode verplicht"),
-        default=False,
+        default=True,
         help_text=_(
-            "Vraag de pincode (AD) bij lenen, verlengen, reserveren en betalen, en toon "
-            "persoonsgegevens alleen na een juiste pincode."
+            "Vraag de pincode (AD) bij lenen, verlengen, reserveren en betalen. Zonder dit vinkje "
+            "kan met alleen de pas worden geleend; naam, saldo en geleende exemplaren toont een "
+            "zuil altijd pas na een juiste pincode."
         ),
     )
     charset = models.CharField(

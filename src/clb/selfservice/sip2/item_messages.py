@@ -70,7 +70,7 @@ def checkout(ctx: Context) -> Reply:
             and ctx.request.fixed["sc_renewal_policy"] == "Y"
         ):
             return _renewal(ctx, "12", desensitize="Y")
-        return ctx.refuse(str(exc), AJ=ctx.title_of(ctx.barcode))
+        return ctx.refuse(ctx.unproven_refusal(exc), AJ=ctx.title_of(ctx.barcode))
     item = result.loan.item
     title = item.record.title
     return Reply(
@@ -110,7 +110,7 @@ def _renewal(ctx: Context, code: str, *, desensitize: str) -> Reply:
             item_barcode=ctx.barcode, card_number=ctx.card, at=ctx.moment("transaction_date")
         )
     except DomainError as exc:
-        return ctx.refuse(str(exc), AJ=ctx.title_of(ctx.barcode))
+        return ctx.refuse(ctx.unproven_refusal(exc), AJ=ctx.title_of(ctx.barcode))
     item = result.loan.item
     due = sip_date(result.due_at)
     message = _("Verlengd tot %(date)s") % {
@@ -150,13 +150,15 @@ def renew_all(ctx: Context) -> Reply:
     try:
         outcome = circulation.renew_all(card_number=ctx.card, at=ctx.moment("transaction_date"))
     except DomainError as exc:
-        return ctx.refuse(str(exc))
+        return ctx.refuse(ctx.unproven_refusal(exc))
     renewed = [barcode for barcode, result in outcome if not isinstance(result, DomainError)]
     refused = [(barcode, r) for barcode, r in outcome if isinstance(r, DomainError)]
     summary = _("%(renewed)s verlengd, %(refused)s niet verlengd.") % {
         "renewed": len(renewed),
         "refused": len(refused),
     }
+    # Which copies a card has on loan is personal: listed only after the right PIN.
+    shown = ctx.identify().proven
     return Reply(
         "66",
         {
@@ -167,10 +169,10 @@ def renew_all(ctx: Context) -> Reply:
         },
         [
             ("AO", ctx.institution),
-            *[("BM", barcode) for barcode in renewed],
-            *[("BN", barcode) for barcode, _error in refused],
+            *[("BM", barcode) for barcode in renewed if shown],
+            *[("BN", barcode) for barcode, _error in refused if shown],
             ("AF", summary),
-            *[("AF", f"{barcode}: {error}") for barcode, error in refused],
+            *[("AF", f"{barcode}: {error}") for barcode, error in refused if shown],
         ],
     )
 
