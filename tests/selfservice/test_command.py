@@ -61,6 +61,7 @@ def test_serves_and_stops_cleanly_on_sigterm():
         (["--tls-cert", "cert.pem"], "--tls-cert en --tls-key horen bij elkaar"),
         (["--tls-cert", "/nonexistent.pem", "--tls-key", "/nonexistent.key"], "onbruikbaar"),
         (["--workers", "0"], "groter dan nul"),
+        (["--login-timeout", "0"], "groter dan nul"),
         (["--charset", "klingon"], "invalid choice"),
     ],
 )

@@ -5,7 +5,11 @@ handler runs in a worker thread, because the services use Django's synchronous O
 kiosk sends costs at most its own session: damaged messages are answered with 96 (resend),
 unknown ones are ignored as the protocol asks, and a connection that keeps sending nonsense, is
 too long, fails to log in or stays silent is closed. Every such event is logged, without PINs or
-passwords."""
+passwords.
+
+A connection that has not logged in gets little, because anyone can open one: a short deadline
+to log in that status messages do not extend, a cap per address, and when the server is full the
+oldest of them makes room for a newcomer. So idle connections cannot lock kiosks out."""
 
 import asyncio
 import contextlib
@@ -40,6 +44,11 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 6001
     idle_timeout: float = 300.0  # seconds without a message before the connection is closed
+    # Seconds from connecting to a successful login (93), whatever else is sent meanwhile.
+    login_timeout: float = 10.0
+    # Connections from one address that have not logged in; logged-in kiosks are not counted,
+    # so a branch with many kiosks behind one NAT address is not limited.
+    max_waiting_per_address: int = 10
     ssl_context: ssl.SSLContext | None = None
     # Worker threads for the services; each keeps its own database connection.
     workers: int = 8
@@ -51,12 +60,20 @@ class ServerConfig:
     clock: Callable[[], datetime] = field(default=clock.now)
 
 
+@dataclass(eq=False)
+class _Connection:
+    session: Session
+    address: str  # the peer's IP address, for the cap per address
+    opened: float  # event-loop time of connecting
+    evicted: bool = False  # closed to make room for a newer connection
+
+
 class SIP2Server:
     def __init__(self, config: ServerConfig):
         self.config = config
         self._server: asyncio.Server | None = None
         self._executor = ThreadPoolExecutor(config.workers, thread_name_prefix="sip2-worker")
-        self._sessions: dict[asyncio.Task, Session] = {}
+        self._sessions: dict[asyncio.Task, _Connection] = {}
         self._busy: set[asyncio.Task] = set()
         self._closing = False
 
@@ -75,7 +92,7 @@ class SIP2Server:
             self.config.host,
             self.config.port,
             ssl=tls,
-            ssl_handshake_timeout=min(30.0, self.config.idle_timeout) if tls else None,
+            ssl_handshake_timeout=self.config.login_timeout if tls else None,
             limit=codec.MAX_MESSAGE + 2,
         )
         log.info(
@@ -130,14 +147,17 @@ class SIP2Server:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peername = writer.get_extra_info("peername")
-        peer = f"{peername[0]}:{peername[1]}" if peername else "?"
-        if self._closing or len(self._sessions) >= self.config.max_sessions:
-            log.warning("%s: refused, %d sessions open", peer, len(self._sessions))
+        address = peername[0] if peername else "?"
+        peer = f"{address}:{peername[1]}" if peername else "?"
+        refusal = self._admit(address)
+        if refusal:
+            log.warning("%s: refused, %s", peer, refusal)
             writer.close()
             return
         task = asyncio.current_task()
         session = Session(peer=peer, clock=self.config.clock, charset=self.config.charset)
-        self._sessions[task] = session
+        this = _Connection(session, address, asyncio.get_running_loop().time())
+        self._sessions[task] = this
         log.info("%s: connected", peer)
         reason = "?"
         try:
@@ -145,14 +165,14 @@ class SIP2Server:
         except asyncio.CancelledError:
             # Not raised on: this task is the connection's own, and asyncio 3.11 logs a
             # cancelled connection task as an error.
-            reason = "server stopping"
+            reason = "made room for a new connection" if this.evicted else "server stopping"
         except (ConnectionError, ssl.SSLError, OSError) as exc:
             reason = f"connection lost ({exc.__class__.__name__})"
         except Exception:  # a bug must cost one session, never the server
             log.exception("%s: unexpected error", session)
             reason = "internal error"
         finally:
-            del self._sessions[task]
+            self._sessions.pop(task, None)
             log.info("%s: closed after %d messages: %s", session, session.messages, reason)
             writer.close()
             with contextlib.suppress(
@@ -160,13 +180,47 @@ class SIP2Server:
             ):
                 await writer.wait_closed()
 
+    def _admit(self, address: str) -> str | None:
+        """Why a new connection from this address is refused, or None. When the server is full
+        the oldest connection that has not logged in (and is not being answered) is closed to
+        make room: an attacker cannot hold every slot with connections that never log in."""
+        if self._closing:
+            return "server stopping"
+        waiting = {
+            task: c
+            for task, c in self._sessions.items()
+            if c.session.kiosk is None and task not in self._busy
+        }
+        from_here = sum(c.address == address for c in waiting.values())
+        if from_here >= self.config.max_waiting_per_address:
+            return f"{from_here} connections from this address not logged in"
+        if len(self._sessions) < self.config.max_sessions:
+            return None
+        if not waiting:
+            return f"{len(self._sessions)} sessions open"
+        oldest = min(waiting, key=lambda task: waiting[task].opened)
+        waiting[oldest].evicted = True
+        self._sessions.pop(oldest)
+        oldest.cancel()
+        return None
+
     async def _converse(self, session, task, reader, writer) -> str:
         """Read, answer, repeat. Returns why the conversation ended."""
         errors_in_a_row = 0
+        loop = asyncio.get_running_loop()
+        login_by = loop.time() + self.config.login_timeout
         while not self._closing:
+            timeout = self.config.idle_timeout
+            if session.kiosk is None:
+                timeout = min(timeout, login_by - loop.time())
             try:
-                frame = await asyncio.wait_for(reader.readuntil(b"\r"), self.config.idle_timeout)
+                if timeout <= 0:
+                    raise TimeoutError
+                frame = await asyncio.wait_for(reader.readuntil(b"\r"), timeout)
             except TimeoutError:
+                if session.kiosk is None:
+                    log.warning("%s: not logged in within %g s", session, self.config.login_timeout)
+                    return "no login"
                 return f"idle for {self.config.idle_timeout:g} s"
             except asyncio.LimitOverrunError:
                 log.warning("%s: message longer than %d bytes", session, codec.MAX_MESSAGE)
