@@ -1,54 +1,33 @@
 """Messages about the connection itself: login (93), status (99) and end of a patron's session (35)."""
 
 import time
-from functools import cache
 
-from django.contrib.auth.hashers import check_password
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import KioskAccount
+from .. import services as kiosks
 from . import spec
 from .codec import Reply
 from .context import Context
 from .values import yn
 
 
-@cache
-def _unknown_account() -> str:
-    """Checked against when the login name is unknown, so that a wrong name costs as much time
-    as a wrong password and the answer time does not reveal which kiosk names exist."""
-    return KioskAccount.hash_of("no such kiosk")
-
-
 def login(ctx: Context) -> Reply:
     session, request = ctx.session, ctx.request
-    account = (
-        KioskAccount.objects.select_related("branch__organisation")
-        .filter(login=request.get("CN"))
-        .first()
+    account = kiosks.log_in(
+        request.get("CN"),
+        request.exact("CO"),
+        at=ctx.now,
+        peer=session.peer,
+        plain_text=request.fixed["uid_algorithm"] == "0" and request.fixed["pwd_algorithm"] == "0",
     )
-    password = request.exact("CO")
-    plain_text = request.fixed["uid_algorithm"] == "0" and request.fixed["pwd_algorithm"] == "0"
-    if account is None:
-        check_password(password, _unknown_account())
-        ok = False
-    else:
-        ok = (
-            account.check_password(password)
-            and plain_text
-            and account.active
-            and account.branch.is_open_on(timezone.localdate(ctx.now))
-        )
-    session.kiosk = account if ok else None
-    if ok:
+    session.kiosk = account
+    if account is not None:
         session.charset = account.charset
         session.account_checked_at = time.monotonic()
         session.failed_logins = 0
-        account.record_login(ctx.now, session.peer)
     else:
         session.failed_logins += 1
-    return Reply("94", {"ok": "1" if ok else "0"})
+    return Reply("94", {"ok": "1" if account else "0"})
 
 
 def sc_status(ctx: Context) -> Reply:
