@@ -273,10 +273,9 @@ class SIP2Server:
         if session.kiosk is None and request.code not in ANSWERED_BEFORE_LOGIN:
             log.warning("%s: message %s before login, not answered", session, request.code)
             return None, False
-        now = session.clock()
         try:
             reply = await asyncio.get_running_loop().run_in_executor(
-                self._executor, self._handle, session, request, now
+                self._executor, self._handle, session, request
             )
             if reply is None:
                 return None, False
@@ -284,7 +283,7 @@ class SIP2Server:
         except Exception:
             log.exception("%s: message %s failed: %s", session, request.code, codec.redact(frame))
             answer = codec.encode(
-                refuse_after_failure(session, request, now),
+                refuse_after_failure(session, request, session.clock()),
                 sequence=request.sequence,
                 charset=session.charset,
             )
@@ -296,11 +295,14 @@ class SIP2Server:
         session.last_request, session.last_response = frame, answer
         return answer, True
 
-    def _handle(self, session: Session, request, now):
+    def _handle(self, session: Session, request):
         """In a worker thread. The thread keeps its database connection between requests
         (opening one per message would cost more than the message); one that saw an error is
         checked before reuse and replaced when it is dead, e.g. after a database restart.
-        Returns None (no answer) when the kiosk's account was switched off meanwhile."""
+        Returns None (no answer) when the kiosk's account was switched off meanwhile.
+
+        The request is dated here, once it has a worker, not when it arrived: under load a
+        request can wait for a worker longer than the requests behind it take."""
         if connection.connection is not None and connection.errors_occurred:
             if connection.is_usable():
                 connection.errors_occurred = False
@@ -315,7 +317,7 @@ class SIP2Server:
                 session.kiosk = None
                 if request.code not in ANSWERED_BEFORE_LOGIN:
                     return None
-        return dispatch(session, request, now)
+        return dispatch(session, request, session.clock())
 
 
 def tls_context(cert_file: str, key_file: str) -> ssl.SSLContext:

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from clb.catalogue.models import Item
+from clb.circulation import services as circulation
 from clb.errors import DomainError
 from clb.members import services as members
 from clb.members.models import Patron
@@ -142,15 +143,19 @@ class Context:
         who = self.identify()
         return None if who.trusted else who.message
 
-    def moment(self, date_field: str) -> datetime:
-        """When the action happened. With "no block" set the kiosk did it offline and reports it
-        afterwards (store and forward): the services then run at that earlier moment, so due
-        dates and fines come out as if CLB had been reachable. A date in the future is not
-        believed."""
+    def circulate(self, action, date_field: str, **arguments):
+        """Run a circulation action (checkout, checkin, renew) for this request. Online it is
+        dated by the server's clock, read by the service once it holds its locks. With "no
+        block" set the kiosk did it offline and reports it afterwards (store and forward): it
+        is dated when it happened, if circulation finds that moment possible."""
         if self.request.fixed.get("no_block") != "Y":
-            return self.now
-        when = parse_sip_date(self.request.fixed.get(date_field, ""))
-        return when if when is not None and when <= self.now else self.now
+            return action(at=self.session.clock, **arguments)
+        return circulation.record_offline(
+            action,
+            done_at=parse_sip_date(self.request.fixed.get(date_field, "")),
+            now=self.session.clock,
+            **arguments,
+        )
 
     def title_of(self, barcode: str) -> str:
         title = Item.objects.filter(barcode=barcode).values_list("record__title", flat=True)

@@ -58,11 +58,12 @@ def checkout(ctx: Context) -> Reply:
     if refusal:
         return ctx.refuse(refusal, AJ=ctx.title_of(ctx.barcode))
     try:
-        result = circulation.checkout(
+        result = ctx.circulate(
+            circulation.checkout,
+            "transaction_date",
             item_barcode=ctx.barcode,
             card_number=ctx.card,
             branch=ctx.session.branch,
-            at=ctx.moment("transaction_date"),
         )
     except DomainError as exc:
         if (
@@ -106,8 +107,8 @@ def renew(ctx: Context) -> Reply:
 
 def _renewal(ctx: Context, code: str, *, desensitize: str) -> Reply:
     try:
-        result = circulation.renew(
-            item_barcode=ctx.barcode, card_number=ctx.card, at=ctx.moment("transaction_date")
+        result = ctx.circulate(
+            circulation.renew, "transaction_date", item_barcode=ctx.barcode, card_number=ctx.card
         )
     except DomainError as exc:
         return ctx.refuse(ctx.unproven_refusal(exc), AJ=ctx.title_of(ctx.barcode))
@@ -148,7 +149,7 @@ def renew_all(ctx: Context) -> Reply:
     if refusal:
         return ctx.refuse(refusal)
     try:
-        outcome = circulation.renew_all(card_number=ctx.card, at=ctx.moment("transaction_date"))
+        outcome = circulation.renew_all(card_number=ctx.card, at=ctx.session.clock)
     except DomainError as exc:
         return ctx.refuse(ctx.unproven_refusal(exc))
     renewed = [barcode for barcode, result in outcome if not isinstance(result, DomainError)]
@@ -179,8 +180,8 @@ def renew_all(ctx: Context) -> Reply:
 
 def checkin(ctx: Context) -> Reply:
     try:
-        result = circulation.checkin(
-            item_barcode=ctx.barcode, branch=ctx.session.branch, at=ctx.moment("return_date")
+        result = ctx.circulate(
+            circulation.checkin, "return_date", item_barcode=ctx.barcode, branch=ctx.session.branch
         )
     except DomainError as exc:
         return ctx.refuse(str(exc), AJ=ctx.title_of(ctx.barcode))
