@@ -165,3 +165,12 @@ def _wait_until_blocked_on_a_lock():
                 return
             cursor.execute("SELECT pg_sleep(0.01)")
     pytest.fail("the checkin never waited for the lock")
+
+
+@pytest.mark.django_db
+def test_the_refusal_reads_in_english_too(net, borrowed):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(DomainError) as refused:
+        offline_checkin(borrowed, net, NOW + timedelta(days=1))
+    assert str(refused.value) == "Offline transaction not processed: the date is in the future."

@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 
 from clb import clock
 
@@ -280,8 +280,18 @@ class SIP2Server:
             if reply is None:
                 return None, False
             answer = codec.encode(reply, sequence=request.sequence, charset=session.charset)
-        except Exception:
-            log.exception("%s: message %s failed: %s", session, request.code, codec.redact(frame))
+        except Exception as exc:
+            if isinstance(exc, OperationalError | InterfaceError):  # the database is away
+                log.warning(
+                    "%s: message %s not done, database unreachable: %s",
+                    session,
+                    request.code,
+                    str(exc).strip().splitlines()[0] if str(exc) else exc,
+                )
+            else:
+                log.exception(
+                    "%s: message %s failed: %s", session, request.code, codec.redact(frame)
+                )
             answer = codec.encode(
                 refuse_after_failure(session, request, session.clock()),
                 sequence=request.sequence,

@@ -2,6 +2,7 @@
 
 import time
 
+from django.db import DatabaseError, connection
 from django.utils.translation import gettext as _
 
 from .. import services as kiosks
@@ -30,10 +31,22 @@ def login(ctx: Context) -> Reply:
     return Reply("94", {"ok": "1" if account else "0"})
 
 
+def database_reachable() -> bool:
+    """Whether this worker can reach the database now. A kiosk asks (message 99) to decide
+    between working online and storing transactions offline, so the answer must be true."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except DatabaseError:
+        return False
+
+
 def sc_status(ctx: Context) -> Reply:
     session, request = ctx.session, ctx.request
     width = request.fixed["max_print_width"]
     session.print_width = int(width) if width.isdigit() else 0
+    online = database_reachable()
     logged_in = session.kiosk is not None
     from .dispatch import SUPPORTED  # the routing table itself: BX promises what is answered
 
@@ -41,9 +54,9 @@ def sc_status(ctx: Context) -> Reply:
     return Reply(
         "98",
         {
-            "online_status": "Y",
-            "checkin_ok": yn(logged_in),
-            "checkout_ok": yn(logged_in),
+            "online_status": yn(online),
+            "checkin_ok": yn(logged_in and online),
+            "checkout_ok": yn(logged_in and online),
             "acs_renewal_policy": "Y",
             "status_update_ok": "N",
             "offline_ok": "Y",
@@ -57,9 +70,15 @@ def sc_status(ctx: Context) -> Reply:
             ("AM", session.organisation.name if logged_in else None),
             ("BX", supported),
             ("AN", session.branch.code if logged_in else None),
-            ("AF", None if logged_in else _("Log eerst in (bericht 93).")),
+            ("AF", _status_message(session, online)),
         ],
     )
+
+
+def _status_message(session, online: bool) -> str | None:
+    if not online:
+        return _("Geen verbinding met de bibliotheek; de zuil werkt offline.")
+    return None if session.kiosk is not None else _("Log eerst in (bericht 93).")
 
 
 def end_session(ctx: Context) -> Reply:
