@@ -173,7 +173,9 @@ class KioskLoop(Loop):
                 status = client.send("9900802.00")
                 if status[2] != "Y" or status[3:5] != "YY":
                     self.score.bump(self, "offline")
-                    if status.startswith("98N"):
+                    # A real status answer, not the refusal of a status request that failed
+                    # (which says "offline" too, but offers no messages: BX all N).
+                    if status.startswith("98N") and "|BX" + "N" * 16 not in status:
                         self.score.bump(self, "told_offline")
                     self.score.stop.wait(0.1)  # a kiosk's polling interval, not a clock
                     continue
