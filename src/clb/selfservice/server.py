@@ -186,19 +186,16 @@ class SIP2Server:
         make room: an attacker cannot hold every slot with connections that never log in."""
         if self._closing:
             return "server stopping"
-        waiting = {
-            task: c
-            for task, c in self._sessions.items()
-            if c.session.kiosk is None and task not in self._busy
-        }
+        waiting = {task: c for task, c in self._sessions.items() if c.session.kiosk is None}
         from_here = sum(c.address == address for c in waiting.values())
         if from_here >= self.config.max_waiting_per_address:
             return f"{from_here} connections from this address not logged in"
         if len(self._sessions) < self.config.max_sessions:
             return None
-        if not waiting:
+        idle = [task for task in waiting if task not in self._busy]
+        if not idle:
             return f"{len(self._sessions)} sessions open"
-        oldest = min(waiting, key=lambda task: waiting[task].opened)
+        oldest = min(idle, key=lambda task: waiting[task].opened)
         waiting[oldest].evicted = True
         self._sessions.pop(oldest)
         oldest.cancel()
