@@ -111,7 +111,7 @@ def test_under_load_no_loan_is_returned_before_it_was_checked_out(transactional_
 
     def kiosk_loop(n):
         rng = random.Random(n)
-        client = RawClient(server.port)
+        client = RawClient(server.port, source=f"127.0.2.{n + 1}")  # a kiosk per address
         try:
             assert client.login("zuil-last").startswith("941")
             card = patrons[n].card_number
