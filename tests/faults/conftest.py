@@ -5,9 +5,9 @@ import subprocess
 import sys
 
 import pytest
-from scripts.pg import Cluster
 
 from clb.operations import backups
+from scripts.pg import Cluster
 
 from .site import ROOT, Site, environment, read_json
 

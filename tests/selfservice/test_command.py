@@ -36,7 +36,8 @@ def wait_for(port: int, process: subprocess.Popen) -> None:
 def test_serves_and_stops_cleanly_on_sigterm():
     port = free_port()
     process = subprocess.Popen(
-        [CLB, "sip2", "--port", str(port), "--workers", "2", "--idle-timeout", "60"],
+        [CLB, "sip2", "--port", str(port), "--workers", "2", "--idle-timeout", "60"]
+        + ["--login-timeout", "60"],  # the client stays logged out: not what is tested here
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.db import connections
 from django.utils.translation import gettext as _
+from psycopg.conninfo import make_conninfo
 
 from clb.errors import DomainError
 
@@ -177,25 +178,31 @@ def _pg_program(name: str) -> str:
     return found
 
 
-def _pg_environment(alias) -> dict:
-    """The connection as libpq's environment variables: the password stays out of the
-    process list."""
+# Settings of Django's PostgreSQL backend that are not libpq connection parameters.
+DJANGO_OPTIONS = {"isolation_level", "server_side_binding", "pool", "assume_role"}
+
+
+def _pg_connection(alias) -> tuple[str, dict]:
+    """The database as a libpq connection string, with the password in the environment
+    (PGPASSWORD) so that it stays out of the process list."""
     db = connections[alias].settings_dict
+    params = {k: v for k, v in db.get("OPTIONS", {}).items() if k not in DJANGO_OPTIONS}
+    params.update(dbname=db["NAME"], host=db.get("HOST"), port=db.get("PORT"), user=db.get("USER"))
+    conninfo = make_conninfo("", **{k: str(v) for k, v in params.items() if v not in (None, "")})
     env = dict(os.environ)
-    for variable, key in (
-        ("PGHOST", "HOST"),
-        ("PGPORT", "PORT"),
-        ("PGUSER", "USER"),
-        ("PGPASSWORD", "PASSWORD"),
-        ("PGDATABASE", "NAME"),
-    ):
-        if db.get(key):
-            env[variable] = str(db[key])
-    return env
+    if db.get("PASSWORD"):
+        env["PGPASSWORD"] = str(db["PASSWORD"])
+    return conninfo, env
 
 
 def _run(arguments: list[str], alias) -> None:
-    done = subprocess.run(arguments, env=_pg_environment(alias), capture_output=True, text=True)
+    conninfo, env = _pg_connection(alias)
+    done = subprocess.run(
+        [arguments[0], f"--dbname={conninfo}", *arguments[1:]],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         raise BackupError(
             _("%(program)s mislukt: %(error)s")
@@ -217,7 +224,6 @@ def _pg_restore(alias, source: Path) -> None:
             "--no-privileges",
             "--single-transaction",
             "--exit-on-error",
-            f"--dbname={connections[alias].settings_dict['NAME']}",
             str(source),
         ],
         alias,

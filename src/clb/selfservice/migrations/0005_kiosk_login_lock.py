@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("selfservice", "0003_kiosk_requires_pin_by_default"),
+        ("selfservice", "0004_kiosk_requires_pin_by_default"),
     ]
 
     operations = [

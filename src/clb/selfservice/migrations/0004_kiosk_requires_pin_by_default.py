@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("selfservice", "0002_kiosk_charset_last_login_from"),
+        ("selfservice", "0003_dutch_names"),
     ]
 
     operations = [
