@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "clb.exchange",
     "clb.migration",
     "clb.web",
+    "clb.operations",
 ]
 
 MIDDLEWARE = [
