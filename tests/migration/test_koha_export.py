@@ -183,3 +183,39 @@ def test_undo_takes_out_a_title_the_package_had_twice(net, tmp_path):
     undone = services.undo(run)
     assert undone.status == "undone", undone.undo_report
     assert not BibRecord.objects.exists() and not Item.objects.exists()
+
+
+def test_a_second_run_brings_in_what_changed_in_the_old_system_and_undo_still_works(net, tmp_path):
+    """Between the runs the old system went on: Ans moved, renewed her loan, and a copy was
+    found missing. The second run updates those rows (nothing is doubled), and undoing the
+    first run still takes them out: the id map follows the migration's own updates."""
+    folder = write_koha_package(tmp_path / "koha", net)
+    first = migrate(folder, net.org_a)
+    patrons = (folder / "patrons.csv").read_text(encoding="utf-8")
+    (folder / "patrons.csv").write_text(
+        patrons.replace("Oudegracht 1,3511 AB,Utrecht,ans@example.org",
+                        "Oudegracht 9,3511 AB,Utrecht,ans@example.nl"), encoding="utf-8")  # fmt: skip
+    loans = (folder / "loans.csv").read_text(encoding="utf-8")
+    (folder / "loans.csv").write_text(
+        loans.replace("K0001,2026-02-10 14:02:00,2026-03-03,1", "K0001,2026-02-10 14:02:00,2026-03-24,2"),
+        encoding="utf-8")  # fmt: skip
+    items = (folder / "items.csv").read_text(encoding="utf-8")
+    (folder / "items.csv").write_text(
+        items.replace("5004,102,K0004,OVV,OVV,J SCHM,JBK,JEUGD,14.95,0", "5004,102,K0004,OVV,OVV,J SCHM,JBK,JEUGD,14.95,4"),
+        encoding="utf-8")  # fmt: skip
+    counts = (Patron.objects.count(), Loan.objects.count(), Item.objects.count())
+    second = migrate(folder, net.org_a)
+    assert (Patron.objects.count(), Loan.objects.count(), Item.objects.count()) == counts
+    updated = {(x.file, x.row) for x in lines(second, "bijgewerkt")}
+    assert {("patrons.csv", 2), ("loans.csv", 2)} <= updated
+    ans = Patron.objects.get(card_number="21000000000011")
+    assert (ans.street, ans.email) == ("Oudegracht 9", "ans@example.nl")
+    loan = Loan.objects.get(item__barcode="K0001")
+    assert (loan.due_at.date().isoformat(), loan.renewals) == ("2026-03-24", 2)
+    # K0004 lay ready for Kees: the copy a hold set aside keeps its state, reported
+    assert Item.objects.get(barcode="K0004").status == ItemStatus.ON_HOLD_SHELF
+
+    assert services.undo(second).status == "undone"  # it created nothing
+    undone = services.undo(first)
+    assert undone.status == "undone", undone.undo_report
+    assert not Patron.objects.exists() and not Loan.objects.exists() and not Item.objects.exists()

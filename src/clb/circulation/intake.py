@@ -26,7 +26,7 @@ from clb.network.models import Branch
 
 from . import rules, state
 from .errors import CirculationError
-from .models import Hold, HoldStatus, Loan, Transit
+from .models import ACTIVE_HOLD, Hold, HoldStatus, Loan, Transit
 from .services import (
     _lock_item,
     _set_aside,
@@ -181,17 +181,23 @@ def loan_state(loan: Loan) -> str:
 
 
 @transaction.atomic
-def update_loan(loan_id: int, *, due_at: datetime, renewals: int, state_was: str) -> bool:
-    """A loan the other system renewed since the migration's last run; only while nothing
-    happened to it here. Returns whether it changed."""
-    loan = Loan.objects.select_for_update().get(pk=loan_id)
-    if loan_state(loan) != state_was:
-        raise CirculationError(_("De uitlening is sindsdien gewijzigd."), code="changed")
-    if (loan.due_at, loan.renewals) == (due_at, renewals):
-        return False
-    loan.due_at, loan.renewals = due_at, renewals
-    loan.save(update_fields=["due_at", "renewals"])
-    return True
+def update_loans(changes: dict[int, tuple[datetime, int, str]]) -> dict[int, Loan | str]:
+    """Loans the other system renewed since the migration's last run, given as {id: (due
+    date, renewals, the state the migration left)}; only while nothing happened to them here.
+    Returns {id: the loan (changed or not), or why it was left as it is}."""
+    found = {}
+    changed = []
+    for loan in Loan.objects.select_for_update().filter(pk__in=list(changes)):
+        due_at, renewals, state_was = changes[loan.pk]
+        if loan_state(loan) != state_was:
+            found[loan.pk] = _("De uitlening is sindsdien gewijzigd.")
+            continue
+        if (loan.due_at, loan.renewals) != (due_at, renewals):
+            loan.due_at, loan.renewals = due_at, renewals
+            changed.append(loan)
+        found[loan.pk] = loan
+    Loan.objects.bulk_update(changed, ["due_at", "renewals"], batch_size=500)
+    return found
 
 
 @transaction.atomic
@@ -242,34 +248,117 @@ def place_hold(
     placed_at), on its way to the pickup point, or ready on the hold shelf with its own
     shelf expiry. Waiting holds are served from free copies afterwards (serve_waiting)."""
     at = clock.now(at)
-    cache = cache or RuleCache()
-    patron = members.find_patron(card_number)
-    item = _lock_item(item_barcode) if item_barcode else None
-    record = check_hold(patron, pickup_branch, record, item, at)
-    sample = item or (
-        Item.objects.filter(record=record)
-        .exclude(status__in=(ItemStatus.WITHDRAWN, ItemStatus.LOST, ItemStatus.MISSING))
-        .select_related("item_type")
-        .first()
-    )
-    if sample is None:
-        raise CirculationError(
-            _("Van deze titel is geen exemplaar meer: de reservering kan niet worden vervuld."),
-            code="no_copies",
-            field="record",
-        )
-    category = members.patron_category(patron, clock.today(at))
-    check_holds_allowed(cache.book(pickup_branch.organisation, category).rule_for(sample.item_type))
-    hold = Hold(patron=patron, record=record, item=item, pickup_branch=pickup_branch,
-                placed_at=placed_at)  # fmt: skip
+    wanted = HoldIn(card_number, pickup_branch, placed_at, record, item_barcode)
+    checked = _checked_holds([wanted], at, cache or RuleCache())[0]
+    if isinstance(checked, DomainError):
+        raise checked
+    hold, sample = checked
     notes = []
     if status in (HoldStatus.READY, HoldStatus.IN_TRANSIT):
         notes += _capture(hold, captured_barcode or item_barcode, status, ready_at, expires_at, at)
     else:
         hold.save()
     events.record(EventAction.HOLD_PLACED, at=at, organisation=pickup_branch.organisation,
-                  branch=pickup_branch, item=sample, patron=patron, source=source)  # fmt: skip
+                  branch=pickup_branch, item=sample, patron=hold.patron, source=source)  # fmt: skip
     return Taken(hold, notes)
+
+
+@dataclass
+class HoldIn:
+    """A hold waiting in the other system's queue: on a title, or on one copy."""
+
+    card_number: str
+    pickup_branch: Branch
+    placed_at: datetime
+    record: BibRecord | None = None
+    item_barcode: str = ""
+
+
+GONE = (ItemStatus.WITHDRAWN, ItemStatus.LOST, ItemStatus.MISSING)
+
+
+@transaction.atomic
+def place_waiting_holds(
+    holds: list[HoldIn], *, source: str, at=None, cache: RuleCache | None = None
+) -> list[Taken | DomainError]:
+    """Many waiting holds in one transaction and a handful of statements, checked as
+    place_hold checks one: for each, in order (the queue's order, kept by placed_at and then
+    by this order), the Taken or the error that refuses it. Serve them afterwards
+    (serve_waiting)."""
+    at = clock.now(at)
+    checked = _checked_holds(holds, at, cache or RuleCache())
+    placed = [c for c in checked if not isinstance(c, DomainError)]
+    Hold.objects.bulk_create([hold for hold, _sample in placed], batch_size=500)
+    by_organisation = defaultdict(list)
+    for hold, sample in placed:
+        by_organisation[hold.pickup_branch.organisation].append(
+            (hold.pickup_branch, sample, hold.patron)
+        )
+    for organisation, rows in by_organisation.items():
+        events.record_history(EventAction.HOLD_PLACED, at=at, source=source,
+                              organisation=organisation, rows=rows)  # fmt: skip
+    return [c if isinstance(c, DomainError) else Taken(c[0]) for c in checked]
+
+
+def _checked_holds(holds: list[HoldIn], at, cache: RuleCache) -> list:
+    """Each hold checked as a hold placed here is (check_hold, a copy left, the rules allow
+    it), with what it needs looked up for all at once: (the unsaved hold, a copy of its title)
+    or the error that refuses it. A member's second hold on a title in the list is refused."""
+    day = clock.today(at)
+    patrons = members.find_patrons([h.card_number for h in holds])
+    memberships = members.valid_memberships(patrons.values(), day)
+    items = {
+        i.barcode: i
+        for i in Item.objects.select_for_update(of=("self",))
+        .select_related("item_type", "record")
+        .filter(barcode__in={h.item_barcode.strip() for h in holds if h.item_barcode})
+    }
+    records = {h.record.pk for h in holds if h.record} | {i.record_id for i in items.values()}
+    samples = {}  # a copy of each title, for its item type
+    for item in (
+        Item.objects.filter(record__in=records).exclude(status__in=GONE)
+        .select_related("item_type").order_by("-pk")
+    ):  # fmt: skip
+        samples[item.record_id] = item
+    ids = [p.pk for p in patrons.values()]
+    held = set(Hold.objects.filter(patron__in=ids, record__in=records, status__in=ACTIVE_HOLD)
+               .values_list("patron_id", "record_id"))  # fmt: skip
+    borrowed = set(
+        Loan.objects.filter(
+            patron__in=ids, item__record__in=records, returned_at__isnull=True
+        ).values_list("patron_id", "item__record_id")
+    )
+    checked = []
+    for wanted in holds:
+        try:
+            patron = patrons.get(wanted.card_number.strip())
+            if patron is None:
+                raise members.unknown_patron(wanted.card_number)
+            item = None
+            if wanted.item_barcode:
+                item = items.get(wanted.item_barcode.strip())
+                if item is None:
+                    raise unknown_item(wanted.item_barcode)
+            record = item.record if item else wanted.record
+            key = (patron.pk, record.pk if record else None)
+            record = check_hold(patron, wanted.pickup_branch, record, item, at,
+                                held=key in held, borrowed=key in borrowed)  # fmt: skip
+            sample = item or samples.get(record.pk)
+            if sample is None:
+                raise CirculationError(
+                    _("Van deze titel is geen exemplaar meer: de reservering kan niet worden "
+                      "vervuld."), code="no_copies", field="record")  # fmt: skip
+            category = members.patron_category(patron, day, memberships.get(patron.pk))
+            book = cache.book(wanted.pickup_branch.organisation, category)
+            check_holds_allowed(book.rule_for(sample.item_type))
+        except DomainError as exc:
+            checked.append(exc)
+            continue
+        held.add(key)
+        hold = Hold(patron=patron, record=record, item=item, pickup_branch=wanted.pickup_branch,
+                    placed_at=wanted.placed_at)  # fmt: skip
+        checked.append((hold, sample))
+    return checked
 
 
 def _capture(hold: Hold, barcode: str, status, ready_at, expires_at, at) -> list[str]:
@@ -315,10 +404,21 @@ def serve_waiting(record_ids, *, source: str, at=None) -> int:
     oldest first, each copy set aside on its shelf's pull list. Returns how many."""
     at = clock.now(at)
     served = 0
-    for record_id in sorted(set(record_ids)):
+    for record_id in servable(record_ids):
         with transaction.atomic():
             served += len(_set_aside(record_id, at, source=source))
     return served
+
+
+def servable(record_ids) -> list[int]:
+    """The titles among these with a copy that stands free: the only ones serving can serve."""
+    return sorted(
+        set(
+            Item.objects.filter(record__in=set(record_ids), status=ItemStatus.AVAILABLE)
+            .values_list("record_id", flat=True)
+            .distinct()
+        )
+    )
 
 
 def hold_state(hold: Hold) -> str:

@@ -963,10 +963,11 @@ def place_hold(
     return HoldResult(hold=hold, position=position, fee=fee)
 
 
-def check_hold(patron, pickup_branch, record, item, at) -> BibRecord:
+def check_hold(patron, pickup_branch, record, item, at, *, held=None, borrowed=None) -> BibRecord:
     """What every hold needs, placed here or brought in from another system: a copy that is
     still there (or a title), an open pickup point, and not held or borrowed already by this
-    member. Returns the title held."""
+    member (`held`, `borrowed`: known already, for many holds at once; None: looked up).
+    Returns the title held."""
     if item is not None:
         record = item.record
         if item.status in (ItemStatus.WITHDRAWN, ItemStatus.LOST, ItemStatus.MISSING):
@@ -988,9 +989,15 @@ def check_hold(patron, pickup_branch, record, item, at) -> BibRecord:
             code="not_pickup_point",
             field="pickup_branch",
         )
-    if Hold.objects.filter(patron=patron, record=record, status__in=ACTIVE_HOLD).exists():
+    if held is None:
+        held = Hold.objects.filter(patron=patron, record=record, status__in=ACTIVE_HOLD).exists()
+    if held:
         raise CirculationError(_("U heeft deze titel al gereserveerd."), code="duplicate_hold")
-    if Loan.objects.filter(patron=patron, item__record=record, returned_at__isnull=True).exists():
+    if borrowed is None:
+        borrowed = Loan.objects.filter(
+            patron=patron, item__record=record, returned_at__isnull=True
+        ).exists()
+    if borrowed:
         raise CirculationError(_("U heeft deze titel al geleend."), code="already_borrowed")
     return record
 

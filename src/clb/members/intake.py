@@ -205,30 +205,40 @@ class Intake:
         return membership
 
     @transaction.atomic
-    def update(self, patron: Patron, prepared: PreparedMember) -> list[str]:
-        """The contact details the other system has now (a second run after changes there);
-        returns the names of the fields that changed."""
-        patron = Patron.objects.select_for_update().get(pk=patron.pk)
-        values = {
-            "street": prepared.data.street.strip()[:200],
-            "postcode": prepared.postcode,
-            "place": prepared.data.place.strip()[:100],
-            "email": prepared.data.email.strip(),
-            "phone": prepared.data.phone.strip()[:20],
-            "guardian_name": prepared.data.guardian_name.strip()[:200],
-            "guardian_phone": prepared.data.guardian_phone.strip()[:20],
-            "guardian_email": prepared.data.guardian_email.strip(),
-            "keep_history": prepared.data.keep_history,
-        }
-        changed = [name for name, value in values.items() if getattr(patron, name) != value]
-        for name in changed:
-            setattr(patron, name, values[name])
-        if "postcode" in changed:
-            patron.municipality_id = prepared.municipality_id
-            changed.append("municipality")
-        if changed:
-            patron.save(update_fields=changed)
-        return changed
+    def update(self, changes: list[tuple[int, PreparedMember]]) -> dict[int, tuple]:
+        """The contact details the other system has now (a second run after changes there),
+        for many members at once: {patron id: (the patron, the names of the fields that
+        changed)}; a member who is gone is left out."""
+        patrons = Patron.objects.select_for_update().in_bulk([pid for pid, _p in changes])
+        found, dirty, fields = {}, [], set()
+        for pid, prepared in changes:
+            patron = patrons.get(pid)
+            if patron is None:
+                continue
+            values = {
+                "street": prepared.data.street.strip()[:200],
+                "postcode": prepared.postcode,
+                "place": prepared.data.place.strip()[:100],
+                "email": prepared.data.email.strip(),
+                "phone": prepared.data.phone.strip()[:20],
+                "guardian_name": prepared.data.guardian_name.strip()[:200],
+                "guardian_phone": prepared.data.guardian_phone.strip()[:20],
+                "guardian_email": prepared.data.guardian_email.strip(),
+                "keep_history": prepared.data.keep_history,
+            }
+            changed = [name for name, value in values.items() if getattr(patron, name) != value]
+            for name in changed:
+                setattr(patron, name, values[name])
+            if "postcode" in changed:
+                patron.municipality_id = prepared.municipality_id
+                changed.append("municipality")
+            if changed:
+                dirty.append(patron)
+                fields.update(changed)
+            found[pid] = (patron, changed)
+        if dirty:
+            Patron.objects.bulk_update(dirty, sorted(fields), batch_size=500)
+        return found
 
 
 def same_people(people: list[tuple[str, str, date, str]]) -> dict[tuple, list[Patron]]:

@@ -1,6 +1,7 @@
 """What the stages of one run share: the package, the report, the id map and the organisation's
 branches, and what earlier stages found (which copy and which member is which in CLB)."""
 
+import contextlib
 import functools
 from collections import defaultdict
 from collections.abc import Callable
@@ -58,10 +59,12 @@ class Batches:
     """Rows written in transactions of `size` rows, one commit per batch instead of per row,
     each row in a savepoint of its own so that a refused row takes nothing else with it. A run
     stopped halfway loses at most the open batch, its id map with it, and the next run brings
-    that in. Outside a batched stage, a row is a transaction of its own."""
+    that in. Outside a batched stage, a row is a transaction of its own. The id map's new
+    entries are written with the batch (`idmap`)."""
 
-    def __init__(self, size: int = 200):
+    def __init__(self, size: int = 200, idmap=None):
         self.size = size
+        self.idmap = idmap
         self.outer = None
         self.rows = 0
 
@@ -72,16 +75,21 @@ class Batches:
 
     def __exit__(self, *exc):
         outer, self.outer = self.outer, None
+        if exc[0] is None and self.idmap is not None:
+            self.idmap.flush()
+        elif self.idmap is not None:
+            self.idmap.pending = []  # rolled back with the rows they describe
         return outer.__exit__(*exc)
 
     @contextmanager
-    def row(self, weight: int = 1):
-        """One row (or `weight` rows written at once) in a savepoint."""
+    def row(self, weight: int = 1, *, savepoint: bool = True):
+        """One row (or `weight` rows written at once), in a savepoint unless what the row
+        calls is a transaction of its own already."""
         if self.outer is not None and self.rows >= self.size:
-            self.outer.__exit__(None, None, None)
+            self.__exit__(None, None, None)
             self.__enter__()
         self.rows += weight
-        with transaction.atomic():
+        with transaction.atomic() if savepoint else contextlib.nullcontext():
             yield
 
 
@@ -107,6 +115,10 @@ class Context:
     idmap: IdMap
     branches: dict[str, Branch] = field(default_factory=dict)
     batches: Batches = field(default_factory=Batches)
+
+    def __post_init__(self):
+        self.batches.idmap = self.idmap
+
     # found by the stages, for the stages after them
     items: dict[str, int] = field(default_factory=dict)  # barcode → item id
     item_numbers: dict[str, str] = field(default_factory=dict)  # source item id → barcode

@@ -13,7 +13,7 @@ from clb.circulation.models import Hold, HoldStatus
 from clb.errors import DomainError
 
 from .context import Context, batched
-from .models import Kind
+from .models import IdMapEntry, Kind
 from .package import Row, RowProblem, moment, whole
 from .report import CREATED, REFUSED, UNCHANGED, UPDATED, WARNING
 
@@ -45,6 +45,7 @@ def run_loans(ctx: Context) -> None:
     known = ctx.idmap.of(Kind.LOAN)
     rows = list(ctx.package.rows(LOANS))
     pending = []  # (row, source id, LoanIn) for the next batch
+    again = []  # (row, source id, id map entry, due, renewals) of loans an earlier run opened
     for i, row in enumerate(rows, start=1):
         ctx.progress("uitleningen", i, len(rows))
         sid = row.get("issue_id") or row.get("barcode")
@@ -57,7 +58,10 @@ def run_loans(ctx: Context) -> None:
             continue
         entry = known.get(sid)
         if entry is not None:
-            _loan_again(ctx, row, sid, entry, due, renewals)
+            again.append((row, sid, entry, due, renewals))
+            if len(again) >= ctx.batches.size:
+                _loans_again(ctx, again)
+                again = []
             continue
         barcode = _barcode(ctx, row)
         if barcode is None:
@@ -78,6 +82,7 @@ def run_loans(ctx: Context) -> None:
             _open(ctx, pending, cache)
             pending = []
     _open(ctx, pending, cache)
+    _loans_again(ctx, again)
 
 
 def _open(ctx: Context, pending: list, cache) -> None:
@@ -116,24 +121,32 @@ def _loan_column(exc: DomainError) -> str:
     return {"item_barcode": "barcode"}.get(exc.field or "", exc.field or "barcode")
 
 
-def _loan_again(ctx, row, sid, entry, due, renewals) -> None:
-    try:
-        with ctx.batches.row():
-            changed = intake.update_loan(entry.target_id, due_at=due, renewals=renewals,
-                                         state_was=entry.state)  # fmt: skip
-            if changed:
-                from clb.circulation.models import Loan
-
-                from .models import IdMapEntry
-
-                entry.state = intake.loan_state(Loan.objects.get(pk=entry.target_id))
-                IdMapEntry.objects.filter(pk=entry.pk).update(state=entry.state)
-    except DomainError as exc:
-        ctx.report.add(LOANS, row.number, sid, UNCHANGED,
-                       f"uitlening {entry.target_id} niet bijgewerkt: {exc}")  # fmt: skip
+def _loans_again(ctx: Context, rows) -> None:
+    """Loans an earlier run opened: the due date and renewals the other system has now, and
+    the state the id map keeps."""
+    if not rows:
         return
-    ctx.report.add(LOANS, row.number, sid, UPDATED if changed else UNCHANGED,
-                   f"uitlening {entry.target_id}")  # fmt: skip
+    with ctx.batches.row(weight=len(rows)):
+        found = intake.update_loans({entry.target_id: (due, renewals, entry.state)
+                                     for _r, _s, entry, due, renewals in rows})  # fmt: skip
+        changed = []
+        for _row, _sid, entry, _due, _renewals in rows:
+            loan = found.get(entry.target_id)
+            if not isinstance(loan, str) and loan is not None:
+                state = intake.loan_state(loan)
+                if state != entry.state:
+                    entry.state = state
+                    changed.append(entry)
+        IdMapEntry.objects.bulk_update(changed, ["state"], batch_size=500)
+    updated = {e.pk for e in changed}
+    for row, sid, entry, _due, _renewals in rows:
+        loan = found.get(entry.target_id)
+        if loan is None or isinstance(loan, str):
+            ctx.report.add(LOANS, row.number, sid, UNCHANGED, f"uitlening {entry.target_id} "
+                           f"niet bijgewerkt: {loan or 'bestaat niet meer'}")  # fmt: skip
+        else:
+            ctx.report.add(LOANS, row.number, sid, UPDATED if entry.pk in updated else UNCHANGED,
+                           f"uitlening {entry.target_id}")  # fmt: skip
 
 
 # --- holds --------------------------------------------------------------------------------------
@@ -162,7 +175,7 @@ def run_holds(ctx: Context) -> None:
         waiting = values["status"] == HoldStatus.WAITING
         order = (waiting, whole(row, "priority", 10**9) if waiting else 0, values["placed_at"])
         queues[values["title"]].append((order, row, sid, values))
-    total, done = sum(len(q) for q in queues.values()), 0
+    total, done, waiting = sum(len(q) for q in queues.values()), 0, []
     titles = BibRecord.objects.in_bulk(
         {v["record_id"] for q in queues.values() for _o, _r, _s, v in q if v["record_id"]}
     )
@@ -179,10 +192,47 @@ def run_holds(ctx: Context) -> None:
                                    "volgorde te bewaren", "reservedate")  # fmt: skip
                     values["placed_at"] = latest
                 latest = values["placed_at"]
+                waiting.append((row, sid, values, titles.get(values["record_id"])))
+                if len(waiting) >= ctx.batches.size:
+                    ours |= _queue(ctx, waiting, cache)
+                    waiting = []
+                continue
             hold = _place(ctx, row, sid, values, titles.get(values["record_id"]), cache)
             if hold is not None:
                 ours.add(hold.pk)
+    ours |= _queue(ctx, waiting, cache)
     _serve(ctx, ours)
+
+
+def _queue(ctx: Context, waiting: list, cache) -> set[int]:
+    """Waiting holds, in queue order, at once; returns the ids of those placed."""
+    cards = [ctx.patron_card(row, sid) for row, sid, _v, _r in waiting]  # None: refused, said
+    wanted = [(w, card) for w, card in zip(waiting, cards, strict=True) if card]
+    if not wanted:
+        return set()
+    with ctx.batches.row(weight=len(wanted), savepoint=False):  # one transaction of its own
+        results = intake.place_waiting_holds(
+            [intake.HoldIn(card, values["pickup"], values["placed_at"], record,
+                           values["barcode"] if values["item_level"] else "")
+             for (_row, _sid, values, record), card in wanted],
+            source=ctx.run.source, at=ctx.at, cache=cache,
+        )  # fmt: skip
+    placed = set()
+    for ((row, sid, _values, _record), _card), taken in zip(wanted, results, strict=True):
+        if isinstance(taken, DomainError):
+            ctx.report.add(HOLDS, row.number, sid, REFUSED, str(taken), _hold_column(taken))
+            continue
+        hold = taken.obj
+        ctx.idmap.add(Kind.HOLD, sid, hold.pk, state=intake.hold_state(hold))  # with the batch
+        ctx.report.add(HOLDS, row.number, sid, CREATED,
+                       f"reservering {hold.pk} ({HoldStatus(hold.status).label})")  # fmt: skip
+        placed.add(hold.pk)
+    return placed
+
+
+def _hold_column(exc: DomainError) -> str:
+    return {"item_barcode": "barcode", "record": "biblionumber", "pickup_branch": "branchcode",
+            "card_number": "cardnumber"}.get(exc.field or "", exc.field or "")  # fmt: skip
 
 
 def _hold_values(ctx: Context, row: Row) -> dict:
@@ -226,7 +276,7 @@ def _place(ctx: Context, row: Row, sid: str, values: dict, record, cache) -> Hol
         return None
     captured = values["status"] != HoldStatus.WAITING
     try:
-        with ctx.batches.row():
+        with ctx.batches.row(savepoint=False):  # place_hold is a transaction of its own
             taken = intake.place_hold(
                 card_number=card,
                 pickup_branch=values["pickup"],
@@ -241,14 +291,11 @@ def _place(ctx: Context, row: Row, sid: str, values: dict, record, cache) -> Hol
                 at=ctx.at,
                 cache=cache,
             )
-            ctx.idmap.add(Kind.HOLD, sid, taken.obj.pk, state=intake.hold_state(taken.obj))
-            ctx.idmap.flush()
     except DomainError as exc:
-        ctx.idmap.pending = []
-        ctx.report.add(HOLDS, row.number, sid, REFUSED, str(exc),
-                       {"item_barcode": "barcode", "record": "biblionumber", "pickup_branch": "branchcode"}.get(exc.field or "", exc.field or ""))  # fmt: skip
+        ctx.report.add(HOLDS, row.number, sid, REFUSED, str(exc), _hold_column(exc))
         return None
     hold = taken.obj
+    ctx.idmap.add(Kind.HOLD, sid, hold.pk, state=intake.hold_state(hold))  # written with the batch
     ctx.report.add(HOLDS, row.number, sid, CREATED,
                    f"reservering {hold.pk} ({HoldStatus(hold.status).label})")  # fmt: skip
     for note in taken.notes:
@@ -262,8 +309,7 @@ def _serve(ctx: Context, ours: set[int]) -> None:
     happened to since the migration placed them; their state in the id map becomes the one
     serving leaves, so undo still knows them (and a run stopped before this is finished by
     the next)."""
-    from .models import IdMapEntry
-
+    ctx.idmap.flush()
     entries = list(IdMapEntry.objects.filter(organisation=ctx.organisation, kind=Kind.HOLD,
                                              target_id__in=ours))  # fmt: skip
     before = Hold.objects.in_bulk([e.target_id for e in entries])
@@ -272,8 +318,10 @@ def _serve(ctx: Context, ours: set[int]) -> None:
     by_record = defaultdict(list)
     for entry in untouched:
         by_record[before[entry.target_id].record_id].append(entry)
-    waiting = sorted(rid for rid, group in by_record.items()
-                     if any(before[e.target_id].status == HoldStatus.WAITING for e in group))  # fmt: skip
+    waiting = intake.servable(
+        rid for rid, group in by_record.items()
+        if any(before[e.target_id].status == HoldStatus.WAITING for e in group)
+    )  # fmt: skip
     for rid in waiting:
         with ctx.batches.row():
             intake.serve_waiting([rid], source=ctx.run.source, at=ctx.at)

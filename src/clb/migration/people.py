@@ -17,7 +17,7 @@ from clb.members.models import LedgerKind, Patron, age_on
 from clb.members.pins import from_source
 
 from .context import Context, batched
-from .models import Kind
+from .models import IdMapEntry, Kind
 from .package import Row, RowProblem, amount, day, moment
 from .report import CREATED, MERGED, REVIEW, SKIPPED, UNCHANGED, UPDATED, WARNING
 
@@ -79,7 +79,7 @@ def run_patrons(ctx: Context) -> None:
     rows = list(ctx.package.rows(PATRONS))
     ctx.patron_rows = {r.get("borrowernumber"): r for r in rows if r.get("borrowernumber")}
     in_clb = _existing_cards([r.get("cardnumber") for r in rows])
-    seen_cards, seen_people, batch = {}, {}, []
+    seen_cards, seen_people, batch, again = {}, {}, [], []
     total = len(rows)
     for i, row in enumerate(rows, start=1):
         ctx.progress("leden", i, total)
@@ -109,7 +109,10 @@ def run_patrons(ctx: Context) -> None:
         seen_cards[card] = row.number
         entry = known.get(sid)
         if entry is not None:
-            _again(ctx, row, sid, entry, take, prepared)
+            again.append((row, sid, entry, prepared))
+            if len(again) >= BATCH:
+                _again(ctx, take, again)
+                again = []
             continue
         patron = _national(ctx, row, data, keys, confirmed, in_clb)
         if patron is False:
@@ -128,6 +131,7 @@ def run_patrons(ctx: Context) -> None:
             _add(ctx, take, batch)
             batch = []
     _add(ctx, take, batch)
+    _again(ctx, take, again)
 
 
 def _column(field: str | None) -> str:
@@ -138,8 +142,6 @@ def _column(field: str | None) -> str:
 
 
 def _member_keys():
-    from .models import IdMapEntry
-
     return IdMapEntry.objects.filter(kind=Kind.MEMBER_KEY).values_list("source_id", "target_id")
 
 
@@ -236,23 +238,31 @@ def _add(ctx: Context, take: intake.Intake, batch) -> None:
     ctx.idmap.flush()
 
 
-def _again(ctx, row, sid, entry, take, prepared) -> None:
-    """A member an earlier run brought in: the contact details of the package now."""
-    patron = Patron.objects.filter(pk=entry.target_id).first()
-    if patron is None:
-        ctx.refused(
-            row, sid, "cardnumber", f"lid {entry.target_id} van een eerdere run bestaat niet meer"
-        )
-        return
-    ctx.cards[row.get("cardnumber")] = patron.card_number
-    if not entry.created:
-        ctx.report.add(PATRONS, row.number, sid, UNCHANGED, f"lid {patron.pk} (samengevoegd)")
-        return
-    changed = take.update(patron, prepared)
-    if changed:
-        ctx.report.add(PATRONS, row.number, sid, UPDATED, f"lid {patron.pk}: {', '.join(changed)}")
-    else:
-        ctx.report.add(PATRONS, row.number, sid, UNCHANGED, f"lid {patron.pk}")
+@transaction.atomic
+def _again(ctx: Context, take: intake.Intake, rows) -> None:
+    """Members an earlier run brought in: the contact details of the package now, and the
+    state the id map keeps, so that undo still knows them."""
+    found = take.update([(entry.target_id, prepared) for _r, _s, entry, prepared in rows
+                         if entry.created])  # fmt: skip
+    cards = dict(Patron.objects.filter(pk__in=[e.target_id for _r, _s, e, _p in rows])
+                 .values_list("pk", "card_number"))  # fmt: skip
+    for row, sid, entry, _prepared in rows:
+        patron, changed = found.get(entry.target_id, (None, []))
+        if entry.target_id not in cards:
+            ctx.refused(row, sid, "cardnumber",
+                        f"lid {entry.target_id} van een eerdere run bestaat niet meer")  # fmt: skip
+            continue
+        ctx.cards[row.get("cardnumber")] = cards[entry.target_id]
+        if not entry.created:
+            ctx.report.add(PATRONS, row.number, sid, UNCHANGED,
+                           f"lid {entry.target_id} (samengevoegd)")  # fmt: skip
+        elif changed:
+            entry.state = intake.patron_state(patron)
+            IdMapEntry.objects.filter(pk=entry.pk).update(state=entry.state)
+            ctx.report.add(PATRONS, row.number, sid, UPDATED,
+                           f"lid {patron.pk}: {', '.join(changed)}")  # fmt: skip
+        else:
+            ctx.report.add(PATRONS, row.number, sid, UNCHANGED, f"lid {patron.pk}")
 
 
 # --- blocks ---------------------------------------------------------------------------------------
