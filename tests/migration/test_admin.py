@@ -67,9 +67,9 @@ def test_rehearse_migrate_and_undo_from_the_admin(net, client, folders):
     assert summary.status_code == 200 and b"Proefrun" in b"".join(summary.streaming_content)
     refused = client.get(RUNS + f"{dry.pk}/rapport/problemen.csv")
     assert "attachment" in refused["Content-Disposition"]
-    assert (
-        client.get(RUNS + f"{dry.pk}/rapport/voortgang.json").status_code == 404
-    )  # only the report
+    only_the_report = client.get(RUNS + f"{dry.pk}/rapport/voortgang.json")
+    assert only_the_report.status_code == 404
+    assert client.get(RUNS + "abc/change/").status_code == 404
 
     real = finish(client.post(RUNS + "add/", {"package": f"{net.org_a.code}/koha-export"}))
     assert real.status == "done" and Patron.objects.count() == 5

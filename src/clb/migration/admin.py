@@ -75,6 +75,8 @@ class MigrationRunAdmin(OrganisationScopedAdmin):
         return own + super().get_urls()
 
     def _run(self, request, pk) -> MigrationRun:
+        if not str(pk).isdigit():
+            raise Http404
         run = self.get_queryset(request).filter(pk=pk).first()
         if run is None or not self.has_view_permission(request, run):
             raise Http404
