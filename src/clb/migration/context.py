@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from clb.catalogue import bulk
 from clb.members.models import Patron
 from clb.network.models import Branch, Organisation
 
@@ -51,7 +52,7 @@ class IdMap:
         self.pending.append(entry)
 
     def flush(self) -> None:
-        IdMapEntry.objects.bulk_create(self.pending, batch_size=1000)
+        bulk.create(IdMapEntry, self.pending)  # COPY on PostgreSQL: a copy's entry costs little
         self.pending = []
 
 
