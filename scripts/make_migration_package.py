@@ -55,6 +55,9 @@ AGES = [((0, 4), 8), ((4, 9), 16), ((9, 15), 20), ((15, 18), 8), ((18, 20), 2), 
 ITEM_TYPES = {"BK": "boek", "JBK": "jeugdboek", "PB": "prentenboek", "LB": "luisterboek",
               "DVD": "dvd", "CD": "cd"}  # fmt: skip
 CATEGORIES = {"PT": "volwassen", "J": "jeugd", "SR": "senior"}
+# Source ids per file, far apart, so that no size of package makes two rows share one; the
+# planted rows take the ids just below.
+ITEM_IDS, LOAN_IDS, HOLD_IDS, FEE_IDS, BLOCK_IDS = 10**8, 2 * 10**8, 3 * 10**8, 4 * 10**8, 5 * 10**8
 PINS = ["1234", "4711", "2580", "1111", "9876", "5555", "3690", "2468"]
 
 
@@ -184,7 +187,7 @@ def write_items(p: Package, titles_found, copies: int):
         itype = (
             rng.choice(["JBK", "PB"]) if juvenile else rng.choice(["BK"] * 8 + ["LB", "DVD", "CD"])
         )
-        rows.append({"itemnumber": str(500000 + n), "biblionumber": bib, "isbn": "",
+        rows.append({"itemnumber": str(ITEM_IDS + n), "biblionumber": bib, "isbn": "",
                      "barcode": barcode, "homebranch": home, "holdingbranch": home,
                      "itemcallnumber": f"{'J ' if juvenile else ''}{rng.choice('ABCDEFGHJKLMNPRSTVW')}"
                                        f"{rng.choice('AEIOU')}{rng.choice('KLMNRST')}",
@@ -200,13 +203,15 @@ def write_items(p: Package, titles_found, copies: int):
     items[rows[6]["barcode"]] = (*items[rows[6]["barcode"]][:2], "withdrawn")
     rows[9]["isbn"] = "90-234-6632-3"
     p.plant("items.csv", 11, "isbn", "invalid_isbn", "waarschuwing")
-    duplicate = dict(rows[10], itemnumber="599990")
-    unknown = dict(rows[11], itemnumber="599991", barcode="37999999999991", homebranch="ZZZ",
+    duplicate = dict(rows[10], itemnumber=str(ITEM_IDS - 1))
+    unknown = dict(rows[11], itemnumber=str(ITEM_IDS - 2), barcode="37999999999991", homebranch="ZZZ",
                    holdingbranch="ZZZ")  # fmt: skip
-    foreign = dict(rows[12], itemnumber="599992", barcode="CLB-ANDERE-ORG")
+    foreign = dict(rows[12], itemnumber=str(ITEM_IDS - 3), barcode="CLB-ANDERE-ORG")
+    twice = dict(rows[13], barcode="37999999999992")  # another copy under the same itemnumber
     for offset, (extra, fld, kind) in enumerate(
         [(foreign, "barcode", "clb_barcode_of_other_organisation"),
-         (unknown, "homebranch", "unknown_location"), (duplicate, "barcode", "duplicate_barcode")]
+         (unknown, "homebranch", "unknown_location"), (duplicate, "barcode", "duplicate_barcode"),
+         (twice, "itemnumber", "duplicate_source_id")]
     ):  # fmt: skip
         rows.insert(20 + offset, extra)
         p.plant("items.csv", 22 + offset, fld, kind)
@@ -313,7 +318,7 @@ def write_loans(p: Package, items: dict, cards: list[str], count: int, refused_c
         )
         renewals = rng.choice([0, 0, 0, 1, 1, 2])
         due = (out + timedelta(days=21 * (1 + renewals))).date()
-        rows.append({"issue_id": str(900000 + n), "cardnumber": rng.choice(cards),
+        rows.append({"issue_id": str(LOAN_IDS + n), "cardnumber": rng.choice(cards),
                      "barcode": barcode, "issuedate": out.strftime("%Y-%m-%d %H:%M:%S"),
                      "date_due": due.isoformat(), "renewals_count": str(renewals),
                      "branchcode": items[barcode][1]})  # fmt: skip
@@ -330,7 +335,7 @@ def write_loans(p: Package, items: dict, cards: list[str], count: int, refused_c
         ("barcode", "loan_of_unknown_copy", {"barcode": "37000099999999"}),
     ]  # fmt: skip
     for i, (fld, kind, values) in enumerate(extra):
-        base = {"issue_id": str(990000 + i), "cardnumber": card, "issuedate": "2026-02-01",
+        base = {"issue_id": str(LOAN_IDS - 1 - i), "cardnumber": card, "issuedate": "2026-02-01",
                 "date_due": "2026-02-22", "renewals_count": "0",
                 "branchcode": p.branches[0]}  # fmt: skip
         rows.append({**base, **values})
@@ -353,7 +358,7 @@ def write_holds(p: Package, items, lent, cards, quiet: str, count: int):
             if n >= count:
                 break
             placed = p.today - timedelta(days=rng.randint(1, 60))
-            rows.append({"reserve_id": str(700000 + n), "cardnumber": rng.choice(cards),
+            rows.append({"reserve_id": str(HOLD_IDS + n), "cardnumber": rng.choice(cards),
                          "biblionumber": bib, "itemnumber": "", "barcode": "",
                          "reservedate": placed.isoformat(), "branchcode": rng.choice(p.branches),
                          "priority": str(priority), "found": "", "waitingdate": "",
@@ -362,7 +367,7 @@ def write_holds(p: Package, items, lent, cards, quiet: str, count: int):
     shelf = [(b, h) for b, (_bib, h, s) in items.items() if s == "available" and b not in lent]
     for barcode, home in shelf[-max(1, count // 10) :]:
         ready = p.today - timedelta(days=rng.randint(0, 5))
-        rows.append({"reserve_id": str(700000 + n), "cardnumber": rng.choice(cards),
+        rows.append({"reserve_id": str(HOLD_IDS + n), "cardnumber": rng.choice(cards),
                      "biblionumber": items[barcode][0], "itemnumber": "", "barcode": barcode,
                      "reservedate": (ready - timedelta(days=9)).isoformat(), "branchcode": home,
                      "priority": "0", "found": "W", "waitingdate": ready.isoformat(),
@@ -371,11 +376,11 @@ def write_holds(p: Package, items, lent, cards, quiet: str, count: int):
     withdrawn = next(b for b, v in items.items() if v[2] == "withdrawn")
     planted = {"cardnumber": quiet, "itemnumber": "", "reservedate": p.today.isoformat(),
                "priority": "1", "expirationdate": ""}  # fmt: skip
-    rows.append({**planted, "reserve_id": "799990", "biblionumber": items[withdrawn][0],
+    rows.append({**planted, "reserve_id": str(HOLD_IDS - 1), "biblionumber": items[withdrawn][0],
                  "barcode": withdrawn, "found": "W", "waitingdate": p.today.isoformat(),
                  "branchcode": items[withdrawn][1]})  # fmt: skip
     p.plant("holds.csv", len(rows) + 1, "barcode", "hold_whose_copy_is_gone")
-    rows.append({**planted, "reserve_id": "799991", "biblionumber": "999999", "barcode": "",
+    rows.append({**planted, "reserve_id": str(HOLD_IDS - 2), "biblionumber": "999999", "barcode": "",
                  "found": "", "waitingdate": "", "branchcode": p.branches[0]})  # fmt: skip
     p.plant("holds.csv", len(rows) + 1, "biblionumber", "hold_on_title_not_in_package")
     _write_csv(p.out / "holds.csv", rows)
@@ -391,28 +396,30 @@ def write_fees(p: Package, cards, people, count: int):
             kind = "OVERDUE"
         amount = {"OVERDUE": f"{rng.randint(1, 20) * 0.25:.2f}", "LOST": "22.50",
                   "ACCOUNT": "57.50", "CREDIT": f"-{rng.randint(1, 4) * 2.5:.2f}"}[kind]  # fmt: skip
-        rows.append({"accountlines_id": str(800000 + n), "cardnumber": card,
+        rows.append({"accountlines_id": str(FEE_IDS + n), "cardnumber": card,
                      "amountoutstanding": amount, "debit_type_code": kind,
                      "date": (p.today - timedelta(days=rng.randint(1, 200))).isoformat(),
                      "description": {"OVERDUE": "Te laat", "LOST": "Vermist exemplaar",
                                      "ACCOUNT": "Contributie", "CREDIT": "Tegoed"}[kind]})  # fmt: skip
     minor = next(c for c in cards if people[c][1] < 18)
-    rows.append({**rows[0], "accountlines_id": "899990", "cardnumber": minor,
+    rows.append({**rows[0], "accountlines_id": str(FEE_IDS - 1), "cardnumber": minor,
                  "debit_type_code": "ACCOUNT", "amountoutstanding": "27.50"})  # fmt: skip
     p.plant(
         "fees.csv", len(rows) + 1, "debit_type_code", "subscription_fee_of_minor", "overgeslagen"
     )
-    rows.append({**rows[0], "accountlines_id": "899991", "debit_type_code": "NEW_CARD"})
+    rows.append({**rows[0], "accountlines_id": str(FEE_IDS - 2), "debit_type_code": "NEW_CARD"})
     p.plant("fees.csv", len(rows) + 1, "debit_type_code", "unknown_fee_kind")
     _write_csv(p.out / "fees.csv", rows)
 
 
 def write_blocks(p: Package, cards, count: int):
     rng = p.rng
-    rows = [{"borrower_debarment_id": str(600000 + n), "cardnumber": card, "type": "MANUAL",
+    rows = [{"borrower_debarment_id": str(BLOCK_IDS + n), "cardnumber": card, "type": "MANUAL",
              "comment": rng.choice(["Boek beschadigd", "Adres onbekend", "Te laat"]),
              "expiration": ""} for n, card in enumerate(rng.sample(cards, count))]  # fmt: skip
-    rows.append({**rows[0], "borrower_debarment_id": "699990", "cardnumber": "20000000000000"})
+    rows.append(
+        {**rows[0], "borrower_debarment_id": str(BLOCK_IDS - 1), "cardnumber": "20000000000000"}
+    )
     p.plant("blocks.csv", len(rows) + 1, "cardnumber", "block_of_unknown_member")
     _write_csv(p.out / "blocks.csv", rows)
 

@@ -126,9 +126,20 @@ class Context:
     records: dict[str, int] = field(default_factory=dict)  # source record id → record id
     cards: dict[str, str] = field(default_factory=dict)  # package card → CLB card
     patron_rows: dict[str, Row] = field(default_factory=dict)  # borrowernumber → its row
+    seen_ids: dict[str, dict[str, int]] = field(default_factory=dict)  # file → source id → row
     refused_cards: dict[str, int] = field(default_factory=dict)  # card → patrons.csv row
     notes: dict[int, list] = field(default_factory=lambda: defaultdict(list))  # row → notes
     subscription_codes: set[str] = field(default_factory=set)
+
+    def once(self, row: Row, sid: str, column: str) -> bool:
+        """Whether this is the first row of its file with this source id; a later one is
+        refused (the id map keeps one CLB row per source id)."""
+        seen = self.seen_ids.setdefault(row.file, {})
+        if sid in seen:
+            self.refused(row, sid, column, f"{column} {sid} staat al in rij {seen[sid]}")
+            return False
+        seen[sid] = row.number
+        return True
 
     def branch(self, code: str) -> Branch | None:
         """A code of the other system (translated by mapping.toml [branches]) or CLB's own."""

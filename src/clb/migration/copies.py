@@ -154,6 +154,8 @@ def _listed_copies(ctx: Context):
     copies, meta, seen = [], {}, {}
     for row in ctx.package.rows(ITEMS):
         barcode, sid = row.get("barcode"), row.get("itemnumber") or row.get("barcode")
+        if row.get("itemnumber") and not ctx.once(row, sid, "itemnumber"):
+            continue
         try:
             if not barcode:
                 raise RowProblem("barcode", "ontbreekt")

@@ -49,6 +49,8 @@ def run_loans(ctx: Context) -> None:
     for i, row in enumerate(rows, start=1):
         ctx.progress("uitleningen", i, len(rows))
         sid = row.get("issue_id") or row.get("barcode")
+        if not ctx.once(row, sid, "issue_id" if row.get("issue_id") else "barcode"):
+            continue
         try:
             out = moment(row, "issuedate", required=True)
             due = moment(row, "date_due", required=True, end_of_day=True)
@@ -163,6 +165,8 @@ def run_holds(ctx: Context) -> None:
             row.get("reserve_id")
             or f"{row.get('cardnumber')}|{row.get('biblionumber') or row.get('barcode')}"
         )
+        if not ctx.once(row, sid, "reserve_id" if row.get("reserve_id") else "cardnumber"):
+            continue
         if sid in known:
             ctx.report.add(HOLDS, row.number, sid, UNCHANGED, f"reservering {known[sid].target_id}")
             ours.add(known[sid].target_id)

@@ -3,7 +3,7 @@ member: matched on a stable key the package gives (externalSystemId) or on a car
 knows for the same person, or as confirmed in member-matches.csv; the same name, birth date and
 postcode alone is reported for review and never merged."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 
 from django.db import transaction
@@ -85,6 +85,8 @@ def run_patrons(ctx: Context) -> None:
         ctx.progress("leden", i, total)
         sid = row.get("borrowernumber") or row.get("cardnumber")
         card = row.get("cardnumber")
+        if row.get("borrowernumber") and not ctx.once(row, sid, "borrowernumber"):
+            continue
         try:
             data = member_data(row, ctx)
             if row.get("categorycode") and not data.subscription_code:
@@ -280,6 +282,8 @@ def run_blocks(ctx: Context) -> None:
             sid = row.get("borrower_debarment_id") or f"{row.get('cardnumber')}|{name}|{row.number}"
             if name == PATRONS and not row.get("debarred"):
                 continue
+            if not ctx.once(row, sid, "borrower_debarment_id"):
+                continue
             try:
                 ends = day(row, until)
             except RowProblem as problem:
@@ -320,11 +324,12 @@ def run_fees(ctx: Context) -> None:
     known = ctx.idmap.of(Kind.FEE)
     rows = list(ctx.package.rows("fees.csv"))
     pending = []  # (row, source id, CLB card, LedgerIn) for the next batch
+    alike = Counter()
     for i, row in enumerate(rows, start=1):
         ctx.progress("financiën", i, len(rows))
-        sid = row.get("accountlines_id") or "|".join(
-            (row.get("cardnumber"), row.get("date"), row.get("amountoutstanding"),
-             row.get("description")))  # fmt: skip
+        sid = row.get("accountlines_id") or _fee_key(row, alike)
+        if not ctx.once(row, sid, "accountlines_id"):
+            continue
         if sid in known:
             ctx.report.add(row.file, row.number, sid, UNCHANGED, "al gemigreerd")
             continue
@@ -357,6 +362,15 @@ def run_fees(ctx: Context) -> None:
             _book(ctx, pending)
             pending = []
     _book(ctx, pending)
+
+
+def _fee_key(row, alike: Counter) -> str:
+    """A fee line without its id in the other system: known by what it says, and which of the
+    alike lines it is (two equal fines on one day are two lines, on every run)."""
+    key = "|".join((row.get("cardnumber"), row.get("date"), row.get("amountoutstanding"),
+                    row.get("description")))  # fmt: skip
+    alike[key] += 1
+    return key if alike[key] == 1 else f"{key}#{alike[key]}"
 
 
 def _book(ctx: Context, pending: list) -> None:
