@@ -219,3 +219,16 @@ def test_a_second_run_brings_in_what_changed_in_the_old_system_and_undo_still_wo
     undone = services.undo(first)
     assert undone.status == "undone", undone.undo_report
     assert not Patron.objects.exists() and not Loan.objects.exists() and not Item.objects.exists()
+
+
+def test_a_member_id_twice_in_the_export_refuses_the_later_row(net, tmp_path):
+    folder = write_koha_package(tmp_path / "koha", net)
+    with open(folder / "patrons.csv", "a", encoding="utf-8") as fh:
+        fh.write("1,21000000000078,Jansen,Anna,1961-04-02,Oudegracht 1,3511 AB,Utrecht,,,CEN,PT,"
+                 "2019-01-15,2027-01-15,,1,,,\n")  # fmt: skip
+    run = migrate(folder, net.org_a)
+    assert run.status == "done", run.message
+    assert ("patrons.csv", 8, "borrowernumber") in {
+        (x.file, x.row, x.field) for x in lines(run, "geweigerd")
+    }
+    assert not Patron.objects.filter(card_number="21000000000078").exists()
