@@ -1,6 +1,5 @@
 """The half-year report and the Wsob delivery, written to files and read back."""
 
-import csv
 import io
 from datetime import date
 from decimal import Decimal
@@ -17,6 +16,7 @@ from clb.cockpit.snapshots import take_member_snapshot
 from clb.cockpit.wsob import delivery
 from clb.members import services as members
 from clb.services import services as registration
+from tests import csvfiles
 from tests.factories import T0, make_item, make_patron
 
 from .helpers import record_many
@@ -50,7 +50,7 @@ def test_report_holds_region_and_parts_and_reads_back_as_csv(activity):
     assert progress and any("onderdelen" in m for m in progress)
     buffer = io.BytesIO()
     write(report, "csv", buffer)
-    rows = list(csv.DictReader(io.StringIO(buffer.getvalue().decode("utf-8"))))
+    rows = csvfiles.dicts(buffer.getvalue())
     loans = {r["regio_code"]: r["waarde"] for r in rows if r["indicator_code"] == "loans"}
     assert loans == {
         "PV26": "44",
@@ -146,6 +146,6 @@ def test_wsob_delivery_fills_the_four_questionnaires_from_live_data(activity):
     # adults pay 57,50 a year: 12 adult members registered in 2026
     assert rows["baten.contributies"][3] == Decimal("57.50") * 12
     assert rows["leden.totaal"][3] == 11  # the count of 5 March, before the 12th joined
-    csv_rows = list(csv.reader(io.StringIO(table.csv())))
+    csv_rows = csvfiles.rows(table.csv())
     assert csv_rows[0] == ["vragenlijst", "code", "omschrijving", "waarde", "eenheid", "bron",
                            "status"]  # fmt: skip

@@ -11,7 +11,6 @@ well under a second. CBS measures distance over the road; straight line is a fir
 always somewhat shorter.
 """
 
-import csv
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,7 +24,7 @@ from django.utils.translation import gettext as _
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
-from clb import clock
+from clb import clock, exports
 from clb.errors import DomainError
 from clb.network.models import Branch, BranchKind, Municipality, PostcodeArea
 
@@ -594,22 +593,29 @@ CHANGE_COLUMNS = [
 
 
 def write_csv(
-    out, rows: Iterable[MunicipalityAccessibility], changes: Iterable[Change] | None = None
+    out,
+    rows: Iterable[MunicipalityAccessibility],
+    changes: Iterable[Change] | None = None,
+    style: exports.CsvStyle = exports.DUTCH,
 ):
     """Per municipality; with a what-if the rows are the scenario's and `changes` adds the
     difference against today's network (0 where nothing changes)."""
     with_changes = changes is not None
     by_code = {c.code: c for c in changes or ()}
-    writer = csv.writer(out)
-    writer.writerow(
-        [key for _a, key in COLUMNS] + ([key for _a, key in CHANGE_COLUMNS] if with_changes else [])
-    )
-    for row in rows:
-        line = [getattr(row, attr) for attr, _key in COLUMNS]
-        if with_changes:
-            change = by_code.get(row.code)
-            line += [getattr(change, attr) if change else 0 for attr, _key in CHANGE_COLUMNS]
-        writer.writerow(["" if v is None else v for v in line])
+    header = [key for _a, key in COLUMNS]
+    if with_changes:
+        header += [key for _a, key in CHANGE_COLUMNS]
+
+    def lines():
+        yield header
+        for row in rows:
+            line = [getattr(row, attr) for attr, _key in COLUMNS]
+            if with_changes:
+                change = by_code.get(row.code)
+                line += [getattr(change, attr) if change else 0 for attr, _key in CHANGE_COLUMNS]
+            yield line
+
+    exports.write_csv(out, lines(), style)
 
 
 _CODE = re.compile(r"[\s,;]+")

@@ -1,13 +1,13 @@
 """Tables as every output shows them: the dashboard, its CSV downloads and the report files all
 receive the same rows, with suppressed figures already replaced."""
 
-import csv
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from clb import exports
 
 from .engine import Figure
 
@@ -70,13 +70,8 @@ class Table:
     def display_rows(self) -> list[list[str]]:
         return [[display(v) for v in row] for row in self.rows]
 
-    def csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(self.headers)
-        for row in self.rows:
-            writer.writerow(["" if v is None else v for v in row])
-        return out.getvalue()
+    def csv(self, style: exports.CsvStyle = exports.DUTCH) -> str:
+        return exports.csv_text([self.headers, *self.rows], style)
 
 
 FIGURE_HEADERS = [

@@ -1,12 +1,13 @@
-"""A scenario result as tables, written as CSV (Dutch spreadsheet style: semicolons, decimal
-comma) or XLSX (one sheet per table, numbers as numbers). CLI and page downloads share this."""
+"""A scenario result as tables, written as CSV (Dutch spreadsheet style by default: semicolons,
+decimal comma) or XLSX (one sheet per table, numbers as numbers), both through clb.exports.
+CLI and page downloads share this."""
 
-import csv
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+
+from clb import exports
 
 from .engine import Result
 
@@ -181,26 +182,14 @@ def tables(result: Result) -> list[Table]:
     return out
 
 
-def _is_number(value) -> bool:
-    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
-
-
-def to_csv(result: Result) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+def to_csv(result: Result, style: exports.CsvStyle = exports.DUTCH) -> str:
+    """The tables one after another: a title row, a header row, the rows, an empty row between."""
+    rows = []
     for i, table in enumerate(tables(result)):
         if i:
-            writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow(table.header)
-        for row in table.rows:
-            writer.writerow(
-                [
-                    "" if v is None else (str(v).replace(".", ",") if _is_number(v) else v)
-                    for v in row
-                ]
-            )
-    return buffer.getvalue()
+            rows.append([])
+        rows += [[table.title], table.header, *table.rows]
+    return exports.csv_text(rows, style)
 
 
 def to_xlsx(result: Result) -> bytes:
@@ -211,11 +200,8 @@ def to_xlsx(result: Result) -> bytes:
     workbook.remove(workbook.active)
     for table in tables(result):
         sheet = workbook.create_sheet(table.title[:31])
-        sheet.append(table.header)
-        for cell in sheet[1]:
+        for cell in exports.xlsx_append(sheet, table.header):
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([float(v) if _is_number(v) else v for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            exports.xlsx_append(sheet, row)
+    return exports.xlsx_bytes(workbook)

@@ -15,10 +15,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clb import exports
+
 from . import access, benchmarks, export, loader, presentation, services
 from .models import ModelVersion, Scenario
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require_use(user):
@@ -167,7 +167,7 @@ def builder(request):
     result = context["result"]
     download = request.GET.get("download")
     if result is not None and download in ("csv", "xlsx"):
-        return _download(result, download)
+        return _download(request, result, download)
     if result is not None:
         peers = benchmarks.peers(result)
         context.update(
@@ -193,14 +193,13 @@ def builder(request):
     return render(request, "costmodel/builder.html", context, status=status)
 
 
-def _download(result, fmt: str) -> HttpResponse:
+def _download(request, result, fmt: str) -> HttpResponse:
     name = "kostenmodel-" + "-".join(result.area.codes)[:80]
     if fmt == "csv":
-        response = HttpResponse(export.to_csv(result), content_type="text/csv; charset=utf-8")
+        body = export.to_csv(result, exports.requested_style(request))
     else:
-        response = HttpResponse(export.to_xlsx(result), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+        body = export.to_xlsx(result)
+    return exports.download(body, f"{name}.{fmt}")
 
 
 @login_required
@@ -280,7 +279,7 @@ def scenario_download(request, pk: int, fmt: str):
         result = services.scenario_result(scenario)
     except services.CostModelError as exc:
         raise Http404(str(exc)) from exc
-    return _download(result, fmt)
+    return _download(request, result, fmt)
 
 
 @login_required

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from clb import exports
 from clb.cockpit import accessibility
 from clb.network.models import BranchKind
 
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--max-km", type=float, default=accessibility.DEFAULT_MAX_KM)
         parser.add_argument("--output", required=True, help="CSV file to write ('-' for stdout)")
         parser.add_argument("--date", type=_day, help="reference date (default: today)")
+        exports.add_csv_argument(parser)
         parser.add_argument(
             "--open",
             action="append",
@@ -73,12 +75,13 @@ class Command(BaseCommand):
             option = OPTIONS.get(exc.field, exc.field)
             raise CommandError(f"{option}: {exc}" if option else str(exc)) from exc
         rows = analysis.rows
+        style = exports.csv_style(options["csv"])
         if options["output"] == "-":
-            accessibility.write_csv(sys.stdout, rows, changes)
+            accessibility.write_csv(sys.stdout, rows, changes, style)
         else:
             output = Path(options["output"])
             with open(output, "w", encoding="utf-8", newline="") as fh:
-                accessibility.write_csv(fh, rows, changes)
+                accessibility.write_csv(fh, rows, changes, style)
         # The summary goes to stderr so that '--output -' gives clean CSV.
         say = sys.stderr.write
         total = analysis.total()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from clb import exports
 from clb.costmodel import export, services
 from clb.costmodel.models import Scenario
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--model-version", help="model version (default: the one in use)")
         parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
         parser.add_argument("--output", required=True, help="file to write; '-' for stdout (csv)")
+        exports.add_csv_argument(parser)
 
     def handle(self, *args, **opt):
         try:
@@ -39,7 +41,7 @@ class Command(BaseCommand):
         except services.CostModelError as exc:
             raise CommandError(f"{exc.field}: {exc}") from exc
         if opt["format"] == "csv":
-            data = export.to_csv(result).encode("utf-8")
+            data = export.to_csv(result, exports.csv_style(opt["csv"])).encode("utf-8")
         else:
             if opt["output"] == "-":
                 raise CommandError("--output: XLSX kan niet naar stdout; geef een bestandsnaam")
