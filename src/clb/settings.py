@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "clb.web.bad_input.BadInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -161,5 +162,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"clb": {"handlers": ["console"], "level": os.environ.get("CLB_LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "clb": {"handlers": ["console"], "level": os.environ.get("CLB_LOG_LEVEL", "INFO")},
+        # Server errors with their traceback, and refused hosts and tampered requests: in the
+        # server's log whatever DEBUG says (Django's own default only mails them to ADMINS).
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
 }

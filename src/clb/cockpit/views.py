@@ -5,7 +5,7 @@ from functools import lru_cache, wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -161,7 +161,7 @@ def wsob_csv(request):
         organisation = Organisation.objects.get(code=request.GET.get("organisatie", ""))
         year = int(request.GET.get("jaar", ""))
     except (Organisation.DoesNotExist, ValueError) as exc:
-        raise Http404(_("Kies een organisatie en een jaar.")) from exc
+        raise BadRequest(_("Kies een organisatie en een jaar.")) from exc
     scoping.require(request.user, geo.organisation_region(organisation.pk), geo)
     return wsob_response(request, organisation, year)
 

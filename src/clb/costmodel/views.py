@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clb import exports
+from clb.inputs import whole_number
 
 from . import access, benchmarks, export, loader, presentation, services
 from .models import ModelVersion, Scenario
@@ -244,7 +245,7 @@ def compare(request):
         for s in Scenario.objects.select_related("organisation", "model_version", "created_by")
         if access.may_see(request.user, s, codes)
     ]
-    wanted = [int(i) for i in request.GET.getlist("id") if i.isdigit()]
+    wanted = [n for n in map(whole_number, request.GET.getlist("id")) if n is not None]
     chosen = [s for s in visible if s.pk in wanted]
     items, problems = [], []
     for s in chosen:

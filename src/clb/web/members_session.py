@@ -65,8 +65,9 @@ def login_url(next_url: str) -> str:
 
 
 def safe_next(request, default: str) -> str:
+    """Where to go after login: a path on this site (never another site, never a view name)."""
     target = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME) or ""
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

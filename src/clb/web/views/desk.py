@@ -18,6 +18,7 @@ from clb.accounts.scoping import patrons_visible_to, sees_everything
 from clb.circulation import services as circulation
 from clb.circulation.models import ACTIVE_HOLD, Hold
 from clb.errors import DomainError
+from clb.inputs import whole_number
 from clb.members import cards
 from clb.members import services as members
 from clb.members.models import LedgerLine, Patron
@@ -84,7 +85,7 @@ def _open_by_card(request, patron):
 def choose_branch(request):
     branches = access.branches_for(request.user).order_by("organisation__name", "name")
     if request.method == "POST":
-        branch = branches.filter(pk=request.POST.get("branch") or 0).first()
+        branch = branches.filter(pk=whole_number(request.POST.get("branch")) or 0).first()
         if branch is None:
             raise Http404
         access.set_desk_branch(request, branch)
