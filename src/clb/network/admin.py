@@ -8,6 +8,7 @@ from .models import Branch, Municipality, Organisation, PostcodeArea, Province
 @admin.register(Organisation)
 class OrganisationAdmin(OrganisationScopedAdmin):
     organisation_path = "pk"
+    national_fields = ("code", "name", "municipalities")
     list_display = ("name", "code", "fee_block_threshold", "hold_shelf_days", "is_demo")
     search_fields = ("name", "code")
     filter_horizontal = ("municipalities", "floating_item_types")
@@ -21,7 +22,9 @@ class OrganisationAdmin(OrganisationScopedAdmin):
 
 @admin.register(Branch)
 class BranchAdmin(OrganisationScopedAdmin):
-    scoped_foreign_keys = {"organisation": "pk"}
+    # A new branch stands in one of the organisation's own municipalities; moving one is national.
+    scoped_foreign_keys = {"organisation": "pk", "municipality": "organisations"}
+    national_fields = ("municipality",)
     list_display = (
         "name",
         "organisation",
