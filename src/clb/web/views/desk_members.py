@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from clb.accounts.scoping import sees_everything
+from clb.accounts.scoping import patrons_visible_to, sees_everything
 from clb.errors import DomainError
 from clb.members import services as members
-from clb.members.models import SubscriptionType
+from clb.members.models import Patron, SubscriptionType
 
 from .. import access, audit
 from ..access import desk_view, org_admin_view
@@ -76,9 +77,17 @@ def register(request):
 
 @org_admin_view
 def audit_log(request):
-    entries = AuditEntry.objects.select_related("patron", "branch").order_by("-at", "-id")
+    """What this organisation's staff did, and what other organisations' desks did with this
+    organisation's members by network access (their card scanned there)."""
+    entries = AuditEntry.objects.select_related("patron", "branch", "organisation").order_by(
+        "-at", "-id"
+    )
     if not sees_everything(request.user):
-        entries = entries.filter(organisation_id=request.user.organisation_id)
+        own_members = patrons_visible_to(request.user, Patron.objects.all()).values("pk")
+        entries = entries.filter(
+            Q(organisation_id=request.user.organisation_id)
+            | Q(network_access=True, patron__in=own_members)
+        )
     card = request.GET.get("pas", "").strip()
     if card:
         entries = entries.filter(patron__card_number=card)
