@@ -6,8 +6,11 @@ CLB_SECRET_KEY     secret key; when unset a development key is generated once in
 CLB_DEBUG          "1" for Django's debug mode
 CLB_ALLOWED_HOSTS  comma-separated host names (default localhost names)
 CLB_RETENTION_DAYS days a returned loan keeps its patron link when the patron did not opt in
+CLB_TRUSTED_PROXIES comma-separated addresses or networks of reverse proxies whose
+                   X-Forwarded-For (and X-Forwarded-Proto) CLB believes
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -47,6 +50,15 @@ def database_from_url(url: str) -> dict:
         "OPTIONS": query,
         "CONN_MAX_AGE": 0,
     }
+
+
+def _trusted_proxies(text: str) -> list[str]:
+    try:
+        return [
+            str(ipaddress.ip_network(p.strip(), strict=False)) for p in text.split(",") if p.strip()
+        ]
+    except ValueError as exc:
+        raise ValueError(f"CLB_TRUSTED_PROXIES: {exc}") from exc
 
 
 SECRET_KEY = _secret_key()
@@ -90,7 +102,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "clb.urls"
 WSGI_APPLICATION = "clb.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-# Staff logins share the members' per-address throttle (clb.web.throttle).
+# Staff logins have their own throttles, per address and per account (clb.web.throttle).
 AUTHENTICATION_BACKENDS = ["clb.web.auth.ThrottledModelBackend"]
 LOGIN_URL = "/accounts/login/"
 
@@ -154,6 +166,9 @@ STORAGES = {
 }
 if os.environ.get("CLB_PLAIN_STATIC") == "1":  # tests: no manifest needed
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+# Reverse proxies in front of CLB (clb.web.throttle reads the client address behind them).
+CLB_TRUSTED_PROXIES = _trusted_proxies(os.environ.get("CLB_TRUSTED_PROXIES", ""))
 
 # Returned loans keep their patron link this many days (for disputes), unless the patron opted in.
 CLB_RETENTION_DAYS = int(os.environ.get("CLB_RETENTION_DAYS", "30"))

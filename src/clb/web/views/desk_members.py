@@ -1,5 +1,7 @@
 """Registering a member at the desk, and the organisation's audit log."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -7,6 +9,7 @@ from django.db.models import Q
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from clb import clock
 from clb.accounts.scoping import patrons_visible_to, sees_everything
 from clb.errors import DomainError
 from clb.members import services as members
@@ -16,9 +19,11 @@ from .. import access, audit
 from ..access import desk_view, org_admin_view
 from ..forms import RegisterForm
 from ..forms import add_domain_error as show_error
-from ..models import AuditAction, AuditEntry
+from ..models import AuditAction, AuditEntry, SecurityAlert
 from ..templatetags.clb_web import euro
 from .desk import UNPROCESSABLE, desk_render
+
+ALERTS_SHOWN_FOR = timedelta(days=30)
 
 
 @desk_view
@@ -92,4 +97,11 @@ def audit_log(request):
     if card:
         entries = entries.filter(patron__card_number=card)
     page = Paginator(entries, 50).get_page(request.GET.get("pagina"))
-    return desk_render(request, "web/desk/audit.html", {"page": page, "card": card})
+    alerts = SecurityAlert.objects.filter(at__gte=clock.now() - ALERTS_SHOWN_FOR)
+    if not sees_everything(request.user):
+        alerts = alerts.filter(organisation_id=request.user.organisation_id)
+    return desk_render(
+        request,
+        "web/desk/audit.html",
+        {"page": page, "card": card, "alerts": alerts.select_related("organisation")[:50]},
+    )

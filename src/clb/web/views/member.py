@@ -32,7 +32,7 @@ def login(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         ip = throttle.client_ip(request)
-        if throttle.is_throttled(ip):
+        if throttle.is_throttled(throttle.MEMBER, ip):
             form.add_error(
                 None,
                 _(
@@ -46,7 +46,7 @@ def login(request):
             try:
                 patron = members.verify_pin(data["card_number"], data["pin"])
             except MemberError as exc:
-                throttle.record_failure(ip)
+                throttle.record_failure(throttle.MEMBER, ip)
                 show_error(form, exc)
             else:
                 log_in(request, patron)
