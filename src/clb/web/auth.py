@@ -3,20 +3,11 @@ Failures are counted from Django's user_login_failed signal in the staff throttl
 address, and per account from any address. While either holds, even the right password is
 refused; when an account reaches its limit its organisation's administrators get an alert."""
 
-import logging
-
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
-from django.utils.translation import gettext as _
 
-from clb import clock
-
-from . import throttle
-from .models import SecurityAlert
-
-log = logging.getLogger("clb.security")
+from . import alerts, throttle
 
 
 class ThrottledModelBackend(ModelBackend):
@@ -37,22 +28,4 @@ def _count_failure(sender, credentials, request=None, **kwargs):
     throttle.record_failure(throttle.STAFF, throttle.client_ip(request), account=username)
     failures, addresses = throttle.account_failures(username)
     if failures == throttle.limit("CLB_STAFF_LOGIN_MAX_FAILURES_PER_ACCOUNT"):
-        _alert(username, failures, addresses)
-
-
-def _alert(username: str, failures: int, addresses: int) -> None:
-    user = get_user_model().objects.filter(username__iexact=username).first()
-    detail = _(
-        "%(n)s mislukte pogingen in %(m)s minuten vanaf %(a)s adressen; inloggen met dit "
-        "account is tot het eind van dat kwartier geblokkeerd."
-    ) % {"n": failures, "m": int(throttle.WINDOW.total_seconds() // 60), "a": addresses}
-    SecurityAlert.objects.create(
-        at=clock.now(),
-        kind=SecurityAlert.Kind.STAFF_ACCOUNT,
-        organisation_id=user.organisation_id if user else None,
-        subject=username[:150],
-        detail=detail[:300],
-    )
-    log.warning(
-        "staff account %r locked after %s failures from %s addresses", username, failures, addresses
-    )
+        alerts.staff_account_locked(username, failures, addresses)
