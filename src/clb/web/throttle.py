@@ -1,25 +1,19 @@
 """Login throttles, kept in the database so every server process counts the same failures.
 
 Members and staff are counted apart (a library's public wifi full of mistyped PINs must not lock
-its own desk out), each per client address; staff also per account, since a password guessed at
-from many addresses is still one account under attack. The card lockout in members.services stops
-guessing one card's PIN; the member throttle stops one address from trying a common PIN on many
-cards.
+its own desk out), each per client address (behind a reverse proxy: see proxies.py); staff also
+per account, since a password guessed at from many addresses is still one account under attack.
+The card lockout in members.services stops guessing one card's PIN; the member throttle stops one
+address from trying a common PIN on many cards."""
 
-Behind a reverse proxy every request comes from the proxy. CLB_TRUSTED_PROXIES names the proxies
-(addresses or networks); only a request from one of them has its X-Forwarded-For read, from the
-right (the address the nearest proxy saw) past any further trusted proxies. A client cannot forge
-its way in: what it puts in the header itself stands to the left of what the proxy appends."""
-
-import ipaddress
 from datetime import timedelta
-from functools import lru_cache
 
 from django.conf import settings
 
 from clb import clock
 
 from .models import LoginFailure
+from .proxies import client_ip  # noqa: F401  (the address every throttle counts by)
 
 WINDOW = timedelta(minutes=15)
 MEMBER = "member"
@@ -38,40 +32,6 @@ def limit(name: str) -> int:
 
 def address_limit(kind: str) -> int:
     return limit(f"CLB_{kind.upper()}_LOGIN_MAX_FAILURES_PER_IP")
-
-
-# --- who is asking ---------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=8)
-def _networks(proxies: tuple[str, ...]) -> tuple:
-    return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in proxies if p.strip())
-
-
-def _address(text: str):
-    try:
-        return ipaddress.ip_address(text.strip())
-    except ValueError:
-        return None
-
-
-def _trusted(address, networks) -> bool:
-    return address is not None and any(address in network for network in networks)
-
-
-def client_ip(request) -> str:
-    remote = request.META.get("REMOTE_ADDR") or "0.0.0.0"
-    networks = _networks(tuple(getattr(settings, "CLB_TRUSTED_PROXIES", ()) or ()))
-    if not _trusted(_address(remote), networks):
-        return remote
-    hops = (request.META.get("HTTP_X_FORWARDED_FOR") or "").split(",")
-    for hop in reversed(hops):
-        address = _address(hop)
-        if address is None:
-            break  # unreadable: nothing to its left can be trusted either
-        if not _trusted(address, networks):
-            return str(address)
-    return remote
 
 
 # --- counting --------------------------------------------------------------------------------
