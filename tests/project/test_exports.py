@@ -38,7 +38,7 @@ PLACE_NAME = "-2+3 Dorp"
 SCENARIO_NAME = "@Scenario"
 TAB_NAME = "\t=1+1"
 # No export lists branch names or a scenario's own name; they are renamed all the same.
-POISONS = (ORG_NAME, PLACE_NAME, TAB_NAME)
+POISONS = (ORG_NAME, PLACE_NAME, TAB_NAME, "@SOM(1;2)")
 WRITERS = re.compile(r"\bexports\.(write_csv|csv_text|xlsx_append|xlsx_cell)\(")
 
 
@@ -112,7 +112,7 @@ def poisoned(net, towns):  # noqa: F811
     for _ in range(12):
         registration.register_quick_contact("12", branch=net.a1, at=T0)
     take_member_snapshot(on=date(2026, 3, 1))
-    return net
+    return net, patron
 
 
 @pytest.fixture
@@ -159,7 +159,7 @@ def assert_safe(body: bytes, kind: str, where: str) -> str:
 
 
 def test_every_export_entry_point_neutralises_formulas(poisoned, writers, tmp_path):
-    net = poisoned
+    net, patron = poisoned
     kb = User.objects.create_user("kb", role=User.Role.NATIONAL_ADMIN, is_superuser=True)
     web = Client()
     web.force_login(kb)
@@ -184,6 +184,11 @@ def test_every_export_entry_point_neutralises_formulas(poisoned, writers, tmp_pa
     for fmt in ("csv", "xlsx"):
         get(web, "/cockpit/rapport/", fmt, regio="PV26", formaat=fmt, **period)
     get(web, "/cockpit/wsob/", "csv", organisatie=net.org_a.code, jaar="2026")
+    patron.last_name = "=cmd|' /C calc'!A0"  # the audit log shows what staff typed, too
+    patron.save()
+    desk.post("/balie/", {"card_number": patron.card_number})
+    desk.get("/balie/zoeken/", {"q": "@SOM(1;2)"})
+    get(desk, "/balie/logboek/", "csv", formaat="csv")
     get(desk, "/registratie/wsob/", "csv", jaar="2026")
     get(web, "/cockpit/bereikbaarheid/", "csv", formaat="csv")
     builder = {"gemeente": "GM9001", "niveau_vestigingen": "minimaal"}
