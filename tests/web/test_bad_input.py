@@ -69,6 +69,24 @@ def test_a_year_the_wsob_delivery_cannot_have(net, client):
     assert response.status_code == 400 and "Kies een organisatie en een jaar." in page(response)
 
 
+@pytest.mark.parametrize("digit", ["²", "١", "99999999999999999999"])
+def test_an_id_that_is_digits_to_python_but_no_number(net, client, digit):
+    """str.isdigit() says yes to '²' and to Arabic-Indic digits, int() then raises: such an id
+    is read as no id at all, as a word would be (clb.inputs.whole_number)."""
+    national = User.objects.create_user("kb", role=User.Role.NATIONAL_ADMIN, is_superuser=True)
+    client.force_login(national)
+    assert client.get("/cockpit/kostenmodel/", {"scenario": digit}).status_code == 200
+    as_word = client.post("/cockpit/kostenmodel/opslaan/", {"scenario": "woord", "naam": "x"})
+    as_digit = client.post("/cockpit/kostenmodel/opslaan/", {"scenario": digit, "naam": "x"})
+    assert as_digit.status_code == as_word.status_code < 500
+    desk = User.objects.create_user("balie", role=User.Role.DESK, organisation=net.org_a)
+    client.force_login(desk)
+    client.post("/balie/vestiging/", {"branch": net.a1.pk})
+    chosen = {"action": "send", "transit": digit}
+    response = client.post("/balie/transport/selectie/", chosen)
+    assert response.status_code == 302 and "Kies eerst" in page(client.get(response.url))
+
+
 def test_a_nul_character_anywhere_is_refused_by_name(net, client):
     response = client.get("/zoeken/", {"q": "max\x00havelaar"})
     assert response.status_code == 400 and "Het veld 'q'" in page(response)

@@ -7,8 +7,8 @@ key a view or its form looks up in request.GET or request.POST is recorded, firs
 sent, then with every learnt key set, until nothing new turns up. Hypothesis then sends those keys
 (and the URL's parts) with values chosen to break parsers: huge and negative numbers, digits that
 are not ASCII, NUL characters, long text, dates that do not exist, ids of real rows. Each request
-runs as one of four people: a visitor, a logged-in member, an organisation administrator at a
-desk, and a national administrator.
+runs as one of five people: a visitor, a logged-in member, an organisation administrator at a
+desk, a national administrator, and another organisation's desk that scanned the member's card.
 
 The Django admin is not walked (Django's own pages); the desk's fixed attack table lives in
 test_scope.py. Examples per page: CLB_FUZZ_EXAMPLES (default 3, which keeps the run near a
@@ -98,11 +98,14 @@ def world(net, earlier):
         "landelijk", role=User.Role.NATIONAL_ADMIN, is_superuser=True, branch=net.a1
     )
     admin = desk_user("beheer-fuzz", net.a1, role=User.Role.ORG_ADMIN)
+    foreign = desk_user("balie-elders", net.b1)
+    lines = list(anna.ledger_lines.values_list("pk", flat=True))  # receipts
     return {
         "patron": anna,
-        "users": {"national": national, "org_admin": admin},
+        "users": {"national": national, "org_admin": admin, "network": foreign},
         "ids": sorted(
             {anna.pk, hold.pk, wanted.pk, loaned.pk, travelling.pk, net.org_a.pk, net.a1.pk, 1}
+            | {admin.pk, *lines}
         ),
         "words": [
             anna.card_number,
@@ -123,7 +126,9 @@ def world(net, earlier):
     }
 
 
-IDENTITIES = ("visitor", "member", "org_admin", "national")
+# "network": another organisation's desk that scanned the patron's card (network access: lending
+# and returning only, every other patron page refuses).
+IDENTITIES = ("visitor", "member", "org_admin", "national", "network")
 
 
 def client_as(identity: str, world) -> Client:
@@ -136,6 +141,8 @@ def client_as(identity: str, world) -> Client:
         client.cookies["sessionid"] = request.session.session_key
     elif identity != "visitor":
         client.force_login(world["users"][identity])
+    if identity == "network":
+        client.post("/balie/", {"card_number": world["patron"].card_number})
     return client
 
 

@@ -23,6 +23,15 @@ from tests.web.conftest import CHILD, desk_user, page
 pytestmark = pytest.mark.django_db
 
 
+def below_header(html: str) -> str:
+    """The page without the desk's header, which names the patron at this desk."""
+    return html.split("<h1", 1)[1]
+
+
+def slip_of(html: str) -> str:
+    return html.split('class="slip', 1)[1].split("</div>", 1)[0]
+
+
 @pytest.fixture
 def rotterdam(net, earlier):
     """Organisation A's member with a life at A: a loan, a hold, an address, a fee."""
@@ -84,8 +93,10 @@ def test_a_foreign_desk_lends_and_takes_back_and_nothing_more(net, venlo, rotter
     hold = Hold.objects.get(patron=anna)
     assert venlo.post(base + "lidmaatschap/").status_code == 403
     assert venlo.post(f"{base}reserveringen/{hold.pk}/annuleren/").status_code == 403
-    assert Hold.objects.get(pk=hold.pk).status == HoldStatus.WAITING
-    assert venlo.post(base + "betalen/", {"amount": "1,50"}).status_code == 422  # nothing owed to B
+    assert Hold.objects.get(pk=hold.pk).status == hold.status != HoldStatus.CANCELLED
+    paying = venlo.post(base + "betalen/", {"amount": "1,50", "method": "cash"})
+    assert paying.status_code == 422  # nothing owed to B: A's fee is not paid at B
+    assert "hoger dan het openstaande saldo" in page(paying)
     assert anna.balance(net.org_a) == rotterdam["owed"]
     # Taking back works anywhere (and the copy of B goes back on B's shelf).
     assert venlo.post("/balie/innemen/", {"item_barcode": here.barcode}).status_code == 302
@@ -102,15 +113,78 @@ def test_the_foreign_desk_sees_what_lending_needs_and_no_more(net, venlo, rotter
     for private in (
         "Verborgenlaan",
         "anna@example.org",
-        "17-05-1980",  # birth date
+        "17 mei 1980",  # birth date
         "Thuis geleend boek",  # reading at another library
         "Gewenst boek",  # her holds
         "Volwassen",  # her subscription at A
         "Open in het hele netwerk",  # her debts elsewhere
         "pincode",
+        "Gegevens wijzigen",  # the member edit page
+        "Lidmaatschap verlengen",
     ):
         assert private not in html, private
     assert "1 uitlening bij een andere bibliotheek" in html
+
+
+def test_pages_added_later_refuse_network_access_too(net, venlo, rotterdam):
+    """Member editing, the membership renewal and hold cancellation confirmations, and a
+    write-off are the home library's: refused at a foreign desk, on GET as on POST."""
+    anna = rotterdam["patron"]
+    base = f"/balie/lener/{anna.pk}/"
+    hold = Hold.objects.get(patron=anna)
+    for url in (
+        base + "gegevens/",
+        base + "lidmaatschap/",
+        f"{base}reserveringen/{hold.pk}/annuleren/",
+    ):
+        refused = venlo.get(url)
+        assert refused.status_code == 403, url
+        html = page(refused)
+        assert "alleen lenen en inleveren" in html and "Bibliotheek Utrecht" in html, url
+        assert "Verborgenlaan" not in html and "Gewenst boek" not in html, url
+    assert venlo.post(base + "gegevens/", {"street": "Overgenomen 1"}).status_code == 403
+    anna.refresh_from_db()
+    assert anna.street == "Verborgenlaan 7"
+    # Writing off: not even on B's own ledger (B may take money, not forgive A's member debts).
+    members.charge(anna, net.org_b, "fine", Decimal("0.75"), description="te laat bij B")
+    form = page(venlo.get(base + "betalen/"))
+    assert "Betaling ontvangen" in form and "Kwijtschelden" not in form
+    write_off = {"write_off": "1", "kwijt-amount": "0,75", "kwijt-reason": "coulance"}
+    assert venlo.post(base + "betalen/", write_off).status_code == 403
+    assert anna.balance(net.org_b) == Decimal("0.75")
+    assert not AuditEntry.objects.filter(action=AuditAction.WRITE_OFF).exists()
+
+
+def test_payment_onto_the_desks_own_ledger_ends_on_a_receipt_without_the_card(
+    net, venlo, rotterdam
+):
+    anna = rotterdam["patron"]
+    base = f"/balie/lener/{anna.pk}/"
+    members.charge(anna, net.org_b, "fine", Decimal("0.75"), description="te laat bij B")
+    paid = venlo.post(base + "betalen/", {"amount": "0,75", "method": "card"})
+    assert paid.status_code == 302 and "/kwitantie/" in paid.url
+    receipt = slip_of(page(venlo.get(paid.url)))  # what is printed
+    assert "Bibliotheek Eemland" in receipt and "A. Geheim" in receipt
+    assert anna.card_number not in receipt and "Verborgenlaan" not in receipt
+    assert anna.balance(net.org_b) == 0 and anna.balance(net.org_a) == rotterdam["owed"]
+    entry = AuditEntry.objects.get(action=AuditAction.PAYMENT)
+    assert entry.network_access and entry.organisation == net.org_b
+    # A receipt of A's ledger is not B's to print.
+    line_at_a = anna.ledger_lines.filter(organisation=net.org_a, amount__lt=0).first()
+    assert line_at_a is not None
+    assert venlo.get(f"{base}kwitantie/{line_at_a.pk}/").status_code == 404
+
+
+def test_a_copys_history_at_a_foreign_desk_names_no_network_patron(net, venlo, rotterdam):
+    anna = rotterdam["patron"]
+    here = make_item(net.b1, make_record(title="Hier geleend boek"))
+    venlo.post(f"/balie/lener/{anna.pk}/uitlenen/", {"item_barcode": here.barcode})
+    html = below_header(page(venlo.get(f"/balie/exemplaar/{here.barcode}/geschiedenis/")))
+    assert "Hier geleend boek" in html and "Uitgeleend" in html
+    assert "Geheim" not in html and anna.card_number not in html
+    # A's copy at A's branch is not B's to look up.
+    home = rotterdam["home_loan"].barcode
+    assert venlo.get(f"/balie/exemplaar/{home}/geschiedenis/").status_code == 404
 
 
 def test_network_actions_show_in_the_home_organisations_audit_log(net, venlo, rotterdam):

@@ -6,7 +6,7 @@ from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 
-from clb import exports
+from clb import exports, formatting
 
 from .report import Report
 from .tables import Table, display
@@ -54,7 +54,7 @@ def write_xlsx(report: Report, fh) -> None:
     exports.xlsx_append(cover, [report.title])
     cover["A1"].font = Font(bold=True, size=14)
     exports.xlsx_append(cover, [_("Status"), _("definitief") if report.final else _("voorlopig")])
-    exports.xlsx_append(cover, [_("Gemaakt op"), report.generated_at.strftime("%d-%m-%Y %H:%M")])
+    exports.xlsx_append(cover, [_("Gemaakt op"), formatting.moment(report.generated_at)])
     for note in report.notes:
         exports.xlsx_append(cover, [note])
 
@@ -256,7 +256,7 @@ def write_pdf(report: Report, fh) -> None:
         Paragraph(
             escape(
                 _("Status: %(status)s. Gemaakt op %(when)s.")
-                % {"status": status, "when": report.generated_at.strftime("%d-%m-%Y %H:%M")}
+                % {"status": status, "when": formatting.moment(report.generated_at)}
             ),
             body,
         ),

@@ -105,10 +105,10 @@ def _area(user, inputs: Inputs):
 
 
 def _load_scenario(request, model) -> tuple[Inputs, Scenario] | None:
-    pk = request.GET.get("scenario", "")
-    if not pk.isdigit():
+    pk = whole_number(request.GET.get("scenario"))
+    if pk is None:
         return None
-    scenario = get_object_or_404(Scenario, pk=int(pk))
+    scenario = get_object_or_404(Scenario, pk=pk)
     if not access.may_see(request.user, scenario):
         raise PermissionDenied(_("Dit scenario ligt buiten uw gebied."))
     inputs = Inputs(
@@ -210,8 +210,9 @@ def save(request):
     model = loader.load()
     inputs = _inputs(request.POST, model)
     existing = None
-    if (pk := request.POST.get("scenario", "")).isdigit() and not request.POST.get("als_nieuw"):
-        existing = get_object_or_404(Scenario, pk=int(pk))
+    pk = whole_number(request.POST.get("scenario"))
+    if pk is not None and not request.POST.get("als_nieuw"):
+        existing = get_object_or_404(Scenario, pk=pk)
         if not access.may_change(request.user, existing):
             raise PermissionDenied(_("Alleen de maker mag dit scenario wijzigen."))
     try:

@@ -6,10 +6,9 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.dispatch import receiver
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clb import clock
+from clb import clock, formatting
 from clb.members.cards import shelf_code
 from clb.members.models import PinChannel
 from clb.members.signals import pin_locked
@@ -46,7 +45,7 @@ def _member_pin_locked(sender, patron, channel, lockouts, until, **kwargs):
     ) % {
         "n": lockouts,
         "channel": PinChannel(channel).label,
-        "until": timezone.localtime(until).strftime("%d-%m-%Y %H:%M"),
+        "until": formatting.moment(until),
     }
     _write(SecurityAlert.Kind.MEMBER_PIN, patron.registered_by_id, shelf_code(patron), detail)
     log.warning("card %s locked %s times in a row on %s", shelf_code(patron), lockouts, channel)

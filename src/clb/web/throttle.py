@@ -1,7 +1,7 @@
 """Login throttles, kept in the database so every server process counts the same failures.
 
 Members and staff are counted apart (a library's public wifi full of mistyped PINs must not lock
-its own desk out), each per client address (behind a reverse proxy: see proxies.py); staff also
+its own desk out), each per client address (behind a reverse proxy: see clb.proxies); staff also
 per account, since a password guessed at from many addresses is still one account under attack.
 The card lockout in members.services stops guessing one card's PIN; the member throttle stops one
 address from trying a common PIN on many cards."""
@@ -11,9 +11,9 @@ from datetime import timedelta
 from django.conf import settings
 
 from clb import clock
+from clb.proxies import client_ip  # noqa: F401  (the address every throttle counts by)
 
 from .models import LoginFailure
-from .proxies import client_ip  # noqa: F401  (the address every throttle counts by)
 
 WINDOW = timedelta(minutes=15)
 MEMBER = "member"

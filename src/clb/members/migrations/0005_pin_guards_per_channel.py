@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0001_initial"),
+        ("members", "0004_ledger_payment_method"),
     ]
 
     operations = [
@@ -57,6 +57,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="pin_guards",
                         to="members.patron",
+                        verbose_name="lid",
                     ),
                 ),
             ],

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("network", "0002_alter_branch_kind"),
-        ("web", "0001_initial"),
+        ("web", "0003_audit_override_write_off"),
     ]
 
     operations = [

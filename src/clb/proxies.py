@@ -1,4 +1,5 @@
-"""Reverse proxies in front of CLB (CLB_TRUSTED_PROXIES: addresses or networks).
+"""Reverse proxies in front of CLB (CLB_TRUSTED_PROXIES: addresses or networks), for every HTTP
+interface: the login throttles (web) and the protocol rate limits (exchange) count by client_ip.
 
 Behind a proxy every request comes from the proxy. Only a request from a named proxy has its
 X-Forwarded-For read, from the right (the address the nearest proxy saw) past any further trusted
