@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "clb.costmodel",
     "clb.exchange",
     "clb.web",
+    "clb.operations",
 ]
 
 MIDDLEWARE = [
