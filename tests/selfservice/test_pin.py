@@ -11,7 +11,7 @@ from clb.members.models import LedgerKind, Patron
 from clb.selfservice.models import KioskAccount
 from tests.factories import make_item, make_patron
 
-from .conftest import DATE, RawClient, make_kiosk
+from .conftest import DATE, NOW, RawClient, make_kiosk
 
 CHILD = date(2014, 1, 1)
 
@@ -89,7 +89,7 @@ def test_a_new_kiosk_requires_the_pin_by_default(net):
     assert KioskAccount(login="nieuw", branch=net.a1).require_pin is True
 
 
-def test_without_a_pin_a_kiosk_never_shows_name_balance_or_lists(sip_server, net):
+def test_without_a_pin_a_kiosk_never_shows_name_balance_or_lists(sip_server, net, server_clock):
     """At a kiosk that lets patrons borrow with the card alone, a card number is all anyone
     needs to ask about it: the answer may say whether the card is valid and may borrow, never
     whose it is, what is owed or what is on loan."""
@@ -117,7 +117,9 @@ def test_without_a_pin_a_kiosk_never_shows_name_balance_or_lists(sip_server, net
     borrowed = client.send(f"11NN{DATE}{DATE}AO|AA{card}|AB{new.barcode}|AC|")
     assert borrowed.startswith("121")
     # A refusal says where to go, not what is owed.
-    members.charge(patron, net.org_a, LedgerKind.FINE, Decimal("20.00"), description="schade")
+    damage = Decimal("20.00")
+    members.charge(patron, net.org_a, LedgerKind.FINE, damage, description="schade", at=NOW)
+    server_clock.at = NOW + timedelta(days=net.org_a.fee_grace_days + 1)  # not paid in time
     refused = client.send(f"11NN{DATE}{DATE}AO|AA{card}|AB{make_item(net.a1).barcode}|AC|")
     assert refused.startswith("120") and "21.25" not in refused and "Openstaand" not in refused
     assert "AFU kunt hier nu niet lenen" in refused
