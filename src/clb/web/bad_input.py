@@ -4,12 +4,14 @@ Two rules for every page, so no view has to remember them: a NUL character in a 
 value is refused before any view runs (no text field holds one, and PostgreSQL refuses to store
 it); and a domain refusal (DomainError) that reached the top of a view is an answer about the input,
 shown with its message. Django's own BadRequest and SuspiciousOperation land on the same page
-(settings: handler400)."""
+(settings: handler400). A view marked with inputs.answers_bad_input (the library protocols: SRU,
+OAI-PMH, NCIP) is left to refuse such input in its own protocol, which its clients can read."""
 
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from clb.errors import DomainError
+from clb.inputs import field_with_nul
 
 BAD_REQUEST = 400
 
@@ -24,27 +26,24 @@ def bad_request(request, exception=None):
     return bad_request_page(request, message or _("Dit verzoek kan CLB niet lezen."))
 
 
-def _field_with_nul(request) -> str | None:
-    for data in (request.GET, request.POST):
-        for key, values in data.lists():
-            if "\x00" in key or any("\x00" in value for value in values):
-                return key.replace("\x00", "")
-    return None
-
-
 class BadInputMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        field = _field_with_nul(request)
+        return self.get_response(request)
+
+    def process_view(self, request, view, args, kwargs):
+        if getattr(view, "answers_bad_input", False):
+            return None
+        field = field_with_nul((request.GET, request.POST))
         if field is not None:
             return bad_request_page(
                 request,
                 _("Het veld '%(field)s' bevat een teken dat niet in tekst voorkomt (NUL).")
                 % {"field": field},
             )
-        return self.get_response(request)
+        return None
 
     def process_exception(self, request, exception):
         if isinstance(exception, DomainError):
