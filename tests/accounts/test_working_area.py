@@ -55,6 +55,9 @@ def organisation_form(org, **changes) -> dict:
         "municipalities": [m.pk for m in org.municipalities.all()],
         "fee_block_threshold": str(org.fee_block_threshold),
         "hold_shelf_days": str(org.hold_shelf_days),
+        "fee_grace_days": str(org.fee_grace_days),
+        "renewal_window_days": str(org.renewal_window_days),
+        "isil": org.isil or "",
         "floating_item_types": [],
     }
     return {**data, **changes}
