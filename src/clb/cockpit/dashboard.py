@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from . import charts, scoping
+from .caveats import Caveats
 from .definitions import INDICATOR_BY_CODE, INDICATORS, SECTIONS
 from .engine import Cockpit, Figure
 from .periods import Period
 from .regions import NATIONAL, Geography, Region
-from .tables import Table, cell, figures_table, status_label
+from .tables import Table, caveat_text, cell, figures_table, status_label
 
 TREND_HALF_YEARS = 6
 BREAKDOWN_CHARTS = [
@@ -55,6 +56,7 @@ class Dashboard:
     parts: list[Region] = field(default_factory=list)
     organisations: list[Region] = field(default_factory=list)
     group: Region | None = None
+    register: object = None  # register.Completeness of the region
 
 
 def _parts_table(name, title, cockpit, regions, period, codes) -> Table:
@@ -64,11 +66,28 @@ def _parts_table(name, title, cockpit, regions, period, codes) -> Table:
         title,
         [_("regio"), _("code")] + [f"{i.name} ({i.unit})" for i in indicators],
     )
+    marked = []
     for part in regions:
-        table.rows.append(
-            [part.name, part.code] + [cell(cockpit.figure(i, part, period)) for i in indicators]
-        )
+        figures = [cockpit.figure(i, part, period) for i in indicators]
+        table.rows.append([part.name, part.code] + [cell(f) for f in figures])
+        if any(f.caveats for f in figures):
+            marked.append(part.name)
+    table.note = parts_note(marked, len(regions))
     return table
+
+
+def parts_note(marked: list[str], total: int) -> str:
+    """Under a table of parts: which parts have figures to read with care (see caveats)."""
+    if not marked:
+        return ""
+    return _(
+        "Cijfers over vestigingen rusten op het vestigingenregister, dat voor %(n)s van de "
+        "%(total)s onderdelen onvolledig is: %(names)s."
+    ) % {
+        "n": len(marked),
+        "total": total,
+        "names": ", ".join(marked[:15]) + (" …" if len(marked) > 15 else ""),
+    }
 
 
 def scalar_codes() -> list[str]:
@@ -93,10 +112,12 @@ def build(
     if group is not None and len(group.members) < 3:
         group = None  # with fewer than three, the others' figures could be worked out
     regions = [region, *parts, *map_regions] + ([group] if group else [])
-    cockpit = Cockpit(regions, [period], geo=geo, at=at, focus=region)
+    caveats = Caveats(geo, at=at)
+    cockpit = Cockpit(regions, [period], geo=geo, at=at, focus=region, caveats=caveats)
     figures = cockpit.figures(region, period)
     final = bool(figures) and all(f.final for f in figures)
     board = Dashboard(region, period, final, figures, [], map_indicator=map_code, group=group)
+    board.register = caveats.register.of(region)
 
     by_section = {s: [] for s in SECTIONS}
     for f in figures:
@@ -129,12 +150,12 @@ def build(
         map_table = Table(
             "kaart",
             f"{map_indicator.name} ({map_indicator.unit})",
-            [_("gemeente"), _("code"), str(map_indicator.name), _("status")],
+            [_("gemeente"), _("code"), str(map_indicator.name), _("status"), _("kanttekening")],
         )
         values = []
         for m in map_regions:
             f = cockpit.figure(map_indicator, m, period)
-            map_table.rows.append([m.name, m.code, cell(f), status_label(f.final)])
+            map_table.rows.append([m.name, m.code, cell(f), status_label(f.final), caveat_text(f)])
             values.append((m, f))
         board.tables["kaart"] = map_table
         board.map = charts.choropleth(values, map_indicator)
@@ -158,15 +179,24 @@ def _comparison(cockpit: Cockpit, region: Region, group: Region, period: Period)
     table = Table(
         "vergelijking",
         _("Vergelijking met %(group)s (%(n)s)") % {"group": group.name, "n": len(group.members)},
-        [_("indicator"), _("eenheid"), region.name, _("grootteklasse samen"), _("status")],
+        [
+            _("indicator"),
+            _("eenheid"),
+            region.name,
+            _("grootteklasse samen"),
+            _("status"),
+            _("kanttekening"),
+        ],
     )
     for ind in INDICATORS:
         if ind.compare:
             own = cockpit.figure(ind, region, period)
             peers = cockpit.figure(ind, group, period)
+            caveats = dict.fromkeys(own.caveats + peers.caveats)
             table.rows.append(
-                [str(ind.name), str(ind.unit), cell(own), cell(peers), status_label(own.final)]
-            )
+                [str(ind.name), str(ind.unit), cell(own), cell(peers), status_label(own.final),
+                 "; ".join(caveats)]
+            )  # fmt: skip
     table.note = _(
         "De grootteklasse telt alle gemeenten of organisaties van dezelfde omvang samen "
         "(som van tellers gedeeld door som van noemers); cijfers van afzonderlijke andere "

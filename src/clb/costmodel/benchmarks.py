@@ -31,7 +31,9 @@ log = logging.getLogger("clb.costmodel")
 class PeerComparison:
     size_class: str
     values: list[tuple[str, Decimal]]  # (municipality name, net cost per inhabitant)
-    skipped: int  # peers without live data for a "huidig" level, or where it cannot be computed
+    # peers without live data for a "huidig" level, where it cannot be computed, or where the
+    # subsidy would be zero or less (no answer)
+    skipped: int
 
     @property
     def median(self) -> Decimal | None:
@@ -69,6 +71,9 @@ def peers(result: Result, *, at=None) -> PeerComparison:
         try:
             net = engine.net_cost(result.model, base, result.parameters, result.levels)
         except (engine.LevelUnavailable, engine.ParameterProblem):
+            skipped += 1
+            continue
+        if net <= 0:  # no answer for an inhabited municipality (Result.net_is_answer)
             skipped += 1
             continue
         values.append((m.name, engine.money(net / m.inhabitants)))
