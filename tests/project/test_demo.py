@@ -24,6 +24,7 @@ def test_demo_loads_through_the_services():
         days=45,
         today=date(2026, 6, 1),
         progress=lambda _m: None,
+        catalogue_sample=40,
     )
     assert summary.organisations == 5 and summary.patrons == 30
     den_haag = Organisation.objects.get(code="bibliotheek-den-haag")

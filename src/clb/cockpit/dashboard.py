@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from . import charts, scoping
-from .caveats import Caveats
+from .caveats import Caveats, simulated_label
 from .definitions import INDICATOR_BY_CODE, INDICATORS, SECTIONS
 from .engine import Cockpit, Figure
 from .periods import Period
@@ -57,6 +57,7 @@ class Dashboard:
     organisations: list[Region] = field(default_factory=list)
     group: Region | None = None
     register: object = None  # register.Completeness of the region
+    simulated: str = ""  # what is simulated in the region's figures, if anything
 
 
 def _parts_table(name, title, cockpit, regions, period, codes) -> Table:
@@ -66,28 +67,53 @@ def _parts_table(name, title, cockpit, regions, period, codes) -> Table:
         title,
         [_("regio"), _("code")] + [f"{i.name} ({i.unit})" for i in indicators],
     )
-    marked = []
+    marked = PartsMarked(len(regions))
     for part in regions:
         figures = [cockpit.figure(i, part, period) for i in indicators]
         table.rows.append([part.name, part.code] + [cell(f) for f in figures])
-        if any(f.caveats for f in figures):
-            marked.append(part.name)
-    table.note = parts_note(marked, len(regions))
+        marked.add(part, figures)
+    table.note = marked.note()
     return table
 
 
-def parts_note(marked: list[str], total: int) -> str:
-    """Under a table of parts: which parts have figures to read with care (see caveats)."""
-    if not marked:
-        return ""
-    return _(
-        "Cijfers over vestigingen rusten op het vestigingenregister, dat voor %(n)s van de "
-        "%(total)s onderdelen onvolledig is: %(names)s."
-    ) % {
-        "n": len(marked),
-        "total": total,
-        "names": ", ".join(marked[:15]) + (" …" if len(marked) > 15 else ""),
-    }
+class PartsMarked:
+    """Under a table of parts: which parts have figures to read with care (caveats.py)."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.register: list[str] = []
+        self.simulated: list[str] = []
+
+    def add(self, part: Region, figures) -> None:
+        caveats = {c for f in figures for c in f.caveats}
+        if simulated_label() in caveats:
+            self.simulated.append(part.name)
+        if caveats - {simulated_label()}:
+            self.register.append(part.name)
+
+    def note(self) -> str:
+        out = []
+        if self.register:
+            out.append(
+                _(
+                    "Cijfers over vestigingen rusten op het vestigingenregister, dat voor %(n)s "
+                    "van de %(total)s onderdelen onvolledig is: %(names)s."
+                )
+                % {"n": len(self.register), "total": self.total, "names": _few(self.register)}
+            )
+        if self.simulated:
+            out.append(
+                _(
+                    "Cijfers over leden en uitleningen zijn gesimuleerd voor %(n)s van de "
+                    "%(total)s onderdelen: %(names)s."
+                )
+                % {"n": len(self.simulated), "total": self.total, "names": _few(self.simulated)}
+            )
+        return " ".join(out)
+
+
+def _few(names: list[str], limit: int = 15) -> str:
+    return ", ".join(names[:limit]) + (" …" if len(names) > limit else "")
 
 
 def scalar_codes() -> list[str]:
@@ -118,6 +144,7 @@ def build(
     final = bool(figures) and all(f.final for f in figures)
     board = Dashboard(region, period, final, figures, [], map_indicator=map_code, group=group)
     board.register = caveats.register.of(region)
+    board.simulated = caveats.simulated_sentence(region)
 
     by_section = {s: [] for s in SECTIONS}
     for f in figures:
@@ -158,15 +185,16 @@ def build(
             map_table.rows.append([m.name, m.code, cell(f), status_label(f.final), caveat_text(f)])
             values.append((m, f))
         board.tables["kaart"] = map_table
-        board.map = charts.choropleth(values, map_indicator)
+        board.map = charts.marked(charts.choropleth(values, map_indicator), [f for _m, f in values])
 
     for code in BREAKDOWN_CHARTS:
         rows = [f for f in figures if f.indicator.code == code and f.key]
-        board.charts[code] = charts.bar(INDICATOR_BY_CODE[code], rows)
+        board.charts[code] = charts.marked(charts.bar(INDICATOR_BY_CODE[code], rows), rows)
     board.charts["trend"] = charts.trend_lines(trend)
     if parts:
-        board.charts["delen"] = charts.parts_bar(
-            map_indicator, [(p, cockpit.figure(map_indicator, p, period)) for p in parts]
+        pairs = [(p, cockpit.figure(map_indicator, p, period)) for p in parts]
+        board.charts["delen"] = charts.marked(
+            charts.parts_bar(map_indicator, pairs), [f for _p, f in pairs]
         )
 
     board.breadcrumbs = _breadcrumbs(user, geo, region)

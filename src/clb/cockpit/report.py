@@ -13,7 +13,7 @@ from clb import clock
 
 from . import accessibility
 from .caveats import Caveats
-from .dashboard import PART_COLUMNS, parts_note, scalar_codes, trend_table
+from .dashboard import PART_COLUMNS, PartsMarked, scalar_codes, trend_table
 from .definitions import INDICATOR_BY_CODE, SECTIONS
 from .engine import Cockpit, Figure
 from .periods import Period
@@ -88,6 +88,8 @@ def build_report(
     report = Report(region, period, bool(figures) and all(f.final for f in figures), clock.now(at))
     completeness = caveats.register.of(region)
     report.notes.append(f"{completeness.sentence} {completeness.basis}")
+    if caveats.has_simulated(region):
+        report.notes.insert(0, caveats.simulated_sentence(region))
     labels = Labels()
     by_section = {s: [] for s in SECTIONS}
     for f in figures:
@@ -111,18 +113,17 @@ def build_report(
             + [f"{INDICATOR_BY_CODE[c].name} ({INDICATOR_BY_CODE[c].unit})" for c in codes],
             keys=["region", "code", *codes],
         )
-        marked = []
+        marked = PartsMarked(len(regions))
         for part in regions:
             part_figures = cockpit.figures(part, period)
             totals = {f.indicator.code: f for f in part_figures if not f.key}
             table.rows.append([part.name, part.code] + [cell(totals[c]) for c in codes])
             _add_long(long, part, part_figures, labels)
-            if any(totals[c].caveats for c in codes):
-                marked.append(part.name)
+            marked.add(part, [totals[c] for c in codes])
             done += 1
             if done % 50 == 0 or done == len(all_parts):
                 progress(_("%(done)s van %(n)s onderdelen") % {"done": done, "n": len(all_parts)})
-        table.note = parts_note(marked, len(regions))
+        table.note = marked.note()
         report.parts.append(table)
     report.long = long
     progress(_("ontwikkeling per halfjaar"))
@@ -131,6 +132,8 @@ def build_report(
     for code in CHARTED:
         ind = INDICATOR_BY_CODE[code]
         rows = [f for f in figures if f.indicator.code == code and f.key]
+        if not any(f.shown is not None or f.suppressed for f in rows):
+            rows = []  # no data at all: the chart says so rather than "suppressed"
         report.charts.append((str(ind.name), str(ind.unit), [(f.key_label, f.shown) for f in rows]))
     report.notes.append(
         _(

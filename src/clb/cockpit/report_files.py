@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 
+from .charts import all_suppressed_message, no_data_message
 from .report import Report
 from .tables import Table, display
 
@@ -93,6 +94,11 @@ def write_xlsx(report: Report, fh) -> None:
         for i, (label, value) in enumerate(points, start=1):
             charts.cell(row=row + i, column=1, value=label)
             charts.cell(row=row + i, column=2, value=value)
+        if all(value is None for _label, value in points):
+            why = all_suppressed_message() if points else no_data_message()
+            charts.cell(row=row + 1, column=4, value=why)
+            row += max(len(points), 1) + 3
+            continue
         chart = BarChart()
         chart.title = title
         chart.y_axis.title = unit
@@ -137,6 +143,12 @@ def _bar_chart(title: str, unit: str, points):
     from reportlab.graphics.shapes import Drawing, String
     from reportlab.lib import colors
 
+    if all(v is None for _l, v in points):
+        drawing = Drawing(460, 40)
+        drawing.add(String(0, 25, title, fontName="Vera-Bold", fontSize=10))
+        why = all_suppressed_message() if points else no_data_message()
+        drawing.add(String(0, 8, why, fontName="Vera", fontSize=8))
+        return drawing
     drawing = Drawing(460, 210)
     drawing.add(String(0, 195, title, fontName="Vera-Bold", fontSize=10))
     chart = VerticalBarChart()
@@ -305,7 +317,7 @@ def write_pdf(report: Report, fh) -> None:
         if table.note:
             story.append(Paragraph(escape(table.note), small))
         if table.name == "trend":
-            story += _trend_chart(table)
+            story += _trend_chart(table) or [Paragraph(escape(no_data_message()), small)]
     for table in report.parts:
         columns = [
             i for i, key in enumerate(table.keys) if key == "region" or key in PDF_PART_COLUMNS
