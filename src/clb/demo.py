@@ -1,5 +1,7 @@
-"""Demo data: real organisations with their real library locations, real catalogue records,
-generated members and a year of circulation run through the real services.
+"""Demo data: real organisations with their real library locations, real catalogue records
+(Library of Congress, University of Virginia and the Dutch titles of the DBNL), generated members
+and a year of circulation run through the real services; optionally (`load_national`) a
+simulated anonymous year for the rest of the country.
 
 Everything generated is marked: organisations and staff carry is_demo / "demo" in their names and
 member names come from a small list of common Dutch names. Deterministic for a given seed."""
@@ -287,7 +289,7 @@ def _circulate(rng, patrons, start: datetime, days: int, progress) -> int:
                 )
                 loans += picked_up is not None
         circulation.expire_holds(at=at)
-        for patron in rng.sample(patrons, k=max(1, len(patrons) // 40)):
+        for patron in rng.sample(patrons, k=max(1, len(patrons) // 50)):
             org = home_org[patron.pk]
             if members.valid_membership(patron, at.date()) is None:
                 members.renew_membership(patron, org, at=at)

@@ -167,9 +167,12 @@ def _cockpit(result: Result, *, at=None) -> Benchmarks:
     region = _area_region(geo, regions, result.area)
     group = _size_class_group(geo, regions, region, int(result.inhabitants))
     period = periods.parse(str(clock.today(at).year - 1))
+    from clb.cockpit.caveats import Caveats
+
     view = ce.Cockpit(
-        [region, group], [period], geo=geo, indicators=list(indicators.values()), at=at
-    )
+        [region, group], [period], geo=geo, indicators=list(indicators.values()), at=at,
+        caveats=Caveats(geo, at=at),
+    )  # fmt: skip
     yields = result.yields
     out = Benchmarks(period=period.label, group_name=str(group.name))
     for code, ind in indicators.items():
@@ -186,7 +189,9 @@ def _cockpit(result: Result, *, at=None) -> Benchmarks:
                 _scaled(here, factor),
                 _scaled(peers_fig, factor),
                 here.suppressed or peers_fig.suppressed,
-                spec.cockpit_note,
-            )
+                # "gesimuleerd" where the cockpit's figures are (clb load-demo --national)
+                "; ".join(dict.fromkeys(filter(None, (spec.cockpit_note, *here.caveats,
+                                                       *peers_fig.caveats)))),
+            )  # fmt: skip
         )
     return out
