@@ -47,7 +47,7 @@ def test_accessibility_page_shows_cbs_beside_clb_and_the_register(country):
     assert "klopt met CBS" in the_hague
 
 
-def test_accessibility_csv_has_cbs_and_the_check(country):
+def test_accessibility_csv_has_cbs_and_the_check(country, capsys):
     response = login(region="NL").get(
         "/cockpit/bereikbaarheid/", {"regio": "PV27", "formaat": "csv"}
     )
@@ -55,6 +55,10 @@ def test_accessibility_csv_has_cbs_and_the_check(country):
     assert rows["GM0363"]["cbs_gem_km_over_de_weg"] == "1.3"
     assert rows["GM0363"]["cbs_jaar"] == "2023"
     assert rows["GM0363"]["locaties_ontbreken_volgens_cbs"] == "ja"
+    call_command("accessibility", "--output", "-")  # the CLI says it too
+    err = capsys.readouterr().err
+    assert "Vestigingenregister Nederland: 78 van naar schatting 1.209" in err
+    assert "CBS: gemiddeld 2.0 km over de weg (2023)" in err
 
 
 def test_dashboard_states_the_register_and_marks_network_figures(country):

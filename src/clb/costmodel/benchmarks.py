@@ -190,8 +190,11 @@ def _cockpit(result: Result, *, at=None) -> Benchmarks:
                 _scaled(peers_fig, factor),
                 here.suppressed or peers_fig.suppressed,
                 # "gesimuleerd" where the cockpit's figures are (clb load-demo --national)
-                "; ".join(dict.fromkeys(filter(None, (spec.cockpit_note, *here.caveats,
-                                                       *peers_fig.caveats)))),
+                "; ".join(
+                    dict.fromkeys(
+                        filter(None, (spec.cockpit_note, *here.caveats, *peers_fig.caveats))
+                    )
+                ),
             )  # fmt: skip
         )
     return out
