@@ -27,11 +27,12 @@ is used throughout. Names that are not persons (a society, a journal) become 110
 """
 
 import csv
-import gzip
 import re
 import sys
 
 import pymarc
+
+from marc_writing import field, write_gzip
 
 PARTICLES = {"de", "den", "der", "des", "van", "von", "ten", "ter", "te", "'t", "het", "la", "le",
              "du", "da", "di", "d'", "in", "op", "l'", "'s", "van't"}  # fmt: skip
@@ -48,11 +49,6 @@ GENRES = {
     "sec - letterkunde": "secundaire literatuur: letterkunde",
     "sec - taalkunde": "secundaire literatuur: taalkunde",
 }
-
-
-def field(tag: str, ind: str, *pairs: tuple[str, str]) -> pymarc.Field:
-    subfields = [pymarc.Subfield(code, value) for code, value in pairs if value]
-    return pymarc.Field(tag=tag, indicators=list(ind), subfields=subfields)
 
 
 def uninverted(name: str) -> str:
@@ -167,11 +163,7 @@ def to_marc(row: dict) -> pymarc.Record:
 def main(source: str, target: str) -> None:
     with open(source, encoding="utf-8", newline="") as fh:
         rows = sorted(csv.DictReader(fh), key=lambda row: row["dbnl_id"])
-    data = b"".join(to_marc(row).as_marc() for row in rows)
-    # mtime=0: the same input gives the same bytes, so the file only changes when the data does.
-    with open(target, "wb") as out:
-        out.write(gzip.compress(data, mtime=0))
-    print(f"{len(rows)} records → {target}")
+    write_gzip((to_marc(row) for row in rows), target)
 
 
 if __name__ == "__main__":
