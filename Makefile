@@ -9,12 +9,15 @@ $(VENV_STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(VENV_STAMP)
 
+# The demo on SQLite. Hook for issue 20 item 5: once `clb worker` exists (the notices issue), start it
+# here in the background before `clb serve`, and print where the demo's mail goes.
 demo: $(VENV_STAMP)
 	.venv/bin/clb migrate --noinput
 	.venv/bin/clb load-reference
 	.venv/bin/clb load-demo --if-empty
 	.venv/bin/clb serve --host 127.0.0.1 --port 8000
 
+# Installs PostgreSQL and Chromium when missing (scripts/ensure_system.py), then both halves.
 test: $(VENV_STAMP)
 	scripts/test.sh
 

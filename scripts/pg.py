@@ -8,7 +8,6 @@ As root (CI, sandboxes) initdb refuses to run, so the cluster is owned by the `p
 """
 
 import contextlib
-import glob
 import os
 import pwd
 import shutil
@@ -17,18 +16,16 @@ import subprocess
 import sys
 import tempfile
 
+from ensure_system import postgres_bindir  # this folder is on sys.path: pg.py runs as a script
+
 
 def server_bin() -> str:
-    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
-        if os.path.exists(os.path.join(candidate, "initdb")):
-            return candidate
-    found = shutil.which("initdb")
-    if found:
-        return os.path.dirname(found)
+    if found := postgres_bindir():
+        return found
     sys.exit(
         "PostgreSQL's server programs (initdb, pg_ctl) are missing. Install them, for example\n"
         "  apt-get install postgresql\n"
-        "and run this again."
+        "(or point CLB_PG_BINDIR at their folder) and run this again."
     )
 
 

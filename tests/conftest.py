@@ -1,5 +1,9 @@
+import os
+
 import pytest
 from django.db import connection
+
+from scripts.ensure_system import CHROMIUM, under_ci
 
 
 @pytest.fixture(autouse=True)
@@ -37,3 +41,29 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "postgres" in item.keywords:
                 item.add_marker(skip)
+    browser_tests = [item for item in items if "browser" in item.keywords]
+    if browser_tests and CHROMIUM.find(os.environ) is None:
+        # A green CI run must have driven the pages; elsewhere say so at the end, not silently.
+        if under_ci():
+            pytest.exit(
+                f"CI=true: {CHROMIUM.reason}, {len(browser_tests)} browser tests cannot run "
+                "(apt-get install chromium)",
+                returncode=1,
+            )
+        for item in browser_tests:
+            item.add_marker(pytest.mark.skip(reason=CHROMIUM.skipped))
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter):
+    result = yield  # after pytest's own summary, so this stands right above the final count
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if CHROMIUM.skipped in str(report.longrepr)
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"{CHROMIUM.skipped} ({len(skipped)} tests; apt-get install chromium)", yellow=True
+        )
+    return result

@@ -31,7 +31,7 @@ from clb.cockpit.snapshots import take_member_snapshot
 from clb.errors import DomainError
 from clb.members import services as members
 from clb.members.defaults import install_subscription_types
-from clb.members.models import Membership, Patron
+from clb.members.models import Membership, Patron, age_on
 from clb.network.models import Branch, BranchKind, Municipality, Organisation, PostcodeArea
 
 CATALOGUE_DATA = Path(__file__).resolve().parent / "catalogue" / "data"
@@ -135,10 +135,26 @@ def _birth_date(rng: random.Random, today: date) -> date:
     return today - timedelta(days=age_days)
 
 
+def demo_isil(municipality_code: str, number: int) -> str:
+    """A plausible ISIL (NL- and eleven characters at most) for a demo organisation (number 0)
+    or its branches; not assigned by the KB, and the source field says so."""
+    return f"NL-{municipality_code[2:]}B{number:02d}"
+
+
+DEMO_ISIL_SOURCE = "demo: ISIL verzonnen (plausibel, niet door de KB toegekend)"
+
+
 def _organisations(progress) -> list[Organisation]:
     orgs = []
     for code, name, municipality_codes in ORGANISATIONS:
-        org, _ = Organisation.objects.update_or_create(code=code, defaults={"name": name})
+        org, _ = Organisation.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "isil": demo_isil(municipality_codes[0], 0),
+                "source": DEMO_ISIL_SOURCE,
+            },
+        )
         municipalities = list(Municipality.objects.filter(code__in=municipality_codes))
         org.municipalities.set(municipalities)
         install_subscription_types(org)
@@ -150,7 +166,9 @@ def _organisations(progress) -> list[Organisation]:
             # Assumed: the first location is the main branch, others smaller branches.
             branch.staffed_hours_week = Decimal(45 if i == 0 else 20)
             branch.kind = BranchKind.VESTIGING
-            branch.source = f"{branch.source}; organisatie en uren: demo-aanname"
+            branch.is_pickup_point = True
+            branch.isil = demo_isil(municipality_codes[0], i + 1)
+            branch.source = f"{branch.source}; organisatie, uren en ISIL: demo-aanname"
             branch.save()
         ongekoppeld = Organisation.objects.filter(
             code__in=[f"ongekoppeld-{c.lower()}" for c in municipality_codes]
@@ -205,11 +223,22 @@ def _patrons(rng, orgs, per_org: int, start: datetime) -> list[Patron]:
         areas = list(PostcodeArea.objects.filter(municipality__in=org.municipalities.all()))
         for _ in range(per_org):
             joined = start - timedelta(days=rng.randint(0, 300))
+            first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            birth_date = _birth_date(rng, joined.date())
+            guardian = {}
+            if age_on(birth_date, joined.date()) < members.GUARDIAN_AGE:
+                guardian = {
+                    "guardian_name": f"{rng.choice(FIRST_NAMES)} {last_name}",
+                    "guardian_phone": f"06 {rng.randint(10_000_000, 99_999_999)}",
+                }
             patron = members.register_patron(
                 organisation=org,
-                first_name=rng.choice(FIRST_NAMES),
-                last_name=rng.choice(LAST_NAMES),
-                birth_date=_birth_date(rng, joined.date()),
+                first_name=first_name,
+                last_name=last_name,
+                birth_date=birth_date,
+                # Generated people: a common name on a common birth day is someone else.
+                duplicate_reason="demodata",
+                **guardian,
                 postcode=_postcode(rng, areas),
                 pin=DEMO_PIN,
                 keep_history=rng.random() < 0.15,
@@ -224,10 +253,15 @@ def _patrons(rng, orgs, per_org: int, start: datetime) -> list[Patron]:
     return patrons
 
 
-def _move_transits(at: datetime) -> None:
-    """The van's round: what was put in transit on an earlier day is sent, and what was sent
-    on an earlier day arrives and is checked in at its destination (which may send it on)."""
+def _move_transits(at: datetime, branches) -> None:
+    """The morning round: each branch fetches the copies on its pull list (set aside for a hold
+    from its shelves) and checks them in, which puts them on its hold shelf or in the crate;
+    the van sends what was put in transit on an earlier day, and what was sent on an earlier day
+    arrives and is checked in at its destination (which may send it on)."""
     day = at.date()
+    for branch in branches:
+        for hold in circulation.pull_list(branch):
+            _try(circulation.checkin, item_barcode=hold.captured_item.barcode, branch=branch, at=at)
     for transit in Transit.objects.filter(sent_at__isnull=True, received_at__isnull=True):
         if transit.created_at.date() < day:
             circulation.send_transit(transit.pk, at=at)
@@ -250,10 +284,23 @@ def _on_shelf(branch: Branch) -> list[str]:
     )
 
 
+def _not_on_shelf(org: Organisation, branch: Branch, *, lent: bool) -> list[int]:
+    """Titles of the organisation a member visiting `branch` would reserve: one that is out
+    (`lent`), or one that stands at another of its branches, which is set aside there and
+    brought over (the pull list and the van)."""
+    copies = Item.objects.filter(organisation=org)
+    if lent:
+        copies = copies.filter(status=ItemStatus.ON_LOAN)
+    else:
+        copies = copies.filter(status=ItemStatus.AVAILABLE).exclude(current_branch=branch)
+    return list(copies.order_by("pk").values_list("record_id", flat=True))
+
+
 def _circulate(rng, patrons, start: datetime, days: int, progress) -> int:
     """A year of desk and kiosk traffic through the services: members borrow what is on the
     shelf of the branch they visit and return it (some late, some elsewhere), renew, reserve
-    titles that are out; the van sends and delivers transits every working day; and the
+    titles that are out or stand at another branch; each morning the branches fetch what was set
+    aside on their shelves and the van sends and delivers transits every working day; and the
     anonymous member count is taken every day, as `clb snapshot-members` would. Refusals (limits,
     holds) are part of real traffic and skipped."""
     home_org = {
@@ -262,6 +309,7 @@ def _circulate(rng, patrons, start: datetime, days: int, progress) -> int:
     branches_by_org = {}
     for b in Branch.objects.filter(organisation__in=set(home_org.values())):
         branches_by_org.setdefault(b.organisation_id, []).append(b)
+    all_branches = [b for branches in branches_by_org.values() for b in branches]
     out: list[tuple[date, str, object]] = []  # (return day, barcode, branch)
     loans = 0
     for day_no in range(days):
@@ -270,7 +318,7 @@ def _circulate(rng, patrons, start: datetime, days: int, progress) -> int:
         if day.weekday() == 6:  # closed on Sunday; the count is taken all the same
             take_member_snapshot(on=day.date(), at=at)
             continue
-        _move_transits(at - timedelta(hours=1))
+        _move_transits(at - timedelta(hours=1), all_branches)
         for ret in [o for o in out if o[0] <= day.date()]:
             out.remove(ret)
             _try(
@@ -297,18 +345,14 @@ def _circulate(rng, patrons, start: datetime, days: int, progress) -> int:
             if owed > 0:  # most people settle fines and fees at their next visit
                 members.pay(patron, org, owed, at=at)
             branch = rng.choice(branches_by_org[org.pk])
-            if rng.random() < 0.15:  # a title that is out: reserve it for pickup here
-                out_now = list(
-                    Item.objects.filter(organisation=org, status=ItemStatus.ON_LOAN)
-                    .order_by("pk")
-                    .values_list("record_id", flat=True)
-                )
-                if out_now:
+            if rng.random() < 0.15:  # a title not on this shelf: reserve it for pickup here
+                wanted = _not_on_shelf(org, branch, lent=rng.random() < 0.5)
+                if wanted:
                     _try(
                         circulation.place_hold,
                         card_number=patron.card_number,
                         pickup_branch=branch,
-                        record=BibRecord.objects.get(pk=rng.choice(out_now)),
+                        record=BibRecord.objects.get(pk=rng.choice(wanted)),
                         at=at,
                     )
             shelf = _on_shelf(branch)

@@ -1,7 +1,9 @@
 """One settings module, driven by environment variables.
 
 CLB_DATA_DIR       folder for the SQLite database, the generated secret and uploads (default ./var)
-CLB_DATABASE_URL   postgresql://user:pass@host:port/name to use PostgreSQL instead of SQLite
+CLB_DATABASE_URL   sqlite:////path/clb.sqlite3 or postgresql://user:pass@host:port/name?options
+                   (clb.database_settings); unset: SQLite in the data folder
+CLB_CONN_MAX_AGE   seconds a database connection is reused (default 0: one per request)
 CLB_SECRET_KEY     secret key; when unset a development key is generated once into the data folder
 CLB_DEBUG          "1" for Django's debug mode
 CLB_ALLOWED_HOSTS  comma-separated host names (default localhost names)
@@ -11,9 +13,10 @@ CLB_RETENTION_DAYS days a returned loan keeps its patron link when the patron di
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlparse
 
 from django.utils.translation import gettext_lazy as _
+
+from clb.database_settings import database_settings
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("CLB_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -28,25 +31,6 @@ def _secret_key() -> str:
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
     return path.read_text().strip()
-
-
-def database_from_url(url: str) -> dict:
-    """Translate CLB_DATABASE_URL into Django's DATABASES entry."""
-    parts = urlparse(url)
-    if parts.scheme not in {"postgres", "postgresql"}:
-        raise ValueError(f"CLB_DATABASE_URL: unsupported scheme {parts.scheme!r}")
-    query = dict(parse_qsl(parts.query))
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": unquote(parts.path.lstrip("/")),
-        "USER": unquote(parts.username or ""),
-        "PASSWORD": unquote(parts.password or ""),
-        # host may be a socket directory given as ?host=/path
-        "HOST": query.pop("host", parts.hostname or ""),
-        "PORT": str(parts.port or ""),
-        "OPTIONS": query,
-        "CONN_MAX_AGE": 0,
-    }
 
 
 SECRET_KEY = _secret_key()
@@ -104,28 +88,14 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-            ]
+            ],
+            # Money and dates formatted one way on every page: euro, day, moment.
+            "builtins": ["clb.format_tags"],
         },
     }
 ]
 
-if url := os.environ.get("CLB_DATABASE_URL"):
-    DATABASES = {"default": database_from_url(url)}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "clb.sqlite3",
-            "OPTIONS": {
-                # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock
-                # at BEGIN so two writers queue instead of failing on lock upgrade.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
-            },
-            "TEST": {"NAME": DATA_DIR / "test-clb.sqlite3"},
-        }
-    }
+DATABASES = {"default": database_settings(os.environ, DATA_DIR)}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

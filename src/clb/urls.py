@@ -8,6 +8,6 @@ urlpatterns = [
     path("cockpit/kostenmodel/", include("clb.costmodel.urls")),
     path("cockpit/", include("clb.cockpit.urls")),
     path("registratie/", include("clb.services.urls")),
-    path("api/", include("clb.exchange.urls")),
+    path("", include("clb.exchange.urls")),
     path("", include("clb.web.urls")),
 ]

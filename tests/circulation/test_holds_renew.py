@@ -20,7 +20,9 @@ def status(obj):
 
 def test_queue_positions_are_derived_from_placement_order(net):
     record = make_record()
-    make_item(net.a1, record)
+    item = make_item(net.a1, record)
+    reader = make_patron(net.org_a, birth_date=CHILD)
+    circ.checkout(item_barcode=item.barcode, card_number=reader.card_number, branch=net.a1, at=T0)
     patrons = [make_patron(net.org_a, birth_date=CHILD) for _ in range(3)]
     holds = [
         circ.place_hold(
@@ -132,12 +134,12 @@ def test_duplicate_hold_and_hold_on_own_loan_refused(net):
     record = make_record()
     item = make_item(net.a1, record)
     patron = make_patron(net.org_a, birth_date=CHILD)
+    other = make_patron(net.org_a, birth_date=CHILD)
+    circ.checkout(item_barcode=item.barcode, card_number=other.card_number, branch=net.a1, at=T0)
     circ.place_hold(card_number=patron.card_number, record=record, pickup_branch=net.a1, at=T0)
     with pytest.raises(CirculationError) as err:
         circ.place_hold(card_number=patron.card_number, record=record, pickup_branch=net.a1, at=T0)
     assert err.value.code == "duplicate_hold"
-    other = make_patron(net.org_a, birth_date=CHILD)
-    circ.checkout(item_barcode=item.barcode, card_number=other.card_number, branch=net.a1, at=T0)
     with pytest.raises(CirculationError) as err:
         circ.place_hold(card_number=other.card_number, record=record, pickup_branch=net.a1, at=T0)
     assert err.value.code == "already_borrowed"
@@ -215,7 +217,7 @@ def test_cancel_ready_hold_frees_copy_for_next(net):
         card_number=p1.card_number, record=record, pickup_branch=net.a1, at=T0
     ).hold
     circ.checkin(item_barcode=item.barcode, branch=net.a1, at=T0)
-    routing = circ.cancel_hold(h1.pk, card_number=p1.card_number, at=T0)
+    routing = circ.cancel_hold(h1.pk, card_number=p1.card_number, at=T0).routing
     assert routing.kind == "shelf" and status(item) == ItemStatus.AVAILABLE
     h2 = circ.place_hold(
         card_number=p2.card_number, record=record, pickup_branch=net.a1, at=T0

@@ -6,10 +6,12 @@ from datetime import date, datetime
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 
 from clb import demo
 from clb.catalogue import search
 from clb.catalogue.models import BibRecord, Item
+from clb.circulation import services as circulation
 from clb.circulation.models import Loan, Transit
 from clb.cockpit.definitions import INDICATOR_BY_CODE
 from clb.cockpit.engine import Cockpit
@@ -58,6 +60,14 @@ def test_demo_loads_through_the_services():
     assert Transit.objects.filter(received_at__isnull=False).count() >= 5
     assert all(t.sent_at for t in Transit.objects.filter(received_at__isnull=False))
     assert statuses["available"] >= 0.7 * summary.items
+    # Members reserve titles standing at another branch: the copy is set aside on that shelf the
+    # moment the hold is placed (paging), fetched from the pull list in the next morning's round
+    # and brought to the pickup branch. Only those set aside on the last working day (Saturday
+    # 30 May; closed on Sunday) still wait on a pull list.
+    paged = Transit.objects.filter(hold__isnull=False, created_at=F("hold__placed_at"))
+    assert paged.filter(received_at__isnull=False).count() >= 1
+    waiting = [h for b in Branch.objects.all() for h in circulation.pull_list(b)]
+    assert all(h.captured_at.date() == date(2026, 5, 30) for h in waiting), waiting
     # The member count was taken every day, so the cockpit's member figures are filled.
     assert MemberCountRun.objects.count() == 45
     geo = Geography()

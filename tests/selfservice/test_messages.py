@@ -25,6 +25,7 @@ from pysip2 import (
     SCStatusRequest,
 )
 
+from clb import formatting
 from clb.catalogue.models import Item, ItemStatus
 from clb.circulation import services as circ
 from clb.circulation.models import Hold, HoldStatus, Loan, Transit
@@ -181,7 +182,8 @@ def test_patron_status(kiosk_client, net):
 
 
 def test_patron_status_reports_blocks_in_the_kiosks_language(kiosk_client, net):
-    owes = make_patron(net.org_a, paid=False)  # an unpaid subscription is above the threshold
+    # An unpaid subscription, older than the grace days, is above the threshold.
+    owes = make_patron(net.org_a, paid=False, at=JOINED)
     answer = kiosk_client.ask(patron_status(owes.card_number, language="001"))
     assert answer.language == "001"
     assert answer.patron_status[:4] == "YYYY" and answer.patron_status[10:12] == "YY"
@@ -317,24 +319,27 @@ def test_checkout(kiosk_client, net):
     assert (loan.patron, loan.branch, loan.checked_out_at) == (patron, net.a1, NOW)
     assert answer.due_date == sip(loan.due_at)
     due_day = timezone.localdate(loan.due_at)
-    assert answer.screen_message == (f"Inleveren uiterlijk {due_day:%d-%m-%Y}",)
+    assert answer.screen_message == (f"Inleveren uiterlijk {formatting.day(due_day)}",)
     assert "Koning van Katoren" in answer.print_line
 
 
-def test_checkout_of_an_item_already_borrowed_renews_only_when_the_kiosk_says_so(kiosk_client, net):
+def test_checkout_of_an_item_already_borrowed_renews_only_when_the_kiosk_says_so(
+    kiosk_client, net, server_clock
+):
     patron = make_patron(net.org_a, birth_date=CHILD)
     item = make_item(net.a1)
     kiosk_client.ask(checkout(patron.card_number, item.barcode))
     refused = kiosk_client.ask(checkout(patron.card_number, item.barcode, renew="N"))
     assert (refused.ok, refused.desensitize) == ("0", "N")
     assert "al aan deze lener uitgeleend" in refused.screen_message[0]
+    server_clock.at = NOW + timedelta(days=7)  # a renewal the same day would gain nothing
     renewed = kiosk_client.ask(checkout(patron.card_number, item.barcode, renew="Y"))
     assert (renewed.ok, renewed.renewal_ok) == ("1", "Y")
     assert Loan.objects.get(item=item, returned_at__isnull=True).renewals == 1
 
 
 def test_refused_checkout_says_why_and_changes_nothing(kiosk_client, net):
-    patron = make_patron(net.org_a, paid=False)  # owes the subscription
+    patron = make_patron(net.org_a, paid=False, at=JOINED)  # owes the subscription, long
     item = make_item(net.a1, make_record(title="De avonden"))
     answer = kiosk_client.ask(checkout(patron.card_number, item.barcode))
     assert (answer.ok, answer.desensitize, answer.due_date) == ("0", "N", "")
@@ -468,13 +473,19 @@ def test_renew_refused_when_someone_waits(kiosk_client, net):
 
 def test_renew_all(kiosk_client, net):
     patron = make_patron(net.org_a, birth_date=CHILD)
-    free, wanted = make_item(net.a1), make_item(net.a1)
+    free, wanted = make_item(net.a1), make_item(net.a1, make_record(title="Gewild"))
     for it in (free, wanted):
-        circ.checkout(item_barcode=it.barcode, card_number=patron.card_number, branch=net.a1)
+        circ.checkout(
+            item_barcode=it.barcode,
+            card_number=patron.card_number,
+            branch=net.a1,
+            at=NOW - timedelta(hours=20),
+        )
     circ.place_hold(
         card_number=make_patron(net.org_a, birth_date=CHILD).card_number,
         record=wanted.record,
         pickup_branch=net.a1,
+        at=NOW,
     )
     answer = kiosk_client.ask(
         RenewAllRequest(
@@ -484,7 +495,7 @@ def test_renew_all(kiosk_client, net):
     assert (answer.ok, answer.renewed_count, answer.unrenewed_count) == ("1", "0001", "0001")
     assert answer.renewed_items == (free.barcode,)
     assert answer.unrenewed_items == (wanted.barcode,)
-    assert answer.screen_message[1].startswith(f"{wanted.barcode}: Verlengen kan niet")
+    assert answer.screen_message[1].startswith("‘Gewild’ kan niet worden verlengd")
 
 
 # --- 17/18 item information -------------------------------------------------------------------

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from clb import formatting
 from clb.catalogue.models import ItemStatus
 from clb.circulation import services as circ
 from clb.circulation.models import Hold, HoldStatus, Loan, Transit
@@ -28,6 +29,10 @@ def test_scanning_a_card_opens_the_patron_with_loans_holds_fees_and_blocks(
 ):
     circ.checkout(
         item_barcode=books[0].barcode, card_number=patron_a.card_number, branch=net.a1, at=earlier
+    )
+    reader = make_patron(net.org_a, birth_date=CHILD, at=earlier)
+    circ.checkout(
+        item_barcode=books[1].barcode, card_number=reader.card_number, branch=net.a1, at=earlier
     )
     circ.place_hold(
         card_number=patron_a.card_number, record=books[1].record, pickup_branch=net.a2, at=earlier
@@ -64,7 +69,7 @@ def test_three_scans_check_out_three_items_with_due_dates(net, desk, patron_a, b
     loans = Loan.objects.filter(patron=patron_a, returned_at__isnull=True)
     assert sorted(loans.values_list("item__barcode", flat=True)) == sorted(b.barcode for b in books)
     html = page(desk.get(url))
-    due = timezone.localdate(loans.first().due_at).strftime("%d-%m-%Y")
+    due = formatting.day(loans.first().due_at)
     just_now = html.split('id="now-title"')[1].split("</section>")[0]
     assert "Nu uitgeleend: 3 exemplaren" in just_now
     assert just_now.count(f"inleveren uiterlijk {due}") == 3
@@ -117,11 +122,21 @@ def test_renew_and_renew_all_at_the_desk(net, desk, patron_a, books, earlier):
     response = desk.post(f"{url}verlengen/", {"item_barcode": books[0].barcode})
     assert response.status_code == 302
     assert Loan.objects.get(item=books[0], returned_at__isnull=True).renewals == 1
+    # The page now offers no renewal for either: one gains nothing today, one is wanted.
+    html = page(desk.get(url))
+    loans = html.split('id="loans-title"')[1].split('id="holds-title"')[0]
+    assert f"{url}verlengen/" not in loans  # no renew button, not even "Alles verlengen"
+    assert (
+        'data-renewal="renewal_gains_nothing"' in loans and 'data-renewal="hold_waiting"' in loans
+    )
+    # Renewing all anyway (an old page) refuses both, by title, and uses up nothing.
     response = desk.post(f"{url}verlengen/", {"all": "1"})
     assert response.status_code == 422
-    html = page(response)
-    assert "een andere lener heeft deze titel gereserveerd" in html and books[1].barcode in html
-    assert Loan.objects.get(item=books[0], returned_at__isnull=True).renewals == 2
+    refusals = page(response).split("Niet verlengd:")[1].split("</div>")[0]
+    assert "‘De avonden’ verlengen levert nu niets op" in refusals
+    assert "‘Max Havelaar’ kan niet worden verlengd: een andere lener" in refusals
+    assert books[0].barcode not in refusals and books[1].barcode not in refusals
+    assert Loan.objects.get(item=books[0], returned_at__isnull=True).renewals == 1
     # Renewing someone else's loan through this patron's page is not possible.
     stranger_item = make_item(net.a1)
     circ.checkout(
@@ -176,7 +191,7 @@ def test_overdue_checkin_shows_the_fine(net, desk, patron_a):
     )
     desk.post("/balie/innemen/", {"item_barcode": item.barcode})
     html = page(desk.get("/balie/innemen/"))
-    assert "Te-laat-geld € 2.25" in html  # 9 days late at € 0,25
+    assert "Te-laat-geld €\u00a02,25" in html  # 9 days late at € 0,25
     assert patron_a.balance(net.org_a) == Decimal("2.25")
 
 

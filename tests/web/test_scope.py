@@ -62,7 +62,11 @@ def world(net, earlier):
     travelling = make_item(net.a2, make_record(title="Reisboek"))
     circ.checkin(item_barcode=travelling.barcode, branch=net.a1)  # home is a2: a transit
     free = make_item(net.a1, make_record(title="Vrij boek"))
+    colleague = User.objects.create_user(
+        "collega-a", role=User.Role.DESK, organisation=net.org_a, branch=net.a1
+    )
     return {
+        "colleague": colleague,
         "patron": anna,
         "kid": kid,
         "loaned": loaned,
@@ -70,6 +74,7 @@ def world(net, earlier):
         "free": free,
         "transit": Transit.objects.get(item=travelling),
         "balance": anna.balance(),
+        "payment": anna.ledger_lines.get(amount__lt=0),
     }
 
 
@@ -85,7 +90,8 @@ def attack(world) -> dict[str, tuple[dict, dict]]:
         "web:desk-renew": ({"pk": pk}, {"item_barcode": world["loaned"].barcode}),
         "web:desk-lost": ({"pk": pk}, {"item_barcode": world["loaned"].barcode}),
         "web:desk-cancel-hold": ({"pk": pk, "hold_id": world["hold"].pk}, {}),
-        "web:desk-payment": ({"pk": pk}, {"amount": "0,50"}),
+        "web:desk-payment": ({"pk": pk}, {"amount": "0,50", "method": "cash"}),
+        "web:desk-receipt": ({"pk": pk, "line_id": world["payment"].pk}, {}),
         "web:desk-membership": ({"pk": pk}, {}),
         "web:desk-pin": ({"pk": pk}, {"pin": "9999"}),
         "web:desk-done": ({"pk": pk}, {}),
@@ -95,10 +101,21 @@ def attack(world) -> dict[str, tuple[dict, dict]]:
         "web:desk-expire": ({}, {}),
         "web:desk-transits": ({}, {}),
         "web:desk-sent": ({"pk": world["transit"].pk}, {}),
+        "web:desk-transits-bulk": ({}, {"action": "send", "transit": world["transit"].pk}),
         "web:desk-item-lookup": ({}, {"item_barcode": world["free"].barcode}),
         "web:desk-item": ({"barcode": world["free"].barcode}, {"action": "missing"}),
         "web:desk-register": ({}, {}),
         "web:desk-audit": ({}, {}),
+        "web:desk-copy-history": ({"barcode": world["loaned"].barcode}, {}),
+        "web:desk-edit-patron": ({"pk": pk}, {"street": "Gestolen 1", "postcode": "3811 AB"}),
+        "web:desk-staff": (
+            {},
+            {"username": "indringer", "role": "org_admin", "password": "x" * 12},
+        ),
+        "web:desk-staff-member": (
+            {"pk": world["colleague"].pk},
+            {"role": "org_admin", "is_active": "", "password": "overgenomen-1"},
+        ),
     }
 
 
@@ -124,7 +141,7 @@ def secrets_of(world) -> list[str]:
 
 def assert_untouched(world):
     assert Loan.objects.filter(item=world["loaned"], returned_at__isnull=True).get().renewals == 0
-    assert Hold.objects.get(pk=world["hold"].pk).status == HoldStatus.WAITING
+    assert Hold.objects.get(pk=world["hold"].pk).status == world["hold"].status
     assert world["patron"].balance() == world["balance"]
     assert members.verify_pin(world["patron"].card_number, "1234") == world["patron"]
     world["free"].refresh_from_db()
@@ -132,6 +149,12 @@ def assert_untouched(world):
     transit = Transit.objects.get(pk=world["transit"].pk)
     assert transit.sent_at is None and transit.received_at is None
     assert Hold.objects.filter(patron=world["kid"], status=HoldStatus.READY).exists()
+    world["patron"].refresh_from_db()
+    assert world["patron"].street == "Verborgenlaan 7"
+    colleague = User.objects.get(pk=world["colleague"].pk)
+    assert colleague.role == User.Role.DESK and colleague.is_active
+    assert not colleague.check_password("overgenomen-1")
+    assert not User.objects.filter(username="indringer").exists()
 
 
 def test_every_desk_url_is_in_the_attack_table(world):

@@ -136,9 +136,13 @@ class MemberCount(models.Model):
 class MemberCountRun(models.Model):
     """That a member count was taken on a day (even one that found nobody)."""
 
-    taken_on = models.DateField(unique=True)
-    taken_at = models.DateTimeField()
-    memberships = models.PositiveIntegerField(default=0)
+    taken_on = models.DateField(unique=True, verbose_name=_("peildatum"))
+    taken_at = models.DateTimeField(verbose_name=_("geteld op"))
+    memberships = models.PositiveIntegerField(default=0, verbose_name=_("lidmaatschappen"))
+
+    class Meta:
+        verbose_name = _("ledentelling")
+        verbose_name_plural = _("ledentellingen")
 
     def __str__(self):
         return f"{self.taken_on}: {self.memberships}"
@@ -150,7 +154,12 @@ class ClosedPeriod(models.Model):
     code = models.CharField(_("periode"), max_length=7, unique=True)  # 2025-H1 or 2025
     closed_at = models.DateTimeField(_("afgesloten op"))
     closed_by = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("afgesloten door"),
     )
 
     class Meta:

@@ -9,6 +9,8 @@ from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 
+from clb import formatting
+
 from .charts import all_suppressed_message, no_data_message
 from .report import Report
 from .tables import Table, display
@@ -66,7 +68,7 @@ def write_xlsx(report: Report, fh) -> None:
     cover.append([report.title])
     cover["A1"].font = Font(bold=True, size=14)
     cover.append([_("Status"), _("definitief") if report.final else _("voorlopig")])
-    cover.append([_("Gemaakt op"), report.generated_at.strftime("%d-%m-%Y %H:%M")])
+    cover.append([_("Gemaakt op"), formatting.moment(report.generated_at)])
     for note in report.notes:
         cover.append([note])
 
@@ -280,7 +282,7 @@ def write_pdf(report: Report, fh) -> None:
         Paragraph(
             escape(
                 _("Status: %(status)s. Gemaakt op %(when)s.")
-                % {"status": status, "when": report.generated_at.strftime("%d-%m-%Y %H:%M")}
+                % {"status": status, "when": formatting.moment(report.generated_at)}
             ),
             body,
         ),

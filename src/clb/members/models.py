@@ -58,16 +58,27 @@ class Patron(models.Model):
         related_name="+",
         verbose_name=_("gemeente"),
     )
-    pin_hash = models.CharField(max_length=200)
+    # A parent or guardian, required for members under GUARDIAN_AGE (members.services).
+    guardian_name = models.CharField(_("ouder/verzorger"), max_length=200, blank=True)
+    guardian_phone = models.CharField(_("telefoon ouder/verzorger"), max_length=20, blank=True)
+    guardian_email = models.EmailField(_("e-mail ouder/verzorger"), blank=True)
+    pin_hash = models.CharField(max_length=200, verbose_name=_("pincode (versleuteld)"))
     keep_history = models.BooleanField(_("leesgeschiedenis bewaren"), default=False)
     blocked = models.BooleanField(_("pas geblokkeerd"), default=False)
     block_reason = models.CharField(_("reden blokkade"), max_length=200, blank=True)
-    failed_pin_attempts = models.PositiveSmallIntegerField(default=0)
-    pin_locked_until = models.DateTimeField(null=True, blank=True)
-    registered_by = models.ForeignKey(
-        "network.Organisation", on_delete=models.PROTECT, related_name="registered_patrons"
+    failed_pin_attempts = models.PositiveSmallIntegerField(
+        default=0, verbose_name=_("verkeerde pincodes op rij")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    pin_locked_until = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("pas vergrendeld tot")
+    )
+    registered_by = models.ForeignKey(
+        "network.Organisation",
+        on_delete=models.PROTECT,
+        related_name="registered_patrons",
+        verbose_name=_("ingeschreven bij"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("ingeschreven op"))
 
     class Meta:
         verbose_name = _("lid")
@@ -87,7 +98,10 @@ class Patron(models.Model):
 
 class SubscriptionType(models.Model):
     organisation = models.ForeignKey(
-        "network.Organisation", on_delete=models.CASCADE, related_name="subscription_types"
+        "network.Organisation",
+        on_delete=models.CASCADE,
+        related_name="subscription_types",
+        verbose_name=_("organisatie"),
     )
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("naam"), max_length=100)
@@ -159,21 +173,52 @@ class LedgerKind(models.TextChoices):
     REFUND = "refund", _("terugbetaling")
 
 
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("contant")
+    CARD = "card", _("pinpas")
+    TRANSFER = "transfer", _("overschrijving")
+    ONLINE = "online", _("online betaling")
+
+
 class LedgerLine(models.Model):
     """Charges are positive, payments and waivers negative; the balance is their sum."""
 
-    patron = models.ForeignKey(Patron, on_delete=models.CASCADE, related_name="ledger_lines")
-    organisation = models.ForeignKey("network.Organisation", on_delete=models.PROTECT)
-    kind = models.CharField(max_length=20, choices=LedgerKind.choices)
-    amount = models.DecimalField(max_digits=9, decimal_places=2)
-    description = models.CharField(max_length=300, blank=True)
-    loan = models.ForeignKey(
-        "circulation.Loan", on_delete=models.SET_NULL, null=True, blank=True, related_name="fees"
+    patron = models.ForeignKey(
+        Patron, on_delete=models.CASCADE, related_name="ledger_lines", verbose_name=_("lid")
     )
-    item = models.ForeignKey("catalogue.Item", on_delete=models.SET_NULL, null=True, blank=True)
-    created_at = models.DateTimeField()
+    organisation = models.ForeignKey(
+        "network.Organisation", on_delete=models.PROTECT, verbose_name=_("organisatie")
+    )
+    kind = models.CharField(max_length=20, choices=LedgerKind.choices, verbose_name=_("soort"))
+    amount = models.DecimalField(max_digits=9, decimal_places=2, verbose_name=_("bedrag (€)"))
+    description = models.CharField(max_length=300, blank=True, verbose_name=_("omschrijving"))
+    loan = models.ForeignKey(
+        "circulation.Loan",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="fees",
+        verbose_name=_("uitlening"),
+    )
+    item = models.ForeignKey(
+        "catalogue.Item",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("exemplaar"),
+    )
+    # How a payment was made (empty for charges and waivers).
+    method = models.CharField(
+        _("betaalwijze"), max_length=10, choices=PaymentMethod.choices, blank=True
+    )
+    created_at = models.DateTimeField(verbose_name=_("datum"))
     created_by = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("medewerker"),
     )
 
     class Meta:

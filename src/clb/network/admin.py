@@ -8,8 +8,16 @@ from .models import Branch, Municipality, Organisation, PostcodeArea, Province
 @admin.register(Organisation)
 class OrganisationAdmin(OrganisationScopedAdmin):
     organisation_path = "pk"
-    list_display = ("name", "code", "fee_block_threshold", "hold_shelf_days", "is_demo")
-    search_fields = ("name", "code")
+    list_display = (
+        "name",
+        "code",
+        "isil",
+        "fee_block_threshold",
+        "hold_shelf_days",
+        "is_placeholder",
+        "is_demo",
+    )
+    search_fields = ("name", "code", "isil")
     filter_horizontal = ("municipalities", "floating_item_types")
 
     def has_add_permission(self, request):
@@ -25,15 +33,17 @@ class BranchAdmin(OrganisationScopedAdmin):
     list_display = (
         "name",
         "organisation",
+        "isil",
         "kind",
         "staffed_hours_week",
         "municipality",
         "opened_on",
         "closed_on",
+        "is_pickup_point",
         "is_demo",
     )
-    list_filter = ("kind", "is_demo")
-    search_fields = ("name", "code", "place")
+    list_filter = ("kind", "is_pickup_point", "is_demo")
+    search_fields = ("name", "code", "isil", "place")
     autocomplete_fields = ("municipality",)
 
 

@@ -16,7 +16,9 @@ class Charset(models.TextChoices):
 
 class KioskAccount(models.Model):
     login = models.CharField(_("gebruikersnaam (CN)"), max_length=60, unique=True)
-    password_hash = models.CharField(max_length=200, editable=False)
+    password_hash = models.CharField(
+        max_length=200, editable=False, verbose_name=_("wachtwoord (versleuteld)")
+    )
     branch = models.ForeignKey(
         "network.Branch",
         on_delete=models.PROTECT,

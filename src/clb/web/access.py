@@ -192,3 +192,47 @@ def desk_patron(request, pk: int) -> tuple[Patron, bool]:
 
 def _parse(value: str) -> datetime:
     return datetime.fromisoformat(value)
+
+
+# --- copies at the desk -------------------------------------------------------------------------
+
+
+def desk_item(request, barcode: str):
+    """The copy a desk URL names, if this desk may look it up; else 404. Returns (item, own):
+    own copies fully; a copy of another organisation only while it lies at (or travels to) one
+    of this organisation's branches, to read, without persons."""
+    from clb.catalogue.models import Item
+
+    item = (
+        Item.objects.select_related(
+            "record", "organisation", "home_branch", "current_branch__organisation", "item_type"
+        )
+        .filter(barcode=(barcode or "").strip())
+        .first()
+    )
+    if item is None:
+        raise Http404
+    if sees_everything(request.user):
+        return item, True
+    organisation = staff_organisation(request)
+    if organisation is None:
+        raise Http404
+    if item.organisation_id == organisation.pk:
+        return item, True
+    here = item.current_branch.organisation_id == organisation.pk
+    coming = item.transits.filter(
+        received_at__isnull=True, to_branch__organisation=organisation
+    ).exists()
+    if here or coming:
+        return item, False
+    raise Http404
+
+
+def visible_patron_ids(user, patron_ids) -> set[int]:
+    """Which of these patrons this user may see by name (their own organisation's)."""
+    ids = {pk for pk in patron_ids if pk}
+    if not ids:
+        return set()
+    return set(
+        patrons_visible_to(user, Patron.objects.filter(pk__in=ids)).values_list("pk", flat=True)
+    )

@@ -17,6 +17,10 @@ class AuditAction(models.TextChoices):
     LOST = "lost", _("exemplaar verloren gemeld")
     PIN_RESET = "pin_reset", _("pincode opnieuw ingesteld")
     SEARCHED = "searched", _("leden gezocht")
+    EDITED = "edited", _("gegevens gewijzigd")
+    STAFF = "staff", _("medewerkeraccount beheerd")
+    HOLD_OVERRIDE = "hold_override", _("uitgeleend ondanks reservering")
+    WRITE_OFF = "write_off", _("kosten kwijtgescholden")
 
 
 class AuditEntry(models.Model):

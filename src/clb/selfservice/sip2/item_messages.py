@@ -35,7 +35,7 @@ CIRCULATION_STATUS = {
     ItemStatus.IN_REPAIR: spec.CIRCULATION_IN_PROCESS,
 }
 # Sort bins (CL) of a return chute: back on the shelf, to the hold shelf, into the transit crate.
-SORT_BIN = {"shelf": "1", "hold_shelf": "2", "transit": "3"}
+SORT_BIN = {"shelf": "1", "hold_shelf": "2", "transit": "3", "return_to_lender": "3"}
 
 
 def _media(item: Item) -> str:
@@ -70,7 +70,11 @@ def checkout(ctx: Context) -> Reply:
             and ctx.request.fixed["sc_renewal_policy"] == "Y"
         ):
             return _renewal(ctx, "12", desensitize="Y")
-        return ctx.refuse(str(exc), AJ=ctx.title_of(ctx.barcode))
+        message = str(exc)
+        if exc.code in ("needed_for_hold", "held_for_other"):
+            # Only staff may lend a copy someone else waits for: the kiosk sends it there.
+            message += " " + _("Geef het exemplaar af bij de balie.")
+        return ctx.refuse(message, AJ=ctx.title_of(ctx.barcode))
     item = result.loan.item
     title = item.record.title
     return Reply(
@@ -170,7 +174,7 @@ def renew_all(ctx: Context) -> Reply:
             *[("BM", barcode) for barcode in renewed],
             *[("BN", barcode) for barcode, _error in refused],
             ("AF", summary),
-            *[("AF", f"{barcode}: {error}") for barcode, error in refused],
+            *[("AF", str(error)) for _barcode, error in refused],  # each names its title
         ],
     )
 
@@ -192,6 +196,8 @@ def checkin(ctx: Context) -> Reply:
         alert_type = spec.ALERT_HOLD_HERE
     elif routing.kind == "transit":
         alert_type = spec.ALERT_HOLD_ELSEWHERE if routing.hold else spec.ALERT_SEND_ELSEWHERE
+    elif routing.kind == "return_to_lender":  # interlibrary loan: staff send it back
+        alert_type = spec.ALERT_SEND_ELSEWHERE
     return Reply(
         "10",
         {

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clb import clock
+from clb import clock, formatting
 from clb.accounts.scoping import patrons_visible_to, sees_everything
 from clb.circulation import services as circulation
 from clb.circulation.models import ACTIVE_HOLD, Hold
@@ -24,10 +24,11 @@ from clb.members.models import LedgerLine, Patron
 
 from .. import access, audit
 from ..access import desk_view, staff_view
-from ..forms import CardForm, PatronSearchForm, PaymentForm, PinResetForm, ScanForm
+from ..forms import CardForm, PatronSearchForm, PaymentForm, PinResetForm, ScanForm, WriteOffForm
 from ..forms import add_domain_error as show_error
 from ..models import AuditAction
 from ..templatetags.clb_web import euro
+from .member import cancelled_message
 
 UNPROCESSABLE = 422
 
@@ -164,8 +165,18 @@ def _patron_page(request, patron, network, *, status=200, **forms):
         "scan_form": forms.get("scan_form") or ScanForm(),
         "renew_errors": forms.get("renew_errors") or [],
         "action_error": forms.get("action_error"),
+        "held": forms.get("held"),
+        "renewable": any(loan.renewal.allowed for loan in overview.loans),
+        "membership_terms": _membership_terms(patron, organisation),
     }
     return desk_render(request, "web/desk/patron.html", context, status)
+
+
+def _membership_terms(patron, organisation):
+    try:
+        return members.renewal_terms(patron, organisation)
+    except DomainError:
+        return None  # no membership here, or no subscription type fits: nothing to offer
 
 
 @desk_view
@@ -179,6 +190,8 @@ def patron(request, pk):
 def checkout(request, pk):
     p, network = _patron(request, pk)
     form = ScanForm(request.POST)
+    override = request.POST.get("override_hold") == "1"
+    held = None
     if form.is_valid():
         barcode = form.cleaned_data["item_barcode"]
         try:
@@ -188,20 +201,47 @@ def checkout(request, pk):
                     card_number=p.card_number,
                     branch=access.desk_branch(request),
                     staff=request.user,
+                    override_hold=override,
                 )
                 audit.record(
                     request, AuditAction.CHECKOUT, patron=p, network=network, detail=barcode
                 )
+                for hold in result.overridden:
+                    audit.record(
+                        request,
+                        AuditAction.HOLD_OVERRIDE,
+                        patron=p,
+                        network=network,
+                        detail=_("%(barcode)s uitgeleend vóór reservering %(hold)s (%(title)s)")
+                        % {"barcode": barcode, "hold": hold.pk, "title": hold.record.title},
+                    )
         except DomainError as exc:
             other = _other_card(exc, barcode)
             if other is not None:  # a card scanned into the item field: the next patron
                 return _open_by_card(request, other)
             show_error(form, exc)
+            if exc.code in HOLD_CONFLICTS:
+                held = _set_aside_for_hold(request, barcode)
         else:
             state = access.transaction_state(request)
             access.touch(request, checkouts=[*state.get("checkouts", []), result.loan.pk])
             return redirect(reverse("web:desk-patron", kwargs={"pk": p.pk}) + "#scan")
-    return _patron_page(request, p, network, status=UNPROCESSABLE, scan_form=form)
+    return _patron_page(request, p, network, status=UNPROCESSABLE, scan_form=form, held=held)
+
+
+# A copy someone else's hold needs: the desk has it in hand, so it goes to that hold at once.
+HOLD_CONFLICTS = ("needed_for_hold", "held_for_other")
+
+
+def _set_aside_for_hold(request, barcode: str) -> dict:
+    """Route the copy to the hold it serves, as a checkin here would, and offer the override."""
+    from .desk_items import remember_routing  # desk_items builds on this module
+
+    result = circulation.checkin(
+        item_barcode=barcode, branch=access.desk_branch(request), staff=request.user
+    )
+    entry = remember_routing(request, barcode, result)
+    return {"barcode": barcode, "title": entry["title"], "routing": entry}
 
 
 def _other_card(exc: DomainError, value: str):
@@ -217,7 +257,7 @@ def renew(request, pk):
     if request.POST.get("all"):
         outcome = circulation.renew_all(card_number=p.card_number, staff=request.user)
         renewed = [barcode for barcode, r in outcome if not isinstance(r, DomainError)]
-        refused = [(barcode, str(r)) for barcode, r in outcome if isinstance(r, DomainError)]
+        refused = [str(r) for _barcode, r in outcome if isinstance(r, DomainError)]
         if renewed:
             audit.record(
                 request, AuditAction.RENEW, patron=p, network=network, detail=" ".join(renewed)
@@ -235,12 +275,10 @@ def renew(request, pk):
             )
             audit.record(request, AuditAction.RENEW, patron=p, network=network, detail=barcode)
     except DomainError as exc:
-        return _patron_page(
-            request, p, network, status=UNPROCESSABLE, renew_errors=[(barcode, str(exc))]
-        )
+        return _patron_page(request, p, network, status=UNPROCESSABLE, renew_errors=[str(exc)])
     messages.success(
         request,
-        _("Verlengd tot %(date)s.") % {"date": clock.today(result.due_at).strftime("%d-%m-%Y")},
+        _("Verlengd tot %(date)s.") % {"date": formatting.day(result.due_at)},
     )
     return redirect("web:desk-patron", pk=p.pk)
 
@@ -288,15 +326,19 @@ def mark_lost(request, pk):
 
 
 @desk_view
-@require_POST
 def cancel_hold(request, pk, hold_id):
+    """GET asks to confirm (and says what happens to the fee); POST cancels."""
     p, network = _patron(request, pk)
     hold = get_object_or_404(Hold, pk=hold_id, patron=p, status__in=ACTIVE_HOLD)
+    if request.method != "POST":
+        return desk_render(
+            request,
+            "web/desk/cancel_hold.html",
+            {"patron": p, "terms": circulation.cancellation_terms(hold.pk)},
+        )
     try:
         with transaction.atomic():
-            routing = circulation.cancel_hold(
-                hold.pk, card_number=p.card_number, staff=request.user
-            )
+            result = circulation.cancel_hold(hold.pk, card_number=p.card_number, staff=request.user)
             audit.record(
                 request,
                 AuditAction.HOLD_CANCELLED,
@@ -306,46 +348,118 @@ def cancel_hold(request, pk, hold_id):
             )
     except DomainError as exc:
         return _patron_page(request, p, network, status=UNPROCESSABLE, action_error=str(exc))
-    messages.success(request, _("Reservering geannuleerd."))
-    if routing is not None:
-        messages.info(request, routing.message)
+    messages.success(request, cancelled_message(result))
+    if result.routing is not None:
+        messages.info(request, result.routing.message)
     return redirect("web:desk-patron", pk=p.pk)
 
 
 @desk_view
 def payment(request, pk):
+    """Receive a payment (how it was paid is recorded) or, with a reason, write off what is
+    owed; either ends on a receipt to print."""
     p, network = _patron(request, pk)
     organisation = access.staff_organisation(request)
-    form = PaymentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        amount = form.cleaned_data["amount"]
+    writing_off = request.POST.get("write_off") == "1"
+    form = PaymentForm(None if writing_off else (request.POST or None))
+    write_off_form = WriteOffForm(request.POST if writing_off else None, prefix="kwijt")
+    done = form if not writing_off else write_off_form
+    if request.method == "POST" and done.is_valid():
+        amount = done.cleaned_data["amount"]
         try:
             with transaction.atomic():
-                members.pay(p, organisation, amount, staff=request.user)
-                audit.record(
-                    request, AuditAction.PAYMENT, patron=p, network=network, detail=f"€ {amount}"
-                )
+                if writing_off:
+                    reason = done.cleaned_data["reason"]
+                    line = members.write_off(
+                        p, organisation, amount, reason=reason, staff=request.user
+                    )
+                    audit.record(
+                        request,
+                        AuditAction.WRITE_OFF,
+                        patron=p,
+                        network=network,
+                        detail=f"€ {amount}: {reason}",
+                    )
+                else:
+                    line = members.pay(
+                        p,
+                        organisation,
+                        amount,
+                        method=done.cleaned_data["method"],
+                        staff=request.user,
+                    )
+                    audit.record(
+                        request,
+                        AuditAction.PAYMENT,
+                        patron=p,
+                        network=network,
+                        detail=f"€ {amount}",
+                    )
         except DomainError as exc:
-            show_error(form, exc)
+            show_error(done, exc)
         else:
-            messages.success(request, _("Betaling van %(a)s ontvangen.") % {"a": euro(amount)})
-            return redirect("web:desk-patron", pk=p.pk)
+            if writing_off:
+                messages.success(request, _("%(a)s kwijtgescholden.") % {"a": euro(amount)})
+            else:
+                messages.success(request, _("Betaling van %(a)s ontvangen.") % {"a": euro(amount)})
+            return redirect("web:desk-receipt", pk=p.pk, line_id=line.pk)
     owed = members.balance(p, organisation)
     if request.method == "GET" and owed > 0:
         form = PaymentForm(initial={"amount": f"{owed:.2f}".replace(".", ",")})
     return desk_render(
         request,
         "web/desk/payment.html",
-        {"patron": p, "form": form, "owed": owed, "organisation": organisation},
-        UNPROCESSABLE if form.errors else 200,
+        {
+            "patron": p,
+            "form": form,
+            "write_off_form": write_off_form,
+            "owed": owed,
+            "organisation": organisation,
+        },
+        UNPROCESSABLE if done.errors else 200,
     )
 
 
 @desk_view
-@require_POST
+def receipt(request, pk, line_id):
+    """A printable receipt of a payment or write-off on this organisation's ledger."""
+    p, _network = _patron(request, pk)
+    organisation = access.staff_organisation(request)
+    line = get_object_or_404(
+        LedgerLine.objects.select_related("organisation", "created_by"),
+        pk=line_id,
+        patron=p,
+        organisation=organisation,
+        amount__lt=0,
+    )
+    return desk_render(
+        request,
+        "web/desk/receipt.html",
+        {
+            "patron": p,
+            "line": line,
+            "paid": -line.amount,
+            "owed": members.balance(p, organisation),
+            "organisation": organisation,
+        },
+    )
+
+
+@desk_view
 def renew_membership(request, pk):
+    """GET shows what renewing does (new date, type, fee) to confirm; POST renews."""
     p, network = _patron(request, pk)
     organisation = access.staff_organisation(request)
+    if request.method != "POST":
+        try:
+            terms = members.renewal_terms(p, organisation)
+        except DomainError as exc:
+            return _patron_page(request, p, network, status=UNPROCESSABLE, action_error=str(exc))
+        return desk_render(
+            request,
+            "web/desk/membership.html",
+            {"patron": p, "terms": terms, "organisation": organisation},
+        )
     try:
         with transaction.atomic():
             membership = members.renew_membership(p, organisation, staff=request.user)
@@ -356,7 +470,7 @@ def renew_membership(request, pk):
         request,
         _("Lidmaatschap verlengd tot %(d)s (%(s)s). Te betalen: %(o)s.")
         % {
-            "d": membership.expires_on.strftime("%d-%m-%Y"),
+            "d": formatting.day(membership.expires_on),
             "s": membership.subscription_type.name,
             "o": euro(members.balance(p, organisation)),
         },

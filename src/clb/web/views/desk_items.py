@@ -32,13 +32,14 @@ KIND_LABELS = {
     "shelf": gettext_lazy("Kast"),
     "hold_shelf": gettext_lazy("Reserveringsplank"),
     "transit": gettext_lazy("Transport"),
+    "return_to_lender": gettext_lazy("Terug naar uitlenende bibliotheek"),
 }
 
 
 # --- checkin ------------------------------------------------------------------------------------
 
 
-def _remember(request, barcode: str, result) -> dict:
+def remember_routing(request, barcode: str, result) -> dict:
     """Keep the routing of this desk's recent checkins in the session, for the list and the slip."""
     routing = result.routing
     entries = request.session.get(CHECKINS_KEY, [])
@@ -71,7 +72,7 @@ def _scan_in(request, template, extra=None):
         except DomainError as exc:
             show_error(form, exc)
         else:
-            _remember(request, barcode, result)
+            remember_routing(request, barcode, result)
             return redirect(request.path + "#scan")
     entries = [_labelled(e) for e in request.session.get(CHECKINS_KEY, [])]
     context = {"form": form, "entries": entries, **(extra or {})}
@@ -108,23 +109,13 @@ def hold_shelf(request):
     now = clock.now()
     shelf = list(circulation.hold_shelf(branch))
     pull = list(circulation.pull_list(branch)[:200])
-    copies = {}
-    for item in Item.objects.filter(
-        current_branch=branch,
-        status=ItemStatus.AVAILABLE,
-        record_id__in={h.record_id for h in pull},
-    ).order_by("call_number", "barcode"):
-        copies.setdefault(item.record_id, []).append(item)
     return desk_render(
         request,
         "web/desk/hold_shelf.html",
         {
             "ready": [h for h in shelf if h.expires_at and h.expires_at >= now],
             "expired": [h for h in shelf if h.expires_at and h.expires_at < now],
-            "pull": [
-                (h, [c for c in copies.get(h.record_id, []) if h.item_id in (None, c.pk)])
-                for h in pull
-            ],
+            "pull": [(h, [h.captured_item]) for h in pull],
             "now": now,
         },
     )
@@ -196,6 +187,42 @@ def transit_sent(request, pk):
     return redirect("web:desk-transits")
 
 
+@desk_view
+@require_POST
+def transits_selected(request):
+    """Send or receive all ticked transits at once: a crate packed, a crate unpacked."""
+    branch = access.desk_branch(request)
+    ids = [int(v) for v in request.POST.getlist("transit") if v.isdigit() and len(v) < 10]
+    action = request.POST.get("action")
+    if action not in ("send", "receive"):
+        raise Http404
+    if not ids:
+        messages.warning(request, _("Kies eerst een of meer exemplaren."))
+    elif action == "send":
+        try:
+            sent = circulation.send_transits(ids, branch=branch)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("%(n)s exemplaar/exemplaren verzonden.") % {"n": sent})
+    else:
+        outcome = circulation.receive_transits(ids, branch=branch, staff=request.user)
+        received = 0
+        for _transit_id, result in outcome:
+            if isinstance(result, DomainError):
+                messages.error(request, str(result))
+            else:
+                remember_routing(request, result.item.barcode, result)
+                received += 1
+        if received:
+            messages.success(
+                request,
+                _("%(n)s exemplaar/exemplaren ontvangen; zie hieronder waar elk heen gaat.")
+                % {"n": received},
+            )
+    return redirect("web:desk-transits")
+
+
 # --- one item -------------------------------------------------------------------------------------
 
 STATUS_ACTIONS = {
@@ -227,9 +254,18 @@ def item_lookup(request):
         try:
             _own_item(request, barcode)
         except Http404:
+            try:  # another library's copy lying here: its history and whereabouts, to read
+                access.desk_item(request, barcode)
+            except Http404:
+                pass
+            else:
+                return redirect("web:desk-copy-history", barcode=barcode.strip())
             form.add_error(
                 "item_barcode",
-                _("Geen exemplaar %(b)s van uw organisatie. Innemen kan altijd via Innemen.")
+                _(
+                    "Geen exemplaar %(b)s van uw organisatie of in uw vestigingen. "
+                    "Innemen kan altijd via Innemen."
+                )
                 % {"b": barcode},
             )
             return desk_render(request, "web/desk/item.html", {"form": form}, 404)
@@ -287,7 +323,7 @@ def _item_action(request, it: Item, action: str) -> str:
             raise DomainError(_("Dit exemplaar is niet vermist."), code="not_missing")
         branch = access.desk_branch(request)
         result = circulation.checkin(item_barcode=it.barcode, branch=branch, staff=staff)
-        _remember(request, it.barcode, result)
+        remember_routing(request, it.barcode, result)
         return " ".join([*map(str, result.messages), result.routing.message])
     if action in STATUS_ACTIONS:
         circulation.set_item_status(

@@ -1,19 +1,21 @@
-"""Registering a member at the desk, and the organisation's audit log."""
+"""Registering a member at the desk (with the duplicate check), editing their details, and the
+organisation's audit log."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from clb.accounts.scoping import sees_everything
+from clb.accounts.scoping import patrons_visible_to, sees_everything
 from clb.errors import DomainError
 from clb.members import services as members
-from clb.members.models import SubscriptionType
+from clb.members.models import Patron, SubscriptionType
 
 from .. import access, audit
 from ..access import desk_view, org_admin_view
-from ..forms import RegisterForm
+from ..forms import PatronEditForm, RegisterForm
 from ..forms import add_domain_error as show_error
 from ..models import AuditAction, AuditEntry
 from ..templatetags.clb_web import euro
@@ -24,8 +26,11 @@ from .desk import UNPROCESSABLE, desk_render
 def register(request):
     organisation = access.staff_organisation(request)
     form = RegisterForm(request.POST or None)
+    duplicates = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # Present once the desk was shown a possible duplicate: staff chose to register anyway.
+        reason = data["duplicate_reason"] if "duplicate_reason" in request.POST else None
         try:
             with transaction.atomic():
                 patron = members.register_patron(
@@ -41,10 +46,21 @@ def register(request):
                     place=data["place"],
                     keep_history=data["keep_history"],
                     card_number=data["card_number"].strip() or None,
+                    guardian_name=data["guardian_name"],
+                    guardian_phone=data["guardian_phone"],
+                    guardian_email=data["guardian_email"],
+                    duplicate_reason=reason,
                     branch=access.desk_branch(request),
                     staff=request.user,
                 )
-                audit.record(request, AuditAction.REGISTERED, patron=patron)
+                detail = (
+                    _("ondanks mogelijk dubbel: %(r)s") % {"r": reason.strip()} if reason else ""
+                )
+                audit.record(request, AuditAction.REGISTERED, patron=patron, detail=detail)
+        except members.PossibleDuplicate as exc:
+            duplicates = _split_by_visibility(request.user, exc.patrons)
+            show_error(form, exc)
+            form.fields["pin"].widget.render_value = True  # asked once, not twice
         except DomainError as exc:
             show_error(form, exc)
         else:
@@ -66,10 +82,82 @@ def register(request):
         {
             "form": form,
             "organisation": organisation,
+            "duplicates": duplicates,
+            "asking_reason": duplicates is not None or "duplicate_reason" in request.POST,
             "subscription_types": SubscriptionType.objects.filter(
                 organisation=organisation, active=True
             ),
         },
+        UNPROCESSABLE if form.errors else 200,
+    )
+
+
+def _split_by_visibility(user, patrons) -> dict:
+    """The possible duplicates this desk may open, and how many are members elsewhere (those
+    are not shown: the person at the desk can show their card)."""
+    own = set(
+        patrons_visible_to(user, Patron.objects.filter(pk__in=[p.pk for p in patrons])).values_list(
+            "pk", flat=True
+        )
+    )
+    return {
+        "own": [p for p in patrons if p.pk in own],
+        "elsewhere": sum(1 for p in patrons if p.pk not in own),
+    }
+
+
+@desk_view
+def edit_patron(request, pk):
+    """A member's address, contact, guardian and subscription type here. Only for the
+    organisation's own members: a card scanned at a foreign desk lends and returns, no more."""
+    patron, network = access.desk_patron(request, pk)
+    if network:
+        raise Http404
+    organisation = access.staff_organisation(request)
+    membership = patron.memberships.filter(organisation=organisation).first()
+    types = (
+        SubscriptionType.objects.filter(organisation=organisation, active=True)
+        if membership
+        else None
+    )
+    initial = {name: getattr(patron, name) for name in members.EDITABLE}
+    if membership:
+        initial["subscription_type"] = membership.subscription_type_id
+    form = PatronEditForm(request.POST or None, initial=initial, subscription_types=types)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                changed = members.update_patron(
+                    patron,
+                    staff=request.user,
+                    **{name: data[name] for name in members.EDITABLE},
+                )
+                chosen = data.get("subscription_type")
+                if membership and chosen and chosen.pk != membership.subscription_type_id:
+                    members.change_subscription_type(patron, organisation, chosen)
+                    changed.append(_("abonnementsvorm: %(s)s") % {"s": chosen.name})
+                if changed:
+                    audit.record(
+                        request,
+                        AuditAction.EDITED,
+                        patron=patron,
+                        detail=_("gewijzigd: %(f)s") % {"f": ", ".join(changed)},
+                    )
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            if changed:
+                messages.success(
+                    request, _("Gegevens gewijzigd: %(f)s.") % {"f": ", ".join(changed)}
+                )
+            else:
+                messages.info(request, _("Niets gewijzigd."))
+            return redirect("web:desk-patron", pk=patron.pk)
+    return desk_render(
+        request,
+        "web/desk/edit_patron.html",
+        {"patron": patron, "form": form, "organisation": organisation},
         UNPROCESSABLE if form.errors else 200,
     )
 

@@ -20,6 +20,7 @@ from .. import throttle
 from ..forms import ChangePinForm, MemberLoginForm
 from ..forms import add_domain_error as show_error
 from ..members_session import current_member, log_in, log_out, member_view, safe_next
+from ..templatetags.clb_web import euro
 
 UNPROCESSABLE = 422
 
@@ -89,6 +90,7 @@ def _mine_page(request, patron, *, renew_errors=(), hold_error="", status=200):
                 "-created_at", "-id"
             )[:20],
             "renew_errors": list(renew_errors),
+            "renewable": any(loan.renewal.allowed for loan in overview.loans),
             "hold_error": hold_error,
         },
         status=status,
@@ -105,7 +107,7 @@ def overview(request, patron):
 def renew(request, patron):
     if request.POST.get("all"):
         outcome = circulation.renew_all(card_number=patron.card_number)
-        refused = [(b, str(r)) for b, r in outcome if isinstance(r, DomainError)]
+        refused = [str(r) for _b, r in outcome if isinstance(r, DomainError)]
         renewed = len(outcome) - len(refused)
     else:
         barcode = request.POST.get("item_barcode", "")
@@ -115,7 +117,7 @@ def renew(request, patron):
             circulation.renew(item_barcode=barcode, card_number=patron.card_number)
             refused, renewed = [], 1
         except DomainError as exc:
-            refused, renewed = [(barcode, str(exc))], 0
+            refused, renewed = [str(exc)], 0
     if renewed:
         messages.success(request, _("%(n)s uitlening(en) verlengd.") % {"n": renewed})
     if refused:
@@ -124,16 +126,28 @@ def renew(request, patron):
 
 
 @member_view
-@require_POST
 def cancel_hold(request, patron, hold_id):
+    """GET asks to confirm and says whether the fee comes back; POST cancels."""
     if not patron.holds.filter(pk=hold_id, status__in=ACTIVE_HOLD).exists():
         raise Http404
+    if request.method != "POST":
+        terms = circulation.cancellation_terms(hold_id)
+        return render(request, "web/mine/cancel_hold.html", {"patron": patron, "terms": terms})
     try:
-        circulation.cancel_hold(hold_id, card_number=patron.card_number)
+        result = circulation.cancel_hold(hold_id, card_number=patron.card_number)
     except DomainError as exc:
         return _mine_page(request, patron, hold_error=str(exc), status=UNPROCESSABLE)
-    messages.success(request, _("Reservering geannuleerd."))
+    messages.success(request, cancelled_message(result))
     return redirect("web:mine")
+
+
+def cancelled_message(result) -> str:
+    """What a cancelled hold cost, said the same way to members and at the desk."""
+    if result.refund:
+        return _("Reservering geannuleerd; %(fee)s reserveringskosten teruggeboekt.") % {
+            "fee": euro(result.refund)
+        }
+    return _("Reservering geannuleerd.")
 
 
 @member_view

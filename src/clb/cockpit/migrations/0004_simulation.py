@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cockpit", "0002_tallies_member_counts_periods"),
+        ("cockpit", "0003_dutch_names"),
         ("network", "0002_alter_branch_kind"),
     ]
 
