@@ -20,6 +20,7 @@ from clb.cockpit.periods import parse
 from clb.cockpit.regions import Geography
 from clb.members.models import Patron
 from clb.network.models import Branch, Organisation
+from clb.operations import invariants
 from tests.factories import AMS
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +69,8 @@ def test_demo_loads_through_the_services():
     assert paged.filter(received_at__isnull=False).count() >= 1
     waiting = [h for b in Branch.objects.all() for h in circulation.pull_list(b)]
     assert all(h.captured_at.date() == date(2026, 5, 30) for h in waiting), waiting
+    # Whatever the year's traffic did, what must hold in the data holds (`clb invariants`).
+    assert invariants.check() == []
     # The member count was taken every day, so the cockpit's member figures are filled.
     assert MemberCountRun.objects.count() == 45
     geo = Geography()
