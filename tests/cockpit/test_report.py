@@ -88,7 +88,9 @@ def test_report_as_xlsx_has_a_sheet_per_table_and_charts(activity):
     headers = [c.value for c in municipalities[1]]
     loans_col = headers.index(next(h for h in headers if h.startswith("Uitleningen (")))
     values = {
-        row[1]: row[loans_col] for row in municipalities.iter_rows(min_row=2, values_only=True)
+        row[1]: row[loans_col]
+        for row in municipalities.iter_rows(min_row=2, values_only=True)
+        if row[1]  # the note under the table has no code
     }
     assert values == {"GM0344": 40, "GM0307": "< 10"}
     assert book["Grafieken"]._charts  # the bar charts are in the workbook

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from clb import exports, formatting
 
+from .charts import all_suppressed_message, no_data_message
 from .report import Report
 from .tables import Table, display
 
@@ -81,6 +82,11 @@ def write_xlsx(report: Report, fh) -> None:
         for i, (label, value) in enumerate(points, start=1):
             exports.xlsx_cell(charts, row + i, 1, label)
             exports.xlsx_cell(charts, row + i, 2, value)
+        if all(value is None for _label, value in points):
+            why = all_suppressed_message() if points else no_data_message()
+            exports.xlsx_cell(charts, row + 1, 4, why)
+            row += max(len(points), 1) + 3
+            continue
         chart = BarChart()
         chart.title = title
         chart.y_axis.title = unit
@@ -125,6 +131,12 @@ def _bar_chart(title: str, unit: str, points):
     from reportlab.graphics.shapes import Drawing, String
     from reportlab.lib import colors
 
+    if all(v is None for _l, v in points):
+        drawing = Drawing(460, 40)
+        drawing.add(String(0, 25, title, fontName="Vera-Bold", fontSize=10))
+        why = all_suppressed_message() if points else no_data_message()
+        drawing.add(String(0, 8, why, fontName="Vera", fontSize=8))
+        return drawing
     drawing = Drawing(460, 210)
     drawing.add(String(0, 195, title, fontName="Vera-Bold", fontSize=10))
     chart = VerticalBarChart()
@@ -293,7 +305,7 @@ def write_pdf(report: Report, fh) -> None:
         if table.note:
             story.append(Paragraph(escape(table.note), small))
         if table.name == "trend":
-            story += _trend_chart(table)
+            story += _trend_chart(table) or [Paragraph(escape(no_data_message()), small)]
     for table in report.parts:
         columns = [
             i for i, key in enumerate(table.keys) if key == "region" or key in PDF_PART_COLUMNS

@@ -86,6 +86,7 @@ FIGURE_HEADERS = [
     gettext_lazy("bron"),
     gettext_lazy("formule"),
     gettext_lazy("betreft"),
+    gettext_lazy("kanttekening"),
 ]
 
 
@@ -125,9 +126,10 @@ class Labels:
 
 def figures_table(name: str, title: str, figures: list[Figure], labels=None) -> Table:
     labels = labels or Labels()
-    # On the page: indicator, breakdown, value, unit, target, status, and what it concerns.
+    # On the page: indicator, breakdown, value, unit, target, status, what it concerns and
+    # what to read it with.
     table = Table(
-        name, title, [str(h) for h in FIGURE_HEADERS], page_columns=[2, 3, 4, 5, 6, 7, 10]
+        name, title, [str(h) for h in FIGURE_HEADERS], page_columns=[2, 3, 4, 5, 6, 7, 10, 11]
     )
     for f in figures:
         ind = f.indicator
@@ -145,6 +147,11 @@ def figures_table(name: str, title: str, figures: list[Figure], labels=None) -> 
                 text["source"],
                 ind.formula,
                 "; ".join(f.items),
+                caveat_text(f),
             ]
         )
     return table
+
+
+def caveat_text(figure: Figure) -> str:
+    return "; ".join(figure.caveats)

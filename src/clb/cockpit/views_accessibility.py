@@ -16,7 +16,7 @@ from clb import exports
 from clb.errors import DomainError
 from clb.network.models import BranchKind
 
-from . import accessibility, scoping
+from . import accessibility, register, scoping
 from .dashboard import region_choices
 from .regions import Geography
 from .scoping import may_see_accessibility
@@ -129,6 +129,10 @@ def accessibility_page(request):
     changes = mine(comparison.changes) if comparison else None
     if request.GET.get("formaat") == "csv" and not form.errors:
         return _csv(request, rows, changes, region)
+    # How complete the register is: judged on the network as it is, not on a what-if.
+    today = comparison.before if comparison else analysis
+    check = register.RegisterCheck(geo, analysis.day, today)
+    completeness = check.of(region)
     measure = data.get("kaart") or "vestiging"
     sites = [s for s in analysis.branches.sites if codes is None or s.municipality in codes]
     kind_labels = dict(BranchKind.choices)
@@ -146,6 +150,12 @@ def accessibility_page(request):
             else None,
             "rows": rows,
             "over": accessibility.over_threshold(rows),
+            "completeness": completeness,
+            "missing": [
+                (r, check.municipalities[r.code].loaded)
+                for r in mine(today.rows)
+                if r.locations_missing
+            ],
             "changes": changes,
             "sites": sites,
             "site_rows": [(s, kind_labels.get(s.kind, s.kind)) for s in sites],

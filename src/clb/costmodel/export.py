@@ -86,22 +86,30 @@ def tables(result: Result) -> list[Table]:
             for ln in b.lines
         ],
     )
+    # A subsidy of zero or less is no answer (Result.net_is_answer): it is never written as one.
+    unknown = _("niet te bepalen")
     totals = Table(
         _("Totalen"),
         [_("post"), _("bedrag (€)")],
         [
             [_("totale kosten per jaar"), r.total_cost],
             [_("opbrengsten per jaar"), r.total_income],
-            [_("netto: subsidie nodig per jaar"), r.net],
+            [_("netto: subsidie nodig per jaar"), r.net if r.net_is_answer else unknown],
             [_("kosten per inwoner"), r.cost_per_inhabitant],
-            [_("subsidie nodig per inwoner"), r.net_per_inhabitant],
+            [
+                _("subsidie nodig per inwoner"),
+                r.net_per_inhabitant if r.net_is_answer else unknown,
+            ],
             [
                 _("huidige subsidie (opgegeven)")
                 if r.current_subsidy_given
                 else _("huidige subsidie (landelijk gemiddelde per inwoner × inwoners)"),
                 r.current_subsidy,
             ],
-            [_("verschil: subsidie nodig min huidige subsidie"), r.difference],
+            [
+                _("verschil: subsidie nodig min huidige subsidie"),
+                r.difference if r.net_is_answer else unknown,
+            ],
             [_("ter vergelijking: landelijk gemiddelde lasten × inwoners"), r.national_cost],
         ],
     )
@@ -110,7 +118,12 @@ def tables(result: Result) -> list[Table]:
         [_("bouwsteen"), _("indicator"), _("waarde"), _("eenheid")],
         [[b.name, y.name, _num(y.value, "1"), y.unit] for b in r.blocks for y in b.yields],
     )
-    out = [info, lines, totals, yields]
+    remarks = Table(
+        _("Kanttekeningen"),
+        [_("kanttekening")],
+        [[text] for text in remarks_of(r)],
+    )
+    out = [info, remarks, lines, totals, yields]
     if r.one_off:
         out.append(
             Table(
@@ -180,6 +193,17 @@ def tables(result: Result) -> list[Table]:
         )  # fmt: skip
     )
     return out
+
+
+def remarks_of(result: Result) -> list[str]:
+    """What to read the figures with, in order: the register, whether the subsidy is an answer,
+    then the notes on the data."""
+    out = []
+    if result.register is not None:
+        out.append(f"{result.register.sentence} {result.register.basis}")
+    if not result.net_is_answer:
+        out.append(result.no_answer_reason)
+    return out + list(result.notes)
 
 
 def to_csv(result: Result, style: exports.CsvStyle = exports.DUTCH) -> str:

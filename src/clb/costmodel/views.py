@@ -267,6 +267,10 @@ def compare(request):
             "totals": totals,
             "yields": yields,
             "charts": presentation.compare_charts(items),
+            # how complete the branch register is, once per area compared
+            "registers": list(
+                {r.register.code: r.register for _s, r in items if r.register}.values()
+            ),
         },
     )
 

@@ -49,14 +49,22 @@ class Command(BaseCommand):
         if opt["output"] == "-":
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
-            return
-        try:
-            Path(opt["output"]).write_bytes(data)
-        except OSError as exc:
-            raise CommandError(f"--output {opt['output']}: {exc.strerror}") from exc
+        else:
+            try:
+                Path(opt["output"]).write_bytes(data)
+            except OSError as exc:
+                raise CommandError(f"--output {opt['output']}: {exc.strerror}") from exc
+        # On stderr, so that '--output -' gives clean CSV.
+        for remark in export.remarks_of(result):
+            self.stderr.write(f"Let op: {remark}")
+        needed = (
+            f"€ {result.net} (€ {result.net_per_inhabitant} per inwoner)"
+            if result.net_is_answer
+            else "niet te bepalen"
+        )
         self.stderr.write(
             f"{result.area.name}: kosten € {result.total_cost} per jaar, subsidie nodig "
-            f"€ {result.net} (€ {result.net_per_inhabitant} per inwoner) → {opt['output']}"
+            f"{needed} → {opt['output']}"
         )
 
     def _result(self, opt):
