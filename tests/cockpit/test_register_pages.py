@@ -2,7 +2,6 @@
 the region shown, puts CBS's road distance beside CLB's estimate, and marks the figures that
 rest on an incomplete register (on the real reference data)."""
 
-import csv
 import io
 from datetime import datetime
 
@@ -15,6 +14,7 @@ from clb.cockpit.periods import parse
 from clb.cockpit.regions import Geography
 from clb.cockpit.report import build_report
 from clb.cockpit.report_files import write
+from tests import csvfiles
 from tests.factories import AMS
 
 from .test_pages import login
@@ -51,8 +51,8 @@ def test_accessibility_csv_has_cbs_and_the_check(country, capsys):
     response = login(region="NL").get(
         "/cockpit/bereikbaarheid/", {"regio": "PV27", "formaat": "csv"}
     )
-    rows = {r["gemeentecode"]: r for r in csv.DictReader(io.StringIO(response.content.decode()))}
-    assert rows["GM0363"]["cbs_gem_km_over_de_weg"] == "1.3"
+    rows = {r["gemeentecode"]: r for r in csvfiles.dicts(response.content)}
+    assert rows["GM0363"]["cbs_gem_km_over_de_weg"] == "1,3"
     assert rows["GM0363"]["cbs_jaar"] == "2023"
     assert rows["GM0363"]["locaties_ontbreken_volgens_cbs"] == "ja"
     call_command("accessibility", "--output", "-")  # the CLI says it too
@@ -75,7 +75,7 @@ def test_report_files_state_the_register_and_mark_figures(country):
     assert report.notes[0].startswith("Vestigingenregister Drenthe: ")
     out = io.BytesIO()
     write(report, "csv", out)
-    rows = list(csv.DictReader(io.StringIO(out.getvalue().decode())))
+    rows = csvfiles.dicts(out.getvalue())
     marked = {
         (r["regio_code"], r["indicator_code"])
         for r in rows
