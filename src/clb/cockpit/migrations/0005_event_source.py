@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cockpit", "0003_dutch_names"),
+        ("cockpit", "0004_simulation"),
     ]
 
     operations = [
