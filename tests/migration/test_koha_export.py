@@ -14,6 +14,7 @@ from clb.members.models import LedgerLine, Membership, Patron
 from clb.migration import services
 from clb.migration.models import IdMapEntry
 from clb.migration.report import read_lines
+from clb.operations import invariants
 from tests.catalogue.marcdata import field, iso2709, record
 from tests.factories import T0
 
@@ -107,6 +108,12 @@ def test_koha_export_dry_run_real_run_rerun_and_undo(net, tmp_path):
     # the cockpit counts none of it
     assert not PlaceTally.objects.exists() and not CirculationEvent.objects.exists()
     assert CirculationEvent.everything.filter(source=real.source).count() > 0
+
+    # CLB's own invariants hold for what came in: each loan has its checkout (and renewals),
+    # dated when they happened in Koha, statuses match loans, holds and transits
+    assert invariants.check() == []
+    assert CirculationEvent.everything.get(source=real.source, action="checkout",
+                                           item_type="boek").occurred_on.isoformat() == "2026-02-10"  # fmt: skip
 
     after = snapshot()
     again = migrate(folder, net.org_a)
@@ -215,6 +222,7 @@ def test_a_second_run_brings_in_what_changed_in_the_old_system_and_undo_still_wo
     # K0004 lay ready for Kees: the copy a hold set aside keeps its state, reported
     assert Item.objects.get(barcode="K0004").status == ItemStatus.ON_HOLD_SHELF
 
+    assert invariants.check() == []  # the renewal since came with its event
     assert services.undo(second).status == "undone"  # it created nothing
     undone = services.undo(first)
     assert undone.status == "undone", undone.undo_report

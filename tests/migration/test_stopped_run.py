@@ -9,6 +9,7 @@ from clb.circulation.models import Hold, Loan
 from clb.members.models import LedgerLine, Patron
 from clb.migration import services
 from clb.migration.models import IdMapEntry
+from clb.operations import invariants
 from tests.factories import T0
 
 from .koha import write_koha_package
@@ -58,9 +59,10 @@ def test_a_run_stopped_in_any_stage_is_finished_by_the_next(net, tmp_path, stage
         run(folder, net.org_a, stop_at=stage)
     stopped = IdMapEntry.objects.order_by("-run_id").first().run
     assert stopped.status == "failed" and "Stop" in stopped.message
+    assert invariants.check() == []  # what came in came in whole
     again = run(folder, net.org_a)
     assert again.status == "done"
-    assert state() == expected
+    assert state() == expected and invariants.check() == []
     assert services.undo(again).status == "undone"
     assert services.undo(stopped).status == "undone", stopped.undo_report
     assert not Patron.objects.exists() and not Item.objects.exists()

@@ -108,12 +108,12 @@ def open_loans(
     taken = [r for r in results if isinstance(r, Taken)]
     Loan.objects.bulk_create([t.obj for t in taken], batch_size=500)
     state.move_many([(t.obj.item, t.obj.branch) for t in taken], ItemStatus.ON_LOAN)
-    by_organisation = defaultdict(list)
-    for t in taken:
-        by_organisation[t.obj.organisation].append((t.obj.branch, t.obj.item, t.obj.patron))
-    for organisation, rows in by_organisation.items():
-        events.record_history(EventAction.CHECKOUT, at=at, source=source,
-                              organisation=organisation, rows=rows)  # fmt: skip
+    history = []
+    for loan in (t.obj for t in taken):  # its checkout, and the renewals it had, back then
+        for action in [EventAction.CHECKOUT] + [EventAction.RENEW] * loan.renewals:
+            history.append(events.Past(action, loan.checked_out_at, loan.organisation,
+                                       loan.branch, loan.item, loan.patron))  # fmt: skip
+    events.record_history(history, source=source)
     return results
 
 
@@ -181,18 +181,29 @@ def loan_state(loan: Loan) -> str:
 
 
 @transaction.atomic
-def update_loans(changes: dict[int, tuple[datetime, int, str]]) -> dict[int, Loan | str]:
+def update_loans(
+    changes: dict[int, tuple[datetime, int, str, str]], *, at=None
+) -> dict[int, Loan | str]:
     """Loans the other system renewed since the migration's last run, given as {id: (due
-    date, renewals, the state the migration left)}; only while nothing happened to them here.
-    Returns {id: the loan (changed or not), or why it was left as it is}."""
+    date, renewals, the state the migration left, the source of its events)}; only while
+    nothing happened to them here. Returns {id: the loan (changed or not), or why it was left
+    as it is}. Renewals since come with their events (history, as when the loan came in)."""
+    at = clock.now(at)
     found = {}
     changed = []
-    for loan in Loan.objects.select_for_update().filter(pk__in=list(changes)):
-        due_at, renewals, state_was = changes[loan.pk]
+    for loan in (
+        Loan.objects.select_for_update()
+        .select_related("item__item_type", "patron", "branch", "organisation")
+        .filter(pk__in=list(changes))
+    ):
+        due_at, renewals, state_was, source = changes[loan.pk]
         if loan_state(loan) != state_was:
             found[loan.pk] = _("De uitlening is sindsdien gewijzigd.")
             continue
         if (loan.due_at, loan.renewals) != (due_at, renewals):
+            more = [events.Past(EventAction.RENEW, at, loan.organisation, loan.branch, loan.item,
+                                loan.patron)] * max(0, renewals - loan.renewals)  # fmt: skip
+            events.record_history(more, source=source)
             loan.due_at, loan.renewals = due_at, renewals
             changed.append(loan)
         found[loan.pk] = loan
@@ -258,7 +269,7 @@ def place_hold(
         notes += _capture(hold, captured_barcode or item_barcode, status, ready_at, expires_at, at)
     else:
         hold.save()
-    events.record(EventAction.HOLD_PLACED, at=at, organisation=pickup_branch.organisation,
+    events.record(EventAction.HOLD_PLACED, at=placed_at, organisation=pickup_branch.organisation,
                   branch=pickup_branch, item=sample, patron=hold.patron, source=source)  # fmt: skip
     return Taken(hold, notes)
 
@@ -289,14 +300,11 @@ def place_waiting_holds(
     checked = _checked_holds(holds, at, cache or RuleCache())
     placed = [c for c in checked if not isinstance(c, DomainError)]
     Hold.objects.bulk_create([hold for hold, _sample in placed], batch_size=500)
-    by_organisation = defaultdict(list)
-    for hold, sample in placed:
-        by_organisation[hold.pickup_branch.organisation].append(
-            (hold.pickup_branch, sample, hold.patron)
-        )
-    for organisation, rows in by_organisation.items():
-        events.record_history(EventAction.HOLD_PLACED, at=at, source=source,
-                              organisation=organisation, rows=rows)  # fmt: skip
+    events.record_history(
+        [events.Past(EventAction.HOLD_PLACED, hold.placed_at, hold.pickup_branch.organisation,
+                     hold.pickup_branch, sample, hold.patron) for hold, sample in placed],
+        source=source,
+    )  # fmt: skip
     return [c if isinstance(c, DomainError) else Taken(c[0]) for c in checked]
 
 

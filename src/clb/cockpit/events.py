@@ -1,6 +1,7 @@
 """The one place that writes statistics events. Callers are inside their own transaction, so the
 event lands or vanishes with the action it describes — and so do the tallies it updates."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from clb.clock import today
@@ -23,32 +24,42 @@ def record(
         tallies.add(event)
 
 
-def record_history(action: str, *, at: datetime, organisation, rows, source: str) -> None:
-    """Events for history brought in at once (a migration's members, loans, holds), one per
-    (branch, item, patron) row, any of them None: written in bulk and never counted, so there
-    are no tallies to update."""
+@dataclass
+class Past:
+    """Something that happened in another system before it came into CLB (a migration): a
+    loan at its checkout, a hold when it was placed, a renewal, a member's registration."""
+
+    action: str
+    at: datetime
+    organisation: object
+    branch: object = None
+    item: object = None
+    patron: object = None
+
+
+def record_history(history: list[Past], *, source: str) -> None:
+    """Events for history brought in at once, dated when it happened there: written in bulk
+    and never counted (they carry their source), so there are no tallies to update."""
     if not source:
         raise ValueError("history brought in carries its source")
-    day = today(at)
-    rows = list(rows)
     codes = dict(
         Municipality.objects.filter(
-            pk__in={p.municipality_id for _b, _i, p in rows if p is not None}
+            pk__in={p.patron.municipality_id for p in history if p.patron is not None}
         ).values_list("pk", "code")
     )
     CirculationEvent.everything.bulk_create(
         [
             _event(
-                action,
-                day,
-                organisation,
-                branch,
-                item,
-                patron,
-                codes.get(patron.municipality_id, "") if patron else "",
+                p.action,
+                today(p.at),
+                p.organisation,
+                p.branch,
+                p.item,
+                p.patron,
+                codes.get(p.patron.municipality_id, "") if p.patron else "",
                 source,
             )  # fmt: skip
-            for branch, item, patron in rows
+            for p in history
         ],
         batch_size=1000,
     )

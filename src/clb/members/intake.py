@@ -189,9 +189,9 @@ class Intake:
         Membership.objects.bulk_create(
             [self._membership(pa.pk, pr) for pa, pr in zip(patrons, prepared, strict=True)]
         )
-        events.record_history(EventAction.MEMBER_REGISTERED, at=self.at,
-                              organisation=self.organisation,
-                              rows=[(None, None, p) for p in patrons], source=source)  # fmt: skip
+        events.record_history(
+            [events.Past(EventAction.MEMBER_REGISTERED, self.at, self.organisation, patron=p)
+             for p in patrons], source=source)  # fmt: skip
         return patrons
 
     @transaction.atomic

@@ -13,7 +13,7 @@ from clb.circulation.models import Hold, HoldStatus
 from clb.errors import DomainError
 
 from .context import Context, batched
-from .models import IdMapEntry, Kind
+from .models import IdMapEntry, Kind, run_source
 from .package import Row, RowProblem, moment, whole
 from .report import CREATED, REFUSED, UNCHANGED, UPDATED, WARNING
 
@@ -129,8 +129,9 @@ def _loans_again(ctx: Context, rows) -> None:
     if not rows:
         return
     with ctx.batches.row(weight=len(rows)):
-        found = intake.update_loans({entry.target_id: (due, renewals, entry.state)
-                                     for _r, _s, entry, due, renewals in rows})  # fmt: skip
+        found = intake.update_loans(
+            {entry.target_id: (due, renewals, entry.state, run_source(entry.run_id))
+             for _r, _s, entry, due, renewals in rows}, at=ctx.at)  # fmt: skip
         changed = []
         for _row, _sid, entry, _due, _renewals in rows:
             loan = found.get(entry.target_id)

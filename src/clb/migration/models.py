@@ -48,8 +48,12 @@ class MigrationRun(models.Model):
 
     @property
     def source(self) -> str:
-        """What statistics events of this run carry as their source."""
-        return f"migratie:{self.pk}"
+        return run_source(self.pk)
+
+
+def run_source(run_id: int) -> str:
+    """What the statistics events of a run carry as their source."""
+    return f"migratie:{run_id}"
 
 
 class Kind(models.TextChoices):
