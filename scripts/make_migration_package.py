@@ -4,9 +4,10 @@ with known faults planted at known rows (docs/migration.md describes the format)
     python scripts/make_migration_package.py --output DIR [--copies 100000]
         [--branches CODE,CODE] [--municipality Utrecht] [--today 2026-03-02] [--seed 17]
 
-Titles are real records: the Library of Congress, LoC SRU and University of Virginia MARC staged
-in src/clb/catalogue/data and ../shared/data/catalogue (SOURCES.md there); the UVA records stay
-in MARC-8 as published, in a file of their own. Copies, members, loans, holds, fees and blocks
+Titles are real records: the DBNL's Dutch titles first (a Dutch library), then the Library of
+Congress, LoC SRU and University of Virginia MARC staged in src/clb/catalogue/data and
+../shared/data/catalogue (SOURCES.md there); the UVA records stay in MARC-8 as published, in a
+file of their own. Copies, members, loans, holds, fees and blocks
 are generated around them in proportion to a mid-size Dutch library (per 100,000 copies: 30,000
 members, 12,000 open loans, 2,000 holds, 3,000 fee lines): members live at real postcodes of the
 municipality (CBS PC4 areas), carry common Dutch names and Koha's PIN hashes (bcrypt; some the
@@ -117,7 +118,7 @@ def titles(p: Package, wanted: int):
     """(UTF-8 records as pymarc records, MARC-8 records as raw bytes), wanted in all."""
     logging.getLogger("pymarc").setLevel(logging.ERROR)
     utf8 = []
-    for name in ("loc-sru-sample-386.mrc.gz", "loc-books.mrc.gz"):
+    for name in ("dbnl-titles.mrc.gz", "loc-sru-sample-386.mrc.gz", "loc-books.mrc.gz"):
         path = _source(name)
         if path:
             utf8 += [r for r in pymarc.MARCReader(io.BytesIO(_read(path)), to_unicode=True) if r]
