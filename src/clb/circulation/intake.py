@@ -192,7 +192,7 @@ def update_loans(
     found = {}
     changed = []
     for loan in (
-        Loan.objects.select_for_update()
+        Loan.objects.select_for_update(of=("self",))
         .select_related("item__item_type", "patron", "branch", "organisation")
         .filter(pk__in=list(changes))
     ):

@@ -1,6 +1,7 @@
 """The report of a run: one line per row of the package (what was or would be created,
 merged, updated, left unchanged, skipped, refused) and per problem, with the file, row number
-and field; written as CSV files and a one-page HTML summary."""
+and field; written as CSV files (clb.exports: Dutch spreadsheet style, no cell runs as a formula) and a
+one-page HTML summary."""
 
 import csv
 from collections import Counter, defaultdict
@@ -9,6 +10,8 @@ from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
+
+from clb import exports
 
 CREATED = "aangemaakt"
 MERGED = "samengevoegd"
@@ -70,7 +73,7 @@ class Report:
         for name, lines in (("rijen.csv", self.lines), ("problemen.csv", self.problems()),
                             ("controleren.csv", self.reviews())):  # fmt: skip
             with open(folder / name, "w", encoding="utf-8", newline="") as fh:
-                write_csv(fh, [HEADER, *(line.as_row() for line in lines)])
+                exports.write_csv(fh, [HEADER, *(line.as_row() for line in lines)])
         groups = defaultdict(list)
         for line in self.problems() + self.reviews():
             groups[(line.outcome, line.file, line.field, _kind(line.message))].append(line)
@@ -89,22 +92,6 @@ class Report:
             },
         )
         (folder / "samenvatting.html").write_text(html, encoding="utf-8")
-
-
-def write_csv(out, rows) -> None:
-    """Dutch spreadsheet style (';', byte-order mark); text that starts like a formula gets a
-    leading apostrophe, so a code or name from the package never runs as one."""
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    for row in rows:
-        writer.writerow(
-            [
-                "'" + v
-                if isinstance(v, str) and v.startswith(("=", "+", "-", "@", "\t", "\r"))
-                else v
-                for v in row
-            ]  # fmt: skip
-        )
 
 
 def _kind(message: str) -> str:
