@@ -1,8 +1,10 @@
 """A small Koha-style export (Koha's column names) migrates: dry run, real run, a second run
 that changes nothing, and an undo."""
 
+import gzip
 from datetime import timedelta
 
+import pymarc
 import pytest
 from django.core.management import call_command
 
@@ -15,7 +17,7 @@ from clb.migration import services
 from clb.migration.models import IdMapEntry
 from clb.migration.report import read_lines
 from clb.operations import invariants
-from tests.catalogue.marcdata import field, iso2709, record
+from tests.catalogue.marcdata import field, iso2709, marcxml, record
 from tests.factories import T0
 
 from .koha import ISIL, KOHA_PIN, write_koha_package
@@ -240,3 +242,20 @@ def test_a_member_id_twice_in_the_export_refuses_the_later_row(net, tmp_path):
         (x.file, x.row, x.field) for x in lines(run, "geweigerd")
     }
     assert not Patron.objects.filter(card_number="21000000000078").exists()
+
+
+def test_titles_in_gzipped_marcxml_migrate_like_iso2709(net, tmp_path):
+    """Koha and FOLIO export MARCXML as often as ISO 2709: the same package with its titles
+    in biblio.xml.gz ends in the same state, its copies (952) included."""
+    as_iso = write_koha_package(tmp_path / "iso", net)
+    as_xml = write_koha_package(tmp_path / "xml", net)
+    records = pymarc.MARCReader((as_xml / "biblio.mrc").read_bytes(), to_unicode=True)
+    (as_xml / "biblio.xml.gz").write_bytes(gzip.compress(marcxml(*records)))
+    (as_xml / "biblio.mrc").unlink()
+    run = migrate(as_xml, net.org_a)
+    assert run.status == "done", run.message
+    assert Item.objects.get(barcode="K0001").record.title == "De avonden"
+    from_xml = snapshot()
+    assert services.undo(run).status == "undone"
+    assert migrate(as_iso, net.org_a).status == "done"
+    assert snapshot() == from_xml
