@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "clb.accounts",
     "clb.network",
+    "clb.statistics",
     "clb.catalogue",
     "clb.members",
     "clb.circulation",

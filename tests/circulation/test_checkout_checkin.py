@@ -7,7 +7,7 @@ from clb.catalogue.models import ItemStatus
 from clb.circulation import services as circ
 from clb.circulation.errors import CirculationError
 from clb.circulation.models import Loan
-from clb.cockpit.models import CirculationEvent
+from clb.statistics.models import CirculationEvent
 from tests.factories import T0, make_item, make_patron
 
 pytestmark = pytest.mark.django_db

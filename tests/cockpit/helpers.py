@@ -2,15 +2,29 @@
 
 from datetime import timedelta
 
-from clb.cockpit import events
+from clb import clock
 from clb.cockpit.engine import Cockpit
-from clb.cockpit.periods import parse
 from clb.cockpit.regions import Geography
+from clb.statistics import events
+from clb.statistics.periods import parse
+
+
+def record(action, *, at, organisation, branch=None, item=None, patron=None):
+    """An event as a circulation action would write it: copy and member in plain values."""
+    day = clock.today(at)
+    events.record(
+        action,
+        on=day,
+        organisation_id=organisation.pk,
+        branch_id=branch.pk if branch else None,
+        **(item.statistics_traits() if item else {}),
+        **(patron.statistics_traits(day) if patron else {}),
+    )
 
 
 def record_many(n, action, *, at, organisation, branch=None, item=None, patron=None):
     for i in range(n):
-        events.record(
+        record(
             action,
             at=at + timedelta(minutes=i),
             organisation=organisation,

@@ -8,9 +8,9 @@ from django.core.management import call_command
 
 from clb import demo
 from clb.circulation.models import Loan
-from clb.cockpit.models import CirculationEvent
 from clb.members.models import Patron
 from clb.network.models import Branch, Organisation
+from clb.statistics.models import CirculationEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 
 from clb import clock, formatting
 from clb.catalogue.models import BibRecord, Item, ItemStatus
-from clb.cockpit import events
-from clb.cockpit.models import EventAction
 from clb.members import services as members
 from clb.members.models import LedgerKind, LedgerLine, Patron
 from clb.network.models import Branch
+from clb.statistics import events as statistics
+from clb.statistics.models import EventAction
 
 from . import rules, state
 from .errors import CirculationError
@@ -205,6 +205,20 @@ def _title(item: Item) -> str:
     return item.record.title
 
 
+def _record(action: str, *, at, organisation, branch=None, item=None, patron=None) -> None:
+    """The anonymous statistics event of an action, in plain values: the copy and the member
+    describe themselves (`statistics_traits`), the statistics room sees neither."""
+    day = clock.today(at)
+    statistics.record(
+        action,
+        on=day,
+        organisation_id=organisation.pk,
+        branch_id=branch.pk if branch else None,
+        **(item.statistics_traits() if item else {}),
+        **(patron.statistics_traits(day) if patron else {}),
+    )
+
+
 # --- checkout ---------------------------------------------------------------------------------
 
 
@@ -260,7 +274,7 @@ def checkout(
             raise CirculationError(
                 _("De reservering is zojuist gewijzigd; probeer opnieuw."), code="hold_changed"
             )
-        events.record(
+        _record(
             EventAction.HOLD_FULFILLED,
             at=at,
             organisation=organisation,
@@ -270,7 +284,7 @@ def checkout(
         )
     if passed_over:
         _set_aside(item.record_id, at)  # another copy on a shelf may serve them now
-    events.record(
+    _record(
         EventAction.CHECKOUT,
         at=at,
         organisation=organisation,
@@ -418,7 +432,7 @@ def checkin(*, item_barcode: str, branch: Branch, staff=None, at=None) -> Checki
             loan.patron = None
             loan.anonymised = True
         loan.save(update_fields=["returned_at", "return_branch", "patron", "anonymised"])
-        events.record(
+        _record(
             EventAction.CHECKIN,
             at=at,
             organisation=branch.organisation,
@@ -479,7 +493,7 @@ def _route(item: Item, branch: Branch, at: datetime) -> Routing:
     """Decide where a copy that is here and free goes: a waiting hold first, else home."""
     hold = _capture(item, at)
     if hold is not None:
-        events.record(
+        _record(
             EventAction.HOLD_CAPTURED,
             at=at,
             organisation=branch.organisation,
@@ -650,7 +664,7 @@ def _set_aside(record_id: int, at) -> list[Routing]:
         if not claimed:
             continue
         shelf = copy.current_branch
-        events.record(
+        _record(
             EventAction.HOLD_CAPTURED,
             at=at,
             organisation=shelf.organisation,
@@ -831,7 +845,7 @@ def renew(*, item_barcode: str, card_number: str | None = None, staff=None, at=N
     loan.due_at = check.due_at
     loan.renewals += 1
     loan.save(update_fields=["due_at", "renewals"])
-    events.record(
+    _record(
         EventAction.RENEW,
         at=at,
         organisation=loan.organisation,
@@ -924,7 +938,7 @@ def place_hold(
             at=at,
         )
         hold.save(update_fields=["fee_line"])
-    events.record(
+    _record(
         EventAction.HOLD_PLACED,
         at=at,
         organisation=pickup_branch.organisation,
@@ -1028,9 +1042,7 @@ def _close_hold(hold: Hold, status: str, action: str, at) -> Routing | None:
     hold.status = status
     hold.closed_at = at
     hold.save(update_fields=["status", "closed_at"])
-    events.record(
-        action, at=at, organisation=hold.pickup_branch.organisation, branch=hold.pickup_branch
-    )
+    _record(action, at=at, organisation=hold.pickup_branch.organisation, branch=hold.pickup_branch)
     if not (was_ready or (transit is not None and transit.sent_at is None)):
         return None
     item = Item.objects.select_related(
@@ -1116,7 +1128,7 @@ def mark_lost(*, item_barcode: str, staff=None, at=None) -> Decimal:
             at=at,
         )
         charged = item.replacement_price
-    events.record(
+    _record(
         EventAction.LOST,
         at=at,
         organisation=loan.organisation,

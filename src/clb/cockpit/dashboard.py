@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from clb.statistics.periods import Period
+
 from . import charts, scoping
 from .definitions import INDICATOR_BY_CODE, INDICATORS, SECTIONS
 from .engine import Cockpit, Figure
-from .periods import Period
 from .regions import NATIONAL, Geography, Region
 from .tables import Table, cell, figures_table, status_label
 

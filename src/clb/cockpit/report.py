@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clb import clock
+from clb.statistics.periods import Period
 
 from .dashboard import PART_COLUMNS, scalar_codes, trend_table
 from .definitions import INDICATOR_BY_CODE, SECTIONS
 from .engine import Cockpit, Figure
-from .periods import Period
 from .regions import Geography, Region
 from .tables import Labels, Table, cell, figures_table, status_label
 

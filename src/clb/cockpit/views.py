@@ -17,9 +17,10 @@ from clb.accounts.scoping import sees_everything
 from clb.errors import DomainError
 from clb.network.models import Organisation
 from clb.network.reference import DATA
+from clb.statistics import periods
+from clb.statistics.models import ClosedPeriod
 
-from . import closing, dashboard, periods, scoping, wsob
-from .models import ClosedPeriod
+from . import closing, dashboard, scoping, wsob
 from .regions import NATIONAL, Geography
 from .report import build_report
 from .report_files import FORMATS, write

@@ -138,7 +138,8 @@ def _scaled(figure, factor: float | None) -> float | None:
 def _cockpit(result: Result, *, at=None) -> Benchmarks:
     from clb.cockpit import definitions as cd
     from clb.cockpit import engine as ce
-    from clb.cockpit import formulas, periods, regions
+    from clb.cockpit import formulas, regions
+    from clb.statistics import periods
 
     wanted = [i for i in result.model.indicators.values() if i.cockpit_formula]
     allowed = set(cd.MEASURES) | set(cd.CONSTANTS)

@@ -5,15 +5,18 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, CharField, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import postcode as nl_postcode
 
 from clb import clock, formatting
-from clb.cockpit import events
-from clb.cockpit.models import EventAction
 from clb.network.models import Municipality, Organisation, PostcodeArea
+from clb.statistics import counts as statistics_counts
+from clb.statistics import events as statistics
+from clb.statistics.bands import AGE_BANDS, UNKNOWN
+from clb.statistics.models import EventAction
 
 from . import cards, pins
 from .errors import MemberError
@@ -220,12 +223,12 @@ def register_patron(
         guardian_email=guardian_email.strip(),
     )
     _start_membership(patron, organisation, subscription_type, day, at, staff)
-    events.record(
+    statistics.record(
         EventAction.MEMBER_REGISTERED,
-        at=at,
-        organisation=organisation,
-        branch=branch,
-        patron=patron,
+        on=day,
+        organisation_id=organisation.pk,
+        branch_id=branch.pk if branch else None,
+        **patron.statistics_traits(day),
     )
     return patron
 
@@ -683,6 +686,69 @@ def refund(charge_line: LedgerLine, amount, *, description: str, staff=None, at=
         created_at=clock.now(at),
         created_by=staff,
     )
+
+
+# --- the anonymous member count ----------------------------------------------------------------
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _age_band_expression(day: date) -> Case:
+    """The age band in SQL: born after (day − high years) means younger than `high`."""
+    whens = [
+        When(
+            patron__birth_date__gt=_years_before(day, high),
+            patron__birth_date__lte=_years_before(day, low),
+            then=Value(code),
+        )
+        for low, high, code in AGE_BANDS
+    ]
+    return Case(*whens, default=Value(UNKNOWN), output_field=CharField())
+
+
+@transaction.atomic
+def take_member_snapshot(*, on: date | None = None, at=None) -> int:
+    """Count valid memberships on a day per organisation, municipality of residence and age band
+    — what an event carries, in one GROUP BY — and hand the counts to the statistics (replacing
+    an earlier count of that day). Returns the number of memberships counted. Run daily or at
+    least on the last day of each half-year (`clb snapshot-members`)."""
+    day = on or clock.today(at)
+    valid = Q(started_on__lte=day, expires_on__gte=day)
+    first_org = (
+        Membership.objects.filter(valid, patron=OuterRef("patron"))
+        .order_by("organisation_id")
+        .values("organisation_id")[:1]
+    )
+    rows = (
+        Membership.objects.filter(valid)
+        .annotate(
+            band=_age_band_expression(day),
+            home=Coalesce(F("patron__municipality__code"), Value("")),
+            first=Subquery(first_org),
+        )
+        .values("organisation_id", "home", "band")
+        .annotate(
+            memberships=Count("id"),
+            patrons=Count("id", filter=Q(organisation_id=F("first"))),
+        )
+        .order_by()
+    )
+    counts = [
+        statistics_counts.MemberCountRow(
+            organisation_id=r["organisation_id"],
+            municipality_code=r["home"],
+            age_band=r["band"],
+            memberships=r["memberships"],
+            patrons=r["patrons"],
+        )
+        for r in rows
+    ]
+    return statistics_counts.replace_member_counts(day, counts, taken_at=clock.now(at))
 
 
 # --- privacy ----------------------------------------------------------------------------------

@@ -2,8 +2,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clb.cockpit.tallies import rebuild
 from clb.services import tallies as registration_tallies
+from clb.statistics.tallies import rebuild
 
 
 class Command(BaseCommand):
