@@ -13,10 +13,10 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from clb import clock
-from clb.accounts.scoping import sees_everything
 from clb.errors import DomainError
 from clb.network.models import Organisation
 from clb.network.reference import DATA
+from clb.scoping import sees_everything
 from clb.statistics import periods
 from clb.statistics.models import ClosedPeriod
 

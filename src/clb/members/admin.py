@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from clb.accounts.admin_scoped import OrganisationScopedAdmin
-from clb.accounts.scoping import patrons_visible_to
+from clb.admin_scoped import OrganisationScopedAdmin
+from clb.scoping import patrons_visible_to
 
 from .models import LedgerLine, Membership, Patron, SubscriptionType
 

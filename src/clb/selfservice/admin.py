@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from clb.accounts.admin_scoped import OrganisationScopedAdmin
+from clb.admin_scoped import OrganisationScopedAdmin
 
 from .models import KioskAccount
 

@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clb import clock, formatting
-from clb.accounts.scoping import patrons_visible_to, sees_everything
 from clb.circulation import services as circulation
 from clb.circulation.models import ACTIVE_HOLD, Hold
 from clb.errors import DomainError
 from clb.members import cards
 from clb.members import services as members
 from clb.members.models import LedgerLine, Patron
+from clb.scoping import patrons_visible_to, sees_everything
 
 from .. import access, audit
 from ..access import desk_view, staff_view

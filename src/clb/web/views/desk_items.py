@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from clb import clock
-from clb.accounts.scoping import sees_everything
 from clb.catalogue.models import Item, ItemStatus
 from clb.circulation import services as circulation
 from clb.circulation.models import Hold, HoldStatus, Loan, Transit
 from clb.errors import DomainError
+from clb.scoping import sees_everything
 
 from .. import access, audit
 from ..access import desk_view, staff_view

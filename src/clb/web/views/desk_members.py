@@ -8,10 +8,10 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from clb.accounts.scoping import patrons_visible_to, sees_everything
 from clb.errors import DomainError
 from clb.members import services as members
 from clb.members.models import Patron, SubscriptionType
+from clb.scoping import patrons_visible_to, sees_everything
 
 from .. import access, audit
 from ..access import desk_view, org_admin_view
