@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from clb import clock, formatting
 from clb.catalogue.models import BibRecord, Item, ItemStatus
 from clb.members import services as members
-from clb.members.models import LedgerKind, LedgerLine, Patron
+from clb.members.models import LedgerKind, Patron
 from clb.network.models import Branch
 from clb.statistics import events as statistics
 from clb.statistics.models import EventAction
@@ -442,7 +442,9 @@ def checkin(*, item_barcode: str, branch: Branch, staff=None, at=None) -> Checki
         )
     elif item.status in (ItemStatus.LOST, ItemStatus.MISSING, ItemStatus.CLAIMED_RETURNED):
         messages.append(_("Exemplaar teruggevonden."))
-        _waive_lost_charge(item, at, staff)
+        members.waive_replacement(
+            item, description=_("Vermist exemplaar teruggevonden"), staff=staff, at=at
+        )
     elif item.status == ItemStatus.ON_HOLD_SHELF:
         hold = (
             Hold.objects.select_for_update(of=("self",))
@@ -466,27 +468,6 @@ def checkin(*, item_barcode: str, branch: Branch, staff=None, at=None) -> Checki
         raise CirculationError(_("Dit exemplaar is afgeschreven."), code="withdrawn")
     routing = _route(item, branch, at)
     return CheckinResult(item=item, routing=routing, loan=loan, fine=fine, messages=messages)
-
-
-def _waive_lost_charge(item: Item, at, staff) -> None:
-    """A lost copy that turns up: what is still owed for its replacement is waived."""
-    line = (
-        LedgerLine.objects.filter(item=item, kind=LedgerKind.LOST).order_by("-created_at").first()
-    )
-    if line is None:
-        return
-    owed = members.balance(line.patron, line.organisation)
-    amount = min(owed, line.amount)
-    if amount > 0:
-        members.pay(
-            line.patron,
-            line.organisation,
-            amount,
-            kind=LedgerKind.WAIVER,
-            staff=staff,
-            at=at,
-            description=_("Vermist exemplaar teruggevonden"),
-        )
 
 
 def _route(item: Item, branch: Branch, at: datetime) -> Routing:
@@ -1176,16 +1157,25 @@ def anonymise(*, at=None, retention_days: int | None = None) -> int:
         returned_at__lt=cutoff, patron__isnull=False, patron__keep_history=False
     )
     with transaction.atomic():
-        loan_ids = list(loans.values_list("id", flat=True))
-        LedgerLine.objects.filter(loan_id__in=loan_ids).update(loan=None, item=None)
-        return Loan.objects.filter(id__in=loan_ids).update(patron=None, anonymised=True)
+        return _anonymise(loans)
+
+
+def _anonymise(loans) -> int:
+    loan_ids = list(loans.values_list("id", flat=True))
+    members.forget_loans(loan_ids)
+    return Loan.objects.filter(id__in=loan_ids).update(patron=None, anonymised=True)
 
 
 def anonymise_history_of(patron: Patron) -> int:
-    loans = Loan.objects.filter(patron=patron, returned_at__isnull=False)
-    loan_ids = list(loans.values_list("id", flat=True))
-    LedgerLine.objects.filter(loan_id__in=loan_ids).update(loan=None, item=None)
-    return Loan.objects.filter(id__in=loan_ids).update(patron=None, anonymised=True)
+    return _anonymise(Loan.objects.filter(patron=patron, returned_at__isnull=False))
+
+
+@transaction.atomic
+def set_keep_history(patron: Patron, keep: bool) -> int:
+    """Opt in or out of keeping reading history. Opting out forgets the history at once;
+    returns how many past loans were anonymised."""
+    members.record_history_choice(patron, keep)
+    return 0 if keep else anonymise_history_of(patron)
 
 
 # --- what a patron has ------------------------------------------------------------------------

@@ -671,6 +671,37 @@ def write_off(
     )
 
 
+def waive_replacement(item, *, description: str, staff=None, at=None) -> Decimal:
+    """A lost copy that turns up: what its borrower still owes for the replacement is waived
+    (as far as it is still owed: a replacement already paid stays paid). Returns the amount."""
+    line = (
+        LedgerLine.objects.filter(item=item, kind=LedgerKind.LOST)
+        .select_related("patron", "organisation")
+        .order_by("-created_at")
+        .first()
+    )
+    if line is None:
+        return Decimal("0")
+    amount = min(balance(line.patron, line.organisation), line.amount)
+    if amount > 0:
+        pay(
+            line.patron,
+            line.organisation,
+            amount,
+            kind=LedgerKind.WAIVER,
+            staff=staff,
+            at=at,
+            description=description,
+        )
+    return max(amount, Decimal("0"))
+
+
+def forget_loans(loan_ids) -> int:
+    """The ledger stops saying which loan and copy a line was for: the loans were anonymised,
+    and a fine must not tell what someone read. Returns how many lines changed."""
+    return LedgerLine.objects.filter(loan_id__in=list(loan_ids)).update(loan=None, item=None)
+
+
 def refund(charge_line: LedgerLine, amount, *, description: str, staff=None, at=None):
     """Give back (part of) a charge on the ledger it was made on. Unlike a waiver of what is
     owed, this may leave the patron in credit: the charge may have been paid already."""
@@ -754,15 +785,11 @@ def take_member_snapshot(*, on: date | None = None, at=None) -> int:
 # --- privacy ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def set_keep_history(patron: Patron, keep: bool, *, at=None) -> int:
-    """Opt in or out of keeping reading history. Opting out forgets the history at once;
-    returns how many past loans were anonymised."""
-    from clb.circulation import services as circulation
-
+def record_history_choice(patron: Patron, keep: bool) -> None:
+    """Whether the patron keeps their reading history. Circulation's set_keep_history is the
+    action (opting out also forgets the loans, which are circulation's)."""
     Patron.objects.filter(pk=patron.pk).update(keep_history=keep)
     patron.keep_history = keep
-    return 0 if keep else circulation.anonymise_history_of(patron)
 
 
 def export_data(patron: Patron) -> dict:

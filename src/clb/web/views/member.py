@@ -154,7 +154,7 @@ def cancelled_message(result) -> str:
 def history(request, patron):
     if request.method == "POST":
         keep = request.POST.get("keep_history") == "1"
-        forgotten = members.set_keep_history(patron, keep)
+        forgotten = circulation.set_keep_history(patron, keep)
         if keep:
             messages.success(request, _("Uw leesgeschiedenis wordt vanaf nu bewaard."))
         else:
