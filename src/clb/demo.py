@@ -22,7 +22,7 @@ from clb.accounts.roles import ensure_groups
 from clb.catalogue import services as catalogue
 from clb.catalogue.models import Audience, BibRecord, Item, ItemType
 from clb.circulation import services as circulation
-from clb.circulation.errors import CirculationError
+from clb.circulation.errors import CirculationError, Code
 from clb.circulation.models import Hold, HoldStatus
 from clb.errors import DomainError
 from clb.members import services as members
@@ -266,7 +266,7 @@ def _circulate(rng, patrons, start: datetime, days: int, progress) -> int:
                         item_barcode=barcode, card_number=patron.card_number, branch=branch, at=at
                     )
                 except DomainError as refused:
-                    if refused.code == "on_loan" and rng.random() < 0.3:
+                    if refused.code == Code.ON_LOAN and rng.random() < 0.3:
                         _try(
                             circulation.place_hold,
                             card_number=patron.card_number,

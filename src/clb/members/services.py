@@ -19,7 +19,7 @@ from clb.statistics.bands import AGE_BANDS, UNKNOWN
 from clb.statistics.models import EventAction
 
 from . import cards, pins
-from .errors import MemberError
+from .errors import Code, MemberError
 from .models import (
     LedgerKind,
     LedgerLine,
@@ -106,7 +106,7 @@ class PossibleDuplicate(MemberError):
     """Registration stopped: this may be a member already. Staff open that member, or register
     anyway with a reason."""
 
-    code = "possible_duplicate"
+    code = Code.POSSIBLE_DUPLICATE
 
     def __init__(self, patrons: list[Patron]):
         super().__init__(
@@ -300,7 +300,7 @@ def renewal_terms(
     except Membership.DoesNotExist as exc:
         raise MemberError(
             _("Geen lidmaatschap bij %(org)s.") % {"org": organisation.name},
-            code="no_membership",
+            code=Code.NO_MEMBERSHIP,
         ) from exc
     sub = choose_subscription_type(organisation, patron.birth_date, day)
     opens_on = membership.expires_on - timedelta(days=organisation.renewal_window_days)
@@ -338,7 +338,7 @@ def renew_membership(
     at = clock.now(at)
     terms = renewal_terms(patron, organisation, at=at, lock=True)
     if not terms.allowed:
-        raise MemberError(terms.message, code="renewal_too_early")
+        raise MemberError(terms.message, code=Code.RENEWAL_TOO_EARLY)
     membership = terms.membership
     membership.subscription_type = terms.subscription_type
     membership.expires_on = terms.new_expiry
@@ -431,7 +431,7 @@ def find_patron(card_number: str, *, lock: bool = False) -> Patron:
     except Patron.DoesNotExist as exc:
         raise MemberError(
             _("Onbekende pas: %(card)s") % {"card": card_number},
-            code="unknown_patron",
+            code=Code.UNKNOWN_PATRON,
             field="card_number",
         ) from exc
 
@@ -464,7 +464,7 @@ def verify_pin(card_number: str, pin: str, *, at: datetime | None = None) -> Pat
             _(
                 "Te vaak een verkeerde pincode. Probeer het later opnieuw of vraag het aan de balie."
             ),
-            code="pin_locked",
+            code=Code.PIN_LOCKED,
             field="pin",
         )
     if outcome == "wrong":
@@ -473,7 +473,7 @@ def verify_pin(card_number: str, pin: str, *, at: datetime | None = None) -> Pat
 
 
 class _WrongPin(MemberError):
-    code = "wrong_pin"
+    code = Code.WRONG_PIN
 
     def __init__(self):
         super().__init__(_("Verkeerde pincode."), field="pin")
@@ -531,7 +531,7 @@ def patron_category(patron: Patron, day: date, membership=_UNSET) -> str:
 
 @dataclass(frozen=True)
 class Block:
-    code: str
+    code: Code
     message: str
 
 
@@ -544,18 +544,18 @@ def borrowing_blocks(
     blocks = []
     if patron.blocked:
         blocks.append(
-            Block("card_blocked", _("Pas geblokkeerd: %(r)s") % {"r": patron.block_reason})
+            Block(Code.CARD_BLOCKED, _("Pas geblokkeerd: %(r)s") % {"r": patron.block_reason})
         )
     if membership is _UNSET:
         membership = valid_membership(patron, day)
     if membership is None:
-        blocks.append(Block("membership_expired", _("Lidmaatschap verlopen of niet gevonden.")))
+        blocks.append(Block(Code.MEMBERSHIP_EXPIRED, _("Lidmaatschap verlopen of niet gevonden.")))
     owed = balance(patron)
     overdue = _past_grace(patron, owed, day, lending_organisation.fee_grace_days)
     if overdue > lending_organisation.fee_block_threshold:
         blocks.append(
             Block(
-                "fees",
+                Code.FEES,
                 _("Openstaand bedrag %(owed)s is hoger dan %(max)s.")
                 % {
                     "owed": formatting.money(overdue),

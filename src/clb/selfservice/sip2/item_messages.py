@@ -12,7 +12,7 @@ from clb.circulation import services as circulation
 from clb.circulation.models import Hold, HoldStatus
 from clb.errors import DomainError
 
-from . import spec
+from . import refusals, spec
 from .codec import Reply
 from .context import Context
 from .values import amount, count, sip_date
@@ -65,15 +65,10 @@ def checkout(ctx: Context) -> Reply:
             at=ctx.moment("transaction_date"),
         )
     except DomainError as exc:
-        if (
-            exc.code == "already_on_loan_to_patron"
-            and ctx.request.fixed["sc_renewal_policy"] == "Y"
-        ):
+        kiosk = refusals.answer(exc.code)
+        if kiosk.renew_instead and ctx.request.fixed["sc_renewal_policy"] == "Y":
             return _renewal(ctx, "12", desensitize="Y")
-        message = str(exc)
-        if exc.code in ("needed_for_hold", "held_for_other"):
-            # Only staff may lend a copy someone else waits for: the kiosk sends it there.
-            message += " " + _("Geef het exemplaar af bij de balie.")
+        message = " ".join(filter(None, (str(exc), str(kiosk.advice))))
         return ctx.refuse(message, AJ=ctx.title_of(ctx.barcode))
     item = result.loan.item
     title = item.record.title

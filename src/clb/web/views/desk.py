@@ -22,7 +22,7 @@ from clb.members import services as members
 from clb.members.models import LedgerLine, Patron
 from clb.scoping import patrons_visible_to, sees_everything
 
-from .. import access, audit
+from .. import access, audit, refusals
 from ..access import desk_view, staff_view
 from ..forms import CardForm, PatronSearchForm, PaymentForm, PinResetForm, ScanForm, WriteOffForm
 from ..forms import add_domain_error as show_error
@@ -220,17 +220,13 @@ def checkout(request, pk):
             if other is not None:  # a card scanned into the item field: the next patron
                 return _open_by_card(request, other)
             show_error(form, exc)
-            if exc.code in HOLD_CONFLICTS:
+            if refusals.answer(exc.code).set_aside_for_hold:
                 held = _set_aside_for_hold(request, barcode)
         else:
             state = access.transaction_state(request)
             access.touch(request, checkouts=[*state.get("checkouts", []), result.loan.pk])
             return redirect(reverse("web:desk-patron", kwargs={"pk": p.pk}) + "#scan")
     return _patron_page(request, p, network, status=UNPROCESSABLE, scan_form=form, held=held)
-
-
-# A copy someone else's hold needs: the desk has it in hand, so it goes to that hold at once.
-HOLD_CONFLICTS = ("needed_for_hold", "held_for_other")
 
 
 def _set_aside_for_hold(request, barcode: str) -> dict:
@@ -245,7 +241,7 @@ def _set_aside_for_hold(request, barcode: str) -> dict:
 
 
 def _other_card(exc: DomainError, value: str):
-    if exc.code != "unknown_item" or not cards.is_valid_card_number(value.strip()):
+    if not refusals.answer(exc.code).maybe_a_card or not cards.is_valid_card_number(value.strip()):
         return None
     return Patron.objects.filter(card_number=value.strip()).first()
 
