@@ -26,6 +26,8 @@ class Code(StrEnum):
     WITHDRAWN = "withdrawn"
     UNKNOWN_TRANSIT = "unknown_transit"
     NOT_FROM_HERE = "not_from_here"
+    # lost
+    NOT_LENDER = "not_lender"
     # renewal
     NOT_ON_LOAN = "not_on_loan"
     NOT_YOUR_LOAN = "not_your_loan"

@@ -20,12 +20,13 @@ from clb.members import services as members
 from clb.members.errors import Code as MemberCode
 from clb.members.models import LedgerKind, Patron
 from clb.network.models import Branch
+from clb.scoping import sees_everything
 from clb.statistics import events as statistics
 from clb.statistics.models import EventAction
 
 from . import rules, state
 from .errors import CirculationError, Code
-from .models import ACTIVE_HOLD, CAPTURED_HOLD, Hold, HoldRefund, HoldStatus, Loan, Transit
+from .models import ACTIVE_HOLD, Hold, HoldRefund, HoldStatus, Loan, Transit
 
 # --- what interfaces show ---------------------------------------------------------------------
 
@@ -121,7 +122,8 @@ def _open_loan(item: Item) -> Loan | None:
     return (
         Loan.objects.select_for_update(of=("self",))
         .select_related("patron", "patron__municipality")
-        .filter(item=item, returned_at__isnull=True)
+        .open()
+        .filter(item=item)
         .first()
     )
 
@@ -175,8 +177,10 @@ def queue_position(hold: Hold) -> int:
     """Derived from placement order, never stored: no gaps, no duplicates."""
     if hold.status != HoldStatus.WAITING:
         return 0
-    earlier = Hold.objects.filter(record_id=hold.record_id, status=HoldStatus.WAITING).filter(
-        Q(placed_at__lt=hold.placed_at) | Q(placed_at=hold.placed_at, id__lt=hold.id)
+    earlier = (
+        Hold.objects.waiting()
+        .filter(record_id=hold.record_id)
+        .filter(Q(placed_at__lt=hold.placed_at) | Q(placed_at=hold.placed_at, id__lt=hold.id))
     )
     return earlier.count() + 1
 
@@ -186,7 +190,8 @@ def waiting_holds_for(item: Item):
     A copy borrowed from another library serves only the hold it was borrowed for."""
     mine = Q(item=item) if item.ill_lender else Q(item__isnull=True) | Q(item=item)
     return (
-        Hold.objects.filter(status=HoldStatus.WAITING, record_id=item.record_id)
+        Hold.objects.waiting()
+        .filter(record_id=item.record_id)
         .filter(mine)
         .order_by("placed_at", "id")
     )
@@ -306,7 +311,7 @@ def checkout(
 
 def _refuse_unloanable(item: Item, patron: Patron) -> None:
     if item.status == ItemStatus.ON_LOAN:
-        loan = Loan.objects.filter(item=item, returned_at__isnull=True).first()
+        loan = Loan.objects.open().filter(item=item).first()
         if loan and loan.patron_id == patron.pk:
             raise CirculationError(
                 _("Dit exemplaar is al aan deze lener uitgeleend; verlengen kan."),
@@ -346,10 +351,7 @@ def _queue_verdict(item: Item, patron: Patron, at, override: bool):
     passes over. Without an override, a copy that a hold of someone else needs first is refused:
     one captured for another member, or a free copy whose queue another member heads."""
     captured = (
-        Hold.objects.select_for_update(of=("self",))
-        .filter(captured_item=item, status__in=CAPTURED_HOLD)
-        .select_related("record")
-        .first()
+        Hold.objects.select_for_update(of=("self",)).captured(item).select_related("record").first()
     )
     if captured is not None and captured.patron_id == patron.pk:
         return captured, []
@@ -384,7 +386,8 @@ def _refuse_over_limits(patron: Patron, organisation, book: rules.RuleBook, rule
     """A rule's limit counts the open loans that rule governs here; the patron category's
     overall limit (if any) counts them all."""
     per_type = (
-        Loan.objects.filter(patron=patron, organisation=organisation, returned_at__isnull=True)
+        Loan.objects.open()
+        .filter(patron=patron, organisation=organisation)
         .values_list("item__item_type")
         .annotate(n=Count("id"))
     )
@@ -451,7 +454,7 @@ def checkin(*, item_barcode: str, branch: Branch, staff=None, at=None) -> Checki
         hold = (
             Hold.objects.select_for_update(of=("self",))
             .select_related("patron", "pickup_branch__organisation")
-            .filter(captured_item=item, status=HoldStatus.READY)
+            .ready_for(item)
             .first()
         )
         if hold is not None and hold.pickup_branch_id == branch.pk:
@@ -623,7 +626,8 @@ def _set_aside(record_id: int, at) -> list[Routing]:
     list, and nobody else can borrow it meanwhile."""
     today = clock.today(at)
     holds = (
-        Hold.objects.filter(record_id=record_id, status=HoldStatus.WAITING)
+        Hold.objects.waiting()
+        .filter(record_id=record_id)
         .filter(_open_on("pickup_branch__", today))
         .select_related("pickup_branch__organisation", "patron")
         .order_by("placed_at", "id")
@@ -835,9 +839,7 @@ def renew_all(
     """Each loan renews in its own transaction; a refusal of one does not stop the others."""
     patron = members.find_patron(card_number)
     outcome = []
-    barcodes = Loan.objects.filter(patron=patron, returned_at__isnull=True).values_list(
-        "item__barcode", flat=True
-    )
+    barcodes = Loan.objects.open().filter(patron=patron).values_list("item__barcode", flat=True)
     for barcode in list(barcodes):
         try:
             outcome.append(
@@ -894,9 +896,9 @@ def place_hold(
         raise CirculationError(
             _("Reserveren is voor dit materiaal niet toegestaan."), code=Code.HOLDS_NOT_ALLOWED
         )
-    if Hold.objects.filter(patron=patron, record=record, status__in=ACTIVE_HOLD).exists():
+    if Hold.objects.active().filter(patron=patron, record=record).exists():
         raise CirculationError(_("U heeft deze titel al gereserveerd."), code=Code.DUPLICATE_HOLD)
-    if Loan.objects.filter(patron=patron, item__record=record, returned_at__isnull=True).exists():
+    if Loan.objects.open().filter(patron=patron, item__record=record).exists():
         raise CirculationError(_("U heeft deze titel al geleend."), code=Code.ALREADY_BORROWED)
     hold = Hold.objects.create(
         patron=patron, record=record, item=item, pickup_branch=pickup_branch, placed_at=at
@@ -1078,7 +1080,9 @@ def hold_shelf(branch: Branch):
 
 @transaction.atomic
 def mark_lost(*, item_barcode: str, staff=None, at=None) -> Decimal:
-    """The borrower lost it: the loan ends, the replacement price is charged to them."""
+    """The borrower lost it: the loan ends, the replacement price is charged to them. The charge
+    lands on the lending organisation's ledger, so only its staff (or national administrators)
+    report it; without `staff` (a batch job) the caller decided."""
     at = clock.now(at)
     item = _lock_item(item_barcode)
     loan = _open_loan(item)
@@ -1086,6 +1090,16 @@ def mark_lost(*, item_barcode: str, staff=None, at=None) -> Decimal:
         raise CirculationError(
             _("Alleen een uitgeleend exemplaar kan als verloren worden gemeld."),
             code=Code.NOT_ON_LOAN,
+        )
+    if (
+        staff is not None
+        and not sees_everything(staff)
+        and staff.organisation_id != loan.organisation_id
+    ):
+        raise CirculationError(
+            _("Uitgeleend door %(org)s: alleen die bibliotheek meldt het verloren.")
+            % {"org": loan.organisation.name},
+            code=Code.NOT_LENDER,
         )
     state.move(item, ItemStatus.LOST)
     loan.returned_at = at
@@ -1127,11 +1141,7 @@ def set_item_status(*, item_barcode: str, status: str, staff=None, at=None) -> I
             _("Dit exemplaar is uitgeleend; neem het eerst in."), code=Code.ON_LOAN
         )
     if status != item.status:
-        captured = (
-            Hold.objects.select_for_update(of=("self",))
-            .filter(captured_item=item, status__in=CAPTURED_HOLD)
-            .first()
-        )
+        captured = Hold.objects.select_for_update(of=("self",)).captured(item).first()
         if captured is not None:
             _release(captured, item, at)
         elif item.status == ItemStatus.IN_TRANSIT:
@@ -1164,7 +1174,7 @@ def _anonymise(loans) -> int:
 
 
 def anonymise_history_of(patron: Patron) -> int:
-    return _anonymise(Loan.objects.filter(patron=patron, returned_at__isnull=False))
+    return _anonymise(Loan.objects.returned().filter(patron=patron))
 
 
 @transaction.atomic
@@ -1193,7 +1203,8 @@ def patron_overview(patron: Patron, organisation, *, at=None) -> PatronOverview:
     renewed now and, if not, why — so a renew button is shown only where renewing works."""
     at = clock.now(at)
     loans = list(
-        Loan.objects.filter(patron=patron, returned_at__isnull=True)
+        Loan.objects.open()
+        .filter(patron=patron)
         .select_related("item__record", "item__item_type", "branch", "organisation")
         .order_by("due_at")
     )
@@ -1211,9 +1222,9 @@ def patron_overview(patron: Patron, organisation, *, at=None) -> PatronOverview:
         )
     holds = [
         (hold, queue_position(hold))
-        for hold in Hold.objects.filter(patron=patron, status__in=ACTIVE_HOLD).select_related(
-            "record", "pickup_branch", "captured_item"
-        )
+        for hold in Hold.objects.active()
+        .filter(patron=patron)
+        .select_related("record", "pickup_branch", "captured_item")
     ]
     return PatronOverview(
         patron=patron,
@@ -1227,7 +1238,8 @@ def patron_overview(patron: Patron, organisation, *, at=None) -> PatronOverview:
 
 def reading_history(patron: Patron):
     return (
-        Loan.objects.filter(patron=patron, returned_at__isnull=False)
+        Loan.objects.returned()
+        .filter(patron=patron)
         .select_related("item__record")
         .order_by("-returned_at")
     )

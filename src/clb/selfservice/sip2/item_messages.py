@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from clb.catalogue.models import Item, ItemStatus, MaterialType
 from clb.circulation import services as circulation
-from clb.circulation.models import Hold, HoldStatus
+from clb.circulation.models import Hold
 from clb.errors import DomainError
 
 from . import refusals, spec
@@ -230,8 +230,8 @@ def item_information(ctx: Context) -> Reply:
     )
     if item is None:
         return ctx.refuse(_("Onbekend exemplaar: %(barcode)s") % {"barcode": ctx.barcode}, AJ="")
-    loan = item.loans.filter(returned_at__isnull=True).first()
-    ready = Hold.objects.filter(captured_item=item, status=HoldStatus.READY).first()
+    loan = item.loans.open().first()
+    ready = Hold.objects.ready_for(item).first()
     return Reply(
         "18",
         {

@@ -15,12 +15,12 @@ from django.views.decorators.http import require_POST
 
 from clb import clock, formatting
 from clb.circulation import services as circulation
-from clb.circulation.models import ACTIVE_HOLD, Hold
+from clb.circulation.models import Hold
 from clb.errors import DomainError
 from clb.members import cards
 from clb.members import services as members
 from clb.members.models import LedgerLine, Patron
-from clb.scoping import patrons_visible_to, sees_everything
+from clb.scoping import patrons_visible_to
 
 from .. import access, audit, refusals
 from ..access import desk_view, staff_view
@@ -281,11 +281,7 @@ def renew(request, pk):
 
 def _own_loan_or_404(patron, barcode):
     """Actions on a loan name it by barcode; it must be this patron's open loan."""
-    loan = (
-        patron.loans.select_related("organisation")
-        .filter(item__barcode=barcode, returned_at__isnull=True)
-        .first()
-    )
+    loan = patron.loans.select_related("organisation").open().filter(item__barcode=barcode).first()
     if loan is None:
         raise Http404
     return loan
@@ -296,18 +292,7 @@ def _own_loan_or_404(patron, barcode):
 def mark_lost(request, pk):
     p, network = _patron(request, pk)
     barcode = request.POST.get("item_barcode", "")
-    loan = _own_loan_or_404(p, barcode)
-    organisation = access.staff_organisation(request)
-    if loan.organisation_id != organisation.pk and not sees_everything(request.user):
-        # The replacement is charged on the lending organisation's ledger: its call.
-        return _patron_page(
-            request,
-            p,
-            network,
-            status=UNPROCESSABLE,
-            action_error=_("Uitgeleend door %(org)s: alleen die bibliotheek meldt het verloren.")
-            % {"org": loan.organisation.name},
-        )
+    _own_loan_or_404(p, barcode)
     try:
         with transaction.atomic():
             charged = circulation.mark_lost(item_barcode=barcode, staff=request.user)
@@ -325,7 +310,7 @@ def mark_lost(request, pk):
 def cancel_hold(request, pk, hold_id):
     """GET asks to confirm (and says what happens to the fee); POST cancels."""
     p, network = _patron(request, pk)
-    hold = get_object_or_404(Hold, pk=hold_id, patron=p, status__in=ACTIVE_HOLD)
+    hold = get_object_or_404(Hold.objects.active(), pk=hold_id, patron=p)
     if request.method != "POST":
         return desk_render(
             request,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from clb import clock
 from clb.catalogue.models import Item, ItemStatus
 from clb.circulation import services as circulation
-from clb.circulation.models import Hold, HoldStatus, Loan, Transit
+from clb.circulation.models import Hold, Loan, Transit
 from clb.errors import DomainError
 from clb.scoping import sees_everything
 
@@ -141,7 +141,7 @@ def expire_holds(request):
 
 def _where_now(item: Item) -> str:
     if item.status == ItemStatus.ON_HOLD_SHELF:
-        hold = Hold.objects.filter(captured_item=item, status=HoldStatus.READY).first()
+        hold = Hold.objects.ready_for(item).first()
         card = hold.patron.card_number if hold else ""
         return _("blijft op de plank voor de volgende (pas %(card)s)") % {"card": card}
     if item.status == ItemStatus.IN_TRANSIT:
@@ -286,7 +286,7 @@ def item(request, barcode):
         else:
             messages.success(request, done)
             return redirect("web:desk-item", barcode=it.barcode)
-    loan = Loan.objects.filter(item=it, returned_at__isnull=True).first()
+    loan = Loan.objects.open().filter(item=it).first()
     return desk_render(
         request,
         "web/desk/item.html",
@@ -308,7 +308,7 @@ def item(request, barcode):
 def _item_action(request, it: Item, action: str) -> str:
     staff = request.user
     if action == "lost":
-        loan = Loan.objects.filter(item=it, returned_at__isnull=True).first()
+        loan = Loan.objects.open().filter(item=it).first()
         if loan is None:
             circulation.set_item_status(
                 item_barcode=it.barcode, status=ItemStatus.LOST, staff=staff
