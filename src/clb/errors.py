@@ -28,4 +28,5 @@ def _member(enums: tuple[type[StrEnum], ...], code: str) -> StrEnum:
             return enum(code)
         except ValueError:
             continue
-    raise ValueError(f"{code!r} is no code of {', '.join(e.__qualname__ for e in enums)}")
+    names = ", ".join(f"{e.__module__}.{e.__qualname__}" for e in enums)
+    raise ValueError(f"{code!r} is no code of {names}")

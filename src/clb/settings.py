@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "clb.costmodel",
     "clb.exchange",
     "clb.web",
+    "clb.operations",
     "clb",  # the commands that span rooms (clb/apps.py)
 ]
 

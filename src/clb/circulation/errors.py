@@ -34,6 +34,8 @@ class Code(StrEnum):
     RENEWAL_LIMIT = "renewal_limit"
     HOLD_WAITING = "hold_waiting"
     RENEWAL_GAINS_NOTHING = "renewal_gains_nothing"
+    # a kiosk's offline transaction reported later (record_offline)
+    OFFLINE_DATE = "offline_date"
     # holds
     NOT_HOLDABLE = "not_holdable"
     NO_RECORD = "no_record"

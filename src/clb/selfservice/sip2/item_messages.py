@@ -58,17 +58,18 @@ def checkout(ctx: Context) -> Reply:
     if refusal:
         return ctx.refuse(refusal, AJ=ctx.title_of(ctx.barcode))
     try:
-        result = circulation.checkout(
+        result = ctx.circulate(
+            circulation.checkout,
+            "transaction_date",
             item_barcode=ctx.barcode,
             card_number=ctx.card,
             branch=ctx.session.branch,
-            at=ctx.moment("transaction_date"),
         )
     except DomainError as exc:
         kiosk = refusals.answer(exc.code)
         if kiosk.renew_instead and ctx.request.fixed["sc_renewal_policy"] == "Y":
             return _renewal(ctx, "12", desensitize="Y")
-        message = " ".join(filter(None, (str(exc), str(kiosk.advice))))
+        message = " ".join(filter(None, (ctx.unproven_refusal(exc), str(kiosk.advice))))
         return ctx.refuse(message, AJ=ctx.title_of(ctx.barcode))
     item = result.loan.item
     title = item.record.title
@@ -105,11 +106,11 @@ def renew(ctx: Context) -> Reply:
 
 def _renewal(ctx: Context, code: str, *, desensitize: str) -> Reply:
     try:
-        result = circulation.renew(
-            item_barcode=ctx.barcode, card_number=ctx.card, at=ctx.moment("transaction_date")
+        result = ctx.circulate(
+            circulation.renew, "transaction_date", item_barcode=ctx.barcode, card_number=ctx.card
         )
     except DomainError as exc:
-        return ctx.refuse(str(exc), AJ=ctx.title_of(ctx.barcode))
+        return ctx.refuse(ctx.unproven_refusal(exc), AJ=ctx.title_of(ctx.barcode))
     item = result.loan.item
     due = sip_date(result.due_at)
     message = _("Verlengd tot %(date)s") % {
@@ -147,15 +148,17 @@ def renew_all(ctx: Context) -> Reply:
     if refusal:
         return ctx.refuse(refusal)
     try:
-        outcome = circulation.renew_all(card_number=ctx.card, at=ctx.moment("transaction_date"))
+        outcome = circulation.renew_all(card_number=ctx.card, at=ctx.session.clock)
     except DomainError as exc:
-        return ctx.refuse(str(exc))
+        return ctx.refuse(ctx.unproven_refusal(exc))
     renewed = [barcode for barcode, result in outcome if not isinstance(result, DomainError)]
     refused = [(barcode, r) for barcode, r in outcome if isinstance(r, DomainError)]
     summary = _("%(renewed)s verlengd, %(refused)s niet verlengd.") % {
         "renewed": len(renewed),
         "refused": len(refused),
     }
+    # Which copies a card has on loan is personal: listed only after the right PIN.
+    shown = ctx.identify().proven
     return Reply(
         "66",
         {
@@ -166,18 +169,18 @@ def renew_all(ctx: Context) -> Reply:
         },
         [
             ("AO", ctx.institution),
-            *[("BM", barcode) for barcode in renewed],
-            *[("BN", barcode) for barcode, _error in refused],
+            *[("BM", barcode) for barcode in renewed if shown],
+            *[("BN", barcode) for barcode, _error in refused if shown],
             ("AF", summary),
-            *[("AF", str(error)) for _barcode, error in refused],  # each names its title
+            *[("AF", str(error)) for _barcode, error in refused if shown],  # each names its title
         ],
     )
 
 
 def checkin(ctx: Context) -> Reply:
     try:
-        result = circulation.checkin(
-            item_barcode=ctx.barcode, branch=ctx.session.branch, at=ctx.moment("return_date")
+        result = ctx.circulate(
+            circulation.checkin, "return_date", item_barcode=ctx.barcode, branch=ctx.session.branch
         )
     except DomainError as exc:
         return ctx.refuse(str(exc), AJ=ctx.title_of(ctx.barcode))

@@ -16,6 +16,9 @@ class KioskAnswer:
     advice: str = ""  # added to the message on the screen
     renew_instead: bool = False  # a checkout of one's own loan renews it, if the kiosk allows
     denies: frozenset[int] = frozenset()  # patron status flags a block sets besides borrowing
+    # The reason is about the patron, not the copy (members.borrowing_blocks): without a right
+    # PIN the kiosk does not say it, as the amount owed or a block's reason are personal.
+    personal: bool = False
 
 
 TO_DESK = KioskAnswer(advice=_("Geef het exemplaar af bij de balie."))
@@ -25,7 +28,11 @@ ANSWERS: dict[str, KioskAnswer] = {
     # Only staff may lend a copy someone else waits for: the kiosk sends it there.
     Code.NEEDED_FOR_HOLD: TO_DESK,
     Code.HELD_FOR_OTHER: TO_DESK,
-    MemberCode.FEES: KioskAnswer(denies=frozenset({spec.EXCESSIVE_FINES, spec.EXCESSIVE_FEES})),
+    MemberCode.CARD_BLOCKED: KioskAnswer(personal=True),
+    MemberCode.MEMBERSHIP_EXPIRED: KioskAnswer(personal=True),
+    MemberCode.FEES: KioskAnswer(
+        personal=True, denies=frozenset({spec.EXCESSIVE_FINES, spec.EXCESSIVE_FEES})
+    ),
 }
 
 
