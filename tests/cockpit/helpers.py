@@ -2,24 +2,10 @@
 
 from datetime import timedelta
 
-from clb import clock
+from clb.circulation.services import record_event as record
 from clb.cockpit.engine import Cockpit
 from clb.cockpit.regions import Geography
-from clb.statistics import events
 from clb.statistics.periods import parse
-
-
-def record(action, *, at, organisation, branch=None, item=None, patron=None):
-    """An event as a circulation action would write it: copy and member in plain values."""
-    day = clock.today(at)
-    events.record(
-        action,
-        on=day,
-        organisation_id=organisation.pk,
-        branch_id=branch.pk if branch else None,
-        **(item.statistics_traits() if item else {}),
-        **(patron.statistics_traits(day) if patron else {}),
-    )
 
 
 def record_many(n, action, *, at, organisation, branch=None, item=None, patron=None):

@@ -211,7 +211,7 @@ def _title(item: Item) -> str:
     return item.record.title
 
 
-def _record(action: str, *, at, organisation, branch=None, item=None, patron=None) -> None:
+def record_event(action: str, *, at, organisation, branch=None, item=None, patron=None) -> None:
     """The anonymous statistics event of an action, in plain values: the copy and the member
     describe themselves (`statistics_traits`), the statistics room sees neither."""
     day = clock.today(at)
@@ -281,7 +281,7 @@ def checkout(
             raise CirculationError(
                 _("De reservering is zojuist gewijzigd; probeer opnieuw."), code=Code.HOLD_CHANGED
             )
-        _record(
+        record_event(
             EventAction.HOLD_FULFILLED,
             at=at,
             organisation=organisation,
@@ -291,7 +291,7 @@ def checkout(
         )
     if passed_over:
         _set_aside(item.record_id, at)  # another copy on a shelf may serve them now
-    _record(
+    record_event(
         EventAction.CHECKOUT,
         at=at,
         organisation=organisation,
@@ -437,7 +437,7 @@ def checkin(*, item_barcode: str, branch: Branch, staff=None, at=None) -> Checki
             loan.patron = None
             loan.anonymised = True
         loan.save(update_fields=["returned_at", "return_branch", "patron", "anonymised"])
-        _record(
+        record_event(
             EventAction.CHECKIN,
             at=at,
             organisation=branch.organisation,
@@ -477,7 +477,7 @@ def _route(item: Item, branch: Branch, at: datetime) -> Routing:
     """Decide where a copy that is here and free goes: a waiting hold first, else home."""
     hold = _capture(item, at)
     if hold is not None:
-        _record(
+        record_event(
             EventAction.HOLD_CAPTURED,
             at=at,
             organisation=branch.organisation,
@@ -642,7 +642,7 @@ def _set_aside(record_id: int, at) -> list[Routing]:
         if not state.claim_hold(hold, HoldStatus.IN_TRANSIT, captured_item=copy, captured_at=at):
             continue
         shelf = copy.current_branch
-        _record(
+        record_event(
             EventAction.HOLD_CAPTURED,
             at=at,
             organisation=shelf.organisation,
@@ -822,7 +822,7 @@ def renew(*, item_barcode: str, card_number: str | None = None, staff=None, at=N
     loan.due_at = check.due_at
     loan.renewals += 1
     loan.save(update_fields=["due_at", "renewals"])
-    _record(
+    record_event(
         EventAction.RENEW,
         at=at,
         organisation=loan.organisation,
@@ -958,7 +958,7 @@ def place_hold(
             at=at,
         )
         hold.save(update_fields=["fee_line"])
-    _record(
+    record_event(
         EventAction.HOLD_PLACED,
         at=at,
         organisation=pickup_branch.organisation,
@@ -1062,7 +1062,9 @@ def _close_hold(hold: Hold, status: str, action: str, at) -> Routing | None:
     if item is not None and hold.status == HoldStatus.IN_TRANSIT:
         transit = Transit.objects.filter(item=item, hold=hold, received_at__isnull=True).first()
     state.move_hold(hold, status, closed_at=at)
-    _record(action, at=at, organisation=hold.pickup_branch.organisation, branch=hold.pickup_branch)
+    record_event(
+        action, at=at, organisation=hold.pickup_branch.organisation, branch=hold.pickup_branch
+    )
     if not (was_ready or (transit is not None and transit.sent_at is None)):
         return None
     item = Item.objects.select_related(
@@ -1161,7 +1163,7 @@ def mark_lost(*, item_barcode: str, staff=None, at=None) -> Decimal:
             at=at,
         )
         charged = item.replacement_price
-    _record(
+    record_event(
         EventAction.LOST,
         at=at,
         organisation=loan.organisation,
