@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "clb.accounts",
     "clb.network",
+    "clb.statistics",
     "clb.catalogue",
     "clb.members",
     "clb.circulation",
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "clb.migration",
     "clb.web",
     "clb.operations",
+    "clb",  # the commands that span rooms (clb/apps.py)
 ]
 
 MIDDLEWARE = [

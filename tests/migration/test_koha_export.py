@@ -10,13 +10,13 @@ from django.core.management import call_command
 
 from clb.catalogue.models import BibRecord, Item, ItemStatus
 from clb.circulation.models import Hold, HoldStatus, Loan
-from clb.cockpit.models import CirculationEvent, PlaceTally
 from clb.members import services as members
 from clb.members.models import LedgerLine, Membership, Patron
 from clb.migration import services
 from clb.migration.models import IdMapEntry
 from clb.migration.report import read_lines
 from clb.operations import invariants
+from clb.statistics.models import CirculationEvent, PlaceTally
 from tests.catalogue.marcdata import field, iso2709, marcxml, record
 from tests.factories import T0
 

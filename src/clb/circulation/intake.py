@@ -18,21 +18,23 @@ from django.utils.translation import gettext as _
 
 from clb import clock, formatting
 from clb.catalogue.models import BibRecord, Item, ItemStatus
-from clb.cockpit import events
-from clb.cockpit.models import EventAction
 from clb.errors import DomainError
 from clb.members import services as members
 from clb.network.models import Branch
+from clb.statistics import events
+from clb.statistics.models import EventAction
 
 from . import rules, state
-from .errors import CirculationError
-from .models import ACTIVE_HOLD, Hold, HoldStatus, Loan, Transit
+from .errors import CirculationError, Code
+from .models import Hold, HoldStatus, Loan, Transit
 from .services import (
     _lock_item,
     _set_aside,
     check_hold,
     check_holds_allowed,
+    describe,
     due_date,
+    record_event,
     unknown_item,
 )
 
@@ -93,7 +95,8 @@ def open_loans(
     memberships = members.valid_memberships(patrons.values(), day)
     held = defaultdict(int)  # (patron, organisation, item type) → open loans
     for key in (
-        Loan.objects.filter(patron__in=[p.pk for p in patrons.values()], returned_at__isnull=True)
+        Loan.objects.open()
+        .filter(patron__in=[p.pk for p in patrons.values()])
         .values_list("patron_id", "organisation_id", "item__item_type")
         .annotate(n=Count("id"))
     ):
@@ -111,8 +114,8 @@ def open_loans(
     history = []
     for loan in (t.obj for t in taken):  # its checkout, and the renewals it had, back then
         for action in [EventAction.CHECKOUT] + [EventAction.RENEW] * loan.renewals:
-            history.append(events.Past(action, loan.checked_out_at, loan.organisation,
-                                       loan.branch, loan.item, loan.patron))  # fmt: skip
+            history.append(describe(action, at=loan.checked_out_at, organisation=loan.organisation,
+                                    branch=loan.branch, item=loan.item, patron=loan.patron))  # fmt: skip
     events.record_history(history, source=source)
     return results
 
@@ -122,11 +125,11 @@ def _loan(loan: LoanIn, items, patrons, memberships, held, lent, cache, day, at)
         raise CirculationError(
             _("Inleverdatum %(due)s ligt voor de uitleendatum %(out)s.")
             % {"due": formatting.day(loan.due_at), "out": formatting.day(loan.checked_out_at)},
-            code="due_before_checkout",
+            code=Code.DUE_BEFORE_CHECKOUT,
             field="date_due",
         )
     if loan.checked_out_at > at:
-        raise CirculationError(_("De uitleendatum ligt in de toekomst."), code="future_checkout",
+        raise CirculationError(_("De uitleendatum ligt in de toekomst."), code=Code.FUTURE_CHECKOUT,
                                field="issuedate")  # fmt: skip
     item = items.get((loan.item_barcode or "").strip())
     if item is None:
@@ -137,7 +140,7 @@ def _loan(loan: LoanIn, items, patrons, memberships, held, lent, cache, day, at)
         raise CirculationError(
             _("Exemplaar %(b)s hoort niet bij %(org)s.")
             % {"b": item.barcode, "org": organisation.code},
-            code="not_ours",
+            code=Code.NOT_OURS,
             field="barcode",
         )
     patron = patrons.get((loan.card_number or "").strip())
@@ -148,7 +151,7 @@ def _loan(loan: LoanIn, items, patrons, memberships, held, lent, cache, day, at)
         raise CirculationError(
             _("Exemplaar %(b)s heeft status '%(s)s' en kan niet uitgeleend zijn.")
             % {"b": item.barcode, "s": ItemStatus(status).label},
-            code="not_loanable",
+            code=Code.NOT_LOANABLE,
             field="barcode",
         )
     category = members.patron_category(patron, day, memberships.get(patron.pk))
@@ -193,7 +196,7 @@ def update_loans(
     changed = []
     for loan in (
         Loan.objects.select_for_update(of=("self",))
-        .select_related("item__item_type", "patron", "branch", "organisation")
+        .select_related("item__item_type", "patron__municipality", "branch", "organisation")
         .filter(pk__in=list(changes))
     ):
         due_at, renewals, state_was, source = changes[loan.pk]
@@ -201,8 +204,9 @@ def update_loans(
             found[loan.pk] = _("De uitlening is sindsdien gewijzigd.")
             continue
         if (loan.due_at, loan.renewals) != (due_at, renewals):
-            more = [events.Past(EventAction.RENEW, at, loan.organisation, loan.branch, loan.item,
-                                loan.patron)] * max(0, renewals - loan.renewals)  # fmt: skip
+            more = [describe(EventAction.RENEW, at=at, organisation=loan.organisation,
+                             branch=loan.branch, item=loan.item,
+                             patron=loan.patron)] * max(0, renewals - loan.renewals)  # fmt: skip
             events.record_history(more, source=source)
             loan.due_at, loan.renewals = due_at, renewals
             changed.append(loan)
@@ -269,8 +273,8 @@ def place_hold(
         notes += _capture(hold, captured_barcode or item_barcode, status, ready_at, expires_at, at)
     else:
         hold.save()
-    events.record(EventAction.HOLD_PLACED, at=placed_at, organisation=pickup_branch.organisation,
-                  branch=pickup_branch, item=sample, patron=hold.patron, source=source)  # fmt: skip
+    record_event(EventAction.HOLD_PLACED, at=placed_at, organisation=pickup_branch.organisation,
+                 branch=pickup_branch, item=sample, patron=hold.patron, source=source)  # fmt: skip
     return Taken(hold, notes)
 
 
@@ -301,8 +305,9 @@ def place_waiting_holds(
     placed = [c for c in checked if not isinstance(c, DomainError)]
     Hold.objects.bulk_create([hold for hold, _sample in placed], batch_size=500)
     events.record_history(
-        [events.Past(EventAction.HOLD_PLACED, hold.placed_at, hold.pickup_branch.organisation,
-                     hold.pickup_branch, sample, hold.patron) for hold, sample in placed],
+        [describe(EventAction.HOLD_PLACED, at=hold.placed_at,
+                  organisation=hold.pickup_branch.organisation, branch=hold.pickup_branch,
+                  item=sample, patron=hold.patron) for hold, sample in placed],
         source=source,
     )  # fmt: skip
     return [c if isinstance(c, DomainError) else Taken(c[0]) for c in checked]
@@ -329,12 +334,12 @@ def _checked_holds(holds: list[HoldIn], at, cache: RuleCache) -> list:
     ):  # fmt: skip
         samples[item.record_id] = item
     ids = [p.pk for p in patrons.values()]
-    held = set(Hold.objects.filter(patron__in=ids, record__in=records, status__in=ACTIVE_HOLD)
+    held = set(Hold.objects.active().filter(patron__in=ids, record__in=records)
                .values_list("patron_id", "record_id"))  # fmt: skip
     borrowed = set(
-        Loan.objects.filter(
-            patron__in=ids, item__record__in=records, returned_at__isnull=True
-        ).values_list("patron_id", "item__record_id")
+        Loan.objects.open()
+        .filter(patron__in=ids, item__record__in=records)
+        .values_list("patron_id", "item__record_id")
     )
     checked = []
     for wanted in holds:
@@ -355,7 +360,7 @@ def _checked_holds(holds: list[HoldIn], at, cache: RuleCache) -> list:
             if sample is None:
                 raise CirculationError(
                     _("Van deze titel is geen exemplaar meer: de reservering kan niet worden "
-                      "vervuld."), code="no_copies", field="record")  # fmt: skip
+                      "vervuld."), code=Code.NO_COPIES, field="record")  # fmt: skip
             category = members.patron_category(patron, day, memberships.get(patron.pk))
             book = cache.book(wanted.pickup_branch.organisation, category)
             check_holds_allowed(book.rule_for(sample.item_type))
@@ -374,22 +379,24 @@ def _capture(hold: Hold, barcode: str, status, ready_at, expires_at, at) -> list
     if not barcode:
         raise CirculationError(
             _("Een klaarliggende reservering noemt het exemplaar dat klaarligt."),
-            code="no_captured_item",
+            code=Code.NO_CAPTURED_ITEM,
             field="barcode",
         )
     item = _lock_item(barcode)
     if item.record_id != hold.record_id:
         raise CirculationError(_("Exemplaar %(b)s is van een andere titel.") % {"b": barcode},
-                               code="other_title", field="barcode")  # fmt: skip
+                               code=Code.OTHER_TITLE, field="barcode")  # fmt: skip
     if item.status != ItemStatus.AVAILABLE:
         raise CirculationError(
             _("Exemplaar %(b)s heeft status '%(s)s' en kan niet klaarliggen.")
             % {"b": barcode, "s": ItemStatus(item.status).label},
-            code="not_loanable",
+            code=Code.NOT_LOANABLE,
             field="barcode",
         )
     notes = []
     pickup = hold.pickup_branch
+    # The hold is created with the status it had there, not moved into it; its copy, which
+    # stood on a shelf here, does move through the item state machine.
     hold.captured_item, hold.captured_at, hold.status = item, ready_at or at, status
     if status == HoldStatus.READY:
         hold.ready_at = ready_at or at
@@ -464,7 +471,7 @@ def _remove_hold(hold_id: int, state_was: str) -> None:
     if changed:
         raise CirculationError(
             _("Reservering %(id)s is sindsdien gewijzigd of onderweg.") % {"id": hold.pk},
-            code="changed",
+            code=Code.CHANGED,
         )
     if hold.captured_item_id:
         Transit.objects.filter(hold=hold).delete()

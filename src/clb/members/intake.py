@@ -14,9 +14,9 @@ from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from clb import clock
-from clb.cockpit import events
-from clb.cockpit.models import EventAction
-from clb.network.models import Organisation, PostcodeArea
+from clb.network.models import Municipality, Organisation, PostcodeArea
+from clb.statistics import events
+from clb.statistics.models import EventAction
 
 from . import cards, pins
 from .errors import MemberError
@@ -82,6 +82,7 @@ class Intake:
         self.day = clock.today(self.at)
         self.types = {t.code: t for t in SubscriptionType.objects.filter(organisation=organisation)}
         self.areas = dict(PostcodeArea.objects.values_list("pc4", "municipality_id"))
+        self.municipalities = Municipality.objects.in_bulk()  # a new member's, for its event
 
     def prepare(self, data: MemberData) -> PreparedMember:
         """Raises MemberError (naming the field) for a member that cannot come in; what is
@@ -167,7 +168,7 @@ class Intake:
                     street=(p.data.street or "").strip()[:200],
                     postcode=p.postcode,
                     place=(p.data.place or "").strip()[:100],
-                    municipality_id=p.municipality_id,
+                    municipality=self.municipalities.get(p.municipality_id),
                     guardian_name=(p.data.guardian_name or "").strip()[:200],
                     guardian_phone=(p.data.guardian_phone or "").strip()[:20],
                     guardian_email=(p.data.guardian_email or "").strip(),
@@ -190,7 +191,8 @@ class Intake:
             [self._membership(pa.pk, pr) for pa, pr in zip(patrons, prepared, strict=True)]
         )
         events.record_history(
-            [events.Past(EventAction.MEMBER_REGISTERED, self.at, self.organisation, patron=p)
+            [events.Event(EventAction.MEMBER_REGISTERED, on=self.day,
+                          organisation_id=self.organisation.pk, **p.statistics_traits(self.day))
              for p in patrons], source=source)  # fmt: skip
         return patrons
 

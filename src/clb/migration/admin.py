@@ -12,9 +12,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clb.accounts.admin_scoped import OrganisationScopedAdmin
-from clb.accounts.scoping import limit_to_organisation
+from clb.admin_scoped import OrganisationScopedAdmin
 from clb.network.models import Organisation
+from clb.scoping import limit_to_organisation
 
 from . import services
 from .models import MigrationRun, RunStatus

@@ -8,12 +8,12 @@ from django.utils import timezone
 
 from clb.catalogue import services as catalogue
 from clb.circulation import intake as circulation
-from clb.cockpit import events
 from clb.errors import DomainError
 from clb.members import intake as members
 from clb.members import services as member_services
 from clb.members.models import Patron
 from clb.network import services as network
+from clb.statistics import events
 
 from .models import IdMapEntry, Kind, MigrationRun, RunStatus
 
