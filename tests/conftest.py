@@ -23,6 +23,9 @@ def _fast_staff_passwords(settings):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "clb.members.pins.PinHasher",
         "clb.selfservice.secrets.KioskSecretHasher",
+        "django.contrib.auth.hashers.BCryptPasswordHasher",
+        "clb.members.pins.KohaMd5PinHasher",
+        "clb.members.pins.FolioPinHasher",
     ]
 
 

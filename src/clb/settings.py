@@ -8,6 +8,8 @@ CLB_SECRET_KEY     secret key; when unset a development key is generated once in
 CLB_DEBUG          "1" for Django's debug mode
 CLB_ALLOWED_HOSTS  comma-separated host names (default localhost names)
 CLB_RETENTION_DAYS days a returned loan keeps its patron link when the patron did not opt in
+CLB_MIGRATION_DIR  folder of migration packages the admin may start, one subfolder per
+                   organisation code (default: the data folder's migratiepakketten/)
 CLB_TRUSTED_PROXIES comma-separated addresses or networks of reverse proxies whose
                    X-Forwarded-For (and X-Forwarded-Proto) CLB believes
 CLB_HTTPS          "1" behind HTTPS: HSTS, redirect to https, Secure cookies, a CSP
@@ -73,6 +75,7 @@ INSTALLED_APPS = [
     "clb.services",
     "clb.costmodel",
     "clb.exchange",
+    "clb.migration",
     "clb.web",
     "clb.operations",
     "clb",  # the commands that span rooms (clb/apps.py)
@@ -127,6 +130,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "clb.members.pins.PinHasher",
     "clb.selfservice.secrets.KioskSecretHasher",
+    # PINs migrated from other library systems (members.pins), replaced at first right use.
+    "django.contrib.auth.hashers.BCryptPasswordHasher",
+    "clb.members.pins.KohaMd5PinHasher",
+    "clb.members.pins.FolioPinHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -172,6 +179,11 @@ SESSION_COOKIE_AGE = CLB_STAFF_SESSION_HOURS * 3600
 
 # Returned loans keep their patron link this many days (for disputes), unless the patron opted in.
 CLB_RETENTION_DAYS = int(os.environ.get("CLB_RETENTION_DAYS", "30"))
+
+# Migration packages an administrator may start from the admin: <this>/<organisation code>/<package>/
+CLB_MIGRATION_DIR = Path(
+    os.environ.get("CLB_MIGRATION_DIR", DATA_DIR / "migratiepakketten")
+).resolve()
 
 LOGGING = {
     "version": 1,

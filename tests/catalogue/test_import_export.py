@@ -1,5 +1,6 @@
 import gzip
 import io
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -391,3 +392,87 @@ def test_records_without_optional_fields_import(net, tmp_path):
     assert report.summary() == "imported 1, merged 0, items 0, rejected 0"
     rec = BibRecord.objects.get()
     assert (rec.title, rec.year, rec.language, rec.control_number) == ("Zonder meer", None, "", "")
+
+
+def test_a_barcode_given_twice_in_one_import_is_an_error_in_any_batch(net, tmp_path):
+    """Two records far apart in a file (different batches) with the same barcode: the second
+    copy is refused with the record that had it first, not taken for 'already ours'."""
+    first = record("Eerste", control="E1", holdings=[("3777", net.a1.code)])
+    filler = [record(f"Tussen {i}", control=f"T{i}") for i in range(3)]
+    second = record("Tweede", control="E2", holdings=[("3777", net.a1.code)])
+    path = write(tmp_path, "twee.mrc", iso2709(first, *filler, second))
+    report = services.import_marc([path], net.org_a, batch_size=2)
+    assert [(e.number, e.control_number, e.field) for e in report.errors] == [(5, "E2", "barcode")]
+    assert "twee.mrc record 1" in report.errors[0].reason
+    assert Item.objects.get(barcode="3777").record.control_number == "E1"
+    again = services.import_marc([path], net.org_a, batch_size=2)  # a rerun: nothing new
+    assert again.items == 0 and Item.objects.filter(barcode="3777").count() == 1
+
+
+def test_copies_listed_apart_with_translated_codes_and_refusal_per_copy(net, tmp_path):
+    """A migration's list of copies: another system's branch and item-type codes translated,
+    a copy with an unknown location refused on its own (its record and other copies come in),
+    and every record written reported with its new item ids."""
+    from clb.catalogue.importer import CopyRow
+    from clb.catalogue.marc import Holding
+
+    koha = record(
+        "Koha-titel",
+        control="K1",
+        extra=[
+            field(
+                "952",
+                ("a", "CEN"),
+                ("b", "OVV"),
+                ("p", "3900"),
+                ("y", "BK"),
+                ("o", "R KOH"),
+                ("v", "24,95"),
+            )
+        ],  # fmt: skip
+    )
+    listed = record("Lijst-titel", control="L1", extra=[field("999", ("c", "77"))])
+    copies = [
+        CopyRow(2, Holding("3901", "CEN", "R LIJ", "DVD", "csv"), record_key="77"),
+        CopyRow(3, Holding("3902", "ONBEKEND", "", "BK", "csv"), record_key="77"),
+        CopyRow(4, Holding("3903", "OVV", "", "BK", "csv"), record_key="78"),
+    ]
+    written = []
+    report = services.import_marc(
+        [write(tmp_path, "koha.mrc", iso2709(koha, listed))],
+        net.org_a,
+        copies=copies,
+        copies_name="items.csv",
+        branch_codes={"cen": net.a1.code, "OVV": net.a2.code},
+        type_codes={"BK": "boek", "dvd": "dvd"},
+        record_key=lambda r: next((f["c"] for f in r.get_fields("999")), ""),
+        copy_errors=True,
+        on_written=written.extend,
+    )
+    assert report.imported == 2 and report.items == 2
+    assert sorted((e.file, e.number, e.field) for e in report.errors) == [
+        ("items.csv", 3, "csv"),
+        ("items.csv", 4, "holdings"),
+    ]
+    assert "ONBEKEND" in next(e.reason for e in report.errors if e.number == 3)
+    k = Item.objects.get(barcode="3900")
+    assert (k.home_branch, k.current_branch, k.item_type.code, k.call_number) == (
+        net.a1, net.a2, "boek", "R KOH",
+    )  # fmt: skip
+    assert k.replacement_price == Decimal("24.95")
+    assert Item.objects.get(barcode="3901").item_type.code == "dvd"
+    by_control = {w.record.get("001").data: w for w in written}
+    assert by_control["L1"].how == "new"
+    assert [(line, barcode) for line, barcode, _pk in by_control["L1"].items] == [(2, "3901")]
+    assert by_control["L1"].items[0][2] == Item.objects.get(barcode="3901").pk
+    assert by_control["K1"].items[0][:2] == (None, "3900")
+
+
+def test_a_copy_may_name_its_branch_by_the_branch_isil(net, tmp_path):
+    """As CLB's own holdings feed does (852 $b), and as Koha keeps an ISIL per library."""
+    net.a2.isil = "NL-UtOost"
+    net.a2.save()
+    path = write(tmp_path, "a.mrc", iso2709(record(
+        "De avonden", control="I1", extra=[field("852", ("b", "nl-utoost"), ("p", "3700"))])))  # fmt: skip
+    report = services.import_marc([path], net.org_a)
+    assert not report.errors and Item.objects.get(barcode="3700").home_branch == net.a2

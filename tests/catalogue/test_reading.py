@@ -45,6 +45,21 @@ def test_utf8_record_with_bytes_that_are_not_utf8_names_the_field():
     assert "UTF-8" in second.problem
 
 
+def test_utf8_record_labelled_marc8_is_read_as_utf8_and_reported():
+    """Leader/09 blank says MARC-8; read so, the UTF-8 bytes of "é" would become two MARC-8
+    characters. Valid UTF-8 beyond ASCII is read as UTF-8, with a repair the report shows."""
+    wrong = raw_record([("001", b"L1"), ("245", "10\x1faCaf\u00e9 Brontë".encode())])
+    (entry,) = entries(wrong)
+    assert entry.record["245"]["a"] == "Café Brontë"
+    assert ("leader", reading.MISLABELLED_UTF8) in entry.repairs
+
+
+def test_marc8_with_diacritics_is_not_taken_for_utf8():
+    (entry,) = entries(marc8_record("M2", b"Caf\xe2e", b"Bront\xe8e, Charlotte"))
+    assert entry.record["245"]["a"] == "Café"
+    assert entry.repairs == []
+
+
 def test_wrong_leader_length_is_that_record_only():
     good = iso2709(record("Goed", control="G1"))
     wrong = raw_record([("001", b"W1"), ("245", b"10\x1faFout")], leader9=b"a", length=99999)

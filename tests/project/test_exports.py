@@ -227,6 +227,20 @@ def test_every_export_entry_point_neutralises_formulas(poisoned, writers, tmp_pa
                  str(report), stdout=io.StringIO(), stderr=io.StringIO())  # fmt: skip
     outputs["clb import_marc --report"] = (report.read_bytes(), "csv")
 
+    package = tmp_path / "pakket"  # a migration's report names a card as the export has it
+    package.mkdir()
+    (package / "patrons.csv").write_text(
+        'cardnumber,surname,firstname,dateofbirth,zipcode\n"@SOM(1;2)",Jansen,Ans,1961-04-02,3511 AB\n',
+        encoding="utf-8",
+    )
+    call_command("migrate_library", str(package), "--organisation", net.org_a.code, "--dry-run",
+                 "--report", str(tmp_path / "migratie"), stdout=io.StringIO())  # fmt: skip
+    for name in ("rijen.csv", "problemen.csv"):
+        outputs[f"clb migrate_library {name}"] = (
+            (tmp_path / "migratie" / name).read_bytes(),
+            "csv",
+        )
+
     texts = {where: assert_safe(body, kind, where) for where, (body, kind) in outputs.items()}
     everything = "\n".join(texts.values())
     for poison in POISONS:

@@ -24,6 +24,7 @@ OURS = {
     "services",
     "costmodel",
     "exchange",
+    "migration",
     "web",
 }
 

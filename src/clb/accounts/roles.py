@@ -16,6 +16,7 @@ ORG_ADMIN_MODELS = {
     ],
     "catalogue": ["item:add,change,view", "bibrecord:view", "itemtype:view"],
     "selfservice": ["kioskaccount:add,change,view"],
+    "migration": ["migrationrun:add,change,view"],
 }
 
 

@@ -16,11 +16,13 @@ the same file again changes nothing."""
 
 import csv
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 
+import pymarc
 from django.db import DatabaseError, connection, transaction
 
 from clb import clock
@@ -104,26 +106,80 @@ class _Copy:
     branch: Branch
     call_number: str
     item_type: ItemType
+    current_branch: Branch | None = None
+    price: Decimal | None = None
+    line: int | None = None  # the line of the copy list it came from (None: from the record)
+
+
+@dataclass
+class CopyRow:
+    """A copy given apart from its record: a line of the companion CSV or of a migration
+    package's list of copies. It finds its record by `record_key` (the record's 001, or what
+    the import's `record_key` reads from a record) or else by ISBN-13."""
+
+    line: int
+    holding: marc.Holding
+    record_key: str = ""
+    isbn: str = ""
+
+
+@dataclass
+class Written:
+    """One record as the import wrote it, for a caller that keeps its own map of what came in
+    (import_marc's `on_written`)."""
+
+    file: str
+    number: int
+    record: pymarc.Record
+    record_id: int
+    how: str  # "new", "isbn" or "title_key" (merged into record_id), "unchanged"
+    items: list[tuple[int | None, str, int]]  # new copies: (list line or None, barcode, item id)
+    kept: list[str]  # barcodes of copies the organisation had already
 
 
 class Holdings:
-    """Turns holdings (from the record or the companion CSV) into copies of the organisation."""
+    """Turns holdings (from the record or from a list of copies) into copies of the organisation.
+
+    `branch_codes` and `type_codes` translate another system's location and item-type codes
+    to CLB's (a code that is CLB's own needs no entry). With `copy_errors` a copy that cannot
+    come in is refused on its own and the record imports with its other copies; without, the
+    record is refused (a cataloguer's file is corrected and imported again)."""
 
     CSV_COLUMNS = ("barcode", "branch", "call_number", "item_type", "control_number", "isbn")
 
-    def __init__(self, organisation: Organisation, default_branch: Branch | None, csv_path=None):
+    def __init__(
+        self,
+        organisation: Organisation,
+        default_branch: Branch | None,
+        csv_path=None,
+        *,
+        copies: Iterable[CopyRow] = (),
+        copies_name: str = "",
+        branch_codes: Mapping[str, str] | None = None,
+        type_codes: Mapping[str, str] | None = None,
+        record_key: Callable[[pymarc.Record], str] | None = None,
+        copy_errors: bool = False,
+    ):
         self.organisation = organisation
-        self.branches = {b.code.casefold(): b for b in organisation.branches.all()}
-        only = next(iter(self.branches.values())) if len(self.branches) == 1 else None
+        self.branches = organisation.branches_by_code()
+        only = next(iter(self.branches.values())) if len(set(self.branches.values())) == 1 else None
         self.default_branch = default_branch or only
         self.types = {t.code: t for t in ItemType.objects.all()}
+        self.branch_codes = {k.casefold(): v for k, v in (branch_codes or {}).items()}
+        self.type_codes = {k.casefold(): v for k, v in (type_codes or {}).items()}
+        self.record_key = record_key
+        self.copy_errors = copy_errors
         self.by_control: dict[str, list[tuple[int, marc.Holding]]] = defaultdict(list)
         self.by_isbn: dict[str, list[tuple[int, marc.Holding]]] = defaultdict(list)
-        self.unused: dict[int, str] = {}  # CSV line → its key, until a record claims it
-        self.csv_name = Path(csv_path).name if csv_path else ""
+        self.unused: dict[int, str] = {}  # list line → its key, until a record claims it
+        # Barcodes this import placed, so a barcode given twice is an error in any batch.
+        self.placed: dict[str, str] = {}
+        self.csv_name = Path(csv_path).name if csv_path else copies_name
         self.csv_errors: list[RecordError] = []
         if csv_path:
             self._read_csv(csv_path)
+        for row in copies:
+            self._add(row)
 
     def _read_csv(self, path) -> None:
         try:
@@ -137,34 +193,35 @@ class Holdings:
                         field="holdings",
                     )
                 for line, row in enumerate(reader, start=2):
-                    self._csv_row(line, row)
+                    get = lambda key, row=row: (row.get(key) or "").strip()  # noqa: E731
+                    holding = marc.Holding(get("barcode"), get("branch"), get("call_number"),
+                                           get("item_type"), "csv")  # fmt: skip
+                    self._add(CopyRow(line, holding, get("control_number"), get("isbn")))
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
             raise CatalogueError(f"{Path(path).name}: {exc}", field="holdings") from exc
 
-    def _csv_row(self, line: int, row: dict) -> None:
-        get = lambda key: (row.get(key) or "").strip()  # noqa: E731
-        holding = marc.Holding(get("barcode"), get("branch"), get("call_number"),
-                               get("item_type"), "csv")  # fmt: skip
-        control, isbn = get("control_number"), get("isbn")
+    def _add(self, row: CopyRow) -> None:
+        holding, control, isbn = row.holding, row.record_key, row.isbn
         if not holding.barcode:
             self.csv_errors.append(
-                RecordError(line, control, "barcode", "barcode ontbreekt", self.csv_name)
+                RecordError(row.line, control, "barcode", "barcode ontbreekt", self.csv_name)
             )
             return
         isbn13 = as_isbn13(isbn) if isbn else None
         if control:
-            self.by_control[control].append((line, holding))
+            self.by_control[control].append((row.line, holding))
         elif isbn13:
-            self.by_isbn[isbn13].append((line, holding))
+            self.by_isbn[isbn13].append((row.line, holding))
         else:
             reason = f"ongeldig ISBN '{isbn}'" if isbn else "control_number of isbn ontbreekt"
-            self.csv_errors.append(RecordError(line, "", "isbn", reason, self.csv_name))
+            self.csv_errors.append(RecordError(row.line, "", "isbn", reason, self.csv_name))
             return
-        self.unused[line] = control or isbn
+        self.unused[row.line] = control or isbn
 
     def of(self, record, desc: marc.Description) -> list[tuple[int | None, marc.Holding]]:
         found = [(None, h) for h in marc.holdings(record)]
-        found += self.by_control.get(desc.control_number, []) if desc.control_number else []
+        key = self.record_key(record) if self.record_key else desc.control_number
+        found += self.by_control.get(key, []) if key else []
         for isbn in desc.isbns:
             found += self.by_isbn.get(isbn, [])
         return found
@@ -174,20 +231,34 @@ class Holdings:
             self.unused.pop(line, None)
 
     def unclaimed(self) -> list[RecordError]:
+        what = "001" if self.record_key is None else "recordnummer"
         return [
             RecordError(
-                line, key, "holdings", "geen record in de import met dit 001 of ISBN", self.csv_name
+                line,
+                key,
+                "holdings",
+                f"geen record in de import met dit {what} of ISBN",
+                self.csv_name,
             )  # fmt: skip
             for line, key in sorted(self.unused.items())
         ]
 
+    def _branch(self, code: str) -> Branch | None:
+        if not code:
+            return None
+        code = self.branch_codes.get(code.casefold(), code)
+        return self.branches.get(code.casefold())
+
     def copy(self, holding: marc.Holding, desc: marc.Description, warn) -> _Copy:
         where = f"{holding.tag} {holding.barcode}"
-        branch = self.branches.get(holding.location.casefold()) if holding.location else None
+        branch = self._branch(holding.location)
         if branch is None:
             if self.default_branch is None:
+                translated = (
+                    " en niet in de vertaling van locatiecodes" if self.branch_codes else ""
+                )
                 problem = (
-                    f"onbekende vestiging '{holding.location}'"
+                    f"onbekende locatie '{holding.location}'{translated}"
                     if holding.location
                     else "vestiging ontbreekt"
                 )
@@ -200,7 +271,15 @@ class Holdings:
             if holding.location:
                 warn(holding.tag, f"locatie '{holding.location}' is geen vestiging van "
                                   f"{self.organisation.code}: exemplaar in {branch.code}")  # fmt: skip
-        item_type = self.types.get(holding.item_type) if holding.item_type else None
+        current = branch
+        if holding.current_location:
+            current = self._branch(holding.current_location)
+            if current is None:
+                warn(holding.tag, f"huidige locatie '{holding.current_location}' van exemplaar "
+                                  f"{holding.barcode} onbekend: in {branch.code}")  # fmt: skip
+                current = branch
+        type_code = self.type_codes.get(holding.item_type.casefold(), holding.item_type)
+        item_type = self.types.get(type_code) if type_code else None
         if item_type is None:
             default = _default_type(desc)
             if default not in self.types:
@@ -210,7 +289,30 @@ class Holdings:
             item_type = self.types[default]
         if len(holding.barcode) > 32:
             raise _Rejected(holding.tag, f"barcode {where} is langer dan 32 tekens")
-        return _Copy(holding.barcode, branch, holding.call_number[:60], item_type)
+        return _Copy(
+            holding.barcode, branch, holding.call_number[:60], item_type, current,
+            _price(holding, warn),
+        )  # fmt: skip
+
+    def refusal(self, line, record_number, control, source_name, exc) -> RecordError:
+        """A copy refused on its own: named by its list line, or by its record."""
+        if line is not None:
+            return RecordError(line, control, exc.field, exc.reason, self.csv_name)
+        return RecordError(record_number, control, exc.field, exc.reason, source_name)
+
+
+def _price(holding: marc.Holding, warn) -> Decimal | None:
+    if not holding.price:
+        return None
+    try:
+        price = Decimal(holding.price.replace(",", "."))
+    except ArithmeticError:
+        price = None
+    if price is None or not price.is_finite() or not 0 <= price < 1_000_000:
+        warn(holding.tag, f"vervangingsprijs '{holding.price}' van exemplaar {holding.barcode} "
+                          "is geen bedrag: standaardprijs")  # fmt: skip
+        return None
+    return price.quantize(Decimal("0.01"))
 
 
 def _delimiter(fh) -> str:
@@ -240,8 +342,11 @@ class _Candidate:
     raw: str
     fingerprint: str
     holdings: list[tuple[int | None, marc.Holding]]
+    record: pymarc.Record
+    source_name: str
     copies: list[_Copy] = field(default_factory=list)
     warnings: list[RecordError] = field(default_factory=list)
+    refused: list[RecordError] = field(default_factory=list)  # copies refused on their own
 
 
 def _prepare(entry: reading.Entry, source_name: str, holdings: Holdings) -> _Candidate:
@@ -252,7 +357,7 @@ def _prepare(entry: reading.Entry, source_name: str, holdings: Holdings) -> _Can
     raw = marc.to_marcxml(entry.record)
     candidate = _Candidate(
         entry.number, entry.control_number, desc, raw, marc.fingerprint(raw),
-        holdings.of(entry.record, desc),
+        holdings.of(entry.record, desc), entry.record, source_name,
     )  # fmt: skip
 
     def warn(field_name, reason):
@@ -267,11 +372,23 @@ def _prepare(entry: reading.Entry, source_name: str, holdings: Holdings) -> _Can
     if len(desc.control_number) < len(entry.control_number):
         warn("001", "controlenummer ingekort tot 64 tekens")
     seen = set()
-    for _line, holding in candidate.holdings:
-        if holding.barcode in seen:
-            raise _Rejected(holding.tag, f"barcode {holding.barcode} staat twee keer in het record")
-        seen.add(holding.barcode)
-        candidate.copies.append(holdings.copy(holding, desc, warn))
+    for line, holding in candidate.holdings:
+        try:
+            if holding.barcode in seen:
+                raise _Rejected(
+                    holding.tag, f"barcode {holding.barcode} staat twee keer in het record"
+                )
+            seen.add(holding.barcode)
+            copy = holdings.copy(holding, desc, warn)
+        except _Rejected as exc:
+            if not holdings.copy_errors:
+                raise
+            candidate.refused.append(
+                holdings.refusal(line, entry.number, entry.control_number, source_name, exc)
+            )
+            continue
+        copy.line = line
+        candidate.copies.append(copy)
     return candidate
 
 
@@ -281,12 +398,13 @@ def _prepare(entry: reading.Entry, source_name: str, holdings: Holdings) -> _Can
 class _Batch:
     """Matches a batch against the catalogue and against itself, then writes it."""
 
-    def __init__(self, candidates: list[_Candidate], organisation, source_name, at):
+    def __init__(self, candidates: list[_Candidate], run: "_Run"):
         self.candidates = candidates
-        self.organisation = organisation
-        self.source_name = source_name
-        self.at = at
+        self.context = run
+        self.organisation = run.organisation
+        self.at = run.at
         self.report = ImportReport()
+        self.written: list[Written] = []
 
     def run(self) -> ImportReport:
         if connection.vendor == "postgresql":
@@ -295,6 +413,8 @@ class _Batch:
         self._look_up()
         plans = [p for p in map(self._plan, self.candidates) if p is not None]
         self._write(plans)
+        if self.context.on_written:
+            self.context.on_written(self.written)
         return self.report
 
     def _look_up(self) -> None:
@@ -338,28 +458,33 @@ class _Batch:
         self.claimed_barcodes: set[str] = set()
 
     def _plan(self, cand: _Candidate):
-        """What to do with one record: (candidate, target, how, new copies); a target is an
-        existing record id or the _Candidate that creates it in this batch."""
+        """What to do with one record: (candidate, target, how, new copies, copies it had);
+        a target is an existing record id or the _Candidate that creates it in this batch."""
+        holdings = self.context.holdings
+        copies, kept, refused = [], [], list(cand.refused)
         try:
-            copies = []
             for copy in cand.copies:
-                known = self.items.get(copy.barcode)
-                if copy.barcode in self.claimed_barcodes:
-                    raise _Rejected("barcode", f"barcode {copy.barcode} komt al eerder voor")
-                if known is not None:
-                    if known[0] != self.organisation.pk:
-                        raise _Rejected(
-                            "barcode", f"barcode {copy.barcode} hoort bij een andere organisatie"
+                try:
+                    if self._barcode_known(copy, holdings):
+                        kept.append(copy.barcode)  # already ours: importing again adds nothing
+                    else:
+                        copies.append(copy)
+                except _Rejected as exc:
+                    if not holdings.copy_errors:
+                        raise
+                    refused.append(
+                        holdings.refusal(
+                            copy.line, cand.number, cand.control_number, cand.source_name, exc
                         )
-                    continue  # already ours: importing again adds nothing
-                copies.append(copy)
+                    )
         except _Rejected as exc:
             self.report.errors.append(
                 RecordError(
-                    cand.number, cand.control_number, exc.field, exc.reason, self.source_name
+                    cand.number, cand.control_number, exc.field, exc.reason, cand.source_name
                 )  # fmt: skip
             )
             return None
+        self.report.errors += refused
         self.claimed_barcodes.update(c.barcode for c in copies)
         target, how = self._match(cand)
         if target is None:
@@ -372,7 +497,19 @@ class _Batch:
         elif how != "unchanged":
             self.merged_before[cand.fingerprint] = target
         self.report.warnings += cand.warnings
-        return cand, target, how, copies
+        return cand, target, how, copies, kept
+
+    def _barcode_known(self, copy: _Copy, holdings: Holdings) -> bool:
+        """Whether the copy is the organisation's already; refused when it is someone else's
+        or when this import gave the barcode before."""
+        earlier = holdings.placed.get(copy.barcode)
+        if copy.barcode in self.claimed_barcodes or earlier:
+            before = f" ({earlier})" if earlier else ""
+            raise _Rejected("barcode", f"barcode {copy.barcode} komt al eerder voor{before}")
+        known = self.items.get(copy.barcode)
+        if known is not None and known[0] != self.organisation.pk:
+            raise _Rejected("barcode", f"barcode {copy.barcode} hoort bij een andere organisatie")
+        return known is not None
 
     def _match(self, cand: _Candidate):
         if cand.fingerprint in self.by_fingerprint:
@@ -387,7 +524,7 @@ class _Batch:
         return None, None
 
     def _write(self, plans) -> None:
-        new = [cand for cand, _t, how, _c in plans if how == "new"]
+        new = [cand for cand, _t, how, _c, _k in plans if how == "new"]
         created = bulk.create(BibRecord, [_record(c) for c in new])
         ids = {id(cand): rec.pk for cand, rec in zip(new, created, strict=True)}
 
@@ -398,28 +535,18 @@ class _Batch:
             RecordIsbn,
             [RecordIsbn(record_id=ids[id(c)], isbn13=i) for c in new for i in c.desc.isbns],
         )
-        items, logs = [], []
-        for cand, target, how, copies in plans:
+        items, logs, per_plan = [], [], []
+        for cand, target, how, copies, _kept in plans:
             record_id = target_id(target)
-            items += [
-                Item(
-                    barcode=c.barcode,
-                    record_id=record_id,
-                    organisation=self.organisation,
-                    home_branch=c.branch,
-                    current_branch=c.branch,
-                    item_type=c.item_type,
-                    audience=cand.desc.audience,
-                    call_number=c.call_number,
-                )
-                for c in copies
-            ]
+            made = [_item(c, record_id, self.organisation, cand.desc.audience) for c in copies]
+            items += made
+            per_plan.append((record_id, made))
             if how in ("isbn", "title_key"):
                 logs.append(
                     MergeLog(
                         target_id=record_id,
                         matched_on=how,
-                        source=f"{self.source_name}#{cand.number}"[:300],
+                        source=f"{cand.source_name}#{cand.number}"[:300],
                         control_number=cand.desc.control_number,
                         raw_marc=cand.raw,
                         fingerprint=cand.fingerprint,
@@ -434,6 +561,35 @@ class _Batch:
             self.report.items += len(copies)
         bulk.create(Item, items)
         bulk.create(MergeLog, logs)
+        for (cand, _t, how, copies, kept), (record_id, made) in zip(plans, per_plan, strict=True):
+            lines = [c.line for c in copies]
+            self.written.append(
+                Written(
+                    cand.source_name,
+                    cand.number,
+                    cand.record,
+                    record_id,
+                    how,
+                    [(line, i.barcode, i.pk) for line, i in zip(lines, made, strict=True)],
+                    kept,
+                )  # fmt: skip
+            )
+
+
+def _item(copy: _Copy, record_id: int, organisation, audience) -> Item:
+    item = Item(
+        barcode=copy.barcode,
+        record_id=record_id,
+        organisation=organisation,
+        home_branch=copy.branch,
+        current_branch=copy.current_branch or copy.branch,
+        item_type=copy.item_type,
+        audience=audience,
+        call_number=copy.call_number,
+    )
+    if copy.price is not None:
+        item.replacement_price = copy.price
+    return item
 
 
 def _record(cand: _Candidate) -> BibRecord:
@@ -470,6 +626,14 @@ def _batches(entries: Iterator, size: int) -> Iterator[list]:
         yield chunk
 
 
+@dataclass
+class _Run:
+    organisation: Organisation
+    holdings: Holdings
+    at: object
+    on_written: Callable[[list[Written]], None] | None = None
+
+
 def import_marc(
     paths: Iterable,
     organisation: Organisation,
@@ -481,16 +645,34 @@ def import_marc(
     progress: Callable[[int, int], None] | None = None,
     at=None,
     batch_size: int = BATCH,
+    copies: Iterable[CopyRow] = (),
+    copies_name: str = "",
+    branch_codes: Mapping[str, str] | None = None,
+    type_codes: Mapping[str, str] | None = None,
+    record_key: Callable[[pymarc.Record], str] | None = None,
+    copy_errors: bool = False,
+    on_written: Callable[[list[Written]], None] | None = None,
 ) -> ImportReport:
     """Every file is checked as a whole first: one that cannot be read (empty, broken gzip,
-    not XML) stops the run before anything is written (reading.FileUnreadable)."""
+    not XML) stops the run before anything is written (reading.FileUnreadable).
+
+    Copies come from the records (852/949/952), from `holdings_csv` and from `copies` (a list
+    the caller read, named `copies_name` in errors); see Holdings for `branch_codes`,
+    `type_codes`, `record_key` and `copy_errors`. `on_written` hears of every record written,
+    inside the transaction of its batch, so what the caller writes there lands or vanishes
+    with it."""
     at = clock.now(at)
     if branch is not None and branch.organisation_id != organisation.pk:
         raise CatalogueError(
             f"--branch: {branch.code} is geen vestiging van {organisation.code}", field="branch"
         )
     sources = [reading.open_source(path, fmt) for path in paths]
-    holdings = Holdings(organisation, branch, holdings_csv)
+    holdings = Holdings(
+        organisation, branch, holdings_csv, copies=copies, copies_name=copies_name,
+        branch_codes=branch_codes, type_codes=type_codes, record_key=record_key,
+        copy_errors=copy_errors,
+    )  # fmt: skip
+    run = _Run(organisation, holdings, at, on_written)
     report = ImportReport()
     report.errors += holdings.csv_errors
     total = sum(s.total for s in sources)
@@ -499,7 +681,7 @@ def import_marc(
         with transaction.atomic() if dry_run else _nothing():
             for source in sources:
                 for entries in _batches(source.entries(), batch_size):
-                    report.add(_import_batch(entries, source.name, organisation, holdings, at))
+                    report.add(_import_batch(entries, source.name, run))
                     done += len(entries)
                     report.read = done
                     if progress:
@@ -520,7 +702,7 @@ class _nothing:  # noqa: N801 (a context manager that does nothing, read as a ke
         return False
 
 
-def _import_batch(entries, source_name, organisation, holdings: Holdings, at) -> ImportReport:
+def _import_batch(entries, source_name, run: _Run) -> ImportReport:
     rejected = ImportReport()
     candidates = []
     for entry in entries:
@@ -532,27 +714,30 @@ def _import_batch(entries, source_name, organisation, holdings: Holdings, at) ->
             )
             continue
         try:
-            candidates.append(_prepare(entry, source_name, holdings))
+            candidates.append(_prepare(entry, source_name, run.holdings))
         except _Rejected as exc:
             rejected.errors.append(
                 RecordError(
                     entry.number, entry.control_number, exc.field, exc.reason, source_name
                 )  # fmt: skip
             )
-    outcome = _write_batch(candidates, organisation, source_name, at)
-    holdings.claim(line for cand in candidates for line, _h in cand.holdings if line is not None)
+    outcome = _write_batch(candidates, run)
+    run.holdings.claim(
+        line for cand in candidates for line, _h in cand.holdings if line is not None
+    )
     outcome.add(rejected)
     outcome.errors.sort(key=lambda e: e.number)
     return outcome
 
 
-def _write_batch(candidates, organisation, source_name, at) -> ImportReport:
+def _write_batch(candidates, run: _Run) -> ImportReport:
     """The batch in one transaction; if the database refuses it, record by record."""
     if not candidates:
         return ImportReport()
     try:
         with transaction.atomic():
-            return _Batch(candidates, organisation, source_name, at).run()
+            batch = _Batch(candidates, run)
+            report = batch.run()
     except DatabaseError as exc:
         if len(candidates) == 1:
             cand = candidates[0]
@@ -563,11 +748,16 @@ def _write_batch(candidates, organisation, source_name, at) -> ImportReport:
                     cand.control_number,
                     "record",
                     f"database weigert het record: {str(exc).strip()}",
-                    source_name,
+                    cand.source_name,
                 )  # fmt: skip
             )
             return report
+    else:
+        for written in batch.written:
+            for _line, barcode, _pk in written.items:
+                run.holdings.placed[barcode] = f"{written.file} record {written.number}"
+        return report
     report = ImportReport()
     for cand in candidates:
-        report.add(_write_batch([cand], organisation, source_name, at))
+        report.add(_write_batch([cand], run))
     return report

@@ -285,14 +285,16 @@ class Holding:
     call_number: str = ""
     item_type: str = ""
     tag: str = "852"
+    current_location: str = ""  # where the copy is now, when not at its home location
+    price: str = ""  # replacement price as the source wrote it
 
 
 def holdings(record: pymarc.Record) -> list[Holding]:
     """Copies in the record: 852 ($p barcode, $b location, $h call number, $x item type as CLB
     writes it), 949 as Unicorn/Sirsi and others write it ($i barcode, $l or $h location,
     $a or $c call number, $t item type) and Koha's 952 ($p barcode, $a home branch,
-    $o call number, $y item type). Fields without a barcode are not copies (LC's 852 is a
-    location statement)."""
+    $b holding branch, $o call number, $y item type, $v replacement price). Fields without a
+    barcode are not copies (LC's 852 is a location statement)."""
     found = []
     for f in record.get_fields("852"):
         if f.get("p"):
@@ -305,10 +307,21 @@ def holdings(record: pymarc.Record) -> list[Holding]:
             found.append(Holding(f.get("i"), location, call, f.get("t", ""), "949"))
     for f in record.get_fields("952"):
         if f.get("p"):
-            found.append(Holding(f.get("p"), f.get("a", ""), f.get("o", ""), f.get("y", ""), "952"))
+            found.append(
+                Holding(
+                    f.get("p"),
+                    f.get("a", ""),
+                    f.get("o", ""),
+                    f.get("y", ""),
+                    "952",
+                    current_location=f.get("b", ""),
+                    price=f.get("v", ""),
+                )  # fmt: skip
+            )
     for h in found:
         h.barcode, h.location = h.barcode.strip(), h.location.strip()
         h.call_number, h.item_type = h.call_number.strip(), h.item_type.strip()
+        h.current_location, h.price = h.current_location.strip(), h.price.strip()
     return found
 
 

@@ -185,11 +185,33 @@ def _bad_encoding(chunk: bytes) -> str:
     return "record"
 
 
+def _utf8_said_marc8(chunk: bytes) -> bool:
+    """A record whose leader says MARC-8 (leader/09 blank) but whose bytes are UTF-8: it has
+    bytes above ASCII and all of them form valid UTF-8 sequences. MARC-8's diacritics precede
+    a plain letter, which no UTF-8 lead byte accepts, so real MARC-8 text practically never
+    passes as UTF-8 — while reading UTF-8 as MARC-8 would silently garble every accent."""
+    if chunk[9:10] == b"a" or chunk.isascii():
+        return False
+    try:
+        chunk.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+MISLABELLED_UTF8 = "leader/09 zegt MARC-8, maar de tekens zijn UTF-8: als UTF-8 gelezen"
+
+
 def _iso2709_entry(number: int, chunk: bytes) -> Entry:
     problem = _problem(chunk)
     if problem:
         return Entry(number, None, problem[1], problem[0], _control_number(chunk))
+    relabelled = _utf8_said_marc8(chunk)
+    if relabelled:
+        chunk = chunk[:9] + b"a" + chunk[10:]
     repairs = _Repairs(chunk)
+    if relabelled:
+        repairs.found.append(("leader", MISLABELLED_UTF8))
     try:
         with repairs:
             record = pymarc.Record(

@@ -8,6 +8,7 @@ from .ill import add_borrowed_copy, record_for_borrowed
 from .importer import ImportReport, RecordError, import_marc
 from .merges import merge_records, undo_merge
 from .reading import FileUnreadable
+from .removal import remove_items, remove_records
 
 __all__ = [
     "CatalogueError",
@@ -21,5 +22,7 @@ __all__ = [
     "import_marc",
     "merge_records",
     "record_for_borrowed",
+    "remove_items",
+    "remove_records",
     "undo_merge",
 ]

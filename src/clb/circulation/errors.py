@@ -47,6 +47,13 @@ class Code(StrEnum):
     ALREADY_BORROWED = "already_borrowed"
     UNKNOWN_HOLD = "unknown_hold"
     HOLD_CLOSED = "hold_closed"
+    # loans and holds brought in from another system (intake.py)
+    DUE_BEFORE_CHECKOUT = "due_before_checkout"
+    FUTURE_CHECKOUT = "future_checkout"
+    NOT_OURS = "not_ours"
+    NO_CAPTURED_ITEM = "no_captured_item"
+    OTHER_TITLE = "other_title"
+    CHANGED = "changed"
 
 
 class CirculationError(DomainError):

@@ -114,11 +114,15 @@ def _lock_item(barcode: str) -> Item:
             .get(barcode=(barcode or "").strip())
         )
     except Item.DoesNotExist as exc:
-        raise CirculationError(
-            _("Onbekend exemplaar: %(barcode)s") % {"barcode": barcode},
-            code=Code.UNKNOWN_ITEM,
-            field="item_barcode",
-        ) from exc
+        raise unknown_item(barcode) from exc
+
+
+def unknown_item(barcode: str) -> CirculationError:
+    return CirculationError(
+        _("Onbekend exemplaar: %(barcode)s") % {"barcode": barcode},
+        code=Code.UNKNOWN_ITEM,
+        field="item_barcode",
+    )
 
 
 def _open_loan(item: Item) -> Loan | None:
@@ -214,11 +218,11 @@ def _title(item: Item) -> str:
     return item.record.title
 
 
-def record_event(action: str, *, at, organisation, branch=None, item=None, patron=None) -> None:
+def describe(action: str, *, at, organisation, branch=None, item=None, patron=None):
     """The anonymous statistics event of an action, in plain values: the copy and the member
     describe themselves (`statistics_traits`), the statistics room sees neither."""
     day = clock.today(at)
-    statistics.record(
+    return statistics.Event(
         action,
         on=day,
         organisation_id=organisation.pk,
@@ -226,6 +230,11 @@ def record_event(action: str, *, at, organisation, branch=None, item=None, patro
         **(item.statistics_traits() if item else {}),
         **(patron.statistics_traits(day) if patron else {}),
     )
+
+
+def record_event(action: str, *, source: str = "", **about) -> None:
+    """Write the event of an action (`about`: see describe); `source`: see statistics.events."""
+    statistics.write(describe(action, **about), source=source)
 
 
 # --- checkout ---------------------------------------------------------------------------------
@@ -622,7 +631,7 @@ def _release(hold: Hold, item: Item, at) -> None:
         _end_transit(item, at)
 
 
-def _set_aside(record_id: int, at) -> list[Routing]:
+def _set_aside(record_id: int, at, *, source: str = "") -> list[Routing]:
     """Serve waiting holds from copies that stand free on a shelf (FOLIO's paging), oldest hold
     first, each with the nearest free copy: at its pickup point, else of the pickup point's
     organisation, else anywhere in the network. The copy goes in transit from its shelf — to its
@@ -652,6 +661,7 @@ def _set_aside(record_id: int, at) -> list[Routing]:
             organisation=shelf.organisation,
             branch=shelf,
             item=copy,
+            source=source,
         )
         routings.append(_send(copy, shelf, hold.pickup_branch, Transit.Reason.PAGE, at, hold=hold))
     return routings
@@ -914,39 +924,14 @@ def place_hold(
     once (see _set_aside), so it cannot be lent to anyone else meanwhile."""
     at = clock.now(at)
     patron = members.find_patron(card_number)
-    item = None
-    if item_barcode:
-        item = _lock_item(item_barcode)
-        record = item.record
-        if item.status in (ItemStatus.WITHDRAWN, ItemStatus.LOST, ItemStatus.MISSING):
-            raise CirculationError(_("Dit exemplaar is niet beschikbaar."), code=Code.NOT_HOLDABLE)
-    if record is None:
-        raise CirculationError(
-            _("Kies een titel of exemplaar."), code=Code.NO_RECORD, field="record"
-        )
-    if not pickup_branch.is_open_on(clock.today(at)):
-        raise CirculationError(
-            _("Dit afhaalpunt is gesloten."), code=Code.PICKUP_CLOSED, field="pickup_branch"
-        )
-    if not pickup_branch.serves_pickup:
-        raise CirculationError(
-            _("%(b)s is geen afhaalpunt voor reserveringen.") % {"b": pickup_branch.name},
-            code=Code.NOT_PICKUP_POINT,
-            field="pickup_branch",
-        )
+    item = _lock_item(item_barcode) if item_barcode else None
+    record = check_hold(patron, pickup_branch, record, item, at)
     membership = _refuse_blocks(patron, pickup_branch.organisation, at)
     category = members.patron_category(patron, clock.today(at), membership)
     rule, sample = _hold_rule(category, record, item, pickup_branch)
     if sample is None:
         raise CirculationError(_("Van deze titel zijn geen exemplaren."), code=Code.NO_COPIES)
-    if not rule.holds_allowed:
-        raise CirculationError(
-            _("Reserveren is voor dit materiaal niet toegestaan."), code=Code.HOLDS_NOT_ALLOWED
-        )
-    if Hold.objects.active().filter(patron=patron, record=record).exists():
-        raise CirculationError(_("U heeft deze titel al gereserveerd."), code=Code.DUPLICATE_HOLD)
-    if Loan.objects.open().filter(patron=patron, item__record=record).exists():
-        raise CirculationError(_("U heeft deze titel al geleend."), code=Code.ALREADY_BORROWED)
+    check_holds_allowed(rule)
     hold = Hold.objects.create(
         patron=patron, record=record, item=item, pickup_branch=pickup_branch, placed_at=at
     )
@@ -974,6 +959,52 @@ def place_hold(
     _set_aside(record.pk, at)
     hold.refresh_from_db()
     return HoldResult(hold=hold, position=position, fee=fee)
+
+
+def check_hold(patron, pickup_branch, record, item, at, *, held=None, borrowed=None) -> BibRecord:
+    """What every hold needs, placed here or brought in from another system: a copy that is
+    still there (or a title), an open pickup point, and not held or borrowed already by this
+    member (`held`, `borrowed`: known already, for many holds at once; None: looked up).
+    Returns the title held."""
+    if item is not None:
+        record = item.record
+        if item.status in (ItemStatus.WITHDRAWN, ItemStatus.LOST, ItemStatus.MISSING):
+            raise CirculationError(
+                _("Exemplaar %(b)s is niet beschikbaar (%(s)s).")
+                % {"b": item.barcode, "s": ItemStatus(item.status).label},
+                code=Code.NOT_HOLDABLE,
+                field="item_barcode",
+            )
+    if record is None:
+        raise CirculationError(
+            _("Kies een titel of exemplaar."), code=Code.NO_RECORD, field="record"
+        )
+    if not pickup_branch.is_open_on(clock.today(at)):
+        raise CirculationError(
+            _("Dit afhaalpunt is gesloten."), code=Code.PICKUP_CLOSED, field="pickup_branch"
+        )
+    if not pickup_branch.serves_pickup:
+        raise CirculationError(
+            _("%(b)s is geen afhaalpunt voor reserveringen.") % {"b": pickup_branch.name},
+            code=Code.NOT_PICKUP_POINT,
+            field="pickup_branch",
+        )
+    if held is None:
+        held = Hold.objects.active().filter(patron=patron, record=record).exists()
+    if held:
+        raise CirculationError(_("U heeft deze titel al gereserveerd."), code=Code.DUPLICATE_HOLD)
+    if borrowed is None:
+        borrowed = Loan.objects.open().filter(patron=patron, item__record=record).exists()
+    if borrowed:
+        raise CirculationError(_("U heeft deze titel al geleend."), code=Code.ALREADY_BORROWED)
+    return record
+
+
+def check_holds_allowed(rule) -> None:
+    if not rule.holds_allowed:
+        raise CirculationError(
+            _("Reserveren is voor dit materiaal niet toegestaan."), code=Code.HOLDS_NOT_ALLOWED
+        )
 
 
 def _hold_rule(category: str, record, item, pickup_branch):

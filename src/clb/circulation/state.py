@@ -50,6 +50,30 @@ HOLD_ALLOWED: dict[str, set[str]] = {
 def move(item: Item, new_status: str, *, branch=None) -> None:
     """Change status (and optionally current branch) of a row the caller has locked. Moving to
     the status it already has is no transition (a copy scanned twice): only the branch updates."""
+    check(item, new_status)
+    item.status = new_status
+    fields = ["status"]
+    if branch is not None:
+        item.current_branch = branch
+        fields.append("current_branch")
+    item.save(update_fields=fields)
+
+
+def move_many(moves: list[tuple[Item, object]], new_status: str) -> None:
+    """move() for many locked rows at once, each (item, its new current branch or None): all
+    allowed, or none moved."""
+    for item, _branch in moves:
+        check(item, new_status)
+    for item, branch in moves:
+        item.status = new_status
+        if branch is not None:
+            item.current_branch = branch
+    Item.objects.bulk_update([item for item, _b in moves], ["status", "current_branch"],
+                             batch_size=500)  # fmt: skip
+
+
+def check(item: Item, new_status: str) -> None:
+    """CirculationError unless the item may go from its status to new_status."""
     if new_status != item.status and new_status not in ALLOWED[item.status]:
         raise CirculationError(
             _("Exemplaar %(barcode)s kan niet van '%(old)s' naar '%(new)s'.")
@@ -60,12 +84,6 @@ def move(item: Item, new_status: str, *, branch=None) -> None:
             },
             code=Code.BAD_TRANSITION,
         )
-    item.status = new_status
-    fields = ["status"]
-    if branch is not None:
-        item.current_branch = branch
-        fields.append("current_branch")
-    item.save(update_fields=fields)
 
 
 def _check_hold(hold: Hold, old: str, new: str) -> None:

@@ -437,11 +437,25 @@ def find_patron(card_number: str, *, lock: bool = False) -> Patron:
     try:
         return patrons.get(card_number=(card_number or "").strip())
     except Patron.DoesNotExist as exc:
-        raise MemberError(
-            _("Onbekende pas: %(card)s") % {"card": card_number},
-            code=Code.UNKNOWN_PATRON,
-            field="card_number",
-        ) from exc
+        raise unknown_patron(card_number) from exc
+
+
+def unknown_patron(card_number: str) -> MemberError:
+    return MemberError(
+        _("Onbekende pas: %(card)s") % {"card": card_number},
+        code=Code.UNKNOWN_PATRON,
+        field="card_number",
+    )
+
+
+def find_patrons(card_numbers, *, lock: bool = False) -> dict[str, Patron]:
+    """The patrons of these card numbers that exist, by card number (many at once: a
+    migration's loans)."""
+    patrons = Patron.objects.select_related("municipality")
+    if lock:
+        patrons = patrons.select_for_update(of=("self",))
+    cards = {(c or "").strip() for c in card_numbers}
+    return {p.card_number: p for p in patrons.filter(card_number__in=cards).order_by("pk")}
 
 
 @cache
@@ -494,6 +508,9 @@ def verify_pin(
             outcome = "locked"
         elif pins.pin_matches(pin or "", patron.pin_hash):
             outcome = "ok"
+            if pins.outdated(patron.pin_hash):  # migrated from another system: CLB's hash now
+                patron.pin_hash = pins.hash_pin(pin)
+                patron.save(update_fields=["pin_hash"])
             if guard.failures or guard.lockouts or guard.locked_until:
                 guard.failures, guard.lockouts, guard.locked_until = 0, 0, None
                 guard.save()
@@ -568,6 +585,18 @@ def valid_membership(patron: Patron, day: date) -> Membership | None:
         .order_by("-expires_on")
         .first()
     )
+
+
+def valid_memberships(patrons, day: date) -> dict[int, Membership]:
+    """valid_membership for many patrons in one statement, by patron id."""
+    found = {}
+    for membership in (
+        Membership.objects.select_related("subscription_type")
+        .filter(patron__in=[p.pk for p in patrons], started_on__lte=day, expires_on__gte=day)
+        .order_by("expires_on")
+    ):
+        found[membership.patron_id] = membership  # the last one expires latest
+    return found
 
 
 _UNSET = object()

@@ -148,6 +148,16 @@ class Organisation(models.Model):
     def clean(self):
         clean_isil(self)
 
+    def branches_by_code(self) -> dict[str, "Branch"]:
+        """The branches by code and by ISIL, case-folded: how another system's file may name
+        them (CLB's own holdings feed names a branch by its ISIL in 852 $b)."""
+        found = {}
+        for branch in self.branches.all():
+            found[branch.code.casefold()] = branch
+            if branch.isil:
+                found.setdefault(branch.isil.casefold(), branch)
+        return found
+
 
 class BranchKind(models.TextChoices):
     VESTIGING = "vestiging", _("vestiging (volwaardig)")

@@ -3,35 +3,71 @@ event lands or vanishes with the action it describes — and so do the tallies i
 
 Everything comes in as plain values (codes, ids, a date): the room that acts describes its own
 objects anonymously (`Item.statistics_traits()`, `Patron.statistics_traits(day)`), so this room
-never sees a patron or an item."""
+never sees a patron or an item.
 
+An event with a `source` is not an action in CLB but history brought in from another system (a
+migration): it is kept, so what came in can be traced and taken out again, and never counted."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from . import tallies
 from .models import CirculationEvent
 
 
-def record(
-    action: str,
-    *,
-    on: date,
-    organisation_id: int,
-    branch_id: int | None = None,
-    item_type: str = "",
-    material_type: str = "",
-    audience: str = "",
-    age_band: str = "",
-    municipality_code: str = "",
-) -> None:
-    event = CirculationEvent.objects.create(
-        occurred_on=on,
-        action=action,
-        organisation_id=organisation_id,
-        branch_id=branch_id,
-        item_type=item_type,
-        material_type=material_type,
-        audience=audience,
-        age_band=age_band,
-        municipality_code=municipality_code,
-    )
-    tallies.add(event)
+@dataclass(frozen=True)
+class Event:
+    """All that an anonymous event says, in plain values."""
+
+    action: str
+    on: date
+    organisation_id: int
+    branch_id: int | None = None
+    item_type: str = ""
+    material_type: str = ""
+    audience: str = ""
+    age_band: str = ""
+    municipality_code: str = ""
+
+    def row(self, source: str = "") -> CirculationEvent:
+        return CirculationEvent(
+            occurred_on=self.on,
+            action=self.action,
+            organisation_id=self.organisation_id,
+            branch_id=self.branch_id,
+            item_type=self.item_type,
+            material_type=self.material_type,
+            audience=self.audience,
+            age_band=self.age_band,
+            municipality_code=self.municipality_code,
+            source=source,
+        )
+
+
+def record(action: str, *, source: str = "", **values) -> None:
+    """One event (`values`: the fields of Event)."""
+    write(Event(action, **values), source=source)
+
+
+def write(event: Event, *, source: str = "") -> None:
+    """One event, counted in the tallies unless it has a source."""
+    row = event.row(source)
+    row.save()
+    if not source:
+        tallies.add(row)
+
+
+def record_history(history: Iterable[Event], *, source: str) -> None:
+    """Events of history brought in at once, dated when it happened there: written in bulk and
+    never counted (they carry their source), so there are no tallies to update."""
+    if not source:
+        raise ValueError("history brought in carries its source")
+    CirculationEvent.everything.bulk_create([e.row(source) for e in history], batch_size=1000)
+
+
+def remove_source(source: str) -> int:
+    """Take out every event of one source (a migration undone); they were never counted."""
+    if not source:
+        raise ValueError("only events of a named source can be removed")
+    return CirculationEvent.everything.filter(source=source).delete()[0]

@@ -20,9 +20,21 @@ class EventAction(models.TextChoices):
     MEMBER_REGISTERED = "member_registered"
 
 
+class CountedEvents(models.Manager):
+    """Events the figures count: those of actions in CLB, not of history brought in."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(source="")
+
+
 class CirculationEvent(models.Model):
     """One anonymous line per circulation action: enough for every indicator, nothing that
-    identifies a person (no patron, no item, no time of day)."""
+    identifies a person (no patron, no item, no time of day).
+
+    `source` names where an event came from when it is not an action in CLB: a migration from
+    another system ("migratie:RUN") writes one for every loan, hold and member it brings in,
+    so what came in can be traced and taken out again, but no figure counts it (`objects`
+    leaves them out; `everything` has them all)."""
 
     occurred_on = models.DateField(db_index=True)
     action = models.CharField(max_length=20, choices=EventAction.choices)
@@ -37,9 +49,14 @@ class CirculationEvent(models.Model):
     audience = models.CharField(max_length=8, blank=True)
     age_band = models.CharField(max_length=8, blank=True)
     municipality_code = models.CharField(max_length=6, blank=True)
+    source = models.CharField(max_length=40, blank=True, default="", db_default="")
+
+    objects = CountedEvents()
+    everything = models.Manager()  # noqa: DJ012 (a second manager, not a field)
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "occurred_on"])]
+        base_manager_name = "everything"
 
     def __str__(self):
         return f"{self.occurred_on} {self.action}"

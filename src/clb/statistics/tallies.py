@@ -104,15 +104,15 @@ def rebuild(start: date, end: date, *, keep=(), progress=lambda _m: None) -> Non
                 f"INSERT INTO {place} (half_year, action, organisation_id, branch_id, audience,"
                 f" material_type, n) SELECT %s, action, organisation_id, branch_id, audience,"
                 f" material_type, COUNT(*) FROM {events} WHERE occurred_on >= %s AND"
-                f" occurred_on < %s AND branch_id IS NOT NULL GROUP BY action, organisation_id,"
-                f" branch_id, audience, material_type",
+                f" occurred_on < %s AND branch_id IS NOT NULL AND source = ''"
+                f" GROUP BY action, organisation_id, branch_id, audience, material_type",
                 [half, half, nxt],
             )
             cursor.execute(
                 f"INSERT INTO {residence} (half_year, action, organisation_id, municipality_code,"
                 f" age_band, n) SELECT %s, action, organisation_id, municipality_code, age_band,"
                 f" COUNT(*) FROM {events} WHERE occurred_on >= %s AND occurred_on < %s"
-                f" GROUP BY action, organisation_id, municipality_code, age_band",
+                f" AND source = '' GROUP BY action, organisation_id, municipality_code, age_band",
                 [half, half, nxt],
             )
         progress(f"tellingen {half:%Y}-H{1 if half.month == 1 else 2} herberekend")
