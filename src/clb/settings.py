@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # The REST API's framework; listed so its docs page uses its own bundled files, not a CDN.
+    "ninja",
     "clb.accounts",
     "clb.network",
     "clb.catalogue",
@@ -123,6 +125,9 @@ STORAGES = {
 }
 if os.environ.get("CLB_PLAIN_STATIC") == "1":  # tests: no manifest needed
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+# Minutes a member's API token (card + PIN in an app) lasts.
+CLB_API_MEMBER_TOKEN_MINUTES = int(os.environ.get("CLB_API_MEMBER_TOKEN_MINUTES", "60"))
 
 # Returned loans keep their patron link this many days (for disputes), unless the patron opted in.
 CLB_RETENTION_DAYS = int(os.environ.get("CLB_RETENTION_DAYS", "30"))

@@ -1,5 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from clb.exchange.api import main as api
+from clb.exchange.api.gate import gated, not_found
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -8,6 +11,8 @@ urlpatterns = [
     path("cockpit/kostenmodel/", include("clb.costmodel.urls")),
     path("cockpit/", include("clb.cockpit.urls")),
     path("registratie/", include("clb.services.urls")),
+    path("api/v1/", api.urls()),
+    re_path(r"^api(/.*)?$", gated(not_found)),
     path("", include("clb.exchange.urls")),
     path("", include("clb.web.urls")),
 ]

@@ -23,6 +23,7 @@ from clb.members.models import LedgerKind, LedgerLine, Patron
 from clb.network.models import Branch
 
 from . import rules, state
+from .availability import TitleAvailability, availability  # noqa: F401 (a service: re-exported)
 from .errors import CirculationError
 from .models import ACTIVE_HOLD, CAPTURED_HOLD, Hold, HoldRefund, HoldStatus, Loan, Transit
 

@@ -12,8 +12,17 @@ from clb import clock
 from .models import RequestCount
 
 # Requests per window per client address; a harvester pages through resumption tokens one
-# request after another, so the OAI limit is the highest.
-DEFAULT_LIMITS = {"sru": 600, "oai": 1200, "ncip": 600}
+# request after another, so the OAI limit is the highest. The REST API counts per address
+# ("api": a library's public wifi puts many members' phones behind one), per token
+# ("api_token") and, for card + PIN logins, per address again ("api_login").
+DEFAULT_LIMITS = {
+    "sru": 600,
+    "oai": 1200,
+    "ncip": 600,
+    "api": 1200,
+    "api_token": 600,
+    "api_login": 30,
+}
 WINDOW_SECONDS = 60
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from clb.accounts.admin_scoped import OrganisationScopedAdmin
 
-from .models import Branch, Municipality, Organisation, PostcodeArea, Province
+from .models import Branch, Municipality, OpeningHours, Organisation, PostcodeArea, Province
 
 
 @admin.register(Organisation)
@@ -27,8 +27,14 @@ class OrganisationAdmin(OrganisationScopedAdmin):
         return self.has_add_permission(request)
 
 
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    extra = 0
+
+
 @admin.register(Branch)
 class BranchAdmin(OrganisationScopedAdmin):
+    inlines = [OpeningHoursInline]
     scoped_foreign_keys = {"organisation": "pk"}
     list_display = (
         "name",

@@ -21,6 +21,7 @@ class AuditAction(models.TextChoices):
     STAFF = "staff", _("medewerkeraccount beheerd")
     HOLD_OVERRIDE = "hold_override", _("uitgeleend ondanks reservering")
     WRITE_OFF = "write_off", _("kosten kwijtgescholden")
+    API = "api", _("via de API (app of partner)")
 
 
 class AuditEntry(models.Model):
