@@ -108,8 +108,8 @@ def _http(request, exc):
 
 # --- the OpenAPI document --------------------------------------------------------------------
 
-# Any operation may be refused for these: unreadable input, size, rate, or our own fault.
-ALWAYS = (400, 413, 429, 500)
+# Any operation may be refused for these: unreadable or invalid input, size, rate, or our fault.
+ALWAYS = (400, 413, 422, 429, 500)
 
 
 def _problem_content() -> dict:
