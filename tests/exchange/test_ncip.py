@@ -5,6 +5,7 @@ file is present (CLB_NCIP_XSD, or staged in shared/data) also against the schema
 
 import logging
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -227,6 +228,15 @@ def test_title_request_renew_and_cancel(client, shelf, broker):
     )
     copy = shelf.items[0]
     broker.send("CheckOutItem", "NL-0344UB", user(patron.card_number) + item(copy.barcode))
+    too_soon = broker.send("RenewItem", "NL-0344UB", user(patron.card_number) + item(copy.barcode))
+    assert problem(too_soon) == "Item Not Renewable"  # it would not move the due date
+    loan = Loan.objects.get(item=copy, returned_at__isnull=True)
+    assert loan.renewals == 0
+    # Three weeks later (the loan is aged rather than the clock moved: the partner sends no time).
+    weeks = timedelta(days=21)
+    Loan.objects.filter(pk=loan.pk).update(
+        checked_out_at=loan.checked_out_at - weeks, due_at=loan.due_at - weeks
+    )
     renewed = broker.send("RenewItem", "NL-0344UB", user(patron.card_number) + item(copy.barcode))
     assert renewed.xpath("string(n:RenewalCount)", namespaces=N) == "1"
     stranger = make_patron(shelf.net.org_a)
