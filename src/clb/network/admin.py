@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from clb.accounts.admin_scoped import OrganisationScopedAdmin
 
+from . import hours
 from .models import Branch, Municipality, OpeningHours, Organisation, PostcodeArea, Province
 
 
@@ -27,8 +30,29 @@ class OrganisationAdmin(OrganisationScopedAdmin):
         return self.has_add_permission(request)
 
 
+class OpeningHoursFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("opens")
+            and form.cleaned_data.get("closes")
+        ]
+        try:
+            hours.check(
+                hours.Opening(d["weekday"], d["opens"], d["closes"], d.get("staffed", True))
+                for d in kept
+            )
+        except hours.HoursError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
 class OpeningHoursInline(admin.TabularInline):
     model = OpeningHours
+    formset = OpeningHoursFormSet
     extra = 0
 
 

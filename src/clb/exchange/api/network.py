@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from clb import clock
+from clb.network import hours
 from clb.network.models import Branch, BranchKind, OpeningHours, Organisation
 
 from .auth import BearerToken
@@ -93,8 +94,8 @@ def _branch(branch) -> dict:
         "opened_on": branch.opened_on,
         "closed_on": branch.closed_on,
         "opening_hours": [
-            {"weekday": h.weekday, "opens": h.opens, "closes": h.closes, "staffed": h.staffed}
-            for h in sorted(branch.opening_hours.all(), key=lambda h: (h.weekday, h.opens))
+            {"weekday": o.weekday, "opens": o.opens, "closes": o.closes, "staffed": o.staffed}
+            for o in hours.of(branch)
         ],
     }
 
