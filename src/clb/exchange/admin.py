@@ -5,7 +5,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -180,7 +179,7 @@ class ApiClientAdmin(OrganisationScopedAdmin):
 
 @admin.action(description=_("Geselecteerde tokens intrekken"))
 def revoke_tokens(modeladmin, request, queryset):
-    n = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    n = tokens.revoke_all(queryset)
     messages.success(request, _("%(n)s token(s) ingetrokken.") % {"n": n})
 
 
@@ -196,7 +195,8 @@ class ApiTokenAdmin(OrganisationScopedAdmin):
         "revoked_at",
         "last_used_at",
     )
-    list_filter = ("client",)
+    # Only the apps whose tokens this user may see: a plain filter would list every app.
+    list_filter = (("client", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("hint", "client__name")
     actions = [revoke_tokens]
     fields = ("hint", "client", "member", "scopes", "created_at", "expires_at", "revoked_at",

@@ -152,7 +152,9 @@ class ApiToken(models.Model):
         related_name="+",
         verbose_name=_("lid"),
     )
-    digest = models.CharField(max_length=64, unique=True, editable=False)
+    digest = models.CharField(
+        _("vingerafdruk (SHA-256)"), max_length=64, unique=True, editable=False
+    )
     hint = models.CharField(_("begint met"), max_length=16, editable=False)
     scopes = models.JSONField(_("rechten"), default=list)
     created_at = models.DateTimeField(_("uitgegeven op"))

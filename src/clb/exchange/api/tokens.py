@@ -168,4 +168,9 @@ def resolve(raw: str, *, at=None) -> Bearer:
 
 
 def revoke(token: ApiToken, *, at=None) -> None:
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=clock.now(at))
+    revoke_all(ApiToken.objects.filter(pk=token.pk), at=at)
+
+
+def revoke_all(found, *, at=None) -> int:
+    """Revoke these tokens (a query set); returns how many were still valid."""
+    return found.filter(revoked_at__isnull=True).update(revoked_at=clock.now(at))

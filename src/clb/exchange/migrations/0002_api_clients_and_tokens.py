@@ -85,7 +85,15 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("digest", models.CharField(editable=False, max_length=64, unique=True)),
+                (
+                    "digest",
+                    models.CharField(
+                        editable=False,
+                        max_length=64,
+                        unique=True,
+                        verbose_name="vingerafdruk (SHA-256)",
+                    ),
+                ),
                 (
                     "hint",
                     models.CharField(editable=False, max_length=16, verbose_name="begint met"),
