@@ -1,7 +1,5 @@
 """Tokens, scopes, problem details, paging, ETags and the documentation page."""
 
-import json
-
 import pytest
 
 from tests.exchange.api.conftest import PIN, Api
@@ -61,4 +59,27 @@ def test_token_exchange(world):
     assert token["token_type"] == "Bearer" and token["expires_in"] == 3600
     me = Api(token["access_token"]).get("/me").json()
     assert me["last_name"] == "Eemlander"
-    print(json.dumps(me))
+    assert me["memberships"][0]["organisation"]["isil"] == world.net.org_b.isil
+
+
+def test_problems_in_english_on_request(world):
+    answer = Api(HTTP_ACCEPT_LANGUAGE="en").get("/catalogue/search", {"q": "katoren"})
+    problem = answer.json()
+    assert (problem["title"], problem["detail"]) == (
+        "Not authenticated",
+        "Send a token: Authorization: Bearer <token>.",
+    )
+    hold = Api(world.member_a, HTTP_ACCEPT_LANGUAGE="en").post(
+        "/me/holds", {"record_id": world.shelf.records[3].pk, "pickup_branch": "NL-0000XX"}
+    )
+    assert hold.json()["detail"] == "No organisation or branch with ISIL NL-0000XX."
+
+
+def test_unknown_paths_and_methods_are_problems(world):
+    for path in ("/api/v2/anything", "/api/v1/nope", "/api"):
+        answer = Api().client.get(path)
+        assert answer.status_code == 404, path
+        assert answer["Content-Type"] == "application/problem+json"
+    wrong = Api(world.token_a).delete("/catalogue/search")
+    assert wrong.status_code == 405 and wrong.json()["code"] == "method_not_allowed"
+    assert Api().get("/").status_code == 302 and Api().get("/")["Location"].endswith("/docs")
