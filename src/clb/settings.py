@@ -8,12 +8,16 @@ CLB_SECRET_KEY     secret key; when unset a development key is generated once in
 CLB_DEBUG          "1" for Django's debug mode
 CLB_ALLOWED_HOSTS  comma-separated host names (default localhost names)
 CLB_RETENTION_DAYS days a returned loan keeps its patron link when the patron did not opt in
+CLB_EXCHANGE_RATE_LIMITS  requests per window and client, e.g. "api=1200,api_token=600,sru=600"
+                   (names not given keep their defaults, clb.exchange.ratelimit.DEFAULT_LIMITS)
+CLB_EXCHANGE_RATE_WINDOW  the window in seconds (default 60)
 """
 
 import os
 import secrets
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from clb.database_settings import database_settings
@@ -125,6 +129,25 @@ STORAGES = {
 }
 if os.environ.get("CLB_PLAIN_STATIC") == "1":  # tests: no manifest needed
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+
+def _rate_limits(text: str) -> dict[str, int]:
+    limits = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _sep, value = part.partition("=")
+        if not name.strip() or not value.strip().isdigit():
+            raise ImproperlyConfigured(
+                f"CLB_EXCHANGE_RATE_LIMITS: '{part}' is geen naam=aantal (bijv. api=1200)"
+            )
+        limits[name.strip()] = int(value)
+    return limits
+
+
+CLB_EXCHANGE_RATE_LIMITS = _rate_limits(os.environ.get("CLB_EXCHANGE_RATE_LIMITS", ""))
+if window := os.environ.get("CLB_EXCHANGE_RATE_WINDOW"):
+    if not window.isdigit() or int(window) < 1:
+        raise ImproperlyConfigured(f"CLB_EXCHANGE_RATE_WINDOW: '{window}' is geen aantal seconden")
+    CLB_EXCHANGE_RATE_WINDOW = int(window)
 
 # Minutes a member's API token (card + PIN in an app) lasts.
 CLB_API_MEMBER_TOKEN_MINUTES = int(os.environ.get("CLB_API_MEMBER_TOKEN_MINUTES", "60"))
