@@ -1,11 +1,11 @@
 """Who may call an operation: a bearer token with the operation's scope, checked before the
-operation reads its parameters, then counted against the token's rate limit. Refusals are
-ApiProblems, answered as problem details (401 no or bad token, 403 scope or organisation)."""
+operation reads its parameters (the gate has counted the request against the token's rate
+limit). Refusals are ApiProblems, answered as problem details (401 no or bad token, 403 scope
+or organisation)."""
 
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
-from .. import ratelimit
 from . import cors, tokens
 from .problems import ApiProblem
 
@@ -59,13 +59,6 @@ class BearerToken(HttpBearer):
         entry = getattr(request, "clb_api_entry", None)
         if entry is not None:  # the log line names the app, never the token
             entry["client"] = bearer.client.pk
-        verdict = ratelimit.check("api_token", str(bearer.token.pk))
-        if not verdict.allowed:
-            raise ApiProblem(
-                "rate_limited",
-                _("Te veel verzoeken met dit token; probeer het later opnieuw."),
-                retry_after=verdict.retry_after,
-            )
         if not cors.allowed_for(request, bearer.client):
             raise ApiProblem(
                 "origin_not_allowed",

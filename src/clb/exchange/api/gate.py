@@ -9,7 +9,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers, set
 from django.utils.translation import gettext as _
 
 from ..endpoint import MAX_BODY, Refusal, protocol_endpoint
-from . import cors, problems
+from . import cors, problems, tokens
 
 _REFUSALS = {
     "rate": "rate_limited",
@@ -81,10 +81,19 @@ def _finish(request, response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _per_token(request) -> list[tuple[str, str]]:
+    """A request with a bearer token also counts against that token's limit (keyed by the
+    token's digest, so a guessed token is limited as well, without reading the database)."""
+    scheme, _sep, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return []
+    return [("api_token", tokens.digest(raw.strip())[:32])]
+
+
 def gated(view):
     """Wraps a view of the API (ninja's, or the not-found view below)."""
 
-    @protocol_endpoint("api", _refuse)
+    @protocol_endpoint("api", _refuse, also_counted=_per_token)
     def endpoint(request, entry, *args, **kwargs):
         request.clb_api_entry = entry
         match = getattr(request, "resolver_match", None)
