@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db.models import Count, Min
 
 from clb.catalogue.changes import GONE
-from clb.catalogue.models import BibRecord, Item, ItemStatus
+from clb.catalogue.models import Item, ItemStatus
 from clb.network.models import Branch
 
 from .models import Hold, HoldStatus, Loan
@@ -35,15 +35,16 @@ class BranchCopies:
 
 @dataclass(frozen=True)
 class TitleAvailability:
-    record: BibRecord
+    record_id: int
     branches: list[BranchCopies]  # by organisation, then branch name
     holds_waiting: int
 
 
-def availability(record: BibRecord, *, organisation=None, branch=None) -> TitleAvailability:
+def availability(record_id: int, *, organisation=None, branch=None) -> TitleAvailability:
     """Copies in the collection (not withdrawn, lost or missing) of a title, per branch where
-    they are now; only those of `organisation` or at `branch` when given. Four queries."""
-    items = Item.objects.filter(record=record).exclude(status__in=GONE)
+    they are now; only those of `organisation` or at `branch` when given. Four queries (the
+    title itself is not read: an unknown title simply has no copies)."""
+    items = Item.objects.filter(record_id=record_id).exclude(status__in=GONE)
     if organisation is not None:
         items = items.filter(organisation=organisation)
     if branch is not None:
@@ -70,5 +71,5 @@ def availability(record: BibRecord, *, organisation=None, branch=None) -> TitleA
     ordered = sorted(
         found.values(), key=lambda r: (r.branch.organisation.name, r.branch.name, r.branch.pk)
     )
-    waiting = Hold.objects.filter(record=record, status=HoldStatus.WAITING).count()
-    return TitleAvailability(record=record, branches=ordered, holds_waiting=waiting)
+    waiting = Hold.objects.filter(record_id=record_id, status=HoldStatus.WAITING).count()
+    return TitleAvailability(record_id=record_id, branches=ordered, holds_waiting=waiting)

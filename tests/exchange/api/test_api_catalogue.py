@@ -109,6 +109,12 @@ def test_availability_per_branch_and_by_isil(world):
         f"/catalogue/records/{avonden.pk}/availability", {"isil": world.net.a1.isil}
     ).json()
     assert [row["branch"]["isil"] for row in one_branch["items"]] == [world.net.a1.isil]
+    nothing_here = api.get(
+        f"/catalogue/records/{avonden.pk}/availability", {"isil": world.net.a2.isil}
+    )
+    assert nothing_here.status_code == 200 and nothing_here.json()["items"] == []
+    unknown = api.get("/catalogue/records/999999/availability")
+    assert unknown.status_code == 404 and unknown.json()["code"] == "not_found"
 
 
 def test_etag_answers_304_until_something_changes(world):

@@ -2,7 +2,7 @@
 (catalogue.search), a record as JSON or MARCXML (the same MARCXML with 852 holdings that SRU and
 OAI-PMH serve), and where its copies are (circulation.availability)."""
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
@@ -162,15 +162,16 @@ def get_availability(
     limit: int = LIMIT,
     cursor: str | None = CURSOR,
 ):
-    record = get_object_or_404(BibRecord, pk=record_id)
     where = {}
     if isil:
         place = find_agency(isil, "isil")
         where = {"branch": place.branch} if place.branch else {"organisation": place.organisation}
-    found = circulation.availability(record, **where)
+    found = circulation.availability(record_id, **where)
+    if not found.branches and not BibRecord.objects.filter(pk=record_id).exists():
+        raise Http404  # only asked when there is nothing to show: the common case reads less
     rows, next_cursor = page(request, found.branches, limit=limit, cursor=cursor)
     return {
-        "record_id": record.pk,
+        "record_id": record_id,
         "holds_waiting": found.holds_waiting,
         "items": [
             {
