@@ -2,9 +2,11 @@
 a digest) and revokes it; it never sees another organisation's apps or tokens."""
 
 import hashlib
+import io
 import re
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from clb.accounts.models import User
@@ -38,6 +40,8 @@ def test_register_issue_once_and_revoke(world, admin_a):
             "name": "Leesclub-app",
             "scopes": ["catalogue:read", "patron:self"],
             "allowed_origins": "https://leesclub.example/\nhttps://app.leesclub.example",
+            "network_wide": "on",  # not theirs to decide: ignored
+            "region_code": "NL",
             "active": "on",
             "tokens-TOTAL_FORMS": "0",
             "tokens-INITIAL_FORMS": "0",
@@ -47,7 +51,7 @@ def test_register_issue_once_and_revoke(world, admin_a):
     app = ApiClient.objects.get(name="Leesclub-app")
     assert app.scopes == ["catalogue:read", "patron:self"]
     assert app.origins() == ["https://leesclub.example", "https://app.leesclub.example"]
-    assert not app.network_wide  # only the national administration may set that
+    assert not app.network_wide and app.region_code == ""  # national administration only
 
     issued = admin_a.post(f"/admin/exchange/apiclient/{app.pk}/token/", {"days": "30"})
     assert issued.status_code == 200 and "no-store" in issued["Cache-Control"]
@@ -99,3 +103,21 @@ def test_another_organisations_apps_and_tokens_stay_out_of_sight(world, admin_a)
     assert b_token.revoked_at is None
     tokens_page = admin_a.get("/admin/exchange/apitoken/").content.decode()
     assert "Eemland-app" not in tokens_page and world.anna.card_number not in tokens_page
+
+
+def test_api_token_command_prints_a_token_once(world):
+    out = io.StringIO()
+    call_command("api_token", "Zuil-app", create=world.net.org_a.isil, scope=["catalogue:read"],
+                 days=30, stdout=out)  # fmt: skip
+    raw = out.getvalue().strip().splitlines()[-1]
+    app = ApiClient.objects.get(name="Zuil-app")
+    assert app.organisation == world.net.org_a and app.scopes == ["catalogue:read"]
+    assert Api(raw).get("/catalogue/search", {"q": "katoren"}).status_code == 200
+    assert Api(raw).get("/catalogue/records/1/availability").json()["code"] == "insufficient_scope"
+    again = io.StringIO()
+    call_command("api_token", str(app.pk), stdout=again)
+    assert raw not in again.getvalue() and ApiToken.objects.filter(client=app).count() == 2
+    with pytest.raises(CommandError, match="bestaat niet"):
+        call_command("api_token", "Nergens", create="NL-0000XX")
+    with pytest.raises(CommandError, match="bestaat niet"):
+        call_command("api_token", "999999")

@@ -10,10 +10,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from clb import clock
+from clb.accounts.scoping import patrons_visible_to
 from clb.errors import DomainError
 from clb.members import services as members
 from clb.members.models import Patron
@@ -74,19 +74,22 @@ def issue_client_token(
     )
 
 
+@dataclass(frozen=True)
+class _AsStaff:
+    """An app as the staff rule for seeing patrons sees a user: its organisation, and the
+    national view for an app the national administration made network-wide."""
+
+    organisation_id: int
+    is_national: bool
+    is_superuser: bool = False
+
+
 def serves(client: ApiClient, patron: Patron) -> bool:
-    """Whether this app may act for this member: a member of (or registered by) the app's
-    organisation, or any member for an app the national administration made network-wide."""
-    if client.network_wide:
-        return True
-    return (
-        Patron.objects.filter(pk=patron.pk)
-        .filter(
-            Q(memberships__organisation=client.organisation_id)
-            | Q(registered_by=client.organisation_id)
-        )
-        .exists()
-    )
+    """Whether this app may act for this member: by the same rule that lets staff see a
+    patron (a member of, or registered by, the app's organisation), or any member for a
+    network-wide app."""
+    viewer = _AsStaff(client.organisation_id, client.network_wide)
+    return patrons_visible_to(viewer, Patron.objects.filter(pk=patron.pk)).exists()
 
 
 def issue_member_token(client_token: ApiToken, card_number: str, pin: str, *, at=None):
