@@ -2,6 +2,8 @@
 and as MARCXML, availability per branch by ISIL, and ETags."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from lxml import etree
 
 from clb.catalogue.search import search
@@ -137,3 +139,22 @@ def test_etag_answers_304_until_something_changes(world):
     public = Api().get("/network/branches")
     assert public["Cache-Control"] == "public, max-age=60" and public["ETag"]
     assert "Authorization" in public["Vary"]
+
+
+def test_the_api_adds_two_statements_to_the_services_own(world):
+    """Counting the request (address and token in one upsert) and reading the token: the
+    rest is the service's own work (bench/api.py measures what that costs in time)."""
+    api = Api(world.token_a)
+    record = world.shelf.records[0].pk
+    calls = (
+        ("/catalogue/search", {"q": "oorlog"}, lambda: list(search("oorlog").hits)),
+        (f"/catalogue/records/{record}/availability", {},
+         lambda: circulation.availability(record)),
+    )  # fmt: skip
+    for path, params, direct in calls:
+        api.get(path, params)  # warm: the first request of a window also clears old counts
+        with CaptureQueriesContext(connection) as through_api:
+            assert api.get(path, params).status_code == 200
+        with CaptureQueriesContext(connection) as by_itself:
+            direct()
+        assert len(through_api) == len(by_itself) + 2, [q["sql"][:80] for q in through_api]
