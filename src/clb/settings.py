@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "clb.costmodel",
     "clb.exchange",
     "clb.web",
+    "clb.operations",
 ]
 
 MIDDLEWARE = [

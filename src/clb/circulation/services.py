@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Case, Count, F, Max, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -222,9 +222,9 @@ def checkout(
     """Lend a copy that is here. A copy that a hold needs goes only to the member at the head
     of its queue; `override_hold` (a member of staff decides, and the desk logs it) lends it
     anyway and puts the passed-over holds back in line, first."""
-    at = clock.now(at)
     item = _lock_item(item_barcode)
     patron = members.find_patron(card_number, lock=True)  # serialises the loan-limit count
+    at = clock.now(at)  # after the locks: see clb.clock
     organisation = branch.organisation
     membership = _refuse_blocks(patron, organisation, at)
     _refuse_unloanable(item, patron)
@@ -401,8 +401,8 @@ def _refuse_over_limits(patron: Patron, organisation, book: rules.RuleBook, rule
 
 @transaction.atomic
 def checkin(*, item_barcode: str, branch: Branch, staff=None, at=None) -> CheckinResult:
-    at = clock.now(at)
     item = _lock_item(item_barcode)
+    at = clock.now(at)  # after the lock: see clb.clock
     messages: list[str] = []
     loan = _open_loan(item)
     fine = Decimal("0")
@@ -812,8 +812,8 @@ def renewal_check(loan: Loan, *, at=None, blocks=None, book=None) -> RenewalChec
 
 @transaction.atomic
 def renew(*, item_barcode: str, card_number: str | None = None, staff=None, at=None) -> RenewResult:
-    at = clock.now(at)
     item = _lock_item(item_barcode)
+    at = clock.now(at)  # after the lock: see clb.clock
     loan = _open_loan(item)
     if loan is None:
         raise CirculationError(_("Dit exemplaar is niet uitgeleend."), code="not_on_loan")
@@ -860,6 +860,49 @@ def renew_all(
         except CirculationError as exc:
             outcome.append((barcode, exc))
     return outcome
+
+
+# --- actions a kiosk did offline --------------------------------------------------------------
+
+# How long a kiosk may keep actions it did while CLB was unreachable before reporting them; older
+# ones are for the desk, which can see what else happened to the copy and the patron meanwhile.
+OFFLINE_WINDOW = timedelta(days=14)
+
+
+@transaction.atomic
+def record_offline(action, *, item_barcode: str, done_at: datetime | None, now=None, **kwargs):
+    """Record a checkout, checkin or renewal (`action`) that a kiosk did offline at `done_at`
+    ("store and forward"), as if CLB had been reachable then: due dates and fines count from
+    that moment. Only a moment that can be true is taken: not in the future, at most
+    OFFLINE_WINDOW ago, and not before the copy's last loan began or ended."""
+    item = _lock_item(item_barcode)  # the action locks it again: the same transaction
+    now = clock.now(now)
+    if done_at is None:
+        raise _offline_refusal(_("ongeldige datum"))
+    if done_at > now:
+        raise _offline_refusal(_("de datum ligt in de toekomst"))
+    if done_at < now - OFFLINE_WINDOW:
+        raise _offline_refusal(
+            _("ouder dan %(days)s dagen; verwerk deze aan de balie") % {"days": OFFLINE_WINDOW.days}
+        )
+    last = Loan.objects.filter(item=item).aggregate(
+        began=Max("checked_out_at"), ended=Max("returned_at")
+    )
+    latest = max((m for m in last.values() if m is not None), default=None)
+    if latest is not None and done_at < latest:
+        raise _offline_refusal(
+            _("de datum ligt voor de uitlening of inname van %(when)s")
+            % {"when": timezone.localtime(latest).strftime("%d-%m-%Y %H:%M")}
+        )
+    return action(item_barcode=item_barcode, at=done_at, **kwargs)
+
+
+def _offline_refusal(reason: str) -> CirculationError:
+    return CirculationError(
+        _("Offline transactie niet verwerkt: %(reason)s.") % {"reason": reason},
+        code="offline_date",
+        field="done_at",
+    )
 
 
 # --- holds ------------------------------------------------------------------------------------

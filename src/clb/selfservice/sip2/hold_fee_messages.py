@@ -139,6 +139,11 @@ def fee_paid(ctx: Context) -> Reply:
             ),
         )
     except DomainError as exc:
+        if not ctx.identify().proven:  # "more than the balance of €…" would tell the balance
+            return ctx.refuse(
+                _("Betalen lukt hier niet. Voer uw pincode in of vraag het aan de balie."),
+                BK=transaction_id,
+            )
         return ctx.refuse(str(exc), BK=transaction_id)
     return Reply(
         "38",

@@ -58,11 +58,12 @@ def checkout(ctx: Context) -> Reply:
     if refusal:
         return ctx.refuse(refusal, AJ=ctx.title_of(ctx.barcode))
     try:
-        result = circulation.checkout(
+        result = ctx.circulate(
+            circulation.checkout,
+            "transaction_date",
             item_barcode=ctx.barcode,
             card_number=ctx.card,
             branch=ctx.session.branch,
-            at=ctx.moment("transaction_date"),
         )
     except DomainError as exc:
         if (
@@ -70,7 +71,7 @@ def checkout(ctx: Context) -> Reply:
             and ctx.request.fixed["sc_renewal_policy"] == "Y"
         ):
             return _renewal(ctx, "12", desensitize="Y")
-        message = str(exc)
+        message = ctx.unproven_refusal(exc)
         if exc.code in ("needed_for_hold", "held_for_other"):
             # Only staff may lend a copy someone else waits for: the kiosk sends it there.
             message += " " + _("Geef het exemplaar af bij de balie.")
@@ -110,11 +111,11 @@ def renew(ctx: Context) -> Reply:
 
 def _renewal(ctx: Context, code: str, *, desensitize: str) -> Reply:
     try:
-        result = circulation.renew(
-            item_barcode=ctx.barcode, card_number=ctx.card, at=ctx.moment("transaction_date")
+        result = ctx.circulate(
+            circulation.renew, "transaction_date", item_barcode=ctx.barcode, card_number=ctx.card
         )
     except DomainError as exc:
-        return ctx.refuse(str(exc), AJ=ctx.title_of(ctx.barcode))
+        return ctx.refuse(ctx.unproven_refusal(exc), AJ=ctx.title_of(ctx.barcode))
     item = result.loan.item
     due = sip_date(result.due_at)
     message = _("Verlengd tot %(date)s") % {
@@ -152,15 +153,17 @@ def renew_all(ctx: Context) -> Reply:
     if refusal:
         return ctx.refuse(refusal)
     try:
-        outcome = circulation.renew_all(card_number=ctx.card, at=ctx.moment("transaction_date"))
+        outcome = circulation.renew_all(card_number=ctx.card, at=ctx.session.clock)
     except DomainError as exc:
-        return ctx.refuse(str(exc))
+        return ctx.refuse(ctx.unproven_refusal(exc))
     renewed = [barcode for barcode, result in outcome if not isinstance(result, DomainError)]
     refused = [(barcode, r) for barcode, r in outcome if isinstance(r, DomainError)]
     summary = _("%(renewed)s verlengd, %(refused)s niet verlengd.") % {
         "renewed": len(renewed),
         "refused": len(refused),
     }
+    # Which copies a card has on loan is personal: listed only after the right PIN.
+    shown = ctx.identify().proven
     return Reply(
         "66",
         {
@@ -171,18 +174,18 @@ def renew_all(ctx: Context) -> Reply:
         },
         [
             ("AO", ctx.institution),
-            *[("BM", barcode) for barcode in renewed],
-            *[("BN", barcode) for barcode, _error in refused],
+            *[("BM", barcode) for barcode in renewed if shown],
+            *[("BN", barcode) for barcode, _error in refused if shown],
             ("AF", summary),
-            *[("AF", str(error)) for _barcode, error in refused],  # each names its title
+            *[("AF", str(error)) for _barcode, error in refused if shown],  # each names its title
         ],
     )
 
 
 def checkin(ctx: Context) -> Reply:
     try:
-        result = circulation.checkin(
-            item_barcode=ctx.barcode, branch=ctx.session.branch, at=ctx.moment("return_date")
+        result = ctx.circulate(
+            circulation.checkin, "return_date", item_barcode=ctx.barcode, branch=ctx.session.branch
         )
     except DomainError as exc:
         return ctx.refuse(str(exc), AJ=ctx.title_of(ctx.barcode))
