@@ -99,7 +99,8 @@ def services_rate(net, cards, threads: int, seconds: float) -> float:
         finally:
             connection.close()
 
-    return sum(done) / in_threads(work, threads)
+    seconds_taken = in_threads(work, threads)  # before counting: the threads fill `done`
+    return sum(done) / seconds_taken
 
 
 # --- kiosks over SIP2 -------------------------------------------------------------------------
