@@ -70,17 +70,17 @@ class BearerToken(HttpBearer):
                 "insufficient_scope",
                 _("Dit token heeft het recht %(scope)s niet.") % {"scope": self.scope},
             )
-        if self.member and bearer.patron is None:
+        if self.member and not bearer.is_member:
             raise ApiProblem(
                 "member_token_required",
                 _("Dit kan alleen met het token van een lid (POST /api/v1/token)."),
             )
-        if self.member and not tokens.serves(bearer.client, bearer.patron):
+        if self.member and not tokens.serves(bearer.client, bearer.token.patron_id):
             raise ApiProblem(
                 "other_organisation",
                 _("Deze toepassing mag geen leden van een andere organisatie bedienen."),
             )
-        if self.client and bearer.patron is not None:
+        if self.client and bearer.is_member:
             raise ApiProblem(
                 "client_token_required", _("Dit kan alleen met het token van de toepassing.")
             )

@@ -84,12 +84,12 @@ class _AsStaff:
     is_superuser: bool = False
 
 
-def serves(client: ApiClient, patron: Patron) -> bool:
+def serves(client: ApiClient, patron_id: int) -> bool:
     """Whether this app may act for this member: by the same rule that lets staff see a
     patron (a member of, or registered by, the app's organisation), or any member for a
     network-wide app."""
     viewer = _AsStaff(client.organisation_id, client.network_wide)
-    return patrons_visible_to(viewer, Patron.objects.filter(pk=patron.pk)).exists()
+    return patrons_visible_to(viewer, Patron.objects.filter(pk=patron_id)).exists()
 
 
 def issue_member_token(client_token: ApiToken, card_number: str, pin: str, *, at=None):
@@ -102,7 +102,7 @@ def issue_member_token(client_token: ApiToken, card_number: str, pin: str, *, at
         patron = members.verify_pin(card_number or "", pin or "", at=at)
     except DomainError as exc:
         raise _refused() from exc
-    if not serves(client, patron):
+    if not serves(client, patron.pk):
         raise _refused()
     scopes = {Scope.PATRON_SELF} | {s for s in MEMBER_EXTRA_SCOPES if s in client.scopes}
     with transaction.atomic():
@@ -144,6 +144,10 @@ class Bearer:
     def patron(self) -> Patron | None:
         return self.token.patron
 
+    @property
+    def is_member(self) -> bool:
+        return self.token.patron_id is not None
+
     def has(self, scope: str) -> bool:
         """A scope counts while both the token and its app have it: taking a scope from an app
         in the admin takes it from every token it was given before."""
@@ -155,7 +159,7 @@ def resolve(raw: str, *, at=None) -> Bearer:
     """The bearer of this token text, or ApiProblem (401) saying why not."""
     at = clock.now(at)
     token = (
-        ApiToken.objects.select_related("client", "patron")
+        ApiToken.objects.select_related("client")  # a member is read when a call needs them
         .filter(digest=digest(raw or ""))
         .order_by()  # one row by a unique key: no sorting to compile or run
         .first()

@@ -32,7 +32,7 @@ def validate_patron(request, data: ValidateIn):
         patron = members.find_patron(data.card_number)
     except DomainError:
         return UNKNOWN
-    if not tokens.serves(request.auth.client, patron):
+    if not tokens.serves(request.auth.client, patron.pk):
         return UNKNOWN
     audit.record(request, request.auth, patron, detail="pas gecontroleerd")
     today = clock.today()
