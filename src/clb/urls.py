@@ -4,6 +4,8 @@ from django.urls import include, path, re_path
 from clb.exchange.api import main as api
 from clb.exchange.api.gate import gated, not_found
 
+handler400 = "clb.web.bad_input.bad_request"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -126,9 +126,10 @@ class ApiClientAdmin(OrganisationScopedAdmin):
     national_fields = ("network_wide", "region_code")
 
     def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
+        # Not on a new app either: an organisation never makes its own app network-wide.
+        fields = tuple(super().get_readonly_fields(request, obj))
         if not sees_everything(request.user):
-            fields += list(self.national_fields)
+            fields += tuple(f for f in self.national_fields if f not in fields)
         return fields
 
     @admin.display(description=_("rechten"))

@@ -11,6 +11,9 @@ from .models import Branch, Municipality, OpeningHours, Organisation, PostcodeAr
 @admin.register(Organisation)
 class OrganisationAdmin(OrganisationScopedAdmin):
     organisation_path = "pk"
+    # The working area and the identity other systems know the organisation by (its ISIL,
+    # issued by the national ISIL agency) are national; whether it is public yet as well.
+    national_fields = ("code", "name", "municipalities", "isil", "is_placeholder")
     list_display = (
         "name",
         "code",
@@ -59,7 +62,9 @@ class OpeningHoursInline(admin.TabularInline):
 @admin.register(Branch)
 class BranchAdmin(OrganisationScopedAdmin):
     inlines = [OpeningHoursInline]
-    scoped_foreign_keys = {"organisation": "pk"}
+    # A new branch stands in one of the organisation's own municipalities; moving one is national.
+    scoped_foreign_keys = {"organisation": "pk", "municipality": "organisations"}
+    national_fields = ("municipality", "isil")
     list_display = (
         "name",
         "organisation",

@@ -83,3 +83,12 @@ def test_unknown_paths_and_methods_are_problems(world):
     wrong = Api(world.token_a).delete("/catalogue/search")
     assert wrong.status_code == 405 and wrong.json()["code"] == "method_not_allowed"
     assert Api().get("/").status_code == 302 and Api().get("/")["Location"].endswith("/docs")
+
+
+def test_a_nul_character_is_refused_as_a_problem_naming_where(world):
+    api = Api(world.token_a)
+    query = api.get("/catalogue/search", {"q": "kat\x00oren"})
+    assert query.status_code == 400 and query["Content-Type"] == "application/problem+json"
+    assert (query.json()["code"], query.json()["field"]) == ("bad_input", "q")
+    body = api.post("/patrons/validate", {"card_number": "1234\x00"})
+    assert body.status_code == 400 and body.json()["field"] == "body"

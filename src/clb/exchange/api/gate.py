@@ -8,6 +8,8 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.translation import gettext as _
 
+from clb.inputs import field_with_nul
+
 from ..endpoint import MAX_BODY, Refusal, protocol_endpoint
 from . import cors, problems, tokens
 
@@ -29,19 +31,21 @@ def _refuse(refusal: Refusal) -> HttpResponse:
     )
 
 
-def _has_nul(request) -> bool:
-    if "\x00" in request.path or any("\x00" in v for vs in request.GET.lists() for v in vs[1]):
-        return True
+def _nul_in(request) -> str | None:
+    """Where the request holds a NUL character (a parameter's name, the path or the body)."""
+    if "\x00" in request.path:
+        return "path"
+    if (name := field_with_nul([request.GET])) is not None:
+        return name
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         declared = request.META.get("CONTENT_LENGTH") or "0"
         if declared.isdigit() and int(declared) > MAX_BODY:
-            return False  # refused for its size below, not read here
+            return None  # refused for its size, not read here
         body = request.body
-        if b"\x00" in body or b"\\u0000" in body.lower():
-            return True
         form = request.content_type == "application/x-www-form-urlencoded"
-        return form and b"%00" in body
-    return False
+        if b"\x00" in body or b"\\u0000" in body.lower() or (form and b"%00" in body):
+            return "body"
+    return None
 
 
 def _too_large(request) -> bool:
@@ -101,10 +105,13 @@ def gated(view):
         if _too_large(request):
             entry["outcome"] = "too_large"
             return problems.response(request, "too_large", _("Het verzoek is te groot."))
-        if _has_nul(request):
+        if (where := _nul_in(request)) is not None:
             entry["outcome"] = "bad_input"
             return problems.response(
-                request, "bad_input", _("Het verzoek bevat een NUL-teken; dat kan niet.")
+                request,
+                "bad_input",
+                _("Het verzoek bevat een NUL-teken; dat kan niet."),
+                field=where,
             )
         if cors.is_preflight(request):
             if not cors.preflight_allowed(request):

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("web", "0003_audit_override_write_off"),
+        ("web", "0004_login_throttles_and_alerts"),
     ]
 
     operations = [
