@@ -1,8 +1,6 @@
 """Open data: the cockpit's own figures, suppressed as on the cockpit's pages; final periods
 for anyone, provisional ones only with `stats:read` and for the app's own region."""
 
-import csv
-import io
 from datetime import datetime, time
 
 import pytest
@@ -11,12 +9,14 @@ from django.utils import timezone
 
 from clb.accounts.models import User
 from clb.catalogue.models import Audience
-from clb.cockpit import periods
+from clb.cockpit import dashboard, periods
 from clb.cockpit.closing import close_period
 from clb.cockpit.models import ClosedPeriod
+from clb.cockpit.regions import Geography
 from clb.cockpit.tables import cell, display
 from clb.exchange.models import Scope
-from tests.cockpit.helpers import figures, record_many
+from tests import csvfiles
+from tests.cockpit.helpers import record_many
 from tests.exchange.api.conftest import Api, make_app
 from tests.factories import make_item, make_patron
 
@@ -55,13 +55,17 @@ def every_figure(api, query) -> tuple[dict, list]:
 def test_final_figures_are_the_cockpits_for_anyone(world, last_half):
     body, items = every_figure(Api(), {"region": "GM0344", "period": last_half.code, "limit": 60})
     assert body["final"] is True and body["region_name"] == "Utrecht"
-    cockpit = figures("GM0344", last_half.code, at=timezone.now())
+    kb = User.objects.create_user(username="kb", role="cockpit", region_code="NL")
+    geo = Geography()
+    page = dashboard.build(kb, geo, geo.region("GM0344"), last_half)  # the cockpit's page
+    cockpit = {(f.indicator.code, f.key): f for f in page.figures}
     assert len(items) == len(cockpit) == len({(i["indicator"], i["key"]) for i in items})
     for item in items:
         figure = cockpit[(item["indicator"], item["key"])]
         assert item["display"] == display(cell(figure)), item
         assert item["suppressed"] == figure.suppressed
         assert item["value"] == (None if figure.suppressed else figure.shown)
+        assert item["caveats"] == list(figure.caveats)
     by_key = {(i["indicator"], i["key"]): i for i in items}
     assert by_key[("loans", "")]["value"] == 29
     youth = by_key[("loans_by_audience", "youth")]
@@ -83,8 +87,18 @@ def test_csv_is_the_cockpits_table_download(world, last_half):
     )
     assert theirs.status_code == 200
     assert ours.content.decode() == theirs.content.decode()
-    rows = list(csv.reader(io.StringIO(ours.content.decode())))
-    assert any(row[1] == "loans_by_audience" and row[4] == "< 10" for row in rows)
+    assert any(
+        row[1] == "loans_by_audience" and row[4] == "< 10" for row in csvfiles.rows(ours.content)
+    )
+    plain = Api().get("/opendata/indicators", {**query, "format": "csv", "csv": "komma"})
+    assert (
+        plain.content.decode()
+        == page.get(
+            "/cockpit/tabel/indicatoren.csv",
+            {"regio": "GM0344", "periode": last_half.code, "csv": "komma"},
+        ).content.decode()
+    )
+    assert plain.content.decode().startswith("sectie,code,")
 
 
 def test_provisional_figures_need_stats_read_for_the_apps_own_region(world):

@@ -6,12 +6,12 @@ regions the cockpit would show the app's organisation (or its cockpit region).""
 
 from dataclasses import dataclass
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
-from clb import clock
+from clb import clock, exports
 from clb.cockpit import periods, scoping
+from clb.cockpit.caveats import Caveats
 from clb.cockpit.engine import Cockpit
 from clb.cockpit.regions import Geography
 from clb.cockpit.tables import cell, display, figures_table
@@ -79,6 +79,7 @@ def _figure(f) -> dict:
         "display": display(cell(f)),
         "suppressed": f.suppressed,
         "final": f.final,
+        "caveats": list(f.caveats),
     }
 
 
@@ -102,6 +103,12 @@ def list_indicators(
     period: str = Query(..., max_length=7, description="bijv. 2025-H1 of 2025"),
     region: str = Query("NL", max_length=60),
     format: str | None = Query(None, pattern="^(json|csv)$", description="in plaats van Accept"),
+    csv: str | None = Query(
+        None,
+        pattern="^(puntkomma|komma)$",
+        description="CSV met ';' en decimale komma (puntkomma, standaard, voor Excel) of met ',' "
+        "en decimale punt (komma)",
+    ),
     limit: int = LIMIT,
     cursor: str | None = CURSOR,
 ):
@@ -114,10 +121,13 @@ def list_indicators(
     geo = Geography()
     chosen_period = periods.parse(period)
     chosen_region = geo.region(region)
-    figures = Cockpit([chosen_region], [chosen_period], geo=geo).figures(
-        chosen_region, chosen_period
+    # Built as the dashboard builds it, so each figure carries the same caveats (an incomplete
+    # register, simulated statistics) as on the cockpit's page and in its CSV.
+    cockpit = Cockpit(
+        [chosen_region], [chosen_period], geo=geo, focus=chosen_region, caveats=Caveats(geo)
     )
-    final = all(f.final for f in figures)
+    figures = cockpit.figures(chosen_region, chosen_period)
+    final = bool(figures) and all(f.final for f in figures)
     if not final and not _may_see_provisional(request.auth, chosen_region, geo):
         if not request.auth.has(Scope.STATS_READ):
             raise ApiProblem(
@@ -137,10 +147,8 @@ def list_indicators(
         )
     if wanted == CSV:
         table = figures_table("cijfers", chosen_region.name, figures)
-        response = HttpResponse(table.csv(), content_type=f"{CSV}; charset=utf-8")
         name = f"clb-cijfers-{chosen_region.code.replace(':', '-')}-{chosen_period.code}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return exports.download(table.csv(exports.csv_style(csv)), name)
     rows, next_cursor = page(request, figures, limit=limit, cursor=cursor)
     return {
         "region": chosen_region.code,

@@ -339,6 +339,9 @@ class FigureOut(Schema):
     display: str = Field(description="zoals de cockpit het toont: getal, '< 10' of '–'")
     suppressed: bool
     final: bool
+    caveats: list[str] = Field(
+        description="waarmee het cijfer te lezen is (onvolledig register, gesimuleerde gegevens)"
+    )
 
 
 class FigurePage(Page):
