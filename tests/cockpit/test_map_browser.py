@@ -12,7 +12,7 @@ from clb.accounts.models import User
 from clb.cockpit.snapshots import take_member_snapshot
 from clb.network.models import Municipality
 from tests.factories import make_patron
-from tests.web.browsing import SHOTS, chromium, sync_api
+from tests.web.browsing import SHOTS, sync_api
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,12 +20,6 @@ PAGES = {
     "dashboard": "/cockpit/?regio=NL",
     "accessibility": "/cockpit/bereikbaarheid/?regio=NL",
 }
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -16,17 +16,11 @@ from clb.circulation.models import Hold, HoldStatus, Loan
 from clb.members.cards import shelf_code
 from clb.members.models import Patron
 from tests.factories import make_item, make_patron, make_record
-from tests.web.browsing import SHOTS, chromium, sync_api
+from tests.web.browsing import SHOTS, sync_api
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "balie-wachtwoord"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -10,15 +10,9 @@ from clb.accounts.models import User
 from clb.cockpit.snapshots import take_member_snapshot
 from clb.network.models import Municipality
 from tests.factories import make_item, make_patron, make_record
-from tests.web.browsing import chromium, sync_api
+from tests.web.browsing import sync_api
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -637,17 +637,13 @@ def write_csv(
             if with_changes:
                 change = by_code.get(row.code)
                 line += [getattr(change, attr) if change else 0 for attr, _key in CHANGE_COLUMNS]
-            yield [_csv_value(v) for v in line]
+            yield [_yes_no(v) if isinstance(v, bool) else v for v in line]
 
     exports.write_csv(out, lines(), style)
 
 
-def _csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("ja") if value else _("nee")
-    return value
+def _yes_no(value: bool) -> str:
+    return _("ja") if value else _("nee")
 
 
 _CODE = re.compile(r"[\s,;]+")
