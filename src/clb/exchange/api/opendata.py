@@ -15,7 +15,6 @@ from clb.cockpit.caveats import Caveats
 from clb.cockpit.engine import Cockpit
 from clb.cockpit.regions import Geography
 from clb.cockpit.tables import cell, display, figures_table
-from clb.cockpit.views import period_choices
 
 from ..models import Scope
 from .auth import BearerToken
@@ -50,8 +49,8 @@ class CockpitViewer:
 )
 def list_periods(request, limit: int = LIMIT, cursor: str | None = CURSOR):
     rows = [
-        {"code": code, "label": str(label), "final": periods.is_final(periods.parse(code))}
-        for code, label in period_choices(clock.today())
+        {"code": p.code, "label": str(p.label), "final": periods.is_final(p)}
+        for p in periods.recent(clock.today())
     ]
     found, next_cursor = page(request, rows, limit=limit, cursor=cursor)
     return {"items": found, "next_cursor": next_cursor}
