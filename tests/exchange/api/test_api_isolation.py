@@ -18,7 +18,7 @@ from clb.cockpit.models import ClosedPeriod
 from clb.cockpit.periods import half_year
 from clb.exchange.api import tokens
 from clb.exchange.models import ApiClient, Scope
-from clb.web.models import AuditEntry
+from clb.members.models import AuditEntry
 from tests.exchange.api.conftest import ALL_SCOPES, PIN, Api, make_app
 
 pytestmark = pytest.mark.django_db

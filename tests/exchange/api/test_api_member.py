@@ -9,8 +9,7 @@ from django.utils import timezone
 from clb.circulation import services as circulation
 from clb.exchange.api import tokens
 from clb.members import services as members
-from clb.members.models import LedgerKind
-from clb.web.models import AuditEntry
+from clb.members.models import AuditEntry, LedgerKind
 from tests.exchange.api.conftest import PIN, Api, make_app
 from tests.factories import make_patron
 
