@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "ninja",
     "clb.accounts",
     "clb.network",
+    "clb.statistics",
     "clb.catalogue",
     "clb.members",
     "clb.circulation",
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "clb.exchange",
     "clb.web",
     "clb.operations",
+    "clb",  # the commands that span rooms (clb/apps.py)
 ]
 
 MIDDLEWARE = [

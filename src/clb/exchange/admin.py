@@ -8,9 +8,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from clb.accounts.admin_scoped import OrganisationScopedAdmin
-from clb.accounts.scoping import sees_everything
+from clb.admin_scoped import OrganisationScopedAdmin
 from clb.errors import DomainError
+from clb.scoping import sees_everything
 
 from .api import tokens
 from .models import ApiClient, ApiToken, PartnerAgency, Scope

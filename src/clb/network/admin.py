@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from clb.accounts.admin_scoped import OrganisationScopedAdmin
+from clb.admin_scoped import OrganisationScopedAdmin
 
 from . import hours
 from .models import Branch, Municipality, OpeningHours, Organisation, PostcodeArea, Province

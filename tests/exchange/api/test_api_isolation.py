@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from clb.circulation import services as circulation
 from clb.circulation.models import ACTIVE_HOLD
-from clb.cockpit.models import ClosedPeriod
-from clb.cockpit.periods import half_year
 from clb.exchange.api import tokens
 from clb.exchange.models import ApiClient, Scope
 from clb.members.models import AuditEntry
+from clb.statistics.models import ClosedPeriod
+from clb.statistics.periods import half_year
 from tests.exchange.api.conftest import ALL_SCOPES, PIN, Api, make_app
 
 pytestmark = pytest.mark.django_db

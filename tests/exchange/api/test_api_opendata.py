@@ -9,12 +9,13 @@ from django.utils import timezone
 
 from clb.accounts.models import User
 from clb.catalogue.models import Audience
-from clb.cockpit import dashboard, periods
+from clb.cockpit import dashboard
 from clb.cockpit.closing import close_period
-from clb.cockpit.models import ClosedPeriod
 from clb.cockpit.regions import Geography
 from clb.cockpit.tables import cell, display
 from clb.exchange.models import Scope
+from clb.statistics import periods
+from clb.statistics.models import ClosedPeriod
 from tests import csvfiles
 from tests.cockpit.helpers import record_many
 from tests.exchange.api.conftest import Api, make_app

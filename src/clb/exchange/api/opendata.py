@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from clb import clock, exports
-from clb.cockpit import periods, scoping
+from clb.cockpit import scoping
 from clb.cockpit.caveats import Caveats
 from clb.cockpit.engine import Cockpit
 from clb.cockpit.regions import Geography
 from clb.cockpit.tables import cell, display, figures_table
+from clb.statistics import periods
 
 from ..models import Scope
 from .auth import BearerToken

@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clb import clock
-from clb.accounts.scoping import patrons_visible_to
 from clb.errors import DomainError
 from clb.members import services as members
 from clb.members.models import Patron
+from clb.scoping import patrons_visible_to
 
 from ..models import ApiClient, ApiToken, Scope
 from .problems import ApiProblem

@@ -7,7 +7,6 @@ from ninja import Router
 from clb import clock
 from clb.errors import DomainError
 from clb.members import services as members
-from clb.members.models import age_band
 
 from ..models import Scope
 from . import audit, tokens
@@ -42,6 +41,6 @@ def validate_patron(request, data: ValidateIn):
     return {
         "valid": not blocks,
         "blocked": blocked,
-        "age_band": age_band(patron.birth_date, today),
+        "age_band": patron.age_band(today),
         "home_organisation": organisation_ref(home),
     }
