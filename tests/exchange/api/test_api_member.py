@@ -105,7 +105,7 @@ def test_member_token_expires(world, settings):
 def test_history_only_when_kept(world):
     refused = Api(world.member_a).get("/me/history")
     assert refused.status_code == 409 and refused.json()["code"] == "history_not_kept"
-    members.set_keep_history(world.anna, True)
+    circulation.set_keep_history(world.anna, True)
     circulation.checkin(item_barcode=world.shelf.items[0].barcode, branch=world.net.a1)
     items = Api(world.member_a).get("/me/history").json()["items"]
     assert [entry["title"] for entry in items] == ["De avonden"]
