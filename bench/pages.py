@@ -35,7 +35,6 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from clb import demo  # noqa: E402
 from clb.accounts.models import User  # noqa: E402
 from clb.catalogue.models import BibRecord, Item, ItemStatus  # noqa: E402
 from clb.circulation import services as circulation  # noqa: E402
@@ -43,6 +42,7 @@ from clb.members import services as members  # noqa: E402
 from clb.members.models import Patron  # noqa: E402
 from clb.network.models import Organisation  # noqa: E402
 from clb.web.catalogue_search import search  # noqa: E402
+from measuring import ensure_demo  # noqa: E402
 
 AIM_MS = 100.0
 
@@ -69,18 +69,6 @@ def show(row: dict, raw: dict | None = None) -> None:
         f"  {row['name']:<38} n={row['n']:<4} p50 {row['p50']:7.1f} ms  "
         f"p95 {row['p95']:7.1f} ms  max {row['max']:7.1f} ms{ratio}{verdict}"
     )
-
-
-def ensure_demo(members_per_org: int, days: int) -> None:
-    if not demo.is_empty():
-        print("database has data: using it as it is")
-        return
-    print(f"loading reference data and demo ({members_per_org} members/org, {days} days) ...")
-    start = time.perf_counter()
-    with open(os.devnull, "w") as quiet:
-        call_command("load_reference", verbosity=0, stdout=quiet)
-    demo.load_demo(members_per_org=members_per_org, days=days, progress=lambda _m: None)
-    print(f"  loaded in {time.perf_counter() - start:.0f} s")
 
 
 def desk_client(organisation) -> tuple[Client, object]:

@@ -15,12 +15,10 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -41,6 +39,7 @@ from clb.circulation import services  # noqa: E402
 from clb.circulation.models import Loan  # noqa: E402
 from clb.selfservice.models import KioskAccount  # noqa: E402
 from clb.selfservice.sip2.codec import checksum  # noqa: E402
+from measuring import free_port, in_threads, wait_for  # noqa: E402
 
 PASSWORD = "bench-secret-42"
 DATE = "20260302    100000"
@@ -100,13 +99,8 @@ def services_rate(net, cards, threads: int, seconds: float) -> float:
         finally:
             connection.close()
 
-    start = time.perf_counter()
-    pool = [threading.Thread(target=work, args=(w,)) for w in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    return sum(done) / (time.perf_counter() - start)
+    seconds_taken = in_threads(work, threads)  # before counting: the threads fill `done`
+    return sum(done) / seconds_taken
 
 
 # --- kiosks over SIP2 -------------------------------------------------------------------------
@@ -167,25 +161,6 @@ async def load(port, cards, seconds, pause=0.0):
     return len(latencies) / (time.perf_counter() - start), latencies, errors
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(port: int, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit("clb sip2 stopped before it listened")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    sys.exit("clb sip2 did not start")
-
-
 def percentiles(latencies: list[float]) -> tuple[float, float]:
     ordered = sorted(latencies)
     return statistics.median(ordered) * 1000, ordered[int(0.99 * (len(ordered) - 1))] * 1000
@@ -220,7 +195,7 @@ def main():
         env={**os.environ, "CLB_LOG_LEVEL": "WARNING"},
     )
     try:
-        wait_for(port, server)
+        wait_for(port, server, "clb sip2")
         asyncio.run(load(port, kiosk_cards, 2))  # warm-up: connections, logins, query plans
         rate, latencies, errors = asyncio.run(load(port, kiosk_cards, args.seconds))
         paced_rate, paced, paced_errors = asyncio.run(

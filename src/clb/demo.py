@@ -31,6 +31,7 @@ from clb.errors import DomainError
 from clb.members import services as members
 from clb.members.defaults import install_subscription_types
 from clb.members.models import Membership, Patron, age_on
+from clb.network import hours
 from clb.network.models import Branch, BranchKind, Municipality, Organisation, PostcodeArea
 
 CATALOGUE_DATA = Path(__file__).resolve().parent / "catalogue" / "data"
@@ -54,6 +55,12 @@ LAST_NAMES = ["de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakk
 # Age pyramid of library members: youth is well over half of the membership (VOB, 2014: 58 %).
 AGE_WEIGHTS = [((0, 4), 8), ((4, 9), 16), ((9, 15), 20), ((15, 18), 8), ((18, 20), 2),
                ((20, 65), 30), ((65, 90), 16)]  # fmt: skip
+# Assumed opening hours to match the assumed staffed hours (45 and 20 a week); the main branch
+# is also open with the library card before and after them.
+DEMO_HOURS = {
+    45: ("ma-vr 10:00-18:00; za 10:00-15:00", "ma-vr 08:00-10:00, 18:00-22:00"),
+    20: ("di-vr 13:00-17:00; za 10:00-14:00", ""),
+}
 DEMO_PASSWORD = "demo-clb"
 DEMO_PIN = "1234"
 
@@ -163,12 +170,15 @@ def _organisations(progress) -> list[Organisation]:
         for i, branch in enumerate(real.order_by("code")):
             branch.organisation = org
             # Assumed: the first location is the main branch, others smaller branches.
-            branch.staffed_hours_week = Decimal(45 if i == 0 else 20)
+            staffed, self_service = DEMO_HOURS[45 if i == 0 else 20]
+            openings = hours.parse(staffed) + hours.parse(self_service, staffed=False)
+            branch.staffed_hours_week = hours.staffed_hours(openings)
             branch.kind = BranchKind.VESTIGING
             branch.is_pickup_point = True
             branch.isil = demo_isil(municipality_codes[0], i + 1)
             branch.source = f"{branch.source}; organisatie, uren en ISIL: demo-aanname"
             branch.save()
+            hours.replace(branch, openings)
         ongekoppeld = Organisation.objects.filter(
             code__in=[f"ongekoppeld-{c.lower()}" for c in municipality_codes]
         )

@@ -10,6 +10,9 @@ CLB_ALLOWED_HOSTS  comma-separated host names (default localhost names)
 CLB_RETENTION_DAYS days a returned loan keeps its patron link when the patron did not opt in
 CLB_MIGRATION_DIR  folder of migration packages the admin may start, one subfolder per
                    organisation code (default: the data folder's migratiepakketten/)
+CLB_EXCHANGE_RATE_LIMITS  requests per window and client, e.g. "api=1200,api_token=600,sru=600"
+                   (names not given keep their defaults, clb.exchange.ratelimit.DEFAULT_LIMITS)
+CLB_EXCHANGE_RATE_WINDOW  the window in seconds (default 60)
 CLB_TRUSTED_PROXIES comma-separated addresses or networks of reverse proxies whose
                    X-Forwarded-For (and X-Forwarded-Proto) CLB believes
 CLB_HTTPS          "1" behind HTTPS: HSTS, redirect to https, Secure cookies, a CSP
@@ -64,6 +67,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # The REST API's framework; listed so its docs page uses its own bundled files, not a CDN.
+    "ninja",
     "clb.accounts",
     "clb.network",
     "clb.statistics",
@@ -154,6 +159,28 @@ STORAGES = {
 }
 if os.environ.get("CLB_PLAIN_STATIC") == "1":  # tests: no manifest needed
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+
+def _rate_limits(text: str) -> dict[str, int]:
+    limits = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _sep, value = part.partition("=")
+        if not name.strip() or not value.strip().isdigit():
+            raise ImproperlyConfigured(
+                f"CLB_EXCHANGE_RATE_LIMITS: '{part}' is geen naam=aantal (bijv. api=1200)"
+            )
+        limits[name.strip()] = int(value)
+    return limits
+
+
+CLB_EXCHANGE_RATE_LIMITS = _rate_limits(os.environ.get("CLB_EXCHANGE_RATE_LIMITS", ""))
+if window := os.environ.get("CLB_EXCHANGE_RATE_WINDOW"):
+    if not window.isdigit() or int(window) < 1:
+        raise ImproperlyConfigured(f"CLB_EXCHANGE_RATE_WINDOW: '{window}' is geen aantal seconden")
+    CLB_EXCHANGE_RATE_WINDOW = int(window)
+
+# Minutes a member's API token (card + PIN in an app) lasts.
+CLB_API_MEMBER_TOKEN_MINUTES = int(os.environ.get("CLB_API_MEMBER_TOKEN_MINUTES", "60"))
 
 # Reverse proxies in front of CLB (clb.proxies reads the client address behind them).
 CLB_TRUSTED_PROXIES = _trusted_proxies(os.environ.get("CLB_TRUSTED_PROXIES", ""))

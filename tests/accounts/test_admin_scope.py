@@ -119,6 +119,8 @@ def test_branch_cannot_be_moved_to_another_organisation(net, client, admin_a):
         "kind": "vestiging",
         "staffed_hours_week": "60",
         "has_own_collection": "on",
+        "opening_hours-TOTAL_FORMS": "0",
+        "opening_hours-INITIAL_FORMS": "0",
     }
     client.post(f"/admin/network/branch/{net.a1.pk}/change/", data)
     assert Branch.objects.get(pk=net.a1.pk).organisation == net.org_a

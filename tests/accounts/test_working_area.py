@@ -75,6 +75,9 @@ def branch_form(branch, **changes) -> dict:
         "street": "",
         "postcode": "",
         "place": "",
+        # The opening-hours inline's management form, as the admin page posts it.
+        "opening_hours-TOTAL_FORMS": "0",
+        "opening_hours-INITIAL_FORMS": "0",
     }
     return {**data, **changes}
 

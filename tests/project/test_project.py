@@ -101,6 +101,16 @@ def test_a_bad_database_url_stops_the_clb_command_with_its_name(tmp_path):
     assert "Traceback" not in out.stderr
 
 
+def test_rate_limits_from_the_environment():
+    from clb.settings import _rate_limits
+
+    assert _rate_limits("api=1200, api_token=600,") == {"api": 1200, "api_token": 600}
+    assert _rate_limits("") == {}
+    for bad in ("api", "api=veel", "=5"):
+        with pytest.raises(ImproperlyConfigured, match=f"CLB_EXCHANGE_RATE_LIMITS: '{bad}'"):
+            _rate_limits(bad)
+
+
 def test_secret_is_generated_once_into_the_data_folder(tmp_path):
     env = dict(os.environ, CLB_DATA_DIR=str(tmp_path))
     env.pop("CLB_SECRET_KEY", None)

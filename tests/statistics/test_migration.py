@@ -8,29 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from clb.accounts.models import User
 from clb.statistics import events, models
+from tests.migrating import latest, migrate
 
 BEFORE = [("cockpit", "0003_dutch_names"), ("statistics", None)]
 AT = datetime(2025, 3, 1, 12, tzinfo=ZoneInfo("Europe/Amsterdam"))
-
-
-def _migrate(targets):
-    """Django's plan to the targets, each step run from the project state just before it: the
-    same operations as `migrate`, without re-rendering every app's models at every step."""
-    executor = MigrationExecutor(connection)
-    for migration, backwards in executor.migration_plan(targets):
-        state = executor.loader.project_state((migration.app_label, migration.name), at_end=False)
-        step = executor.unapply_migration if backwards else executor.apply_migration
-        step(state, migration)
-    return MigrationExecutor(connection).loader.project_state(BEFORE[0]).apps
-
-
-def _latest():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 def _rows(model, fields):
@@ -86,7 +70,7 @@ def test_the_move_keeps_every_row_both_ways(net):
         "renew", on=date(2025, 8, 2), organisation_id=net.org_b.pk, branch_id=net.b1.pk,
         age_band="65+", municipality_code="GM0344",
     )  # fmt: skip
-    old = _migrate(BEFORE)
+    old = migrate(BEFORE)
     try:
         # Back: what the statistics room held is the cockpit's again, permissions included.
         residence = old.get_model("cockpit", "ResidenceTally")
@@ -108,7 +92,7 @@ def test_the_move_keeps_every_row_both_ways(net):
             "counts": _rows(old.get_model("cockpit", "MemberCount"), COUNT),
         }
     finally:
-        _migrate(_latest())
+        migrate(latest())
     ContentType.objects.clear_cache()
 
     assert models.CirculationEvent._meta.db_table == "statistics_circulationevent"

@@ -7,8 +7,7 @@ from datetime import date
 import pytest
 
 from clb.accounts.models import User
-from clb.members.models import Patron, SubscriptionType
-from clb.web.models import AuditAction, AuditEntry
+from clb.members.models import AuditAction, AuditEntry, Patron, SubscriptionType
 from tests.factories import make_patron
 from tests.web.conftest import CHILD, desk_user, page
 from tests.web.test_desk_members import form as registration

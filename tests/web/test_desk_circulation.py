@@ -12,7 +12,7 @@ from clb.catalogue.models import ItemStatus
 from clb.circulation import services as circ
 from clb.circulation.models import Hold, HoldStatus, Loan, Transit
 from clb.members.cards import shelf_code
-from clb.web.models import AuditAction, AuditEntry
+from clb.members.models import AuditAction, AuditEntry
 from tests.factories import make_item, make_patron, make_record
 from tests.web.conftest import CHILD, eur, page
 

@@ -13,8 +13,7 @@ from clb import formatting
 from clb.catalogue.models import ItemStatus
 from clb.circulation import services as circ
 from clb.circulation.models import Hold, HoldStatus, Loan, Transit
-from clb.members.models import LedgerKind
-from clb.web.models import AuditAction, AuditEntry
+from clb.members.models import AuditAction, AuditEntry, LedgerKind
 from tests.factories import make_item, make_patron, make_record
 from tests.web.conftest import CHILD, eur, page
 

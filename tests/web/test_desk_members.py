@@ -7,8 +7,7 @@ import pytest
 from django.utils import timezone
 
 from clb.members import services as members
-from clb.members.models import LedgerLine, Patron
-from clb.web.models import AuditAction, AuditEntry
+from clb.members.models import AuditAction, AuditEntry, LedgerLine, Patron
 from tests.factories import make_patron
 from tests.web.conftest import CHILD, eur, page
 

@@ -5,8 +5,7 @@ pages read. A link, a prefetch or another site's <img src> cannot open a patron 
 import pytest
 
 from clb.circulation import services as circulation
-from clb.members.models import LedgerLine
-from clb.web.models import AuditAction, AuditEntry
+from clb.members.models import AuditAction, AuditEntry, LedgerLine
 from tests.factories import make_item, make_record
 from tests.web.conftest import page
 

@@ -16,7 +16,7 @@ from clb.circulation import services as circ
 from clb.circulation.models import Hold, HoldStatus, Loan
 from clb.members import services as members
 from clb.members.cards import shelf_code
-from clb.web.models import AuditAction, AuditEntry
+from clb.members.models import AuditAction, AuditEntry
 from tests.factories import make_item, make_patron, make_record
 from tests.web.conftest import CHILD, desk_user, page
 

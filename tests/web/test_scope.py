@@ -16,7 +16,7 @@ from clb.catalogue.models import ItemStatus
 from clb.circulation import services as circ
 from clb.circulation.models import Hold, HoldStatus, Loan, Transit
 from clb.members import services as members
-from clb.web.models import AuditEntry
+from clb.members.models import AuditEntry
 from tests.factories import make_item, make_patron, make_record
 from tests.web.conftest import CHILD, page
 

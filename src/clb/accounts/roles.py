@@ -5,7 +5,11 @@ from django.contrib.auth.models import Group, Permission
 
 ORG_ADMIN_GROUP = "Organisatiebeheer"
 ORG_ADMIN_MODELS = {
-    "network": ["organisation:change,view", "branch:add,change,view"],
+    "network": [
+        "organisation:change,view",
+        "branch:add,change,view",
+        "openinghours:add,change,delete,view",
+    ],
     "members": ["subscriptiontype:add,change,view", "patron:view", "ledgerline:view"],
     "circulation": [
         "loanrule:add,change,delete,view",
@@ -17,6 +21,8 @@ ORG_ADMIN_MODELS = {
     "catalogue": ["item:add,change,view", "bibrecord:view", "itemtype:view"],
     "selfservice": ["kioskaccount:add,change,view"],
     "migration": ["migrationrun:add,change,view"],
+    # Apps of the REST API: registered, given tokens and revoked by the organisation itself.
+    "exchange": ["apiclient:add,change,view", "apitoken:change,view"],
 }
 
 

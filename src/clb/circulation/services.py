@@ -26,6 +26,7 @@ from clb.statistics import events as statistics
 from clb.statistics.models import EventAction
 
 from . import rules, state
+from .availability import TitleAvailability, availability  # noqa: F401 (a service: re-exported)
 from .errors import CirculationError, Code
 from .models import ACTIVE_HOLD, Hold, HoldRefund, HoldStatus, Loan, Transit
 

@@ -52,10 +52,7 @@ def _region_and_period(request, geo):
 
 
 def period_choices(today=None) -> list[tuple[str, str]]:
-    today = today or clock.today()
-    halves = periods.half_year(today).previous_half_years(8)[::-1]
-    years = [periods.parse(str(today.year - i)) for i in range(4)]
-    return [(p.code, p.label) for p in halves + years]
+    return [(p.code, p.label) for p in periods.recent(today or clock.today())]
 
 
 @cockpit_view

@@ -36,8 +36,15 @@ def read_body(request) -> bytes | None:
     return None if len(body) > MAX_BODY else body
 
 
-def protocol_endpoint(protocol: str, refuse: Callable[[Refusal], HttpResponse]):
-    """Wraps a view `view(request, entry)` (entry: the log line's fields)."""
+def protocol_endpoint(
+    protocol: str,
+    refuse: Callable[[Refusal], HttpResponse],
+    *,
+    also_counted: Callable[[object], list[tuple[str, str]]] = lambda request: [],
+):
+    """Wraps a view `view(request, entry)` (entry: the log line's fields). `also_counted`: more
+    limits a request counts against besides its address (the API's per token), counted in the
+    same statement."""
 
     def decorate(view):
         @answers_bad_input
@@ -45,7 +52,9 @@ def protocol_endpoint(protocol: str, refuse: Callable[[Refusal], HttpResponse]):
         @wraps(view)
         def endpoint(request, *args, **kwargs):
             with requestlog.logged(protocol, request) as entry:
-                verdict = ratelimit.check(protocol, ratelimit.client_address(request))
+                counted = [(protocol, ratelimit.client_address(request)), *also_counted(request)]
+                verdicts = ratelimit.check_all(counted)
+                verdict = next((v for v in verdicts if not v.allowed), verdicts[0])
                 if not verdict.allowed:
                     entry["outcome"] = "rate_limited"
                     return refuse(

@@ -68,3 +68,106 @@ class RequestCount(models.Model):
 
     def __str__(self):
         return f"{self.key}@{self.window}: {self.count}"
+
+
+class Scope(models.TextChoices):
+    """What a token may do. A member token (card + PIN) carries `patron:self` and, of the
+    reading scopes, those its app has."""
+
+    CATALOGUE_READ = "catalogue:read", _("catalogus doorzoeken en titels lezen")
+    AVAILABILITY_READ = "availability:read", _("beschikbaarheid per vestiging")
+    PATRON_SELF = "patron:self", _("leden loggen in met pas en pincode (eigen gegevens)")
+    PATRON_VALIDATE = "patron:validate", _("passen controleren (geldig, leeftijdsgroep)")
+    STATS_READ = "stats:read", _("voorlopige cijfers van de cockpit")
+
+
+class ApiClient(models.Model):
+    """An app or partner system that calls the REST API on behalf of one organisation. Its
+    tokens are made in the admin or with `clb api-token` and shown once."""
+
+    organisation = models.ForeignKey(
+        "network.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisatie"),
+    )
+    name = models.CharField(
+        _("naam"), max_length=120, help_text=_("Zo staat deze toepassing in het logboek.")
+    )
+    scopes = models.JSONField(_("rechten"), default=list, blank=True)
+    allowed_origins = models.TextField(
+        _("toegestane herkomst (CORS)"),
+        blank=True,
+        help_text=_(
+            "Eén per regel, bijv. https://app.bibliotheek.nl: webpagina's van die adressen "
+            "mogen de API vanuit de browser aanroepen. Leeg: geen."
+        ),
+    )
+    network_wide = models.BooleanField(
+        _("leden van het hele netwerk"),
+        default=False,
+        help_text=_(
+            "Alleen landelijk beheer: deze toepassing mag leden van alle organisaties bedienen "
+            "(zoals de online bibliotheek). Anders alleen leden van de eigen organisatie."
+        ),
+    )
+    region_code = models.CharField(
+        _("cockpitregio"),
+        max_length=10,
+        blank=True,
+        help_text=_(
+            "Alleen landelijk beheer: voorlopige cijfers van deze regio (NL, PVxx, GMxxxx). "
+            "Leeg: die van de eigen organisatie. Definitieve cijfers zijn voor iedereen."
+        ),
+    )
+    active = models.BooleanField(_("actief"), default=True)
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("API-toepassing")
+        verbose_name_plural = _("API-toepassingen")
+        ordering = ["organisation__name", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def origins(self) -> list[str]:
+        return [
+            line.strip().rstrip("/") for line in self.allowed_origins.splitlines() if line.strip()
+        ]
+
+
+class ApiToken(models.Model):
+    """A bearer token: the app's own (`patron` empty) or a member's, exchanged for card + PIN.
+    Only a digest is kept; the token itself is shown once when it is made."""
+
+    client = models.ForeignKey(
+        ApiClient, on_delete=models.CASCADE, related_name="tokens", verbose_name=_("toepassing")
+    )
+    patron = models.ForeignKey(
+        "members.Patron",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lid"),
+    )
+    digest = models.CharField(
+        _("vingerafdruk (SHA-256)"), max_length=64, unique=True, editable=False
+    )
+    hint = models.CharField(_("begint met"), max_length=16, editable=False)
+    scopes = models.JSONField(_("rechten"), default=list)
+    created_at = models.DateTimeField(_("uitgegeven op"))
+    expires_at = models.DateTimeField(_("verloopt op"))
+    revoked_at = models.DateTimeField(_("ingetrokken op"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("laatst gebruikt"), null=True, blank=True)
+    issued_by = models.CharField(_("uitgegeven door"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("API-token")
+        verbose_name_plural = _("API-tokens")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self):
+        return f"{self.hint}… ({self.client})"

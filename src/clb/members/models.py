@@ -1,4 +1,5 @@
-"""Patrons (one national card), memberships per organisation, and the fee ledger."""
+"""Patrons (one national card), memberships per organisation, the fee ledger, and the audit log
+of who did what to a patron's data."""
 
 from datetime import date
 from decimal import Decimal
@@ -75,10 +76,14 @@ class Patron(models.Model):
     failed_pin_attempts.fget.short_description = _("verkeerde pincodes op rij")
     pin_locked_until.fget.short_description = _("pas vergrendeld tot")
 
+    def age_band(self, day: date) -> str:
+        """The statistics' age band on a day (partners validating a card learn this, no more)."""
+        return band_for_age(age_on(self.birth_date, day) if self.birth_date else None)
+
     def statistics_traits(self, day: date) -> dict[str, str]:
         """All that an anonymous statistics event may say about this member on a day."""
         return {
-            "age_band": band_for_age(age_on(self.birth_date, day) if self.birth_date else None),
+            "age_band": self.age_band(day),
             "municipality_code": self.municipality.code if self.municipality_id else "",
         }
 
@@ -262,3 +267,73 @@ class LedgerLine(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.amount}"
+
+
+class AuditAction(models.TextChoices):
+    OPENED = "opened", _("lener geopend")
+    REGISTERED = "registered", _("lid ingeschreven")
+    CHECKOUT = "checkout", _("uitgeleend")
+    RENEW = "renew", _("verlengd")
+    PAYMENT = "payment", _("betaling ontvangen")
+    MEMBERSHIP_RENEWED = "membership_renewed", _("lidmaatschap verlengd")
+    HOLD_CANCELLED = "hold_cancelled", _("reservering geannuleerd")
+    LOST = "lost", _("exemplaar verloren gemeld")
+    PIN_RESET = "pin_reset", _("pincode opnieuw ingesteld")
+    SEARCHED = "searched", _("leden gezocht")
+    EDITED = "edited", _("gegevens gewijzigd")
+    STAFF = "staff", _("medewerkeraccount beheerd")
+    HOLD_OVERRIDE = "hold_override", _("uitgeleend ondanks reservering")
+    WRITE_OFF = "write_off", _("kosten kwijtgescholden")
+    API = "api", _("via de API (app of partner)")
+
+
+class AuditEntry(models.Model):
+    """Who did what to whose data, and when: staff at a desk or an app through the API. Written
+    (by `members.audit.record`) in the same transaction as the action it records, so a refused
+    action leaves no entry and a done one always has its entry (renewing all loans at once is one
+    entry for the renewals that went through)."""
+
+    at = models.DateTimeField(_("tijdstip"), db_index=True)
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("medewerker"),
+    )
+    # Kept as text too: the entry stays readable when the account is removed.
+    username = models.CharField(_("gebruikersnaam"), max_length=150)
+    organisation = models.ForeignKey(
+        "network.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("organisatie van de medewerker"),
+    )
+    branch = models.ForeignKey(
+        "network.Branch",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("balie"),
+    )
+    action = models.CharField(_("handeling"), max_length=24, choices=AuditAction.choices)
+    patron = models.ForeignKey(
+        "members.Patron",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("lid"),
+    )
+    # The patron belongs to another organisation and was reached by scanning their card.
+    network_access = models.BooleanField(_("via netwerkpas"), default=False)
+    detail = models.CharField(_("details"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("logboekregel")
+        verbose_name_plural = _("logboek")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["organisation", "-at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"

@@ -430,6 +430,13 @@ def change_subscription_type(
     return membership
 
 
+def home_organisation(patron: Patron) -> Organisation:
+    """The organisation a member belongs to first: the latest membership's, else the one that
+    registered the member."""
+    membership = patron.memberships.select_related("organisation").order_by("-expires_on").first()
+    return membership.organisation if membership else patron.registered_by
+
+
 def find_patron(card_number: str, *, lock: bool = False) -> Patron:
     patrons = Patron.objects.select_related("municipality")
     if lock:

@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from clb.admin_scoped import OrganisationScopedAdmin
 
-from .models import Branch, Municipality, Organisation, PostcodeArea, Province
+from . import hours
+from .models import Branch, Municipality, OpeningHours, Organisation, PostcodeArea, Province
 
 
 @admin.register(Organisation)
@@ -30,8 +33,35 @@ class OrganisationAdmin(OrganisationScopedAdmin):
         return self.has_add_permission(request)
 
 
+class OpeningHoursFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("opens")
+            and form.cleaned_data.get("closes")
+        ]
+        try:
+            hours.check(
+                hours.Opening(d["weekday"], d["opens"], d["closes"], d.get("staffed", True))
+                for d in kept
+            )
+        except hours.HoursError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    formset = OpeningHoursFormSet
+    extra = 0
+
+
 @admin.register(Branch)
 class BranchAdmin(OrganisationScopedAdmin):
+    inlines = [OpeningHoursInline]
     # A new branch stands in one of the organisation's own municipalities; moving one is national.
     scoped_foreign_keys = {"organisation": "pk", "municipality": "organisations"}
     national_fields = ("municipality", "isil")

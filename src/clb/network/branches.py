@@ -2,11 +2,14 @@
 
 Columns (header names): code, name, organisation_code, organisation_name, kind, staffed_hours_week,
 street, postcode, place, municipality_code, lat, lon, opened_on, closed_on, source, pickup_point,
-organisation_placeholder, isil, organisation_isil. Only code, name, organisation_code and
-municipality_code or lat/lon are required; kind follows from the staffed hours when left empty
-("onbekend" when the hours are empty too); a branch is a pickup point unless pickup_point says no
+organisation_placeholder, isil, organisation_isil, opening_hours, open_without_staff. Only code,
+name, organisation_code and municipality_code or lat/lon are required; kind follows from the
+staffed hours when left empty ("onbekend" when the hours are empty too); a branch is a pickup point unless pickup_point says no
 or its kind is unknown. The ISILs (ISO 15511, NL-…) are the agency ids of SRU, OAI-PMH and NCIP;
-an ISIL that another organisation or branch already has rejects the row."""
+an ISIL that another organisation or branch already has rejects the row. Opening hours are
+written as "ma-vr 10:00-17:00; za 10:00-13:00" (network.hours): `opening_hours` staffed,
+`open_without_staff` self-service with the card; given, they replace the branch's opening hours
+and, when staffed_hours_week is empty, give its staffed hours."""
 
 import csv
 import re
@@ -19,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from . import hours as opening_hours
 from .models import Branch, BranchKind, Municipality, Organisation, clean_isil, kind_for_hours
 
 REQUIRED = ("code", "name", "organisation_code")
@@ -56,7 +60,7 @@ def _number(value: str, name: str, kind=float):
         raise RowError(f"{name}: '{value}' is geen getal") from exc
 
 
-def _branch_values(row: dict, municipalities: dict) -> tuple[Organisation, dict]:
+def _branch_values(row: dict, municipalities: dict) -> tuple[Organisation, dict, list | None]:
     for name in REQUIRED:
         if not (row.get(name) or "").strip():
             raise RowError(f"{name}: ontbreekt")
@@ -82,6 +86,9 @@ def _branch_values(row: dict, municipalities: dict) -> tuple[Organisation, dict]
         if municipality is None:
             raise RowError(f"municipality_code: onbekende gemeente '{row['municipality_code']}'")
     hours = _number(row.get("staffed_hours_week", ""), "staffed_hours_week", Decimal)
+    openings = _openings(row)
+    if hours is None and openings:
+        hours = opening_hours.staffed_hours(openings)
     kind = (row.get("kind") or "").strip()
     if kind and kind not in BranchKind.values:
         raise RowError(f"kind: '{kind}' is geen van {', '.join(BranchKind.values)}")
@@ -97,22 +104,40 @@ def _branch_values(row: dict, municipalities: dict) -> tuple[Organisation, dict]
     )
     if opened and closed and closed < opened:
         raise RowError("closed_on: ligt voor opened_on")
-    return organisation, dict(
-        name=row["name"].strip(),
-        kind=kind,
-        staffed_hours_week=hours if hours is not None else Decimal("0"),
-        street=row.get("street", "").strip(),
-        postcode=row.get("postcode", "").strip(),
-        place=row.get("place", "").strip(),
-        municipality=municipality,
-        lat=lat,
-        lon=lon,
-        opened_on=opened,
-        closed_on=closed,
-        is_demo=_yes(row.get("is_demo", "")),
-        source=row.get("source", "").strip()[:200],
-        is_pickup_point=_pickup_point(row.get("pickup_point", ""), kind, organisation),
+    return (
+        organisation,
+        dict(
+            name=row["name"].strip(),
+            kind=kind,
+            staffed_hours_week=hours if hours is not None else Decimal("0"),
+            street=row.get("street", "").strip(),
+            postcode=row.get("postcode", "").strip(),
+            place=row.get("place", "").strip(),
+            municipality=municipality,
+            lat=lat,
+            lon=lon,
+            opened_on=opened,
+            closed_on=closed,
+            is_demo=_yes(row.get("is_demo", "")),
+            source=row.get("source", "").strip()[:200],
+            is_pickup_point=_pickup_point(row.get("pickup_point", ""), kind, organisation),
+        ),
+        openings,
     )
+
+
+def _openings(row: dict) -> list[opening_hours.Opening] | None:
+    """The row's opening hours, or None when it gives none (the branch keeps what it has)."""
+    found = []
+    for column, staffed in (("opening_hours", True), ("open_without_staff", False)):
+        try:
+            found += opening_hours.parse(row.get(column) or "", staffed=staffed, field=column)
+        except opening_hours.HoursError as exc:
+            raise RowError(f"{column}: {exc}") from exc
+    try:
+        return opening_hours.check(found) or None
+    except opening_hours.HoursError as exc:
+        raise RowError(f"opening_hours/open_without_staff: {exc}") from exc
 
 
 def _isil_of(instance, column: str) -> None:
@@ -139,16 +164,18 @@ def import_branches(rows, *, default_source: str = "") -> ImportReport:
         code = slugify(row.get("code", "")) or "?"
         try:
             with transaction.atomic():
-                organisation, values = _branch_values(row, municipalities)
+                organisation, values, openings = _branch_values(row, municipalities)
                 values["source"] = values["source"] or default_source
                 if (row.get("isil") or "").strip():
                     existing = Branch.objects.filter(code=code).first() or Branch(code=code)
                     existing.isil = row["isil"]
                     _isil_of(existing, "isil")
                     values["isil"] = existing.isil
-                _, created = Branch.objects.update_or_create(
+                branch, created = Branch.objects.update_or_create(
                     code=code, defaults=dict(values, organisation=organisation)
                 )
+                if openings is not None:
+                    opening_hours.replace(branch, openings)
         except RowError as exc:
             report.errors.append(f"regel {number} ({code}): {exc}")
             continue

@@ -295,3 +295,51 @@ class PostcodeArea(models.Model):
 
     def __str__(self):
         return self.pc4
+
+
+class Weekday(models.IntegerChoices):
+    """ISO 8601 day numbers: Monday is 1."""
+
+    MONDAY = 1, _("maandag")
+    TUESDAY = 2, _("dinsdag")
+    WEDNESDAY = 3, _("woensdag")
+    THURSDAY = 4, _("donderdag")
+    FRIDAY = 5, _("vrijdag")
+    SATURDAY = 6, _("zaterdag")
+    SUNDAY = 7, _("zondag")
+
+
+class OpeningHours(models.Model):
+    """One opening of a branch on a weekday. A day may have several (closed over lunch), and a
+    library may be open without staff (self-service with a library card) beyond its staffed
+    hours, as many Dutch branches are."""
+
+    branch = models.ForeignKey(
+        Branch, on_delete=models.CASCADE, related_name="opening_hours", verbose_name=_("vestiging")
+    )
+    weekday = models.PositiveSmallIntegerField(_("dag"), choices=Weekday.choices)
+    opens = models.TimeField(_("open vanaf"))
+    closes = models.TimeField(_("open tot"))
+    staffed = models.BooleanField(_("met personeel"), default=True)
+
+    class Meta:
+        ordering = ["branch", "weekday", "opens"]
+        verbose_name = _("openingstijd")
+        verbose_name_plural = _("openingstijden")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="opening_closes_after_opens"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weekday__gte=1, weekday__lte=7), name="opening_weekday_iso"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.opens and self.closes and self.closes <= self.opens:
+            raise ValidationError({"closes": _("Sluitingstijd moet na openingstijd liggen.")})

@@ -91,6 +91,13 @@ def parse(code: str) -> Period:
     return Period(str(year), date(year, 1, 1), date(year, 12, 31))
 
 
+def recent(today: date) -> list[Period]:
+    """The periods offered to choose from (the cockpit's pages, open data): the last eight
+    half-years, newest first, then the last four years."""
+    halves = half_year(today).previous_half_years(8)[::-1]
+    return halves + [parse(str(today.year - i)) for i in range(4)]
+
+
 def is_final(period: Period) -> bool:
     return ClosedPeriod.objects.filter(code=period.code).exists()
 

@@ -1,22 +1,20 @@
-"""The one place that writes the audit log of staff actions on patron data."""
+"""The desk's entries in the audit log: who is signed in, at which desk, for which organisation."""
 
-from clb import clock
+from clb.members import audit
 
 from . import access
-from .models import AuditEntry
 
 
 def record(request, action: str, *, patron=None, detail: str = "", network: bool = False):
     user = request.user
-    branch = access.desk_branch(request)
-    return AuditEntry.objects.create(
-        at=clock.now(),
-        user=user,
+    organisation = access.staff_organisation(request)
+    return audit.record(
+        action,
         username=user.get_username(),
-        organisation=access.staff_organisation(request),
-        branch=branch,
-        action=action,
+        organisation_id=organisation.pk if organisation else None,
+        user=user,
+        branch=access.desk_branch(request),
         patron=patron,
-        network_access=network,
-        detail=detail[:300],
+        network=network,
+        detail=detail,
     )

@@ -24,6 +24,7 @@ from clb.errors import DomainError
 from clb.inputs import whole_number
 from clb.members import cards
 from clb.members import services as members
+from clb.members.audit import AuditAction
 from clb.members.models import LedgerLine, Patron
 from clb.scoping import patrons_visible_to
 
@@ -31,7 +32,6 @@ from .. import access, audit, refusals
 from ..access import desk_view, staff_view
 from ..forms import CardForm, PatronSearchForm, PaymentForm, PinResetForm, ScanForm, WriteOffForm
 from ..forms import add_domain_error as show_error
-from ..models import AuditAction
 from ..templatetags.clb_web import euro
 from .member import cancelled_message
 

@@ -17,6 +17,7 @@ from clb.circulation import services as circulation
 from clb.circulation.models import Hold, Loan, Transit
 from clb.errors import DomainError
 from clb.inputs import whole_number
+from clb.members.audit import AuditAction
 from clb.members.cards import shelf_code
 from clb.members.models import Patron
 from clb.scoping import patrons_visible_to, sees_everything
@@ -25,7 +26,6 @@ from .. import access, audit
 from ..access import desk_view, staff_view
 from ..forms import ScanForm
 from ..forms import add_domain_error as show_error
-from ..models import AuditAction
 from ..templatetags.clb_web import euro
 from .desk import UNPROCESSABLE, desk_render
 

@@ -14,14 +14,14 @@ from django.utils.translation import gettext as _
 from clb import clock, exports
 from clb.errors import DomainError
 from clb.members import services as members
-from clb.members.models import Patron, SubscriptionType
+from clb.members.models import AuditAction, AuditEntry, Patron, SubscriptionType
 from clb.scoping import patrons_visible_to, sees_everything
 
 from .. import access, audit
 from ..access import desk_view, org_admin_view
 from ..forms import PatronEditForm, RegisterForm
 from ..forms import add_domain_error as show_error
-from ..models import AuditAction, AuditEntry, SecurityAlert
+from ..models import SecurityAlert
 from ..templatetags.clb_web import euro
 from .desk import UNPROCESSABLE, at_desk, desk_render, patron_page
 

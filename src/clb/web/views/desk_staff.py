@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from clb.accounts import services as staff
 from clb.accounts.models import User
 from clb.errors import DomainError
+from clb.members.audit import AuditAction
 
 from .. import access, audit
 from ..access import org_admin_view
 from ..forms import StaffForm
 from ..forms import add_domain_error as show_error
-from ..models import AuditAction
 from .desk import UNPROCESSABLE, desk_render
 
 

@@ -88,13 +88,8 @@ def logout(request):
     return redirect("web:home")
 
 
-def _home_organisation(patron):
-    membership = patron.memberships.select_related("organisation").order_by("-expires_on").first()
-    return membership.organisation if membership else patron.registered_by
-
-
 def _mine_page(request, patron, *, renew_errors=(), hold_error="", status=200):
-    overview = circulation.patron_overview(patron, _home_organisation(patron))
+    overview = circulation.patron_overview(patron, members.home_organisation(patron))
     return render(
         request,
         "web/mine/overview.html",
