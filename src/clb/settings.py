@@ -8,6 +8,11 @@ CLB_SECRET_KEY     secret key; when unset a development key is generated once in
 CLB_DEBUG          "1" for Django's debug mode
 CLB_ALLOWED_HOSTS  comma-separated host names (default localhost names)
 CLB_RETENTION_DAYS days a returned loan keeps its patron link when the patron did not opt in
+CLB_EMAIL_URL      where notices go: smtp://…, smtps://…, file:///folder or console: (clb.mail_settings);
+                   unset: files in the data folder's mail/
+CLB_MAIL_FROM      the sender of notices (default "Bibliotheek <noreply@clb.localhost>")
+CLB_WORKER_URL     the queue of `clb worker` (huey): unset is a SQLite file in the data folder;
+                   postgresql://… keeps it in PostgreSQL; redis://… in Redis (needs the redis package)
 """
 
 import os
@@ -17,6 +22,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from clb.database_settings import database_settings
+from clb.mail_settings import mail_settings
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("CLB_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -55,6 +61,7 @@ INSTALLED_APPS = [
     "clb.services",
     "clb.costmodel",
     "clb.exchange",
+    "clb.notices",
     "clb.web",
     "clb.operations",
 ]
@@ -127,6 +134,13 @@ if os.environ.get("CLB_PLAIN_STATIC") == "1":  # tests: no manifest needed
 
 # Returned loans keep their patron link this many days (for disputes), unless the patron opted in.
 CLB_RETENTION_DAYS = int(os.environ.get("CLB_RETENTION_DAYS", "30"))
+
+# Notices (clb.notices): where mail goes, who sends it, and the lease a worker holds on a notice
+# it is sending (another worker takes over after it, should the first have died).
+globals().update(mail_settings(os.environ, DATA_DIR))
+DEFAULT_FROM_EMAIL = os.environ.get("CLB_MAIL_FROM", "Bibliotheek <noreply@clb.localhost>")
+CLB_NOTICE_LEASE_SECONDS = int(os.environ.get("CLB_NOTICE_LEASE_SECONDS", "300"))
+CLB_WORKER_URL = os.environ.get("CLB_WORKER_URL", "").strip()
 
 LOGGING = {
     "version": 1,
