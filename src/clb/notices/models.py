@@ -301,6 +301,9 @@ class NoticeLoan(models.Model):
         constraints = [models.UniqueConstraint(fields=["notice", "loan"], name="notice_loan_once")]
         indexes = [models.Index(fields=["loan", "due_at"])]
 
+    def __str__(self):
+        return f"notice {self.notice_id}: loan {self.loan_id}"
+
 
 class MemberSettings(models.Model):
     """A member's language for notices (Mijn Bibliotheek)."""
@@ -316,6 +319,9 @@ class MemberSettings(models.Model):
         verbose_name = _("berichtinstelling")
         verbose_name_plural = _("berichtinstellingen")
 
+    def __str__(self):
+        return f"{self.patron_id}: {self.language}"
+
 
 class OptOut(models.Model):
     """A kind of notice a member chose not to receive (only the optional kinds)."""
@@ -325,6 +331,9 @@ class OptOut(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["patron", "kind"], name="opt_out_once")]
+
+    def __str__(self):
+        return f"{self.patron_id}: {self.kind}"
 
 
 class FailingAddress(models.Model):
@@ -360,6 +369,9 @@ class OverdueBlock(models.Model):
                 name="one_open_overdue_block",
             )
         ]
+
+    def __str__(self):
+        return f"{self.patron_id}: {self.reason}"
 
 
 class RunState(models.TextChoices):
