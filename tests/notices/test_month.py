@@ -45,7 +45,8 @@ def test_a_month_of_notices(net, smtp):
         received_on[n] = [(m.recipients[0], m.subject) for m in mails]
         mails.clear()
         letters_on[n] = [
-            (l.notice.kind, l.notice.level) for l in services.letters_to_print(net.a1, at=day(n, 9))
+            (letter.notice.kind, letter.notice.level)
+            for letter in services.letters_to_print(net.a1, at=day(n, 9))
         ]
         for copy, who in lend.get(n, []):
             circ.checkout(

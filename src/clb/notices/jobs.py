@@ -113,7 +113,7 @@ def _abandon_dead_runs(at) -> None:
         if dead or run.started_at < at - STALE:
             JobRun.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
                 state=RunState.FAILED,
-                finished_at=at,
+                finished_at=run.started_at,  # when it died is unknown; no pause before retrying
                 error=str(_("Afgebroken: de werker stopte tijdens deze taak.")),
             )
 
@@ -176,13 +176,13 @@ class JobStatus:
 
 def status(at=None) -> list[JobStatus]:
     """Per job: when it last succeeded, its latest run, and whether it is late (no success for
-    more than two periods) - so notices that silently stopped show at a glance."""
+    since more than two periods) - so notices that silently stopped show at a glance."""
     at = clock.now(at)
     rows = []
     for job in JOBS:
         runs = JobRun.objects.filter(job=job.name)
         success = runs.filter(state=RunState.SUCCEEDED).order_by("-slot").first()
         latest = runs.order_by("-started_at", "-id").first()
-        late = success is None or success.slot < job.slot(at) - 2 * job.period
+        late = success is None or at - success.slot > 2 * job.period
         rows.append(JobStatus(job, success, latest, late))
     return rows
