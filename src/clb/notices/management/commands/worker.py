@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from clb import mail_settings
+from clb.mail_settings import destination
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=2, help="worker threads (default 2)")
 
     def handle(self, *args, once, threads, **options):
-        self.stdout.write(mail_settings.destination(settings) + ".")
+        self.stdout.write(destination(settings) + ".")
         if once:
             from clb.notices import jobs
 
