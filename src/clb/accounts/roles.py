@@ -16,6 +16,14 @@ ORG_ADMIN_MODELS = {
     ],
     "catalogue": ["item:add,change,view", "bibrecord:view", "itemtype:view"],
     "selfservice": ["kioskaccount:add,change,view"],
+    "notices": [
+        "noticetemplate:add,change,delete,view",
+        "noticepolicy:add,change,delete,view",
+        "overduelevel:add,change,delete,view",
+        "autorenewrule:add,change,delete,view",
+        "notice:view",
+        "jobrun:view",
+    ],
 }
 
 
