@@ -26,7 +26,7 @@ def _item(loan, due_at) -> dict:
 
 
 def _loans_still_true(notice: Notice) -> list[tuple]:
-    links = notice.loan_links.select_related("loan__item__record").order_by("loan__due_at", "id")
+    links = sorted(notice.loan_links.all(), key=lambda link: (link.loan.due_at, link.pk))
     if notice.kind not in LOAN_STATE_KINDS:
         return [(link.loan, link.due_at) for link in links]
     return [

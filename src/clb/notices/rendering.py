@@ -7,6 +7,7 @@ are registered), no {% include %} or {% extends %} (the loader tags are left out
 template cannot call into CLB. The HTML part is rendered with autoescape, the text part without
 (plain text has no markup to inject)."""
 
+import functools
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -41,6 +42,7 @@ class Message:
     html: str
 
 
+@functools.lru_cache(maxsize=256)  # a run renders thousands of notices from a few templates
 def compile_template(source: str, field: str):
     try:
         template = ENGINE.from_string(source)
@@ -62,8 +64,8 @@ def template_for(organisation_id, kind: str, language: str) -> tuple[str, str]:
 
 
 def render(subject: str, body: str, context: dict, language: str) -> Message:
-    subject_template = compile_template(subject, _("onderwerp"))
-    body_template = compile_template(body, _("tekst"))
+    subject_template = compile_template(subject, str(_("onderwerp")))
+    body_template = compile_template(body, str(_("tekst")))
     with translation.override(language):
         try:
             line = subject_template.render(Context(context, autoescape=False))

@@ -97,15 +97,15 @@ def _alive(pid: int) -> bool:
 def send_pending(at=None, *, batch: int = 200) -> dict:
     """Send what is due; returns counts per outcome. `at` is the injected clock."""
     counts = {"sent": 0, "retry": 0, "failed": 0, "cancelled": 0}
-    rules = NoticeRules()
+    rules, templates = NoticeRules(), Templates()
     while ids := _claim(clock.now(at), batch):
         connection = get_connection(fail_silently=False)
         try:
             for notice in Notice.objects.filter(pk__in=ids).select_related(
                 "patron", "organisation", "hold__record", "hold__pickup_branch",
                 "membership__subscription_type", "ledger_line",
-            ).order_by("id"):  # fmt: skip
-                outcome = _send_one(notice, connection, clock.now(at), rules)
+            ).prefetch_related("loan_links__loan__item__record").order_by("id"):  # fmt: skip
+                outcome = _send_one(notice, connection, clock.now(at), rules, templates)
                 counts[outcome] += 1
                 if outcome == "retry":  # the connection may be broken: a fresh one next
                     connection.close()
@@ -115,26 +115,41 @@ def send_pending(at=None, *, batch: int = 200) -> dict:
     return counts
 
 
-def settle(notice: Notice, at, rules=None):
+class Templates:
+    """The templates of one run, looked up once per (organisation, kind, language)."""
+
+    def __init__(self):
+        self.found = {}
+
+    def __call__(self, organisation_id, kind, language):
+        key = (organisation_id, kind, language)
+        if key not in self.found:
+            self.found[key] = template_for(*key)
+        return self.found[key]
+
+
+def settle(notice: Notice, at, rules=None, templates=template_for, *, keep: bool = True):
     """Render the notice as it is now, or cancel it when it stopped being true. Returns the
-    message, or None (cancelled or failed)."""
+    message, or None (cancelled or failed). keep=False leaves storing the text to the caller."""
     context = context_for(notice, rules)
     if context is None:
         _finish(notice, State.CANCELLED, at, _("Vervallen: niet meer van toepassing."))
         return None
-    subject, body = template_for(notice.organisation_id, notice.kind, notice.language)
+    subject, body = templates(notice.organisation_id, notice.kind, notice.language)
     try:
         message = render(subject, body, context, notice.language)
     except TemplateError as exc:
         _finish(notice, State.FAILED, at, str(exc))
         return None
     notice.subject, notice.body = message.subject, message.text
-    Notice.objects.filter(pk=notice.pk).update(subject=message.subject, body=message.text)
+    if keep:
+        Notice.objects.filter(pk=notice.pk).update(subject=message.subject, body=message.text)
     return message
 
 
-def _send_one(notice: Notice, connection, at, rules) -> str:
-    message = settle(notice, at, rules)
+def _send_one(notice: Notice, connection, at, rules, templates) -> str:
+    # The text is stored with the outcome: after a crash it is rendered again anyway.
+    message = settle(notice, at, rules, templates, keep=False)
     if message is None:
         return "cancelled" if notice.state == State.CANCELLED else "failed"
     email = EmailMultiAlternatives(
@@ -161,8 +176,9 @@ def _send_one(notice: Notice, connection, at, rules) -> str:
     except (smtplib.SMTPException, OSError) as exc:
         return _retry(notice, at, f"{type(exc).__name__}: {exc}")
     Notice.objects.filter(pk=notice.pk, state=State.SENDING).update(
-        state=State.SENT, sent_at=at, claimed_until=None, claimed_by="", last_error=""
-    )
+        state=State.SENT, sent_at=at, claimed_until=None, claimed_by="", last_error="",
+        subject=notice.subject, body=notice.body,
+    )  # fmt: skip
     return "sent"
 
 
@@ -172,6 +188,8 @@ def _retry(notice: Notice, at, error: str) -> str:
         _finish(notice, State.FAILED, at, error)
         return "failed"
     Notice.objects.filter(pk=notice.pk).update(
+        subject=notice.subject,
+        body=notice.body,
         state=State.PENDING,
         next_try_at=at + BACKOFF[notice.tries - 1],
         claimed_until=None,
