@@ -11,7 +11,7 @@ from clb.members.models import LedgerKind, Patron
 from clb.selfservice.models import KioskAccount
 from tests.factories import make_item, make_patron
 
-from .conftest import DATE, RawClient, make_kiosk
+from .conftest import DATE, NOW, RawClient, make_kiosk
 
 CHILD = date(2014, 1, 1)
 
@@ -117,11 +117,20 @@ def test_without_a_pin_a_kiosk_never_shows_name_balance_or_lists(sip_server, net
     borrowed = client.send(f"11NN{DATE}{DATE}AO|AA{card}|AB{new.barcode}|AC|")
     assert borrowed.startswith("121")
     # A refusal says where to go, not what is owed.
-    members.charge(patron, net.org_a, LedgerKind.FINE, Decimal("20.00"), description="schade")
+    # Charged long enough ago to count against the block (new charges have days of grace, and
+    # the payment above settled the oldest charges first).
+    members.charge(
+        patron,
+        net.org_a,
+        LedgerKind.FINE,
+        Decimal("100.00"),
+        description="schade",
+        at=NOW - timedelta(days=net.org_a.fee_grace_days + 1),
+    )
     refused = client.send(f"11NN{DATE}{DATE}AO|AA{card}|AB{make_item(net.a1).barcode}|AC|")
-    assert refused.startswith("120") and "21.25" not in refused and "Openstaand" not in refused
+    assert refused.startswith("120") and "101.25" not in refused and "Openstaand" not in refused
     assert "AFU kunt hier nu niet lenen" in refused
     # With the right PIN the patron sees it all.
     proven = client.send(f"63000{DATE}  Y       AO|AA{card}|AC|AD1234|")
-    assert "AEFenna Geheim|" in proven and on_loan.barcode in proven and "BV21.25|" in proven
+    assert "AEFenna Geheim|" in proven and on_loan.barcode in proven and "BV101.25|" in proven
     client.close()
