@@ -51,6 +51,9 @@ def test_mijn_bibliotheek_keeps_the_members_choices(client, net, patron_a, mailo
     assert "Reminder: items overdue" in page and "Te laat" in page
     bad = client.post("/mijn/berichten/", {"language": "xx"}, follow=True).content.decode()
     assert "Kies Nederlands of Engels." in bad
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/mijn/berichten/").content.decode()
+    assert "Which notices do you want?" in english and "Notices received" in english
 
 
 def test_the_desk_sees_a_members_notices_and_resends_one(desk, net, patron_a):
