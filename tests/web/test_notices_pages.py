@@ -89,3 +89,22 @@ def test_a_branch_prints_the_letters_still_true(desk, net):
     notice.refresh_from_db()
     assert notice.state == State.SENT and kept.barcode in notice.body
     assert "Geen brieven om af te drukken." in desk.get("/balie/brieven/").content.decode()
+
+
+def test_a_card_scanned_at_a_foreign_desk_does_not_open_its_notices(client, net, patron_a):
+    """Network lending allows lending and returning, nothing more: not the member's notices."""
+    patron_a.email = "anna@example.nl"
+    patron_a.save()
+    lent(net, patron_a, "Te laat", days_ago=30)
+    jobs.run_due()
+    notice = Notice.objects.get(patron=patron_a)
+    from .conftest import desk_user
+
+    client.force_login(desk_user("balie-b", net.b1))
+    assert client.post("/balie/", {"card_number": patron_a.card_number}).status_code == 302
+    assert client.get(f"/balie/lener/{patron_a.pk}/").status_code == 200  # lending, yes
+    assert client.get(f"/balie/lener/{patron_a.pk}/berichten/").status_code == 404
+    resend = client.post(f"/balie/lener/{patron_a.pk}/berichten/{notice.pk}/opnieuw/")
+    assert resend.status_code == 404 and Notice.objects.count() == 1
+    page = client.get(f"/balie/lener/{patron_a.pk}/").content.decode()
+    assert "Berichten aan dit lid" not in page

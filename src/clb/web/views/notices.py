@@ -2,6 +2,7 @@
 member at the desk, with resend; the letters a branch has to print."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -43,9 +44,18 @@ def mine(request, patron):
     )
 
 
+def _own_patron(request, pk):
+    """A member of this desk's organisation: a card scanned at a foreign desk opens lending and
+    returning, not the member's notices."""
+    patron, network = _patron(request, pk)
+    if network:
+        raise Http404
+    return patron
+
+
 @desk_view
 def desk(request, pk):
-    patron, _network = _patron(request, pk)
+    patron = _own_patron(request, pk)
     return desk_render(
         request,
         "web/desk/notices.html",
@@ -60,7 +70,7 @@ def desk(request, pk):
 @desk_view
 @require_POST
 def resend(request, pk, notice_id):
-    patron, _network = _patron(request, pk)
+    patron = _own_patron(request, pk)
     try:
         copy = notices.resend(notice_id, patron=patron, staff=request.user)
         messages.success(
