@@ -63,7 +63,11 @@ def test_the_desk_sees_a_members_notices_and_resends_one(desk, net, patron_a):
     jobs.run_due()
     sent = Notice.objects.get(patron=patron_a)
     assert sent.state == State.SENT  # to the demo's file backend
-    page = desk.get(f"/balie/lener/{patron_a.pk}/berichten/").content.decode()
+    url = f"/balie/lener/{patron_a.pk}/berichten/"
+    closed = desk.get(url).content.decode()  # not at the desk yet: opening is a POST
+    assert "is niet aan de balie" in closed and "Aanmaning" not in closed
+    assert desk.post(f"/balie/lener/{patron_a.pk}/").status_code == 302
+    page = desk.get(url).content.decode()
     assert "Aanmaning: te laat ingeleverd" in page and "anna@example.nl" in page
     response = desk.post(f"/balie/lener/{patron_a.pk}/berichten/{sent.pk}/opnieuw/", follow=True)
     assert "Bericht opnieuw klaargezet (e-mail)." in response.content.decode()
@@ -103,8 +107,9 @@ def test_a_card_scanned_at_a_foreign_desk_does_not_open_its_notices(client, net,
     client.force_login(desk_user("balie-b", net.b1))
     assert client.post("/balie/", {"card_number": patron_a.card_number}).status_code == 302
     assert client.get(f"/balie/lener/{patron_a.pk}/").status_code == 200  # lending, yes
-    assert client.get(f"/balie/lener/{patron_a.pk}/berichten/").status_code == 404
+    refused = client.get(f"/balie/lener/{patron_a.pk}/berichten/")
+    assert refused.status_code == 403 and "alleen lenen en inleveren" in refused.content.decode()
     resend = client.post(f"/balie/lener/{patron_a.pk}/berichten/{notice.pk}/opnieuw/")
-    assert resend.status_code == 404 and Notice.objects.count() == 1
+    assert resend.status_code == 403 and Notice.objects.count() == 1
     page = client.get(f"/balie/lener/{patron_a.pk}/").content.decode()
     assert "Berichten aan dit lid" not in page

@@ -2,10 +2,9 @@
 member at the desk, with resend; the letters a branch has to print."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from clb.notices import services as notices
 from clb.notices.models import OPTIONAL_KINDS, Kind, Language
@@ -13,7 +12,7 @@ from clb.notices.models import OPTIONAL_KINDS, Kind, Language
 from .. import access
 from ..access import desk_view
 from ..members_session import member_view
-from .desk import _patron, desk_render
+from .desk import at_desk, desk_render, patron_page
 
 
 @member_view
@@ -44,18 +43,11 @@ def mine(request, patron):
     )
 
 
-def _own_patron(request, pk):
-    """A member of this desk's organisation: a card scanned at a foreign desk opens lending and
-    returning, not the member's notices."""
-    patron, network = _patron(request, pk)
-    if network:
-        raise Http404
-    return patron
-
-
 @desk_view
+@patron_page
 def desk(request, pk):
-    patron = _own_patron(request, pk)
+    # Not for a card scanned at a foreign desk: at_desk refuses network access here (403).
+    patron, _network = at_desk(request, pk)
     return desk_render(
         request,
         "web/desk/notices.html",
@@ -68,9 +60,11 @@ def desk(request, pk):
 
 
 @desk_view
-@require_POST
+@patron_page
 def resend(request, pk, notice_id):
-    patron = _own_patron(request, pk)
+    patron, _network = at_desk(request, pk)  # first, so network access is told why (403)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         copy = notices.resend(notice_id, patron=patron, staff=request.user)
         messages.success(
