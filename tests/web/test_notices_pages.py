@@ -89,6 +89,8 @@ def test_a_branch_prints_the_letters_still_true(desk, net):
     page = desk.get("/balie/brieven/").content.decode()
     assert "Nog weg" in page and "Al terug" not in page and "Oudegracht 1" in page
     notice = Notice.objects.get()
+    junk = desk.post("/balie/brieven/", {"notice": ["²", "9" * 40, "-1"]})
+    assert junk.status_code == 302 and Notice.objects.get().state == State.PENDING
     assert desk.post("/balie/brieven/", {"notice": [notice.pk]}).status_code == 302
     notice.refresh_from_db()
     assert notice.state == State.SENT and kept.barcode in notice.body

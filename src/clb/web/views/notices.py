@@ -6,6 +6,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from clb.inputs import whole_number
 from clb.notices import services as notices
 from clb.notices.models import OPTIONAL_KINDS, Kind, Language
 
@@ -81,7 +82,8 @@ def resend(request, pk, notice_id):
 def letters(request):
     branch = access.desk_branch(request)
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("notice") if i.isdigit()]
+        numbers = (whole_number(i) for i in request.POST.getlist("notice"))
+        ids = [n for n in numbers if n is not None]
         done = notices.mark_printed(ids, branch=branch, staff=request.user)
         messages.success(request, _("%(n)s brieven gemarkeerd als afgedrukt.") % {"n": done})
         return redirect("web:desk-letters")
