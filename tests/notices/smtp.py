@@ -21,6 +21,7 @@ class Received:
     sender: str
     recipients: list
     message: email.message.EmailMessage
+    peer: tuple = ()  # the client's address and port: one per connection
 
     @property
     def subject(self) -> str:
@@ -61,7 +62,7 @@ class Handler:
         if self.fail_data:
             return self.fail_data
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        received = Received(envelope.mail_from, list(envelope.rcpt_tos), message)
+        received = Received(envelope.mail_from, list(envelope.rcpt_tos), message, session.peer)
         if self.on_data is not None:
             self.on_data(received)
         with self.arrived:

@@ -39,6 +39,7 @@ def test_hold_ready_arrives_in_the_members_language(net, smtp):
     assert "Centrale Bibliotheek" in dutch.text and "tot en met 11 mrt. 2026" in dutch.text
     assert english.subject == "Your hold is ready: Max Havelaar"
     assert "Centrale Bibliotheek" in english.text and "until 11 Mar 2026" in english.text
+    assert dutch.peer == english.peer  # one connection for the batch, not one per message
     # The queue's row says so, with the Message-ID that went out.
     notice = Notice.objects.get(patron=john)
     assert notice.state == State.SENT and notice.tries == 1

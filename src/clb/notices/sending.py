@@ -162,6 +162,9 @@ def _send_one(notice: Notice, connection, at, rules, templates) -> str:
     )
     email.attach_alternative(message.html, "text/html")
     try:
+        # Opened once and kept for the batch: left closed, the backend would connect (and
+        # greet, and quit) for every single message.
+        connection.open()
         email.send()
     except smtplib.SMTPRecipientsRefused as exc:
         code, reply = next(iter(exc.recipients.values()))
