@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "clb.accounts",
     "clb.network",
+    "clb.statistics",
     "clb.catalogue",
     "clb.members",
     "clb.circulation",
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "clb.notices",
     "clb.web",
     "clb.operations",
+    "clb",  # the commands that span rooms (clb/apps.py)
 ]
 
 MIDDLEWARE = [

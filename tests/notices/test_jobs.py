@@ -6,11 +6,13 @@ member the outcome."""
 from datetime import timedelta
 
 import pytest
+from django.db.models import Sum
 
 from clb.circulation import services as circ
 from clb.circulation.models import Loan
 from clb.notices import jobs, queueing, renewal, sending
 from clb.notices.models import AutoRenewRule, JobRun, Kind, Notice, RunState, State
+from clb.statistics.models import MemberCount
 from tests.factories import T0
 
 from .conftest import copies, member
@@ -39,6 +41,20 @@ def test_a_job_missed_for_days_runs_once_and_each_run_is_recorded(net):
         "loan_notices",
         "send_notices",
     }
+
+
+def test_the_member_count_is_taken_by_members_each_evening(net):
+    """The worker's snapshot job asks members to count (members.take_member_snapshot), which
+    hands the anonymous counts to the statistics room for the cockpit."""
+    member(net.org_a)
+    member(net.org_a)
+    member(net.org_b)
+    evening = T0.replace(hour=23, minute=31)
+    [run] = [r for r in jobs.run_due(evening) if r.job == "snapshot_members"]
+    assert run.state == RunState.SUCCEEDED and run.counts == {"memberships": 3}
+    counted = MemberCount.objects.filter(taken_on=evening.date()).values("organisation_id")
+    per_org = counted.annotate(n=Sum("memberships")).values_list("organisation_id", "n")
+    assert dict(per_org) == {net.org_a.pk: 2, net.org_b.pk: 1}
 
 
 def test_a_failing_job_is_recorded_with_its_error_and_tried_again(net, monkeypatch):

@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from clb.accounts.admin_scoped import OrganisationScopedAdmin
+from clb.admin_scoped import OrganisationScopedAdmin
 from clb.circulation.admin import ReadOnlyScoped, RuleTableAdmin
 
 from . import jobs, services

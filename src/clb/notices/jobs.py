@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clb import clock
 from clb.circulation import services as circulation
-from clb.cockpit.snapshots import take_member_snapshot
+from clb.members import services as members
 
 from . import privacy, queueing, renewal, sending
 from .models import JobRun, RunState
@@ -83,7 +83,7 @@ def _send(at):
 
 
 def _snapshot(at):
-    return {"memberships": take_member_snapshot(on=clock.today(at))}
+    return {"memberships": members.take_member_snapshot(on=clock.today(at), at=at)}
 
 
 def _anonymise(at):
