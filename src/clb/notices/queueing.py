@@ -108,7 +108,7 @@ def _not_told(kind: str, **match):
 
 
 def _open_loans():
-    return Loan.objects.filter(returned_at__isnull=True, patron__isnull=False)
+    return Loan.objects.open().filter(patron__isnull=False)
 
 
 def _end_of(day) -> datetime:

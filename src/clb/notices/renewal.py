@@ -25,7 +25,8 @@ def auto_renew(at=None, rules: NoticeRules | None = None) -> dict:
         return {"renewed": 0, "refused": 0, "notices": 0}
     horizon = max(r.days_before for r in active)
     loans = (
-        Loan.objects.filter(returned_at__isnull=True, patron__isnull=False, due_at__gte=at)
+        Loan.objects.open()
+        .filter(patron__isnull=False, due_at__gte=at)
         .filter(due_at__lt=_end_of(today + timedelta(days=horizon)))
         .select_related("item", "patron")
         .order_by("id")
