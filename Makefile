@@ -9,12 +9,17 @@ $(VENV_STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(VENV_STAMP)
 
-# The demo on SQLite. Hook for issue 20 item 5: once `clb worker` exists (the notices issue), start it
-# here in the background before `clb serve`, and print where the demo's mail goes.
+# The demo on SQLite: `clb worker` (scheduled jobs and notices) in the background beside the web
+# server, stopped with it; it says where mail goes (by default files in var/mail, nothing leaves
+# the machine).
 demo: $(VENV_STAMP)
 	.venv/bin/clb migrate --noinput
 	.venv/bin/clb load-reference
 	.venv/bin/clb load-demo --if-empty
+	mkdir -p var; .venv/bin/clb worker > var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Werker gestart (pid $$worker, log in var/worker.log)."; \
+	.venv/bin/clb mail-destination; \
 	.venv/bin/clb serve --host 127.0.0.1 --port 8000
 
 # The import contracts (pyproject.toml, ARCHITECTURE.md) first: a wrong arrow fails at once. Then

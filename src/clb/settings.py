@@ -13,6 +13,11 @@ CLB_MIGRATION_DIR  folder of migration packages the admin may start, one subfold
 CLB_EXCHANGE_RATE_LIMITS  requests per window and client, e.g. "api=1200,api_token=600,sru=600"
                    (names not given keep their defaults, clb.exchange.ratelimit.DEFAULT_LIMITS)
 CLB_EXCHANGE_RATE_WINDOW  the window in seconds (default 60)
+CLB_EMAIL_URL      where notices go: smtp://…, smtps://…, file:///folder or console: (clb.mail_settings);
+                   unset: files in the data folder's mail/
+CLB_MAIL_FROM      the sender of notices (default "Bibliotheek <noreply@clb.localhost>")
+CLB_WORKER_URL     the queue of `clb worker` (huey): unset is a SQLite file in the data folder;
+                   postgresql://… keeps it in PostgreSQL; redis://… in Redis (needs the redis package)
 CLB_TRUSTED_PROXIES comma-separated addresses or networks of reverse proxies whose
                    X-Forwarded-For (and X-Forwarded-Proto) CLB believes
 CLB_HTTPS          "1" behind HTTPS: HSTS, redirect to https, Secure cookies, a CSP
@@ -30,6 +35,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from clb.database_settings import database_settings
+from clb.mail_settings import mail_settings
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("CLB_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -81,6 +87,7 @@ INSTALLED_APPS = [
     "clb.costmodel",
     "clb.exchange",
     "clb.migration",
+    "clb.notices",
     "clb.web",
     "clb.operations",
     "clb",  # the commands that span rooms (clb/apps.py)
@@ -211,6 +218,13 @@ CLB_RETENTION_DAYS = int(os.environ.get("CLB_RETENTION_DAYS", "30"))
 CLB_MIGRATION_DIR = Path(
     os.environ.get("CLB_MIGRATION_DIR", DATA_DIR / "migratiepakketten")
 ).resolve()
+
+# Notices (clb.notices): where mail goes, who sends it, and the lease a worker holds on a notice
+# it is sending (another worker takes over after it, should the first have died).
+globals().update(mail_settings(os.environ, DATA_DIR))
+DEFAULT_FROM_EMAIL = os.environ.get("CLB_MAIL_FROM", "Bibliotheek <noreply@clb.localhost>")
+CLB_NOTICE_LEASE_SECONDS = int(os.environ.get("CLB_NOTICE_LEASE_SECONDS", "300"))
+CLB_WORKER_URL = os.environ.get("CLB_WORKER_URL", "").strip()
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,8 @@ from clb.circulation import services as circ
 from clb.circulation.models import Hold, HoldStatus, Loan, Transit
 from clb.members import services as members
 from clb.members.models import AuditEntry
+from clb.notices import queueing
+from clb.notices.models import Notice, State
 from tests.factories import make_item, make_patron, make_record
 from tests.web.conftest import CHILD, page
 
@@ -65,7 +67,9 @@ def world(net, earlier):
     colleague = User.objects.create_user(
         "collega-a", role=User.Role.DESK, organisation=net.org_a, branch=net.a1
     )
+    queueing.queue_hold_notices()  # Kim's hold is ready: a letter at a1 (no e-mail address)
     return {
+        "notice": Notice.objects.get(patron=kid),
         "colleague": colleague,
         "patron": anna,
         "kid": kid,
@@ -108,6 +112,9 @@ def attack(world) -> dict[str, tuple[dict, dict]]:
         "web:desk-audit": ({}, {}),
         "web:desk-copy-history": ({"barcode": world["loaned"].barcode}, {}),
         "web:desk-edit-patron": ({"pk": pk}, {"street": "Gestolen 1", "postcode": "3811 AB"}),
+        "web:desk-notices": ({"pk": pk}, {}),
+        "web:desk-resend": ({"pk": pk, "notice_id": world["notice"].pk}, {}),
+        "web:desk-letters": ({}, {"notice": world["notice"].pk}),  # A's letter, B's desk
         "web:desk-staff": (
             {},
             {"username": "indringer", "role": "org_admin", "password": "x" * 12},
@@ -155,6 +162,7 @@ def assert_untouched(world):
     assert colleague.role == User.Role.DESK and colleague.is_active
     assert not colleague.check_password("overgenomen-1")
     assert not User.objects.filter(username="indringer").exists()
+    assert Notice.objects.count() == 1 and Notice.objects.get().state == State.PENDING
 
 
 def test_every_desk_url_is_in_the_attack_table(world):
@@ -271,6 +279,8 @@ NETWORK_REFUSED = {
     "web:desk-edit-patron",
     "web:desk-membership",
     "web:desk-cancel-hold",
+    "web:desk-notices",
+    "web:desk-resend",
 }
 
 

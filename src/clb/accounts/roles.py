@@ -23,6 +23,14 @@ ORG_ADMIN_MODELS = {
     "migration": ["migrationrun:add,change,view"],
     # Apps of the REST API: registered, given tokens and revoked by the organisation itself.
     "exchange": ["apiclient:add,change,view", "apitoken:change,view"],
+    "notices": [
+        "noticetemplate:add,change,delete,view",
+        "noticepolicy:add,change,delete,view",
+        "overduelevel:add,change,delete,view",
+        "autorenewrule:add,change,delete,view",
+        "notice:view",
+        "jobrun:view",
+    ],
 }
 
 

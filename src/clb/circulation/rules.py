@@ -11,7 +11,7 @@ from .errors import CirculationError, Code
 from .models import CategoryLimit, LoanRule
 
 
-def _most_specific(rows, *keys):
+def most_specific(rows, *keys):
     """The row with the most specific keys, heaviest key first; None for no rows."""
     return max(rows, key=lambda row: tuple(bool(getattr(row, key)) for key in keys), default=None)
 
@@ -32,7 +32,7 @@ class RuleBook:
 
     def _best(self, type_id) -> LoanRule | None:
         candidates = [r for r in self.rows if r.item_type_id in (None, type_id)]
-        return _most_specific(candidates, "organisation_id", "item_type_id", "patron_category")
+        return most_specific(candidates, "organisation_id", "item_type_id", "patron_category")
 
     def governs(self, rule: LoanRule, type_id) -> bool:
         """Whether loans of this item type fall under `rule` (and so count towards its limit)."""
@@ -61,4 +61,4 @@ def category_limit(organisation, patron_category: str) -> CategoryLimit | None:
         Q(organisation=organisation) | Q(organisation__isnull=True),
         Q(patron_category=patron_category) | Q(patron_category=""),
     )
-    return _most_specific(rows, "organisation_id", "patron_category")
+    return most_specific(rows, "organisation_id", "patron_category")

@@ -7,6 +7,7 @@ from .views import (
     desk_members,
     desk_staff,
     member,
+    notices,
     public,
     staff_login,
 )
@@ -32,6 +33,7 @@ urlpatterns = [
     path("mijn/leesgeschiedenis/", member.history, name="mine-history"),
     path("mijn/pincode/", member.change_pin, name="mine-pin"),
     path("mijn/gegevens/", member.my_data, name="mine-data"),
+    path("mijn/berichten/", notices.mine, name="mine-notices"),
     path("mijn/gegevens.json", member.my_data_json, name="mine-data-json"),
     # staff
     path("medewerkers/verder/", staff_login.after_login, name="after-login"),
@@ -52,6 +54,13 @@ urlpatterns = [
     path("balie/lener/<int:pk>/lidmaatschap/", desk.renew_membership, name="desk-membership"),
     path("balie/lener/<int:pk>/pincode/", desk.reset_pin, name="desk-pin"),
     path("balie/lener/<int:pk>/klaar/", desk.done, name="desk-done"),
+    path("balie/lener/<int:pk>/berichten/", notices.desk, name="desk-notices"),
+    path(
+        "balie/lener/<int:pk>/berichten/<int:notice_id>/opnieuw/",
+        notices.resend,
+        name="desk-resend",
+    ),
+    path("balie/brieven/", notices.letters, name="desk-letters"),
     path("balie/innemen/", desk_items.checkin, name="desk-checkin"),
     path("balie/innemen/bon/<int:n>/", desk_items.routing_slip, name="desk-slip"),
     path("balie/reserveringsplank/", desk_items.hold_shelf, name="desk-hold-shelf"),

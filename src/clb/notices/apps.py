@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NoticesConfig(AppConfig):
+    name = "clb.notices"
+    verbose_name = "Berichten en taken"

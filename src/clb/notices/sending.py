@@ -1,0 +1,209 @@
+"""Sending the queue: claim a batch, check each notice is still true, render it, hand it to
+Django's e-mail backend, mark it sent - or retry later with backoff, or give up.
+
+A claim is a lease held by one worker (host:pid), so two workers never send the same notice,
+and a worker killed mid-batch leaves notices another can take over: at once when the dead
+worker was on this host (its pid is gone), otherwise when the lease runs out. A notice taken
+over is sent again with its own Message-ID, so a copy that did get out before the crash is the
+same message to the receiving side, which keeps one (at-least-once delivery, identified)."""
+
+import logging
+import os
+import smtplib
+import socket
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils.translation import gettext as _
+
+from clb import clock
+
+from .content import context_for
+from .models import Channel, FailingAddress, Notice, State
+from .rendering import TemplateError, render, template_for
+from .rules import NoticeRules
+
+log = logging.getLogger("clb.notices")
+
+# Wait after the n-th failed try; after the last, the notice has failed.
+BACKOFF = [
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=6),
+]
+MAX_TRIES = len(BACKOFF) + 1
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=settings.CLB_NOTICE_LEASE_SECONDS)
+
+
+def _claim(at, size: int) -> list[int]:
+    with transaction.atomic():
+        ids = list(
+            Notice.objects.filter(
+                channel=Channel.EMAIL,
+                state__in=[State.PENDING, State.SENDING],
+                next_try_at__lte=at,
+            )
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=at))
+            .order_by("next_try_at", "id")
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)[:size]
+        )
+        Notice.objects.filter(pk__in=ids).update(
+            state=State.SENDING,
+            claimed_until=at + lease(),
+            claimed_by=worker_id(),
+            tries=F("tries") + 1,
+        )
+    return ids
+
+
+def release_dead_claims() -> int:
+    """Give back the claims of workers on this host that are gone (killed mid-send)."""
+    host = socket.gethostname()
+    dead = [
+        claimer
+        for claimer in Notice.objects.filter(state=State.SENDING, claimed_by__startswith=f"{host}:")
+        .values_list("claimed_by", flat=True)
+        .distinct()
+        if not _alive(int(claimer.rpartition(":")[2]))
+    ]  # fmt: skip
+    return Notice.objects.filter(state=State.SENDING, claimed_by__in=dead).update(
+        claimed_until=None, claimed_by=""
+    )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def send_pending(at=None, *, batch: int = 200) -> dict:
+    """Send what is due; returns counts per outcome. `at` is the injected clock."""
+    counts = {"sent": 0, "retry": 0, "failed": 0, "cancelled": 0}
+    rules, templates = NoticeRules(), Templates()
+    while ids := _claim(clock.now(at), batch):
+        connection = get_connection(fail_silently=False)
+        try:
+            for notice in Notice.objects.filter(pk__in=ids).select_related(
+                "patron", "organisation", "hold__record", "hold__pickup_branch",
+                "membership__subscription_type", "ledger_line",
+            ).prefetch_related("loan_links__loan__item__record").order_by("id"):  # fmt: skip
+                outcome = _send_one(notice, connection, clock.now(at), rules, templates)
+                counts[outcome] += 1
+                if outcome == "retry":  # the connection may be broken: a fresh one next
+                    connection.close()
+                    connection = get_connection(fail_silently=False)
+        finally:
+            connection.close()
+    return counts
+
+
+class Templates:
+    """The templates of one run, looked up once per (organisation, kind, language)."""
+
+    def __init__(self):
+        self.found = {}
+
+    def __call__(self, organisation_id, kind, language):
+        key = (organisation_id, kind, language)
+        if key not in self.found:
+            self.found[key] = template_for(*key)
+        return self.found[key]
+
+
+def settle(notice: Notice, at, rules=None, templates=template_for, *, keep: bool = True):
+    """Render the notice as it is now, or cancel it when it stopped being true. Returns the
+    message, or None (cancelled or failed). keep=False leaves storing the text to the caller."""
+    context = context_for(notice, rules)
+    if context is None:
+        _finish(notice, State.CANCELLED, at, _("Vervallen: niet meer van toepassing."))
+        return None
+    subject, body = templates(notice.organisation_id, notice.kind, notice.language)
+    try:
+        message = render(subject, body, context, notice.language)
+    except TemplateError as exc:
+        _finish(notice, State.FAILED, at, str(exc))
+        return None
+    notice.subject, notice.body = message.subject, message.text
+    if keep:
+        Notice.objects.filter(pk=notice.pk).update(subject=message.subject, body=message.text)
+    return message
+
+
+def _send_one(notice: Notice, connection, at, rules, templates) -> str:
+    # The text is stored with the outcome: after a crash it is rendered again anyway.
+    message = settle(notice, at, rules, templates, keep=False)
+    if message is None:
+        return "cancelled" if notice.state == State.CANCELLED else "failed"
+    email = EmailMultiAlternatives(
+        message.subject,
+        message.text,
+        settings.DEFAULT_FROM_EMAIL,
+        [notice.to_address],
+        headers={"Message-ID": notice.message_id},
+        connection=connection,
+    )
+    email.attach_alternative(message.html, "text/html")
+    try:
+        # Opened once and kept for the batch: left closed, the backend would connect (and
+        # greet, and quit) for every single message.
+        connection.open()
+        email.send()
+    except smtplib.SMTPRecipientsRefused as exc:
+        code, reply = next(iter(exc.recipients.values()))
+        reply = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+        if code >= 500:  # refused for good: a bounce
+            FailingAddress.objects.update_or_create(
+                address=notice.to_address, defaults={"since": at, "reason": f"{code} {reply}"[:500]}
+            )
+            _finish(notice, State.FAILED, at, f"{code} {reply}")
+            return "failed"
+        return _retry(notice, at, f"{code} {reply}")
+    except (smtplib.SMTPException, OSError) as exc:
+        return _retry(notice, at, f"{type(exc).__name__}: {exc}")
+    Notice.objects.filter(pk=notice.pk, state=State.SENDING).update(
+        state=State.SENT, sent_at=at, claimed_until=None, claimed_by="", last_error="",
+        subject=notice.subject, body=notice.body,
+    )  # fmt: skip
+    return "sent"
+
+
+def _retry(notice: Notice, at, error: str) -> str:
+    log.warning("notice %s not sent (try %s): %s", notice.pk, notice.tries, error)
+    if notice.tries >= MAX_TRIES:
+        _finish(notice, State.FAILED, at, error)
+        return "failed"
+    Notice.objects.filter(pk=notice.pk).update(
+        subject=notice.subject,
+        body=notice.body,
+        state=State.PENDING,
+        next_try_at=at + BACKOFF[notice.tries - 1],
+        claimed_until=None,
+        claimed_by="",
+        last_error=error[:500],
+    )
+    return "retry"
+
+
+def _finish(notice: Notice, state: str, at, error: str = "") -> None:
+    notice.state = state
+    Notice.objects.filter(pk=notice.pk).update(
+        state=state, claimed_until=None, claimed_by="", last_error=error[:500]
+    )

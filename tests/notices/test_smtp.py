@@ -1,0 +1,111 @@
+"""Notices through a real SMTP server (aiosmtpd on 127.0.0.1): the right recipient, subject,
+language and items; retries with backoff against a failing server, then `failed`; a bounce
+marks the address as failing and sends the next notice on paper."""
+
+from datetime import timedelta
+
+import pytest
+
+from clb.circulation import services as circ
+from clb.notices import jobs, sending
+from clb.notices.models import Channel, FailingAddress, Kind, Notice, State
+from tests.factories import T0
+
+from .conftest import copies, member
+
+pytestmark = pytest.mark.django_db
+
+
+def hold_ready_for(net, patron, title="De avonden"):
+    """`patron` holds a title another member has; it comes back at a1 and is put aside."""
+    [copy] = copies(net.a1, title)
+    other = member(net.org_a)
+    circ.checkout(item_barcode=copy.barcode, card_number=other.card_number, branch=net.a1, at=T0)
+    circ.place_hold(card_number=patron.card_number, record=copy.record, pickup_branch=net.a1, at=T0)
+    circ.checkin(item_barcode=copy.barcode, branch=net.a1, at=T0 + timedelta(days=2))
+    return copy
+
+
+def test_hold_ready_arrives_in_the_members_language(net, smtp):
+    anna = member(net.org_a, email="anna@example.nl")
+    john = member(net.org_a, email="john@example.org", language="en")
+    hold_ready_for(net, anna, "De avonden")
+    hold_ready_for(net, john, "Max Havelaar")
+    jobs.run_due(T0 + timedelta(days=2, minutes=5))
+    mails = {m.recipients[0]: m for m in smtp.handler.wait_for(2)}
+    assert set(mails) == {"anna@example.nl", "john@example.org"}
+    dutch, english = mails["anna@example.nl"], mails["john@example.org"]
+    assert dutch.subject == "Uw reservering ligt klaar: De avonden"
+    assert "Centrale Bibliotheek" in dutch.text and "tot en met 11 mrt. 2026" in dutch.text
+    assert english.subject == "Your hold is ready: Max Havelaar"
+    assert "Centrale Bibliotheek" in english.text and "until 11 Mar 2026" in english.text
+    assert dutch.peer == english.peer  # one connection for the batch, not one per message
+    # The queue's row says so, with the Message-ID that went out.
+    notice = Notice.objects.get(patron=john)
+    assert notice.state == State.SENT and notice.tries == 1
+    assert english.message_id == notice.message_id and notice.subject == english.subject
+    # A second run finds nothing new to tell.
+    jobs.run_due(T0 + timedelta(days=2, minutes=10))
+    assert Notice.objects.count() == 2 and len(smtp.handler.received) == 2
+
+
+def test_the_html_part_escapes_what_the_text_part_shows_as_is(net, smtp):
+    anna = member(net.org_a, email="anna@example.nl")
+    hold_ready_for(net, anna, "Jip & Janneke <3")
+    jobs.run_due(T0 + timedelta(days=2, minutes=5))
+    [mail] = smtp.handler.wait_for(1)
+    assert "Jip & Janneke <3" in mail.text
+    assert "Jip &amp; Janneke &lt;3" in mail.html and "<3" not in mail.html
+
+
+def test_a_failing_server_is_retried_with_backoff_then_the_notice_fails(net, smtp):
+    anna = member(net.org_a, email="anna@example.nl")
+    hold_ready_for(net, anna)
+    smtp.handler.fail_data = "451 4.3.0 Probeer het later"
+    at = T0 + timedelta(days=2, minutes=5)
+    jobs.run_due(at)
+    notice = Notice.objects.get()
+    assert (notice.state, notice.tries) == (State.PENDING, 1)
+    assert "451" in notice.last_error and notice.next_try_at == at + sending.BACKOFF[0]
+    # Not before the backoff has passed ...
+    assert sending.send_pending(at + sending.BACKOFF[0] - timedelta(seconds=1))["retry"] == 0
+    # ... then each try waits longer, and after the last the notice has failed.
+    for wait in sending.BACKOFF:
+        at += wait
+        sending.send_pending(at)
+    notice.refresh_from_db()
+    assert (notice.state, notice.tries) == (State.FAILED, sending.MAX_TRIES)
+    assert smtp.handler.received == []
+
+
+def test_a_server_back_in_time_delivers_once(net, smtp):
+    anna = member(net.org_a, email="anna@example.nl")
+    hold_ready_for(net, anna)
+    smtp.handler.fail_data = "421 4.3.2 Even niet"
+    at = T0 + timedelta(days=2, minutes=5)
+    jobs.run_due(at)
+    smtp.handler.fail_data = ""
+    sending.send_pending(at + sending.BACKOFF[0])
+    sending.send_pending(at + timedelta(days=1))
+    [mail] = smtp.handler.wait_for(1)
+    notice = Notice.objects.get()
+    assert (notice.state, notice.tries, mail.message_id) == (State.SENT, 2, notice.message_id)
+
+
+def test_a_bounce_marks_the_address_and_the_next_notice_goes_on_paper(net, smtp):
+    anna = member(net.org_a, email="weg@example.nl")
+    smtp.handler.refuse["weg@example.nl"] = "550 5.1.1 Onbekende gebruiker"
+    hold_ready_for(net, anna, "De avonden")
+    jobs.run_due(T0 + timedelta(days=2, minutes=5))
+    notice = Notice.objects.get()
+    assert notice.state == State.FAILED and "550" in notice.last_error and notice.tries == 1
+    assert FailingAddress.objects.filter(address="weg@example.nl").exists()
+    hold_ready_for(net, anna, "Max Havelaar")
+    jobs.run_due(T0 + timedelta(days=2, minutes=10))
+    second = Notice.objects.exclude(pk=notice.pk).get()
+    assert (second.kind, second.channel, second.state) == (
+        Kind.HOLD_READY,
+        Channel.PRINT,
+        State.PENDING,
+    )
+    assert smtp.handler.received == []
