@@ -35,6 +35,14 @@ def cell(figure: Figure):
     return number(figure.value, figure.indicator.decimals)
 
 
+def exact(figure: Figure):
+    """The value as counted, for deliveries to the KB (which suppresses when it publishes):
+    never "< 10"; "–" when there is no figure."""
+    if figure.value is None:
+        return NO_DATA
+    return number(figure.value, figure.indicator.decimals)
+
+
 def display(value) -> str:
     """Dutch notation: 12.345,6."""
     if value is None:
@@ -56,6 +64,8 @@ class Table:
     keys: list[str] = field(default_factory=list)  # machine names of the columns, if any
     # Columns shown on the page (all when None); downloads always carry every column.
     page_columns: list[int] | None = None
+    # Lines before the column headers of a CSV file ("# ..."): what a file is and how to read it.
+    preamble: list[str] = field(default_factory=list)
 
     def page_headers(self) -> list[str]:
         return [self.headers[i] for i in self._page_columns()]
@@ -72,6 +82,8 @@ class Table:
 
     def csv(self) -> str:
         out = io.StringIO()
+        for line in self.preamble:
+            out.write("# " + " ".join(str(line).split()) + "\r\n")
         writer = csv.writer(out)
         writer.writerow(self.headers)
         for row in self.rows:
