@@ -165,7 +165,7 @@ def _long_table() -> Table:
 def _add_long(table: Table, region: Region, figures: list[Figure], labels: Labels) -> None:
     for f in figures:
         ind = f.indicator
-        text = labels.indicator(ind)
+        text = labels.indicator(ind, f.period)
         table.rows.append(
             [
                 region.code,
@@ -179,7 +179,7 @@ def _add_long(table: Table, region: Region, figures: list[Figure], labels: Label
                 labels.key(f),
                 cell(f),
                 text["unit"],
-                "" if ind.target is None else ind.target,
+                text["target"],
                 labels.status[f.final],
                 text["source"],
                 "; ".join(f.items),

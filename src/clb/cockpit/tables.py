@@ -9,6 +9,9 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clb import clock
+
+from .covenant import CONVENANT, covenant_for
 from .engine import Figure
 
 SUPPRESSED = "< 10"
@@ -106,6 +109,19 @@ FIGURE_HEADERS = [
 ]
 
 
+def target_text(targets) -> str:
+    """Targets with their years: "10 (2021); 20 (2023, ambitie)"."""
+    parts = []
+    for target, source in targets:
+        notes = [str(target.year)]
+        if target.ambition:
+            notes.append(_("ambitie"))
+        if source.document != CONVENANT:
+            notes.append(source.document)
+        parts.append(f"{display(target.value)} ({', '.join(notes)})")
+    return "; ".join(parts)
+
+
 class Labels:
     """Translated texts looked up once per output rather than once per figure (a national
     report has a hundred thousand figures)."""
@@ -115,21 +131,19 @@ class Labels:
         self._keys: dict = {}
         self.status = {True: status_label(True), False: status_label(False)}
 
-    def indicator(self, ind) -> dict:
-        if ind.code not in self._indicators:
-            target = ""
-            if ind.target is not None:
-                target = display(ind.target)
-                if ind.ambition is not None:
-                    target += " (" + _("ambitie") + f" {display(ind.ambition)})"
-            self._indicators[ind.code] = {
+    def indicator(self, ind, period=None) -> dict:
+        """`period`: whose covenant's targets to show (covenant.py); today's when None."""
+        day = period.end if period is not None else clock.today()
+        key = (ind.code, covenant_for(day).code)
+        if key not in self._indicators:
+            self._indicators[key] = {
                 "section": str(ind.section),
                 "name": str(ind.name),
                 "unit": str(ind.unit),
                 "source": str(ind.source),
-                "target": target,
+                "target": target_text(covenant_for(day).targets_of(ind.code)),
             }
-        return self._indicators[ind.code]
+        return self._indicators[key]
 
     def key(self, figure: Figure) -> str:
         if not figure.key:
@@ -148,7 +162,7 @@ def figures_table(name: str, title: str, figures: list[Figure], labels=None) -> 
     )
     for f in figures:
         ind = f.indicator
-        text = labels.indicator(ind)
+        text = labels.indicator(ind, f.period)
         table.rows.append(
             [
                 text["section"],

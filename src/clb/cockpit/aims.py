@@ -1,0 +1,347 @@
+"""The covenant's aims (covenant.py) read for a region and period: the figure, the target in force,
+the trend against the same period a year earlier and whether the region is on track — the first
+page of the half-year report and the first screen of the dashboard. Then the differences between
+the parts of a region: the best and worst municipalities of each size class, or a municipality
+beside its size class.
+
+Figures come from the one engine with its suppression: a suppressed figure is judged "no data"
+and never ranked, so a light or a ranking reveals nothing a table would not."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from clb import clock
+
+from . import accessibility
+from .covenant import ACCESSIBILITY, HIGHER, Aim, Covenant, Target, covenant_for
+from .definitions import INDICATOR_BY_CODE
+from .engine import Cockpit, Figure
+from .periods import Period, is_final, parse
+from .regions import Geography, Region, size_class
+from .tables import NO_DATA, SUPPRESSED, cell, display, number
+
+ON_TRACK, BEHIND, NO_DATA_STATUS = "on_track", "behind", "no_data"
+STATUS_LABELS = {
+    ON_TRACK: gettext_lazy("op koers"),
+    BEHIND: gettext_lazy("achter"),
+    NO_DATA_STATUS: gettext_lazy("geen gegevens"),
+}
+UP, DOWN, SAME = "up", "down", "same"
+TREND_LABELS = {
+    UP: gettext_lazy("stijgend"),
+    DOWN: gettext_lazy("dalend"),
+    SAME: gettext_lazy("gelijk"),
+    None: gettext_lazy("geen vergelijking"),
+}
+TREND_ARROWS = {UP: "↑", DOWN: "↓", SAME: "=", None: ""}
+# Under three members a size class's figure would give the others' away (as on the dashboard).
+MIN_GROUP = 3
+
+
+def previous_period(period: Period) -> Period:
+    """The same half-year or year, a year earlier."""
+    return parse(period.code.replace(str(period.year), str(period.year - 1), 1))
+
+
+@dataclass
+class Value:
+    """One figure of an aim: the exact value (for judging only) and what anyone may see."""
+
+    value: float | None
+    shown: object  # a number, "< 10" or "–"
+    final: bool = False
+
+    @property
+    def known(self) -> bool:
+        return self.shown not in (SUPPRESSED, NO_DATA) and self.value is not None
+
+
+@dataclass
+class Reading:
+    aim: Aim
+    region: Region
+    period: Period
+    now: Value
+    before: Value
+    before_period: Period
+    target: Target | None
+    unit: str
+    decimals: int
+    sources: list[str]
+    beside: list[tuple[str, object]] = field(default_factory=list)  # e.g. CBS road distance
+    # The aim's comparable ratio for the region and for its size class taken together (a
+    # municipality or organisation beside those of its size, as the KB's monitor shows them).
+    own_ratio: Value | None = None
+    peers: Value | None = None
+    ratio_unit: str = ""
+
+    @property
+    def trend(self) -> str | None:
+        if not (self.now.known and self.before.known):
+            return None
+        now, before = float(self.now.shown), float(self.before.shown)
+        return SAME if now == before else UP if now > before else DOWN
+
+    @property
+    def status(self) -> str:
+        if not self.now.known:
+            return NO_DATA_STATUS
+        if self.target is not None:
+            value = float(self.now.shown)
+            meets = (
+                value >= self.target.value
+                if self.aim.direction == HIGHER
+                else (value <= self.target.value)
+            )
+            return ON_TRACK if meets else BEHIND
+        if self.trend is None:
+            return NO_DATA_STATUS
+        good = UP if self.aim.direction == HIGHER else DOWN
+        return ON_TRACK if self.trend in (good, SAME) else BEHIND
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+    @property
+    def trend_text(self) -> str:
+        if self.trend is None:
+            return str(TREND_LABELS[None])
+        return _("%(arrow)s %(trend)s (%(period)s: %(value)s)") % {
+            "arrow": TREND_ARROWS[self.trend],
+            "trend": TREND_LABELS[self.trend],
+            "period": self.before_period.code,
+            "value": display(self.before.shown),
+        }
+
+    @property
+    def target_text(self) -> str:
+        return target_text(self.aim, self.period)
+
+    @property
+    def final(self) -> bool:
+        return self.now.final
+
+
+def target_text(aim: Aim, period: Period) -> str:
+    """The target in force, with the covenant's other targets for the aim beside it."""
+    if not aim.targets:
+        return _("geen getal; richting: %(way)s") % {
+            "way": _("hoger") if aim.direction == HIGHER else _("lager")
+        }
+    current = aim.target_for(period.year)
+    parts = []
+    for t in aim.targets:
+        text = f"{display(_number(t.value))} ({t.year}{', ' + _('ambitie') if t.ambition else ''})"
+        parts.append(f"[{text}]" if t is current else text)
+    return " → ".join(parts)
+
+
+def _number(value):
+    return int(value) if float(value).is_integer() else value
+
+
+@dataclass
+class Aims:
+    """Everything the first page and the first screen show for one region and period."""
+
+    covenant: Covenant
+    region: Region
+    period: Period
+    readings: list[Reading]
+    parts: list[tuple[Region, list[Reading]]] = field(default_factory=list)
+    differences: list[list] = field(default_factory=list)  # rows, see DIFFERENCE_HEADERS
+    group: Region | None = None
+
+    @property
+    def final(self) -> bool:
+        return bool(self.readings) and all(r.final for r in self.readings)
+
+    @property
+    def sources(self) -> list[str]:
+        return list(dict.fromkeys(s for r in self.readings for s in r.sources))
+
+
+DIFFERENCE_HEADERS = [
+    gettext_lazy("doel"),
+    gettext_lazy("grootteklasse"),
+    gettext_lazy("gemeenten"),
+    gettext_lazy("best"),
+    gettext_lazy("waarde"),
+    gettext_lazy("minst"),
+    gettext_lazy("waarde"),
+    gettext_lazy("eenheid"),
+]
+
+
+class _Accessibility:
+    """The accessibility analysis on a period's last day (or today, if sooner), read per region."""
+
+    def __init__(self, geo: Geography, max_km: float, today: date):
+        self.geo = geo
+        self.max_km = max_km
+        self.today = today
+        self._analyses: dict = {}
+
+    def analysis(self, period: Period):
+        day = min(period.end, self.today)
+        if day not in self._analyses:
+            self._analyses[day] = accessibility.analyse(self.max_km, at=day)
+        return self._analyses[day]
+
+    def row(self, region: Region, period: Period):
+        codes = self.geo.municipalities_of(region)
+        return self.analysis(period).total(codes, code=region.code, name=region.name)
+
+    def value(self, region: Region, period: Period) -> Value:
+        share = self.row(region, period).share_beyond_vestiging_pct
+        final = is_final(period)
+        if share is None:
+            return Value(None, NO_DATA, final)
+        return Value(share, number(share, 1), final)
+
+
+def _indicator_value(figure: Figure) -> Value:
+    return Value(figure.value, cell(figure), figure.final)
+
+
+class Reader:
+    """Reads every aim for a set of regions in one go (one engine run for all of them)."""
+
+    def __init__(self, geo: Geography, regions, period: Period, *, at=None):
+        self.geo = geo
+        self.period = period
+        self.before = previous_period(period)
+        self.covenant = covenant_for(period.end)
+        codes = {a.indicator for a in self.covenant.aims} | {
+            a.compare for a in self.covenant.aims if a.compare
+        }
+        indicators = [INDICATOR_BY_CODE[c] for c in sorted(codes) if c in INDICATOR_BY_CODE]
+        self.cockpit = Cockpit(
+            regions, [period, self.before], geo=geo, indicators=indicators, at=at
+        )
+        self._access: dict = {}
+        self.today = clock.today(at)
+
+    def _accessibility(self, aim: Aim) -> _Accessibility:
+        if aim.max_km not in self._access:
+            self._access[aim.max_km] = _Accessibility(self.geo, aim.max_km, self.today)
+        return self._access[aim.max_km]
+
+    def value(self, aim: Aim, code: str, region: Region, period: Period) -> Value:
+        if code == ACCESSIBILITY:
+            return self._accessibility(aim).value(region, period)
+        return _indicator_value(self.cockpit.figure(INDICATOR_BY_CODE[code], region, period))
+
+    def reading(self, aim: Aim, region: Region, group: Region | None = None) -> Reading:
+        now = self.value(aim, aim.indicator, region, self.period)
+        before = self.value(aim, aim.indicator, region, self.before)
+        if aim.indicator == ACCESSIBILITY:
+            unit, decimals = "%", 1
+            row = self._accessibility(aim).row(region, self.period)
+            analysis = self._accessibility(aim).analysis(self.period)
+            sources = [
+                _(
+                    "CLB-bereikbaarheidsanalyse (vestigingenregister, %(day)s; CBS inwoners per "
+                    "postcodegebied)"
+                )
+                % {"day": analysis.day.isoformat()}  # fmt: skip
+            ]
+            beside = [
+                (_("gem. km hemelsbreed tot een vestiging (CLB)"), _km(row.mean_km_vestiging)),
+                (_("gem. km hemelsbreed tot een locatie (CLB)"), _km(row.mean_km_location)),
+            ]
+        else:
+            ind = INDICATOR_BY_CODE[aim.indicator]
+            unit, decimals = str(ind.unit), ind.decimals
+            sources = [str(ind.source)]
+            beside = []
+        sources.append(f"{aim.source.document}, {_('artikel')} {aim.source.article}")
+        reading = Reading(
+            aim,
+            region,
+            self.period,
+            now,
+            before,
+            self.before,
+            aim.target_for(self.period.year),
+            unit,
+            decimals,
+            sources,
+            beside,
+        )
+        if group is not None and aim.compare is not None:
+            reading.own_ratio = self.value(aim, aim.compare, region, self.period)
+            reading.peers = self.value(aim, aim.compare, group, self.period)
+            reading.ratio_unit = _unit(aim.compare)
+        return reading
+
+    def readings(self, region: Region, group: Region | None = None) -> list[Reading]:
+        return [self.reading(a, region, group) for a in self.covenant.aims]
+
+
+def _unit(code: str) -> str:
+    return "%" if code == ACCESSIBILITY else str(INDICATOR_BY_CODE[code].unit)
+
+
+def _km(value):
+    return NO_DATA if value is None else number(value, 1)
+
+
+def _size_group(geo: Geography, region: Region) -> Region | None:
+    group = geo.size_class_group(region)
+    return group if group is not None and len(group.members) >= MIN_GROUP else None
+
+
+def read(geo: Geography, region: Region, period: Period, *, parts=(), at=None) -> Aims:
+    """The aims of a region, of each of its `parts` (for traffic lights per part) and the
+    differences between its municipalities."""
+    group = _size_group(geo, region)
+    municipalities = (
+        [geo.region(c) for c in sorted(geo.municipalities_of(region) or geo.municipalities)]
+        if region.kind in ("country", "province")
+        else []
+    )
+    regions = [region, *parts, *municipalities] + ([group] if group else [])
+    reader = Reader(geo, regions, period, at=at)
+    aims = Aims(reader.covenant, region, period, reader.readings(region, group), group=group)
+    aims.parts = [(p, reader.readings(p)) for p in parts]
+    aims.differences = _differences(reader, municipalities)
+    return aims
+
+
+def _differences(reader: Reader, municipalities: list[Region]) -> list[list]:
+    """Per aim and size class: the best and the worst municipality, by the aim's ratio."""
+    classes: dict[str, list[Region]] = {}
+    for m in municipalities:
+        label = size_class(reader.geo.municipalities[m.code].inhabitants)
+        classes.setdefault(label, []).append(m)
+    rows = []
+    for aim in reader.covenant.aims:
+        if aim.compare is None:
+            continue
+        unit = _unit(aim.compare)
+        for label, members in _by_size(classes):
+            values = [(m, reader.value(aim, aim.compare, m, reader.period)) for m in members]
+            known = [(m, v) for m, v in values if v.known]
+            if len(known) < 2:
+                continue
+            ranked = sorted(known, key=lambda mv: (float(mv[1].shown), mv[0].name))
+            if aim.direction == HIGHER:
+                ranked.reverse()
+            (best, b), (worst, w) = ranked[0], ranked[-1]
+            rows.append(
+                [str(aim.title), label, len(members), best.name, b.shown, worst.name, w.shown,
+                 unit]
+            )  # fmt: skip
+    return rows
+
+
+def _by_size(classes: dict[str, list[Region]]):
+    from .regions import SIZE_CLASSES
+
+    order = [label for _low, _high, label in SIZE_CLASSES]
+    return sorted(classes.items(), key=lambda kv: order.index(kv[0]))

@@ -1,0 +1,135 @@
+"""The covenant's aims as data, and read for regions of a hand-made country with known answers
+(tests/cockpit/covenant_land.py)."""
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from clb.cockpit import aims, covenant
+from clb.cockpit.periods import parse
+from clb.cockpit.regions import Geography
+from clb.cockpit.tables import Labels
+from tests.factories import T0
+
+from .covenant_land import make_land
+
+
+def _plain(text: str) -> str:
+    """The covenant's text without its bold marks, one space between words."""
+    return " ".join(text.replace("*", "").split())
+
+
+def test_every_aim_and_target_quotes_the_covenant_word_for_word():
+    for c in covenant.COVENANTS:
+        text = _plain(c.read_text())
+        assert c.title.replace("–", "-") in text.replace("–", "-")
+        for aim in c.aims:
+            assert aim.source.quote and _plain(aim.source.quote) in text, aim.code
+            for target in aim.targets:
+                # the number of a target stands in the quotation (or is the covenant's
+                # "every inhabitant" / "no cost for youth": zero)
+                assert target.value == 0 or re.search(
+                    rf"\b{int(target.value)}\s?%", aim.source.quote
+                ), (aim.code, target)
+    ido = covenant.aim("ido_reach")
+    assert [(t.value, t.year, t.ambition) for t in ido.targets] == [
+        (10, 2021, False),
+        (20, 2023, True),
+    ]
+    assert ido.target_for(2020) is None
+    assert ido.target_for(2022).value == 10 and ido.target_for(2026).value == 20
+    assert covenant.aim("youth_members").targets == ()  # the covenant names no number
+
+
+def test_a_new_covenant_period_is_a_data_change(monkeypatch):
+    from dataclasses import replace
+    from datetime import date
+
+    seed = covenant.COVENANTS[0]
+    next_one = replace(
+        seed,
+        code="2024-2027",
+        starts=date(2024, 1, 1),
+        aims=(replace(seed.aims[0], targets=(covenant.Target(25, 2025),)),),
+    )
+    monkeypatch.setattr(covenant, "COVENANTS", [seed, next_one])
+    assert covenant.covenant_for(date(2023, 12, 31)) is seed
+    assert covenant.covenant_for(date(2026, 6, 30)) is next_one
+    labels = Labels()
+    ind = __import__("clb.cockpit.definitions", fromlist=["x"]).INDICATOR_BY_CODE["ido_reach"]
+    assert labels.indicator(ind, parse("2023"))["target"] == "10 (2021); 20 (2023, ambitie)"
+    assert labels.indicator(ind, parse("2026-H1"))["target"] == "25 (2025)"
+
+
+@pytest.fixture
+def land(db):
+    return make_land()
+
+
+def _by_code(readings):
+    return {r.aim.code: r for r in readings}
+
+
+def test_aims_of_a_village_with_figure_target_trend_and_status(land):
+    geo = Geography()
+    result = aims.read(geo, geo.region("GM9001"), parse("2026-H1"), at=T0)
+    r = _by_code(result.readings)
+
+    ido = r["ido_reach"]
+    assert ido.now.shown == Decimal("14.0") and ido.before.shown == Decimal("8.0")
+    assert ido.before_period.code == "2025-H1"
+    assert ido.target.value == 20 and ido.target.ambition  # the target in force in 2026
+    assert (ido.trend, ido.status) == (aims.UP, aims.BEHIND)
+    assert ido.target_text == "10 (2021) → [20 (2023, ambitie)]"
+
+    assert r["youth_free"].now.shown == 1  # De Dorpen charges youth a fee
+    assert (r["youth_free"].target.value, r["youth_free"].status) == (0, aims.BEHIND)
+
+    youth = r["youth_members"]
+    assert (youth.now.shown, youth.before.shown) == (Decimal("1.5"), Decimal("1.2"))
+    assert youth.target is None and (youth.trend, youth.status) == (aims.UP, aims.ON_TRACK)
+
+    courses = r["course_participants"]
+    assert (courses.now.shown, courses.before.shown) == (30, 40)
+    assert (courses.trend, courses.status) == (aims.DOWN, aims.BEHIND)
+
+    access = r["accessibility"]
+    assert access.now.shown == Decimal("60.0") and access.target.value == 0
+    assert (access.trend, access.status) == (aims.SAME, aims.BEHIND)
+
+    # beside its size class (three villages of 5.000–10.000 taken together)
+    assert result.group is not None and len(result.group.members) == 3
+    assert ido.peers.shown == Decimal("6.7")  # 120 contacts / 0.5 / 3,600 people
+    assert access.peers.shown == Decimal("55.6")  # 10,000 of 18,000 inhabitants
+    assert courses.own_ratio.shown == Decimal("6.00") and courses.ratio_unit
+    assert result.final is False
+    assert any("IDO" in s for s in result.sources)
+
+
+def test_suppressed_figures_are_no_data_and_never_ranked(land):
+    geo = Geography()
+    result = aims.read(geo, geo.region("GM9003"), parse("2026-H1"), at=T0)
+    r = _by_code(result.readings)
+    assert r["ido_reach"].now.shown == "< 10"  # no contacts at all: a count under ten
+    assert r["ido_reach"].status == aims.NO_DATA_STATUS
+    assert r["ido_reach"].trend is None
+
+
+def test_differences_between_parts_best_and_worst_of_each_size_class(land):
+    geo = Geography()
+    province = geo.region("PV26")
+    result = aims.read(geo, province, parse("2026-H1"), parts=geo.parts(province), at=T0)
+    rows = {row[0]: row[1:] for row in result.differences}
+    ido = str(covenant.aim("ido_reach").title)
+    access = str(covenant.aim("accessibility").title)
+    assert rows[ido][:6] == ["5.000–10.000", 3, "Klein Dorp", Decimal("14.0"), "Middel Dorp",
+                             Decimal("8.3")]  # fmt: skip
+    assert rows[access][:6] == ["5.000–10.000", 3, "Middel Dorp", Decimal("0.0"), "Ander Dorp",
+                                Decimal("100.0")]  # fmt: skip
+    # only Klein Dorp has youth members and course participants to show: nothing to rank
+    assert str(covenant.aim("youth_members").title) not in rows
+    assert str(covenant.aim("course_participants").title) not in rows
+    lights = {p.code: _by_code(readings)["ido_reach"].status for p, readings in result.parts}
+    assert lights == {"GM9001": aims.BEHIND, "GM9002": aims.BEHIND,
+                      "GM9003": aims.NO_DATA_STATUS}  # fmt: skip
