@@ -81,7 +81,7 @@ def test_aims_of_a_village_with_figure_target_trend_and_status(land):
     assert ido.before_period.code == "2025-H1"
     assert ido.target.value == 20 and ido.target.ambition  # the target in force in 2026
     assert (ido.trend, ido.status) == (aims.UP, aims.BEHIND)
-    assert ido.target_text == "10 (2021) → [20 (2023, ambitie)]"
+    assert ido.target_text == "10 (2021); [20 (2023, ambitie)]"
 
     assert r["youth_free"].now.shown == 1  # De Dorpen charges youth a fee
     assert (r["youth_free"].target.value, r["youth_free"].status) == (0, aims.BEHIND)
@@ -133,3 +133,62 @@ def test_differences_between_parts_best_and_worst_of_each_size_class(land):
     lights = {p.code: _by_code(readings)["ido_reach"].status for p, readings in result.parts}
     assert lights == {"GM9001": aims.BEHIND, "GM9002": aims.BEHIND,
                       "GM9003": aims.NO_DATA_STATUS}  # fmt: skip
+
+
+def _pdf_pages(region: str) -> list[str]:
+    import io
+
+    import pypdf
+
+    from clb.cockpit.report import build_report
+    from clb.cockpit.report_files import write
+
+    geo = Geography()
+    report = build_report(geo, geo.region(region), parse("2026-H1"), at=T0)
+    buffer = io.BytesIO()
+    write(report, "pdf", buffer)
+    reader = pypdf.PdfReader(io.BytesIO(buffer.getvalue()))
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+def test_the_reports_first_page_answers_each_aim(land):
+    pages = _pdf_pages("GM9001")
+    first = pages[0]
+    assert "Halfjaarrapportage convenant — Klein Dorp, 1e halfjaar 2026" in first
+    expected = {
+        # aim: (figure, target as printed, trend, status)
+        "Bereik Informatiepunten Digitale Overheid": (
+            "14,0", "10 (2021); [20 (2023, ambitie)]", "stijgend (2025-H1: 8,0)", "achter"),
+        "Jeugd gratis lid: organisaties die jeugdcontributie heffen": (
+            "1", "[0 (2020)]", "gelijk (2025-H1: 1)", "achter"),
+        "Jeugdleden (0–17) als aandeel van de inwoners 0–17": (
+            "1,5", "geen getal; richting: hoger", "stijgend (2025-H1: 1,2)", "op koers"),
+        "Deelnemers aan cursussen": (
+            "30", "geen getal; richting: hoger", "dalend (2025-H1: 40)", "achter"),
+        "Inwoners verder dan 5 km van een volwaardige vestiging": (
+            "60,0", "[0 (2020)]", "gelijk (2025-H1: 60,0)", "achter"),
+    }  # fmt: skip
+    table = first.split("Stand ten opzichte van het doel")[0]
+    for title, (figure, target, trend, status) in expected.items():
+        assert title in table, title
+        row = table.split(title, 1)[1][:160]
+        assert row.split()[0] == figure, (title, row)
+        for text in (target, trend, status):
+            assert text in row, (title, text, row)
+    assert "Stand ten opzichte van het doel" in first  # the chart, drawn on the same page
+    assert "voorlopig" in first
+    # page 2: the village beside its size class; then the tables
+    assert "Klein Dorp naast gemeenten met 5.000–10.000 inwoners" in pages[1]
+    assert "Leden en jeugd" not in first + pages[1]
+    assert any("Leden en jeugd" in p for p in pages[2:])
+    for number, page in enumerate(pages, start=1):
+        assert "voorlopig" in page and "Bronnen:" in page, number
+    assert "registratie IDO-contacten" in first and "Bibliotheekconvenant 2020–2023" in first
+
+
+def test_the_province_report_names_best_and_worst_villages(land):
+    pages = _pdf_pages("PV26")
+    second = pages[1]
+    assert "Verschillen tussen gemeenten van dezelfde grootteklasse" in second
+    ido = second.split("Bereik Informatiepunten Digitale Overheid", 1)[1][:120]
+    assert "Klein Dorp 14,0 Middel Dorp 8,3" in ido

@@ -21,7 +21,7 @@ from .definitions import INDICATOR_BY_CODE
 from .engine import Cockpit, Figure
 from .periods import Period, is_final, parse
 from .regions import Geography, Region, size_class
-from .tables import NO_DATA, SUPPRESSED, cell, display, number
+from .tables import NO_DATA, SUPPRESSED, Table, cell, display, number
 
 ON_TRACK, BEHIND, NO_DATA_STATUS = "on_track", "behind", "no_data"
 STATUS_LABELS = {
@@ -36,6 +36,7 @@ TREND_LABELS = {
     SAME: gettext_lazy("gelijk"),
     None: gettext_lazy("geen vergelijking"),
 }
+# On pages; the PDF's font has no arrows, so the report says it in words only.
 TREND_ARROWS = {UP: "↑", DOWN: "↓", SAME: "=", None: ""}
 # Under three members a size class's figure would give the others' away (as on the dashboard).
 MIN_GROUP = 3
@@ -110,8 +111,7 @@ class Reading:
     def trend_text(self) -> str:
         if self.trend is None:
             return str(TREND_LABELS[None])
-        return _("%(arrow)s %(trend)s (%(period)s: %(value)s)") % {
-            "arrow": TREND_ARROWS[self.trend],
+        return _("%(trend)s (%(period)s: %(value)s)") % {
             "trend": TREND_LABELS[self.trend],
             "period": self.before_period.code,
             "value": display(self.before.shown),
@@ -137,7 +137,7 @@ def target_text(aim: Aim, period: Period) -> str:
     for t in aim.targets:
         text = f"{display(_number(t.value))} ({t.year}{', ' + _('ambitie') if t.ambition else ''})"
         parts.append(f"[{text}]" if t is current else text)
-    return " → ".join(parts)
+    return "; ".join(parts)
 
 
 def _number(value):
@@ -345,3 +345,92 @@ def _by_size(classes: dict[str, list[Region]]):
 
     order = [label for _low, _high, label in SIZE_CLASSES]
     return sorted(classes.items(), key=lambda kv: order.index(kv[0]))
+
+
+# --- as tables (pages, XLSX sheets, CSV downloads) ---------------------------------------------
+
+AIM_KEYS = ["task", "aim", "value", "unit", "target", "trend", "status", "peers", "beside",
+            "source"]  # fmt: skip
+
+
+def aims_table(result: Aims) -> Table:
+    table = Table(
+        "doelen",
+        _("Convenantdoelen — %(region)s, %(period)s")
+        % {"region": result.region.name, "period": result.period.label},
+        [
+            _("opgave"),
+            _("convenantdoel"),
+            _("cijfer"),
+            _("eenheid"),
+            _("doel (jaar)"),
+            _("ontwikkeling"),
+            _("status"),
+            _("grootteklasse samen"),
+            _("ernaast"),
+            _("bron"),
+        ],
+        keys=list(AIM_KEYS),
+    )
+    for r in result.readings:
+        peers = ""
+        if r.peers is not None:
+            peers = f"{display(r.peers.shown)} {r.ratio_unit} ({display(r.own_ratio.shown)})"
+        table.rows.append(
+            [
+                str(r.aim.task),
+                str(r.aim.title),
+                r.now.shown,
+                r.unit,
+                r.target_text,
+                r.trend_text,
+                r.status_label,
+                peers,
+                "; ".join(f"{label}: {display(v)}" for label, v in r.beside),
+                "; ".join(r.sources),
+            ]
+        )
+    table.note = _(
+        "%(covenant)s. Status: op koers als het cijfer het doel van dit jaar haalt (tussen "
+        "haken); zonder getal in het convenant als het niet de verkeerde kant op gaat ten "
+        "opzichte van dezelfde periode een jaar eerder. Onderdrukte cijfers (< 10) krijgen "
+        "geen oordeel."
+    ) % {"covenant": result.covenant.title}
+    return table
+
+
+def differences_table(result: Aims) -> Table:
+    """Best and worst municipalities per size class, or the region beside its size class."""
+    if result.differences:
+        table = Table(
+            "verschillen",
+            _("Verschillen tussen gemeenten van dezelfde grootteklasse"),
+            [str(h) for h in DIFFERENCE_HEADERS],
+        )
+        table.rows = [list(row) for row in result.differences]
+        table.note = _(
+            "Per grootteklasse de gemeente die het verst en die het minst ver is, op het "
+            "vergelijkbare cijfer van elk doel; onderdrukte cijfers doen niet mee."
+        )
+        return table
+    group = result.group
+    table = Table(
+        "verschillen",
+        _("%(region)s naast %(group)s")
+        % {"region": result.region.name, "group": group.name if group else "–"},  # fmt: skip
+        [_("doel"), result.region.name, _("grootteklasse samen"), _("eenheid")],
+    )
+    for r in result.readings:
+        if r.peers is not None:
+            table.rows.append([str(r.aim.title), r.own_ratio.shown, r.peers.shown, r.ratio_unit])
+    if group is None:
+        table.note = _(
+            "Geen vergelijking: deze regio heeft geen onderdelen, of haar grootteklasse telt "
+            "minder dan drie leden (dan zouden de cijfers van de anderen te herleiden zijn)."
+        )
+    else:
+        table.note = _(
+            "De grootteklasse telt %(n)s leden samen (som van tellers gedeeld door som van "
+            "noemers); cijfers van afzonderlijke andere gemeenten worden niet getoond."
+        ) % {"n": len(group.members)}
+    return table

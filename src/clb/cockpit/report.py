@@ -1,4 +1,6 @@
-"""The half-year report: all indicators for a region and its parts, as CSV, XLSX or PDF.
+"""The half-year report: the covenant's aims first (figure, target, trend, status), then the
+differences between the region's parts, then all indicators for the region and its parts, as CSV,
+XLSX or PDF.
 
 Built from the same definitions and engine as the dashboard. `clb report` shows progress; the
 dashboard's download button runs the same code."""
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from clb import clock
 
+from . import aims as covenant_aims
 from .dashboard import PART_COLUMNS, scalar_codes, trend_table
 from .definitions import INDICATOR_BY_CODE, SECTIONS
 from .engine import Cockpit, Figure
@@ -40,6 +43,8 @@ class Report:
     period: Period
     final: bool
     generated_at: datetime
+    aims: covenant_aims.Aims | None = None
+    first: list[Table] = field(default_factory=list)  # the aims, then the differences
     sections: list[tuple[str, Table]] = field(default_factory=list)
     parts: list[Table] = field(default_factory=list)  # all scalar indicators per part
     extra: list[Table] = field(default_factory=list)  # trend, comparison, accessibility
@@ -55,7 +60,7 @@ class Report:
         }
 
     def tables(self) -> list[Table]:
-        return [t for _s, t in self.sections] + self.parts + self.extra
+        return self.first + [t for _s, t in self.sections] + self.parts + self.extra
 
 
 def _levels(geo: Geography, region: Region) -> list[tuple[str, list[Region]]]:
@@ -83,6 +88,12 @@ def build_report(
     cockpit = Cockpit([region, *all_parts], [period], geo=geo, at=at)
     figures = cockpit.figures(region, period)
     report = Report(region, period, bool(figures) and all(f.final for f in figures), clock.now(at))
+    progress(_("convenantdoelen"))
+    report.aims = covenant_aims.read(geo, region, period, at=at)
+    report.first = [
+        covenant_aims.aims_table(report.aims),
+        covenant_aims.differences_table(report.aims),
+    ]
     labels = Labels()
     by_section = {s: [] for s in SECTIONS}
     for f in figures:
