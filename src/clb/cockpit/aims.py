@@ -104,6 +104,10 @@ class Reading:
         return ON_TRACK if self.trend in (good, SAME) else BEHIND
 
     @property
+    def arrow(self) -> str:
+        return TREND_ARROWS[self.trend]
+
+    @property
     def status_label(self) -> str:
         return str(STATUS_LABELS[self.status])
 
@@ -296,13 +300,15 @@ def _size_group(geo: Geography, region: Region) -> Region | None:
     return group if group is not None and len(group.members) >= MIN_GROUP else None
 
 
-def read(geo: Geography, region: Region, period: Period, *, parts=(), at=None) -> Aims:
-    """The aims of a region, of each of its `parts` (for traffic lights per part) and the
-    differences between its municipalities."""
+def read(
+    geo: Geography, region: Region, period: Period, *, parts=(), differences=True, at=None
+) -> Aims:
+    """The aims of a region, of each of its `parts` (for traffic lights per part) and, with
+    `differences`, the best and worst of its municipalities per size class."""
     group = _size_group(geo, region)
     municipalities = (
         [geo.region(c) for c in sorted(geo.municipalities_of(region) or geo.municipalities)]
-        if region.kind in ("country", "province")
+        if differences and region.kind in ("country", "province")
         else []
     )
     regions = [region, *parts, *municipalities] + ([group] if group else [])

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from . import aims as covenant_aims
 from . import charts, scoping
 from .definitions import INDICATOR_BY_CODE, INDICATORS, SECTIONS
 from .engine import Cockpit, Figure
@@ -55,6 +56,7 @@ class Dashboard:
     parts: list[Region] = field(default_factory=list)
     organisations: list[Region] = field(default_factory=list)
     group: Region | None = None
+    aims: covenant_aims.Aims | None = None  # the first screen: the covenant's aims, per part too
 
 
 def _parts_table(name, title, cockpit, regions, period, codes) -> Table:
@@ -97,6 +99,9 @@ def build(
     figures = cockpit.figures(region, period)
     final = bool(figures) and all(f.final for f in figures)
     board = Dashboard(region, period, final, figures, [], map_indicator=map_code, group=group)
+
+    board.aims = covenant_aims.read(geo, region, period, parts=parts, differences=False, at=at)
+    board.tables["doelen"] = covenant_aims.aims_table(board.aims)
 
     by_section = {s: [] for s in SECTIONS}
     for f in figures:
