@@ -222,6 +222,8 @@ class Indicator:
     compare: bool = False  # a ratio fit for comparing regions of the same size class
     trend: bool = False  # shown over half-years
     decimals: int = 0
+    # The figure counts library locations, so it is only as complete as the branch register.
+    register: bool = False
 
 
 S_MEMBERS = _("Leden en jeugd")
@@ -493,6 +495,7 @@ INDICATORS = [
         "branches",
         COUNT,
         SRC_NETWORK,
+        register=True,
         breakdown="kind",
     ),
     Indicator(
@@ -502,6 +505,7 @@ INDICATORS = [
         "100000 * vestigingen / inhabitants",
         _("per 100.000 inwoners"),
         SRC_NETWORK,
+        register=True,
         on_map=True,
         compare=True,
         decimals=1,
@@ -513,6 +517,7 @@ INDICATORS = [
         "staffed_hours",
         HOURS,
         SRC_NETWORK,
+        register=True,
     ),
     Indicator(
         "branches_opened",
@@ -521,6 +526,7 @@ INDICATORS = [
         "branches_opened",
         COUNT,
         SRC_NETWORK,
+        register=True,
         breakdown="kind",
     ),
     Indicator(
@@ -530,6 +536,7 @@ INDICATORS = [
         "branches_closed",
         COUNT,
         SRC_NETWORK,
+        register=True,
         breakdown="kind",
     ),
     Indicator(
@@ -539,6 +546,7 @@ INDICATORS = [
         "municipalities_without_vestiging",
         COUNT,
         SRC_NETWORK,
+        register=True,
         items="municipalities_without_vestiging",
     ),
     # Personeel
