@@ -2,15 +2,22 @@
 
 20,000,000 inhabitants, so a municipality of 5,000 has 4,000,000 × 5,000 / 20,000,000 = 1,000
 people in the IDO target group. Three villages of one size class (5.000–10.000) in Utrecht, served
-by Bibliotheek De Dorpen (which charges youth a fee), and one city in Noord-Holland:
+by Bibliotheek De Dorpen (which charges youth a fee), and one city in Noord-Holland.
 
-| | Klein Dorp GM9001 | Middel Dorp GM9002 | Ander Dorp GM9003 |
+The villages borrow the codes of real Utrecht municipalities, and the city Amsterdam's, so that
+CBS's road distance to a library (shipped in clb/network/data) has a figure for each: 2023
+Renswoude 1,3 km, Oudewater 1,9, Rhenen 1,2, Amsterdam 1,3, province of Utrecht 1,8 (2020: 1,1,
+1,9, 1,2, 1,2 and 1,7). De Dorpen's area, weighted by inhabitants: (5,000 × 1,3 + 6,000 × 1,9 +
+7,000 × 1,2) / 18,000 = 1,46 km.
+
+| | Klein Dorp GM0339 | Middel Dorp GM0589 | Ander Dorp GM0340 |
 |---|---|---|---|
 | inhabitants (0–17) | 5,000 (1,000) | 6,000 (1,200) | 7,000 (1,400) |
 | IDO contacts 2025-H1 / 2026-H1 | 40 / 70 → reach 8,0 % / 14,0 % | – / 50 → 8,3 % | – |
 | youth members 2025-H1 / 2026-H1 | 12 / 15 → 1,2 % / 1,5 % | – | – |
 | course participants 2025-H1 / 2026-H1 | 40 / 30 (6,00 per 1.000) | – | – |
 | farther than 5 km from a vestiging | 3,000 of 5,000 → 60,0 % | 0,0 % | 100,0 % |
+| straight line to the nearest vestiging | 2,000 at 0,13 km, 3,000 at 11,0 km → 6,7 km | | |
 """
 
 from dataclasses import dataclass
@@ -27,6 +34,7 @@ from clb.services import services as registration
 from tests.factories import AMS, T0, make_patron
 
 BEFORE = datetime(2025, 3, 3, 10, 0, tzinfo=AMS)  # a year before T0
+KLEIN, MIDDEL, ANDER, GROOT = "GM0339", "GM0589", "GM0340", "GM0363"
 
 
 @dataclass
@@ -57,10 +65,10 @@ def make_land() -> Land:
     install_national_rules()
     utrecht = Province.objects.create(code="PV26", name="Utrecht")
     holland = Province.objects.create(code="PV27", name="Noord-Holland")
-    klein = _municipality("GM9001", "Klein Dorp", utrecht, 5_000, 1_000)
-    middel = _municipality("GM9002", "Middel Dorp", utrecht, 6_000, 1_200)
-    ander = _municipality("GM9003", "Ander Dorp", utrecht, 7_000, 1_400)
-    groot = _municipality("GM9004", "Grootstad", holland, 19_982_000, 3_000_000)
+    klein = _municipality(KLEIN, "Klein Dorp", utrecht, 5_000, 1_000)
+    middel = _municipality(MIDDEL, "Middel Dorp", utrecht, 6_000, 1_200)
+    ander = _municipality(ANDER, "Ander Dorp", utrecht, 7_000, 1_400)
+    groot = _municipality(GROOT, "Grootstad", holland, 19_982_000, 3_000_000)
     for pc4, people, lat, municipality in [
         ("9991", 2_000, 52.000, klein),  # beside Klein Dorp's library
         ("9992", 3_000, 52.100, klein),  # 11 km north of it

@@ -10,9 +10,11 @@ from clb.cockpit import aims, covenant
 from clb.cockpit.periods import parse
 from clb.cockpit.regions import Geography
 from clb.cockpit.tables import Labels
+from clb.network import cbs_distance
+from clb.network.models import Municipality
 from tests.factories import T0
 
-from .covenant_land import make_land
+from .covenant_land import ANDER, KLEIN, MIDDEL, make_land
 
 
 def _plain(text: str) -> str:
@@ -73,7 +75,7 @@ def _by_code(readings):
 
 def test_aims_of_a_village_with_figure_target_trend_and_status(land):
     geo = Geography()
-    result = aims.read(geo, geo.region("GM9001"), parse("2026-H1"), at=T0)
+    result = aims.read(geo, geo.region(KLEIN), parse("2026-H1"), at=T0)
     r = _by_code(result.readings)
 
     ido = r["ido_reach"]
@@ -107,9 +109,51 @@ def test_aims_of_a_village_with_figure_target_trend_and_status(land):
     assert any("IDO" in s for s in result.sources)
 
 
+CBS_2023 = "gem. km over de weg tot een bibliotheek (CBS 2023)"
+
+
+def _accessibility(geo, code, period="2026-H1"):
+    result = aims.read(geo, geo.region(code), parse(period), at=T0)
+    reading = _by_code(result.readings)["accessibility"]
+    return dict(reading.beside), reading.sources
+
+
+def test_the_accessibility_aim_has_cbs_road_distance_beside_clbs_estimate(land):
+    geo = Geography()
+    village, sources = _accessibility(geo, KLEIN)
+    assert village == {
+        # 2,000 inhabitants at 0,13 km and 3,000 at 11,0 km of Klein Dorp's vestiging
+        "gem. km hemelsbreed tot een vestiging (CLB)": Decimal("6.7"),
+        "gem. km hemelsbreed tot een locatie (CLB)": Decimal("6.7"),
+        CBS_2023: Decimal("1.3"),  # what CBS published for Renswoude, whose code it borrows
+    }
+    assert f"{cbs_distance.SOURCE} (2023)" in sources
+    assert _accessibility(geo, "PV26")[0][CBS_2023] == Decimal("1.8")  # CBS's own province figure
+    # CBS publishes nothing for an organisation's area: its municipalities, weighted
+    area, sources = _accessibility(geo, "ORG:de-dorpen")
+    weighted = (
+        "gem. km over de weg tot een bibliotheek (CBS 2023; gemiddelde van 3 gemeenten, "
+        "gewogen naar inwoners)"
+    )
+    assert area[weighted] == Decimal("1.5")  # (5,000 × 1,3 + 6,000 × 1,9 + 7,000 × 1,2) / 18,000
+    # a period reads CBS's figure of its own year, not a later one
+    earlier = _accessibility(geo, KLEIN, "2020-H1")[0]
+    assert earlier["gem. km over de weg tot een bibliotheek (CBS 2020)"] == Decimal("1.1")
+
+
+def test_an_area_cbs_has_no_figure_for_says_so(land):
+    newcomer = Municipality.objects.create(code="GM9998", name="Nieuw Dorp", inhabitants=4_000,
+        province=land.klein.province, reference_date=land.klein.reference_date)  # fmt: skip
+    land.dorpen.municipalities.add(newcomer)
+    area, sources = _accessibility(Geography(), "ORG:de-dorpen")
+    label = "gem. km over de weg tot een bibliotheek (CBS: geen cijfer voor dit gebied)"
+    assert area[label] == "–"  # a mean over three of the four municipalities would mislead
+    assert not any(s.startswith(cbs_distance.SOURCE) for s in sources)
+
+
 def test_suppressed_figures_are_no_data_and_never_ranked(land):
     geo = Geography()
-    result = aims.read(geo, geo.region("GM9003"), parse("2026-H1"), at=T0)
+    result = aims.read(geo, geo.region(ANDER), parse("2026-H1"), at=T0)
     r = _by_code(result.readings)
     assert r["ido_reach"].now.shown == "< 10"  # no contacts at all: a count under ten
     assert r["ido_reach"].status == aims.NO_DATA_STATUS
@@ -131,8 +175,8 @@ def test_differences_between_parts_best_and_worst_of_each_size_class(land):
     assert str(covenant.aim("youth_members").title) not in rows
     assert str(covenant.aim("course_participants").title) not in rows
     lights = {p.code: _by_code(readings)["ido_reach"].status for p, readings in result.parts}
-    assert lights == {"GM9001": aims.BEHIND, "GM9002": aims.BEHIND,
-                      "GM9003": aims.NO_DATA_STATUS}  # fmt: skip
+    assert lights == {KLEIN: aims.BEHIND, MIDDEL: aims.BEHIND,
+                      ANDER: aims.NO_DATA_STATUS}  # fmt: skip
 
 
 def _pdf_pages(region: str) -> list[str]:
@@ -152,7 +196,7 @@ def _pdf_pages(region: str) -> list[str]:
 
 
 def test_the_reports_first_page_answers_each_aim(land):
-    pages = _pdf_pages("GM9001")
+    pages = _pdf_pages(KLEIN)
     first = pages[0]
     assert "Halfjaarrapportage convenant — Klein Dorp, 1e halfjaar 2026" in first
     expected = {
@@ -184,6 +228,10 @@ def test_the_reports_first_page_answers_each_aim(land):
     for number, page in enumerate(pages, start=1):
         assert "voorlopig" in page and "Bronnen:" in page, number
     assert "registratie IDO-contacten" in first and "Bibliotheekconvenant 2020–2023" in first
+    # CLB's straight-line estimate and CBS's road distance beside the accessibility aim
+    assert "gem. km hemelsbreed tot een vestiging (CLB) 6,7" in first
+    assert f"{CBS_2023} 1,3" in first
+    assert f"{cbs_distance.SOURCE} (2023)" in first  # in the page's sources
 
 
 def test_the_province_report_names_best_and_worst_villages(land):

@@ -9,7 +9,7 @@ from django.test import Client
 from clb.accounts.models import User
 from tests.web.browsing import SHOTS, chromium, sync_api
 
-from .covenant_land import make_land
+from .covenant_land import ANDER, KLEIN, make_land
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 VIEWPORT = {"width": 1280, "height": 900}
@@ -66,7 +66,7 @@ def test_first_screen_shows_the_aims_with_lights_and_drills_down(province_tab):
     # lights per municipality of the province
     lights = page.locator("[data-lights] tbody tr")
     sync_api.expect(lights).to_have_count(3)
-    klein = page.locator('[data-lights] tr[data-part="GM9001"]')
+    klein = page.locator(f'[data-lights] tr[data-part="{KLEIN}"]')
     assert _statuses(klein.locator("td")) == {
         "ido_reach": "behind",
         "youth_free": "behind",
@@ -74,7 +74,7 @@ def test_first_screen_shows_the_aims_with_lights_and_drills_down(province_tab):
         "course_participants": "behind",
         "accessibility": "behind",
     }
-    ander = page.locator('[data-lights] tr[data-part="GM9003"] td[data-aim="ido_reach"]')
+    ander = page.locator(f'[data-lights] tr[data-part="{ANDER}"] td[data-aim="ido_reach"]')
     assert ander.get_attribute("data-status") == "no_data" and "< 10" in ander.inner_text()
     colours = {
         klein.locator('td[data-aim="youth_members"] .light').evaluate(
@@ -89,7 +89,7 @@ def test_first_screen_shows_the_aims_with_lights_and_drills_down(province_tab):
 
     # drill down: the village's own first screen, beside its size class
     klein.get_by_role("link", name="Klein Dorp").click()
-    page.wait_for_url("**regio=GM9001**")
+    page.wait_for_url(f"**regio={KLEIN}**")
     sync_api.expect(page.locator("h1")).to_contain_text("Klein Dorp")
     ido = page.locator('[data-aims] tr[data-aim="ido_reach"]')
     sync_api.expect(ido.locator("[data-value]")).to_have_text("14,0 %")
@@ -99,4 +99,10 @@ def test_first_screen_shows_the_aims_with_lights_and_drills_down(province_tab):
     sync_api.expect(ido.locator("[data-peers]")).to_have_text("14,0 · 6,7 %")
     header = page.locator("[data-aims] thead").inner_text()
     assert "gemeenten met 5.000–10.000 inwoners samen" in header
+    # CLB's straight-line estimate and CBS's road distance beside the accessibility aim
+    beside = page.locator('[data-beside="accessibility"]')
+    sync_api.expect(beside).to_contain_text("gem. km hemelsbreed tot een vestiging (CLB) 6,7")
+    sync_api.expect(beside).to_contain_text(
+        "gem. km over de weg tot een bibliotheek (CBS 2023) 1,3"
+    )
     page.screenshot(path=str(SHOTS / "cockpit-aims-municipality.png"))

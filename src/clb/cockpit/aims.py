@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clb import clock
+from clb.network import cbs_distance
 
 from . import accessibility
 from .covenant import ACCESSIBILITY, HIGHER, Aim, Covenant, Target, covenant_for
@@ -182,13 +183,15 @@ DIFFERENCE_HEADERS = [
 
 
 class _Accessibility:
-    """The accessibility analysis on a period's last day (or today, if sooner), read per region."""
+    """The accessibility analysis on a period's last day (or today, if sooner), read per region,
+    with CBS's road distance beside it."""
 
-    def __init__(self, geo: Geography, max_km: float, today: date):
+    def __init__(self, geo: Geography, max_km: float, today: date, analyses=()):
         self.geo = geo
         self.max_km = max_km
         self.today = today
-        self._analyses: dict = {}
+        # Analyses the caller already ran (the register check's) are used, not run again.
+        self._analyses: dict = {a.day: a for a in analyses if a.max_km == max_km}
 
     def analysis(self, period: Period):
         day = min(period.end, self.today)
@@ -199,6 +202,18 @@ class _Accessibility:
     def row(self, region: Region, period: Period):
         codes = self.geo.municipalities_of(region)
         return self.analysis(period).total(codes, code=region.code, name=region.name)
+
+    def cbs(self, region: Region, period: Period) -> cbs_distance.RoadDistance | None:
+        """CBS's figure for the region (country, province, municipality), else the weighted mean
+        of its municipalities' figures (an organisation's working area, a size class); the
+        latest year up to the period's."""
+        own = cbs_distance.latest(region.code, until=period.year)
+        codes = self.geo.municipalities_of(region)
+        if own is not None or codes is None:
+            return own
+        places = self.analysis(period).population.places
+        inhabitants = {p.code: p.inhabitants for p in places if p.code in codes}
+        return cbs_distance.weighted(inhabitants, until=period.year)
 
     def value(self, region: Region, period: Period) -> Value:
         share = self.row(region, period).share_beyond_vestiging_pct
@@ -215,8 +230,9 @@ def _indicator_value(figure: Figure) -> Value:
 class Reader:
     """Reads every aim for a set of regions in one go (one engine run for all of them)."""
 
-    def __init__(self, geo: Geography, regions, period: Period, *, at=None):
+    def __init__(self, geo: Geography, regions, period: Period, *, at=None, analyses=()):
         self.geo = geo
+        self.analyses = analyses
         self.period = period
         self.before = previous_period(period)
         self.covenant = covenant_for(period.end)
@@ -232,7 +248,9 @@ class Reader:
 
     def _accessibility(self, aim: Aim) -> _Accessibility:
         if aim.max_km not in self._access:
-            self._access[aim.max_km] = _Accessibility(self.geo, aim.max_km, self.today)
+            self._access[aim.max_km] = _Accessibility(
+                self.geo, aim.max_km, self.today, self.analyses
+            )
         return self._access[aim.max_km]
 
     def value(self, aim: Aim, code: str, region: Region, period: Period) -> Value:
@@ -254,10 +272,14 @@ class Reader:
                 )
                 % {"day": analysis.day.isoformat()}  # fmt: skip
             ]
+            cbs = self._accessibility(aim).cbs(region, self.period)
             beside = [
                 (_("gem. km hemelsbreed tot een vestiging (CLB)"), _km(row.mean_km_vestiging)),
                 (_("gem. km hemelsbreed tot een locatie (CLB)"), _km(row.mean_km_location)),
+                (_cbs_label(cbs), _km(cbs.km if cbs else None)),
             ]
+            if cbs is not None:
+                sources.append(f"{cbs_distance.SOURCE} ({cbs.years})")
         else:
             ind = INDICATOR_BY_CODE[aim.indicator]
             unit, decimals = str(ind.unit), ind.decimals
@@ -291,6 +313,17 @@ def _unit(code: str) -> str:
     return "%" if code == ACCESSIBILITY else str(INDICATOR_BY_CODE[code].unit)
 
 
+def _cbs_label(cbs: cbs_distance.RoadDistance | None) -> str:
+    if cbs is None:
+        return _("gem. km over de weg tot een bibliotheek (CBS: geen cijfer voor dit gebied)")
+    if cbs.municipalities:
+        return _(
+            "gem. km over de weg tot een bibliotheek (CBS %(years)s; gemiddelde van "
+            "%(n)s gemeenten, gewogen naar inwoners)"
+        ) % {"years": cbs.years, "n": cbs.municipalities}
+    return _("gem. km over de weg tot een bibliotheek (CBS %(years)s)") % {"years": cbs.years}
+
+
 def _km(value):
     return NO_DATA if value is None else number(value, 1)
 
@@ -301,10 +334,18 @@ def _size_group(geo: Geography, region: Region) -> Region | None:
 
 
 def read(
-    geo: Geography, region: Region, period: Period, *, parts=(), differences=True, at=None
+    geo: Geography,
+    region: Region,
+    period: Period,
+    *,
+    parts=(),
+    differences=True,
+    at=None,
+    analyses=(),
 ) -> Aims:
     """The aims of a region, of each of its `parts` (for traffic lights per part) and, with
-    `differences`, the best and worst of its municipalities per size class."""
+    `differences`, the best and worst of its municipalities per size class. `analyses`:
+    accessibility analyses already run (caveats.register.analysis) to use rather than repeat."""
     group = _size_group(geo, region)
     municipalities = (
         [geo.region(c) for c in sorted(geo.municipalities_of(region) or geo.municipalities)]
@@ -312,7 +353,7 @@ def read(
         else []
     )
     regions = [region, *parts, *municipalities] + ([group] if group else [])
-    reader = Reader(geo, regions, period, at=at)
+    reader = Reader(geo, regions, period, at=at, analyses=analyses)
     aims = Aims(reader.covenant, region, period, reader.readings(region, group), group=group)
     aims.parts = [(p, reader.readings(p)) for p in parts]
     aims.differences = _differences(reader, municipalities)

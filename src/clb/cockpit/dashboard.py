@@ -148,7 +148,15 @@ def build(
     board.register = caveats.register.of(region)
     board.simulated = caveats.simulated_sentence(region)
 
-    board.aims = covenant_aims.read(geo, region, period, parts=parts, differences=False, at=at)
+    board.aims = covenant_aims.read(
+        geo,
+        region,
+        period,
+        parts=parts,
+        differences=False,
+        at=at,
+        analyses=[caveats.register.analysis],
+    )
     board.tables["doelen"] = covenant_aims.aims_table(board.aims)
 
     by_section = {s: [] for s in SECTIONS}

@@ -96,7 +96,9 @@ def build_report(
     if caveats.has_simulated(region):
         report.notes.insert(0, caveats.simulated_sentence(region))
     progress(_("convenantdoelen"))
-    report.aims = covenant_aims.read(geo, region, period, at=at)
+    report.aims = covenant_aims.read(
+        geo, region, period, at=at, analyses=[caveats.register.analysis]
+    )
     report.first = [
         covenant_aims.aims_table(report.aims),
         covenant_aims.differences_table(report.aims),
