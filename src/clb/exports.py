@@ -13,7 +13,11 @@ a decimal comma, a byte-order mark so é and ë survive) and the plain one for p
 
 A file may open with comment lines ("# ...", the preamble) saying what it is, such as the Wsob
 delivery's "exact counts, not suppressed". They come after the byte-order mark: Excel takes a
-file for UTF-8 only when the mark is its very first bytes; anywhere else it is a stray character."""
+file for UTF-8 only when the mark is its very first bytes; anywhere else it is a stray character.
+Each comment line is one cell that starts with "#", so never a formula: the text is put on one
+line and the style's delimiter in it becomes the other style's (a name with ";=..." in it would
+otherwise open a cell of its own in Excel). Programs skip the lines as comments (pandas
+`comment="#"`, R `comment.char`)."""
 
 import csv
 import io
@@ -67,10 +71,10 @@ def csv_cell(value, style: CsvStyle = DUTCH) -> str:
     return neutralise(str(value))
 
 
-def comment_line(text) -> str:
-    """One preamble line: "# " and the text on one line (a line break would end the comment
-    and start a row)."""
-    return "# " + " ".join(str(text).split()) + "\r\n"
+def comment_line(text, style: CsvStyle = DUTCH) -> str:
+    """One preamble line: "# " and the text as a single cell on a single line."""
+    other = PLAIN.delimiter if style.delimiter == DUTCH.delimiter else DUTCH.delimiter
+    return "# " + " ".join(str(text).replace(style.delimiter, other).split()) + "\r\n"
 
 
 def write_csv(
@@ -81,7 +85,7 @@ def write_csv(
     if style.bom:
         out.write("\ufeff")
     for line in preamble:
-        out.write(comment_line(line))
+        out.write(comment_line(line, style))
     writer = csv.writer(out, delimiter=style.delimiter, lineterminator="\r\n")
     for row in rows:
         writer.writerow([csv_cell(v, style) for v in row])

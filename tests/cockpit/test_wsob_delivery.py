@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from clb import exports
 from clb.accounts.models import User
 from clb.cockpit.periods import parse
 from clb.cockpit.regions import Geography
@@ -18,6 +19,7 @@ from clb.cockpit.report_files import write
 from clb.cockpit.snapshots import take_member_snapshot
 from clb.cockpit.wsob import delivery
 from clb.services import services as registration
+from tests import csvfiles
 from tests.factories import T0, make_item, make_patron
 
 from .helpers import record_many
@@ -53,9 +55,14 @@ SMALL = {
 }
 
 
-def _body(text: str) -> list[list[str]]:
-    """The delivery's rows after its header lines."""
-    return list(csv.reader(line for line in io.StringIO(text) if not line.startswith("#")))
+def _read(text: str, style=exports.DUTCH) -> tuple[list[list[str]], list[list[str]]]:
+    """The file as a spreadsheet program reads it: (its header lines, the rows after them)."""
+    if style.bom:
+        assert text.startswith("\ufeff# ")  # the mark first, or Excel misreads the encoding
+        text = text[1:]
+    cells = list(csv.reader(io.StringIO(text), delimiter=style.delimiter))
+    n = next(i for i, row in enumerate(cells) if not row[0].startswith("# "))
+    return cells[:n], cells[n:]
 
 
 def test_the_delivery_carries_exact_counts_and_says_so_in_its_header(small_counts):
@@ -68,26 +75,49 @@ def test_the_delivery_carries_exact_counts_and_says_so_in_its_header(small_count
     assert rows["leden.nieuw.20-64"][3] == 12
     assert "< 10" not in [r[3] for r in table.rows]
 
-    text = table.csv()
-    header = [line for line in text.splitlines() if line.startswith("#")]
-    assert text.startswith("# ") and len(header) >= 2
-    said = " ".join(header)
-    assert "exacte aantallen" in said and "niet onderdrukt" in said
-    assert "KB" in said and "CBS" in said  # who suppresses, and when: when they publish
-    body = _body(text)
-    assert body[0] == ["vragenlijst", "code", "omschrijving", "waarde", "eenheid", "bron",
-                       "status"]  # fmt: skip
-    exact = {r[1]: r[3] for r in body[1:]}
-    assert exact["uitleningen.materiaal.dvd"] == "3" and exact["ido.thema.digid"] == "4"
+    for style in (exports.DUTCH, exports.PLAIN):
+        header, body = _read(table.csv(style), style)
+        assert len(header) == 3 and all(len(line) == 1 for line in header)  # one cell each
+        said = " ".join(line[0] for line in header)
+        assert "exacte aantallen" in said and "niet onderdrukt" in said
+        assert "KB" in said and "CBS" in said  # who suppresses, and when: when they publish
+        assert body[0] == ["vragenlijst", "code", "omschrijving", "waarde", "eenheid", "bron",
+                           "status"]  # fmt: skip
+        exact = {r[1]: r[3] for r in body[1:]}
+        assert exact["uitleningen.materiaal.dvd"] == "3" and exact["ido.thema.digid"] == "4"
+        assert "< 10" not in exact.values()
+
+
+def test_the_header_is_comment_lines_whatever_the_organisation_is_called(small_counts):
+    """A name with the delimiter and a formula in it stays inside its comment line."""
+    org = small_counts.org_a
+    org.name = 'Bibliotheek; =HYPERLINK("http://evil.example","Klik"), Utrecht'
+    org.save()
+    table = delivery(org, 2026, at=T0)
+    for style in (exports.DUTCH, exports.PLAIN):
+        text = table.csv(style)
+        header, body = _read(text, style)
+        assert len(header) == 3 and all(len(line) == 1 for line in header), header
+        assert "HYPERLINK" in header[0][0] and not header[0][0].startswith("=")
+        assert not any(c.startswith("=") for row in body for c in row)
+        # a program reading "#" as a comment sees the table, as csvfiles.dicts does
+        assert csvfiles.preamble(text)[0] == header[0][0].removeprefix("# ")
 
 
 def test_the_command_and_the_download_write_the_same_exact_file(small_counts, tmp_path):
     out = tmp_path / "wsob.csv"
     call_command("wsob_export", "--organisation", small_counts.org_a.code, "--year", "2026",
                  "--output", str(out), stdout=io.StringIO())  # fmt: skip
-    text = out.read_text(encoding="utf-8")
-    assert text.startswith("# ") and "exacte aantallen" in text
-    assert {r[1]: r[3] for r in _body(text)[1:]}["ido.thema.digid"] == "4"
+    written = out.read_bytes()
+    assert written.startswith(b"\xef\xbb\xbf# ")  # UTF-8 byte-order mark, then the header
+    dutch, body = _read(written.decode("utf-8"))
+    assert "exacte aantallen" in dutch[1][0]
+    assert {r[1]: r[3] for r in body[1:]}["ido.thema.digid"] == "4"
+    plain = tmp_path / "wsob-komma.csv"
+    call_command("wsob_export", "--organisation", small_counts.org_a.code, "--year", "2026",
+                 "--csv", "komma", "--output", str(plain), stdout=io.StringIO())  # fmt: skip
+    header, body = _read(plain.read_text(encoding="utf-8"), exports.PLAIN)
+    assert "exacte aantallen" in header[1][0] and body[0][0] == "vragenlijst"
 
     user = User.objects.create_user("kb", password="x-geheim-x", role="cockpit", region_code="NL")
     client = Client()
@@ -95,9 +125,11 @@ def test_the_command_and_the_download_write_the_same_exact_file(small_counts, tm
     response = client.get("/cockpit/wsob/", {"organisatie": small_counts.org_a.code,
                                               "jaar": "2026"})  # fmt: skip
     assert response.status_code == 200
-    download = response.content.decode()
-    assert "exacte aantallen" in download
-    assert {r[1]: r[3] for r in _body(download)[1:]}["uitleningen.materiaal.dvd"] == "3"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    downloaded, rows = _read(response.content.decode("utf-8"))
+    assert downloaded[:2] == dutch[:2]  # the same header (the third names the moment)
+    assert {r[1]: r[3] for r in rows[1:]}["uitleningen.materiaal.dvd"] == "3"
+    assert rows == body  # the same rows as the command's
 
 
 def test_pages_reports_and_open_data_suppress_the_same_counts(small_counts):
@@ -108,7 +140,7 @@ def test_pages_reports_and_open_data_suppress_the_same_counts(small_counts):
 
     # the dashboard's table of all indicators, downloaded as CSV (open data)
     response = client.get("/cockpit/tabel/indicatoren.csv", query)
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = csvfiles.dicts(response.content)
     shown = {(r["code"], r["uitsplitsing"]): r["waarde"] for r in rows}
     page = client.get("/cockpit/", query).content.decode()
     # the report as CSV, every figure one per row
@@ -116,7 +148,7 @@ def test_pages_reports_and_open_data_suppress_the_same_counts(small_counts):
     report = build_report(geo, geo.region(ORG), parse("2026"), at=T0)
     buffer = io.BytesIO()
     write(report, "csv", buffer)
-    long = list(csv.DictReader(io.StringIO(buffer.getvalue().decode())))
+    long = csvfiles.dicts(buffer.getvalue())
     in_report = {(r["indicator_code"], r["uitsplitsing_code"]): r["waarde"] for r in long}
 
     for code, (indicator, key, label, _count) in SMALL.items():
