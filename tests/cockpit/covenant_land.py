@@ -26,9 +26,9 @@ from decimal import Decimal
 
 from clb.catalogue.defaults import install_item_types
 from clb.circulation.defaults import install_national_rules
-from clb.cockpit.snapshots import take_member_snapshot
 from clb.members.defaults import install_subscription_types
 from clb.members.models import PatronCategory, SubscriptionType
+from clb.members.services import take_member_snapshot
 from clb.network.models import Branch, Municipality, Organisation, PostcodeArea, Province
 from clb.services import services as registration
 from tests.factories import AMS, T0, make_patron

@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 
 from clb.cockpit import aims, covenant
-from clb.cockpit.periods import parse
 from clb.cockpit.regions import Geography
 from clb.cockpit.tables import Labels
 from clb.network import cbs_distance
 from clb.network.models import Municipality
+from clb.statistics.periods import parse
 from tests.factories import T0
 
 from .covenant_land import ANDER, KLEIN, MIDDEL, make_land

@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy
 
 from clb import clock
 from clb.network import cbs_distance
+from clb.statistics.periods import Period, is_final, parse
 
 from . import accessibility
 from .covenant import ACCESSIBILITY, HIGHER, Aim, Covenant, Target, covenant_for
 from .definitions import INDICATOR_BY_CODE
 from .engine import Cockpit, Figure
-from .periods import Period, is_final, parse
 from .regions import Geography, Region, size_class
 from .tables import NO_DATA, SUPPRESSED, Table, cell, display, number
 
