@@ -5,13 +5,16 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
+from clb.accounts.models import User
 from clb.cockpit import aims, covenant
 from clb.cockpit.regions import Geography
 from clb.cockpit.tables import Labels
 from clb.network import cbs_distance
 from clb.network.models import Municipality
 from clb.statistics.periods import parse
+from tests import csvfiles
 from tests.factories import T0
 
 from .covenant_land import ANDER, KLEIN, MIDDEL, make_land
@@ -139,6 +142,19 @@ def test_the_accessibility_aim_has_cbs_road_distance_beside_clbs_estimate(land):
     # a period reads CBS's figure of its own year, not a later one
     earlier = _accessibility(geo, KLEIN, "2020-H1")[0]
     assert earlier["gem. km over de weg tot een bibliotheek (CBS 2020)"] == Decimal("1.1")
+
+
+def test_the_aims_csv_carries_cbs_beside_clb(land):
+    client = Client()
+    client.force_login(User.objects.create_user("kb", role="cockpit", region_code="NL"))
+    response = client.get("/cockpit/tabel/doelen.csv", {"regio": KLEIN, "periode": "2026-H1"})
+    assert response.status_code == 200
+    rows = {r["convenantdoel"]: r for r in csvfiles.dicts(response.content)}
+    access = rows[str(covenant.aim("accessibility").title)]
+    assert access["cijfer"] == "60,0"
+    assert "gem. km hemelsbreed tot een vestiging (CLB): 6,7" in access["ernaast"]
+    assert f"{CBS_2023}: 1,3" in access["ernaast"]
+    assert f"{cbs_distance.SOURCE} (2023)" in access["bron"]
 
 
 def test_an_area_cbs_has_no_figure_for_says_so(land):
