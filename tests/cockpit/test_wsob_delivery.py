@@ -110,9 +110,9 @@ def test_the_command_and_the_download_write_the_same_exact_file(small_counts, tm
                  "--output", str(out), stdout=io.StringIO())  # fmt: skip
     written = out.read_bytes()
     assert written.startswith(b"\xef\xbb\xbf# ")  # UTF-8 byte-order mark, then the header
-    dutch, body = _read(written.decode("utf-8"))
+    dutch, dutch_rows = _read(written.decode("utf-8"))
     assert "exacte aantallen" in dutch[1][0]
-    assert {r[1]: r[3] for r in body[1:]}["ido.thema.digid"] == "4"
+    assert {r[1]: r[3] for r in dutch_rows[1:]}["ido.thema.digid"] == "4"
     plain = tmp_path / "wsob-komma.csv"
     call_command("wsob_export", "--organisation", small_counts.org_a.code, "--year", "2026",
                  "--csv", "komma", "--output", str(plain), stdout=io.StringIO())  # fmt: skip
@@ -129,7 +129,7 @@ def test_the_command_and_the_download_write_the_same_exact_file(small_counts, tm
     downloaded, rows = _read(response.content.decode("utf-8"))
     assert downloaded[:2] == dutch[:2]  # the same header (the third names the moment)
     assert {r[1]: r[3] for r in rows[1:]}["uitleningen.materiaal.dvd"] == "3"
-    assert rows == body  # the same rows as the command's
+    assert rows == dutch_rows  # the same rows as the command's
 
 
 def test_pages_reports_and_open_data_suppress_the_same_counts(small_counts):
