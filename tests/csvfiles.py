@@ -1,5 +1,6 @@
 """Reading CLB's CSV exports back in tests: the Dutch style (byte-order mark, `;`, decimal comma)
-unless a test asked for the plain one."""
+unless a test asked for the plain one. A file's preamble ("# ..." lines before the headers, see
+clb.exports) is read by `preamble`; `rows` and `dicts` start at the headers."""
 
 import csv
 import io
@@ -11,12 +12,24 @@ def text_of(content) -> str:
     return content.removeprefix("\ufeff")
 
 
-def rows(content) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text_of(content)), delimiter=";"))
+def _split(content) -> tuple[list[str], str]:
+    lines = text_of(content).splitlines(keepends=True)
+    n = 0
+    while n < len(lines) and lines[n].startswith("# "):
+        n += 1
+    return [line.removeprefix("# ").rstrip("\r\n") for line in lines[:n]], "".join(lines[n:])
 
 
-def dicts(content) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(text_of(content)), delimiter=";"))
+def preamble(content) -> list[str]:
+    return _split(content)[0]
+
+
+def rows(content, delimiter=";") -> list[list[str]]:
+    return list(csv.reader(io.StringIO(_split(content)[1]), delimiter=delimiter))
+
+
+def dicts(content, delimiter=";") -> list[dict]:
+    return list(csv.DictReader(io.StringIO(_split(content)[1]), delimiter=delimiter))
 
 
 def number(text: str) -> float:

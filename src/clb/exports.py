@@ -9,7 +9,15 @@ Numbers stay numbers (a negative figure is not neutralised).
 
 CSV comes in two styles: the Dutch one that Dutch Excel opens by double-click (`;` between cells,
 a decimal comma, a byte-order mark so é and ë survive) and the plain one for programs (`,` and
-`.`, no mark). Pages choose with `?csv=komma`, commands with `--csv komma`."""
+`.`, no mark). Pages choose with `?csv=komma`, commands with `--csv komma`.
+
+A file may open with comment lines ("# ...", the preamble) saying what it is, such as the Wsob
+delivery's "exact counts, not suppressed". They come after the byte-order mark: Excel takes a
+file for UTF-8 only when the mark is its very first bytes; anywhere else it is a stray character.
+Each comment line is one cell that starts with "#", so never a formula: the text is put on one
+line and the style's delimiter in it becomes the other style's (a name with ";=..." in it would
+otherwise open a cell of its own in Excel). Programs skip the lines as comments (pandas
+`comment="#"`, R `comment.char`)."""
 
 import csv
 import io
@@ -63,18 +71,29 @@ def csv_cell(value, style: CsvStyle = DUTCH) -> str:
     return neutralise(str(value))
 
 
-def write_csv(out, rows: Iterable[Sequence], style: CsvStyle = DUTCH) -> None:
-    """Rows (the first usually the headers) to a text file object."""
+def comment_line(text, style: CsvStyle = DUTCH) -> str:
+    """One preamble line: "# " and the text as a single cell on a single line."""
+    other = PLAIN.delimiter if style.delimiter == DUTCH.delimiter else DUTCH.delimiter
+    return "# " + " ".join(str(text).replace(style.delimiter, other).split()) + "\r\n"
+
+
+def write_csv(
+    out, rows: Iterable[Sequence], style: CsvStyle = DUTCH, *, preamble: Sequence = ()
+) -> None:
+    """Rows (the first usually the headers) to a text file object, after the preamble's
+    comment lines if any."""
     if style.bom:
         out.write("\ufeff")
+    for line in preamble:
+        out.write(comment_line(line, style))
     writer = csv.writer(out, delimiter=style.delimiter, lineterminator="\r\n")
     for row in rows:
         writer.writerow([csv_cell(v, style) for v in row])
 
 
-def csv_text(rows: Iterable[Sequence], style: CsvStyle = DUTCH) -> str:
+def csv_text(rows: Iterable[Sequence], style: CsvStyle = DUTCH, *, preamble: Sequence = ()) -> str:
     out = io.StringIO()
-    write_csv(out, rows, style)
+    write_csv(out, rows, style, preamble=preamble)
     return out.getvalue()
 
 

@@ -40,6 +40,10 @@ def test_the_cockpit_pages_switch_to_english(net):
     assert '<html lang="en">' in page
     found = headings(page)
     assert found[0].startswith("Netherlands 1st half of 2026 provisional"), found[0]
+    assert "Covenant aims Bibliotheekconvenant 2020–2023" in found
+    assert "Reach of the Digital Government Information Points (IDO)" in page
+    assert "Convenantdoelen" not in page and "geen gegevens" not in page
+    assert "avg. km by road to a library (CBS 2023)" in page and "over de weg" not in page
     for heading in ("Charts", "Members and youth", "Lending", "Comparison and development"):
         assert heading in found, (heading, found)
     assert not {"Grafieken", "Leden en jeugd", "Uitlenen"} & set(found)

@@ -4,6 +4,7 @@ import io
 from datetime import date
 from decimal import Decimal
 
+import pypdf
 import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
@@ -20,8 +21,6 @@ from tests import csvfiles
 from tests.factories import T0, make_item, make_patron
 
 from .helpers import record_many
-
-pypdf = pytest.importorskip("pypdf")
 
 
 @pytest.fixture

@@ -69,6 +69,20 @@ def test_dutch_csv_opens_in_dutch_excel_and_the_plain_style_is_an_option():
     assert exports.csv_style("") is exports.DUTCH and exports.csv_style("x") is exports.DUTCH
 
 
+def test_a_preamble_comes_after_the_mark_one_comment_cell_a_line():
+    rows = [["code", "waarde"], ["a", 3]]
+    lines = ["Levering — " + ORG_NAME, "exact;\nniet onderdrukt, ook < 10"]
+    dutch = exports.csv_text(rows, preamble=lines)
+    assert dutch.startswith("\ufeff# Levering")  # the mark stays the very first character
+    cells = list(csv.reader(io.StringIO(dutch[1:]), delimiter=";"))
+    assert cells[:2] == [["# Levering — " + ORG_NAME], ["# exact, niet onderdrukt, ook < 10"]]
+    assert cells[2:] == [["code", "waarde"], ["a", "3"]]
+    plain = exports.csv_text(rows, exports.PLAIN, preamble=lines)
+    cells = list(csv.reader(io.StringIO(plain)))
+    assert len(cells[0]) == 1 and cells[0][0].startswith("# Levering")  # "," became ";"
+    assert cells[1] == ["# exact; niet onderdrukt; ook < 10"] and cells[2] == ["code", "waarde"]
+
+
 def test_xlsx_text_is_text_never_a_formula():
     book = Workbook()
     exports.xlsx_append(book.active, [ORG_NAME, 1.5, Decimal("2.25"), "-3"])

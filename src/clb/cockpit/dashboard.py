@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from clb.statistics.periods import Period
 
+from . import aims as covenant_aims
 from . import charts, scoping
 from .caveats import Caveats, simulated_label
 from .definitions import INDICATOR_BY_CODE, INDICATORS, SECTIONS
@@ -57,6 +58,7 @@ class Dashboard:
     parts: list[Region] = field(default_factory=list)
     organisations: list[Region] = field(default_factory=list)
     group: Region | None = None
+    aims: covenant_aims.Aims | None = None  # the first screen: the covenant's aims, per part too
     register: object = None  # register.Completeness of the region
     simulated: str = ""  # what is simulated in the region's figures, if anything
 
@@ -146,6 +148,17 @@ def build(
     board = Dashboard(region, period, final, figures, [], map_indicator=map_code, group=group)
     board.register = caveats.register.of(region)
     board.simulated = caveats.simulated_sentence(region)
+
+    board.aims = covenant_aims.read(
+        geo,
+        region,
+        period,
+        parts=parts,
+        differences=False,
+        at=at,
+        analyses=[caveats.register.analysis],
+    )
+    board.tables["doelen"] = covenant_aims.aims_table(board.aims)
 
     by_section = {s: [] for s in SECTIONS}
     for f in figures:

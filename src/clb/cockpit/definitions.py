@@ -2,7 +2,8 @@
 
 A *measure* is a number read from one fact source (anonymous events, member counts,
 registrations, the network), optionally filtered and broken down by a dimension. An *indicator*
-is a formula over measures with a name, unit, source and — where the covenant gives one — a target.
+is a formula over measures with a name, unit and source; the covenant's targets for them are data
+beside these (covenant.py).
 Every page, report and export evaluates these same definitions (engine.py), for any region and
 period; nothing else computes a covenant figure.
 
@@ -216,9 +217,6 @@ class Indicator:
     unit: str
     source: str
     breakdown: str | None = None
-    target: float | None = None
-    ambition: float | None = None
-    target_note: str = ""
     items: str | None = None  # a distinct-count measure whose members are listed
     on_map: bool = False  # a ratio fit for the choropleth
     compare: bool = False  # a ratio fit for comparing regions of the same size class
@@ -299,8 +297,6 @@ INDICATORS = [
         "youth_fee_organisations",
         COUNT,
         SRC_SUBSCRIPTIONS,
-        target=0,
-        target_note=_("jeugd gratis lid (wettelijk sinds 1 juli 2022)"),
         items="youth_fee_organisations",
     ),
     # Uitlenen
@@ -409,12 +405,6 @@ INDICATORS = [
         f"100 * ido_contacts / period_years / ({IDO_TARGET_GROUP} * inhabitants / inhabitants_nl)",
         PERCENT,
         SRC_IDO,
-        target=10,
-        ambition=20,
-        target_note=_(
-            "convenant: jaarlijks 10 % (ambitie 20 %) van 4 miljoen digitaal kwetsbaren, "
-            "naar rato van de inwoners; contacten, niet unieke personen"
-        ),
         on_map=True,
         compare=True,
         trend=True,
@@ -486,6 +476,17 @@ INDICATORS = [
         SRC_ACTIVITIES,
         breakdown="programme",
     ),
+    Indicator(
+        "course_participants_per_1000",
+        S_ACTIVITIES,
+        _("Cursisten per 1.000 inwoners"),
+        "1000 * course_participants / inhabitants",
+        PER_1000,
+        SRC_ACTIVITIES,
+        on_map=True,
+        compare=True,
+        decimals=2,
+    ),
     # Netwerk
     Indicator(
         "branches_by_kind",
@@ -546,8 +547,6 @@ INDICATORS = [
         COUNT,
         SRC_NETWORK,
         register=True,
-        target=0,
-        target_note=_("Wsob: vanaf 2026 in elke gemeente een volwaardige vestiging"),
         items="municipalities_without_vestiging",
     ),
     # Personeel

@@ -1,4 +1,6 @@
-"""The half-year report: all indicators for a region and its parts, as CSV, XLSX or PDF.
+"""The half-year report: the covenant's aims first (figure, target, trend, status), then the
+differences between the region's parts, then all indicators for the region and its parts, as CSV,
+XLSX or PDF.
 
 Built from the same definitions and engine as the dashboard. `clb report` shows progress; the
 dashboard's download button runs the same code."""
@@ -13,6 +15,7 @@ from clb import clock
 from clb.statistics.periods import Period
 
 from . import accessibility
+from . import aims as covenant_aims
 from .caveats import Caveats
 from .dashboard import PART_COLUMNS, PartsMarked, scalar_codes, trend_table
 from .definitions import INDICATOR_BY_CODE, SECTIONS
@@ -42,6 +45,8 @@ class Report:
     period: Period
     final: bool
     generated_at: datetime
+    aims: covenant_aims.Aims | None = None
+    first: list[Table] = field(default_factory=list)  # the aims, then the differences
     sections: list[tuple[str, Table]] = field(default_factory=list)
     parts: list[Table] = field(default_factory=list)  # all scalar indicators per part
     extra: list[Table] = field(default_factory=list)  # trend, comparison, accessibility
@@ -57,7 +62,7 @@ class Report:
         }
 
     def tables(self) -> list[Table]:
-        return [t for _s, t in self.sections] + self.parts + self.extra
+        return self.first + [t for _s, t in self.sections] + self.parts + self.extra
 
 
 def _levels(geo: Geography, region: Region) -> list[tuple[str, list[Region]]]:
@@ -90,6 +95,14 @@ def build_report(
     report.notes.append(f"{completeness.sentence} {completeness.basis}")
     if caveats.has_simulated(region):
         report.notes.insert(0, caveats.simulated_sentence(region))
+    progress(_("convenantdoelen"))
+    report.aims = covenant_aims.read(
+        geo, region, period, at=at, analyses=[caveats.register.analysis]
+    )
+    report.first = [
+        covenant_aims.aims_table(report.aims),
+        covenant_aims.differences_table(report.aims),
+    ]
     labels = Labels()
     by_section = {s: [] for s in SECTIONS}
     for f in figures:
@@ -172,7 +185,7 @@ def _long_table() -> Table:
 def _add_long(table: Table, region: Region, figures: list[Figure], labels: Labels) -> None:
     for f in figures:
         ind = f.indicator
-        text = labels.indicator(ind)
+        text = labels.indicator(ind, f.period)
         table.rows.append(
             [
                 region.code,
@@ -186,7 +199,7 @@ def _add_long(table: Table, region: Region, figures: list[Figure], labels: Label
                 labels.key(f),
                 cell(f),
                 text["unit"],
-                "" if ind.target is None else ind.target,
+                text["target"],
                 labels.status[f.final],
                 text["source"],
                 "; ".join(f.items),

@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 
 from clb import exports, formatting
 
+from . import aims
 from .charts import all_suppressed_message, no_data_message
+from .definitions import INDICATOR_BY_CODE, INDICATORS
 from .report import Report
 from .tables import Table, display
 
@@ -206,7 +208,6 @@ def write_pdf(report: Report, fh) -> None:
         KeepTogether,
         PageBreak,
         Paragraph,
-        SimpleDocTemplate,
         Spacer,
         TableStyle,
     )
@@ -222,13 +223,25 @@ def write_pdf(report: Report, fh) -> None:
     h2 = ParagraphStyle("h2", parent=styles["Heading2"], fontName="Vera-Bold", fontSize=12)
     status = _("definitief") if report.final else _("voorlopig")
 
+    sources = _PageSources()
+
     def footer(canvas, doc):
+        sources.page_begins()
         canvas.saveState()
         canvas.setFont(font, 7)
         canvas.drawString(
             1.5 * cm, 1 * cm, f"CLB — {report.title} — {status} — {_('blad')} {doc.page}"
         )
         canvas.restoreState()
+
+    def sources_line(canvas, doc):
+        """At the end of each page: where the figures on it come from."""
+        if not sources.on_page:
+            return
+        text = _("Bronnen: %(sources)s.") % {"sources": "; ".join(sources.on_page)}
+        para = Paragraph(escape(text), small)
+        para.wrap(doc.width, 2 * cm)
+        para.drawOn(canvas, doc.leftMargin, 1.35 * cm)
 
     def pdf_table(headers, rows, widths=None, wrap=(0,)):
         """Paragraphs (which wrap, but are slow) only in the columns that need them."""
@@ -253,13 +266,14 @@ def write_pdf(report: Report, fh) -> None:
         )
         return table
 
-    doc = SimpleDocTemplate(
+    doc = _sourced_document()(
         fh,
+        sources_line,
         pagesize=A4,
         leftMargin=1.5 * cm,
         rightMargin=1.5 * cm,
         topMargin=1.5 * cm,
-        bottomMargin=1.8 * cm,
+        bottomMargin=2.6 * cm,
         title=report.title,
         author="CLB",
     )
@@ -273,11 +287,15 @@ def write_pdf(report: Report, fh) -> None:
             body,
         ),
     ]
+    # What the figures must be read with (simulated, register incomplete, suppression) goes
+    # before any figure.
     for note in report.notes:
         story.append(Paragraph(escape(note), small))
-    story.append(Spacer(1, 0.4 * cm))
+    story += _first_pages(report, pdf_table, h2, body, small, sources)
+    story.append(PageBreak())
     charts = {title: (unit, points) for title, unit, points in report.charts}
     for section, table in report.sections:
+        story.append(sources.mark({str(r[8]) for r in table.rows}))
         story.append(Paragraph(escape(section), h2))
         # indicator, breakdown, value, unit, target, status
         rows = [[r[2], r[3], r[4], r[5], r[6], r[7]] for r in table.rows]
@@ -300,6 +318,7 @@ def write_pdf(report: Report, fh) -> None:
             story.append(KeepTogether([Spacer(1, 0.3 * cm), _bar_chart(title, unit, points)]))
     for table in report.extra:
         story.append(PageBreak() if table.name == "trend" else Spacer(1, 0.5 * cm))
+        story.append(sources.mark(_extra_sources(table)))
         story.append(Paragraph(escape(table.title), h2))
         story.append(pdf_table(table.headers, table.rows))
         if table.note:
@@ -311,6 +330,7 @@ def write_pdf(report: Report, fh) -> None:
             i for i, key in enumerate(table.keys) if key == "region" or key in PDF_PART_COLUMNS
         ]
         story.append(PageBreak())
+        story.append(sources.mark({str(INDICATOR_BY_CODE[c].source) for c in PDF_PART_COLUMNS}))
         story.append(Paragraph(escape(table.title), h2))
         story.append(
             Paragraph(
@@ -329,3 +349,165 @@ def write_pdf(report: Report, fh) -> None:
             )
         )
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
+
+
+# --- PDF: the first pages (covenant aims, then the differences between parts) -----------------
+
+STATUS_COLOURS = {aims.ON_TRACK: "#d9ead3", aims.BEHIND: "#f4cccc", aims.NO_DATA_STATUS: "#eeeeee"}
+
+
+class _PageSources:
+    """Which sources the figures on the current page come from: a mark in the story names the
+    sources of what follows it, until the next mark (on the next pages too)."""
+
+    def __init__(self):
+        self.current: list[str] = []
+        self.on_page: list[str] = []
+
+    def page_begins(self) -> None:
+        self.on_page = list(self.current)
+
+    def mark(self, sources):
+        from reportlab.platypus import Flowable
+
+        owner = self
+        names = sorted(str(s) for s in sources if s)
+
+        class Mark(Flowable):
+            def wrap(self, *_args):
+                return 0, 0
+
+            def draw(self):
+                owner.current = names
+                owner.on_page = list(dict.fromkeys(owner.on_page + names))
+
+        return Mark()
+
+
+def _sourced_document():
+    """A document that calls `on_page_end(canvas, doc)` before each page is finished."""
+    from reportlab.platypus import SimpleDocTemplate
+
+    class SourcedDocument(SimpleDocTemplate):
+        def __init__(self, fh, on_page_end, **kwargs):
+            super().__init__(fh, **kwargs)
+            self._on_page_end = on_page_end
+
+        def handle_pageEnd(self):
+            self._on_page_end(self.canv, self)
+            super().handle_pageEnd()
+
+    return SourcedDocument
+
+
+def _extra_sources(table: Table) -> set[str]:
+    if table.name == "trend":
+        return {str(i.source) for i in INDICATORS if i.trend}
+    if table.name == "bereikbaarheid":
+        return {_("CLB-bereikbaarheidsanalyse (vestigingenregister; CBS inwoners per postcode)")}
+    return set()
+
+
+def _first_pages(report: Report, pdf_table, h2, body, small, sources) -> list:
+    """Page 1: every covenant aim with the region's figure, the target and the trend, a chart
+    of where each stands against its target; page 2: the differences between parts."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import cm
+    from reportlab.platypus import PageBreak, Paragraph, Spacer, TableStyle
+
+    result = report.aims
+    if result is None:
+        return []
+    table = report.first[0]
+    story = [
+        sources.mark(result.sources),
+        Paragraph(escape(_("Convenantdoelen")), h2),
+        Paragraph(escape(table.note), small),
+        Spacer(1, 0.2 * cm),
+    ]
+    keys = table.keys
+    columns = [keys.index(k) for k in ("aim", "value", "unit", "target", "trend", "status")]
+    rows = [[row[i] for i in columns] for row in table.rows]
+    pdf = pdf_table(
+        [table.headers[i] for i in columns],
+        rows,
+        widths=[5.2 * cm, 1.8 * cm, 2.4 * cm, 3.4 * cm, 3.6 * cm, 1.6 * cm],
+        wrap=(0, 2, 3, 4),
+    )
+    pdf.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (5, i), (5, i), colors.HexColor(STATUS_COLOURS[r.status]))
+                for i, r in enumerate(result.readings, start=1)
+            ]
+        )
+    )
+    story.append(pdf)
+    beside = [
+        f"{r.aim.title}: " + "; ".join(f"{label} {display(v)}" for label, v in r.beside)
+        for r in result.readings
+        if r.beside
+    ]
+    for line in beside:
+        story.append(Paragraph(escape(line), small))
+    story.append(Spacer(1, 0.3 * cm))
+    story.append(_aims_chart(result))
+    story.append(PageBreak())
+    differences = report.first[1]
+    story.append(sources.mark(result.sources))
+    story.append(Paragraph(escape(differences.title), h2))
+    if differences.rows:
+        story.append(pdf_table(differences.headers, differences.rows, wrap=(0, 3, 5)))
+    if differences.note:
+        story.append(Paragraph(escape(differences.note), small))
+    return story
+
+
+def _aims_chart(result) -> object:
+    """Each aim as a bar against its own scale: the figure now (blue), a year earlier (grey) and
+    the target in force (a red line); suppressed or missing figures draw no bar."""
+    from reportlab.graphics.shapes import Drawing, Line, Rect, String
+    from reportlab.lib import colors
+
+    row_height, label_width, bar_width = 30, 190, 260
+    readings = result.readings
+    drawing = Drawing(480, 22 + row_height * len(readings) + 14)
+    top = drawing.height - 12
+    drawing.add(
+        String(0, top, _("Stand ten opzichte van het doel"), fontName="Vera-Bold", fontSize=10)
+    )
+    for i, r in enumerate(readings):
+        y = top - 20 - i * row_height
+        values = [v for v in (_float(r.now), _float(r.before)) if v is not None]
+        if r.target is not None:
+            values.append(float(r.target.value))
+        scale = max(values + [0.0]) * 1.15 or 1.0
+        drawing.add(String(0, y, str(r.aim.title)[:42], fontName="Vera", fontSize=7))
+        drawing.add(String(0, y - 9, r.status_label, fontName="Vera", fontSize=6))
+        for value, colour, offset, height in (
+            (_float(r.before), "#b7b7b7", 0, 5),
+            (_float(r.now), "#0b5394", 6, 9),
+        ):
+            if value is not None:
+                drawing.add(
+                    Rect(label_width, y - 10 + offset, bar_width * value / scale, height,
+                         fillColor=colors.HexColor(colour), strokeColor=None)
+                )  # fmt: skip
+        if r.target is not None:
+            x = label_width + bar_width * float(r.target.value) / scale
+            drawing.add(Line(x, y - 12, x, y + 8, strokeColor=colors.HexColor("#cc0000"),
+                             strokeWidth=1.5))  # fmt: skip
+        shown = display(r.now.shown)
+        drawing.add(
+            String(label_width + bar_width + 6, y - 4, f"{shown} {r.unit}"[:24], fontName="Vera",
+                   fontSize=7)
+        )  # fmt: skip
+    drawing.add(
+        String(0, 0, _("blauw: nu; grijs: een jaar eerder; rode lijn: doel van dit jaar"),
+               fontName="Vera", fontSize=6)
+    )  # fmt: skip
+    return drawing
+
+
+def _float(value) -> float | None:
+    return float(value.shown) if value.known else None

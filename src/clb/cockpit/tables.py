@@ -7,8 +7,9 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clb import exports
+from clb import clock, exports
 
+from .covenant import CONVENANT, covenant_for
 from .engine import Figure
 
 SUPPRESSED = "< 10"
@@ -35,6 +36,14 @@ def cell(figure: Figure):
     return number(figure.value, figure.indicator.decimals)
 
 
+def exact(figure: Figure):
+    """The value as counted, for deliveries to the KB (which suppresses when it publishes):
+    never "< 10"; "–" when there is no figure."""
+    if figure.value is None:
+        return NO_DATA
+    return number(figure.value, figure.indicator.decimals)
+
+
 def display(value) -> str:
     """Dutch notation: 12.345,6."""
     if value is None:
@@ -56,6 +65,8 @@ class Table:
     keys: list[str] = field(default_factory=list)  # machine names of the columns, if any
     # Columns shown on the page (all when None); downloads always carry every column.
     page_columns: list[int] | None = None
+    # Lines before the column headers of a CSV file ("# ..."): what a file is and how to read it.
+    preamble: list[str] = field(default_factory=list)
 
     def page_headers(self) -> list[str]:
         return [self.headers[i] for i in self._page_columns()]
@@ -71,7 +82,7 @@ class Table:
         return [[display(v) for v in row] for row in self.rows]
 
     def csv(self, style: exports.CsvStyle = exports.DUTCH) -> str:
-        return exports.csv_text([self.headers, *self.rows], style)
+        return exports.csv_text([self.headers, *self.rows], style, preamble=self.preamble)
 
 
 FIGURE_HEADERS = [
@@ -90,6 +101,19 @@ FIGURE_HEADERS = [
 ]
 
 
+def target_text(targets) -> str:
+    """Targets with their years: "10 (2021); 20 (2023, ambitie)"."""
+    parts = []
+    for target, source in targets:
+        notes = [str(target.year)]
+        if target.ambition:
+            notes.append(_("ambitie"))
+        if source.document != CONVENANT:
+            notes.append(source.document)
+        parts.append(f"{display(target.value)} ({', '.join(notes)})")
+    return "; ".join(parts)
+
+
 class Labels:
     """Translated texts looked up once per output rather than once per figure (a national
     report has a hundred thousand figures)."""
@@ -99,21 +123,19 @@ class Labels:
         self._keys: dict = {}
         self.status = {True: status_label(True), False: status_label(False)}
 
-    def indicator(self, ind) -> dict:
-        if ind.code not in self._indicators:
-            target = ""
-            if ind.target is not None:
-                target = display(ind.target)
-                if ind.ambition is not None:
-                    target += " (" + _("ambitie") + f" {display(ind.ambition)})"
-            self._indicators[ind.code] = {
+    def indicator(self, ind, period=None) -> dict:
+        """`period`: whose covenant's targets to show (covenant.py); today's when None."""
+        day = period.end if period is not None else clock.today()
+        key = (ind.code, covenant_for(day).code)
+        if key not in self._indicators:
+            self._indicators[key] = {
                 "section": str(ind.section),
                 "name": str(ind.name),
                 "unit": str(ind.unit),
                 "source": str(ind.source),
-                "target": target,
+                "target": target_text(covenant_for(day).targets_of(ind.code)),
             }
-        return self._indicators[ind.code]
+        return self._indicators[key]
 
     def key(self, figure: Figure) -> str:
         if not figure.key:
@@ -133,7 +155,7 @@ def figures_table(name: str, title: str, figures: list[Figure], labels=None) -> 
     )
     for f in figures:
         ind = f.indicator
-        text = labels.indicator(ind)
+        text = labels.indicator(ind, f.period)
         table.rows.append(
             [
                 text["section"],

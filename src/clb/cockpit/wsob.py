@@ -5,9 +5,14 @@ members, loans, activities, IDO), personeel (staff) and financieel (finance). Th
 every figure CLB has for them, one per row, with its source, so a library copies them instead of
 counting by hand. Field codes are CLB's own descriptive names (the KB's question numbers are not
 published with the data; map them when the KB supplies its form). Circulation, members,
-registrations and staff come from the cockpit's indicator definitions (same figures, same
-suppression); collection and finance are aggregate counts of the organisation's own items and
-ledger lines — no patron is read."""
+registrations and staff come from the cockpit's indicator definitions (the same figures as every
+page); collection and finance are aggregate counts of the organisation's own items and ledger
+lines — no patron is read.
+
+A delivery is not a publication: the KB builds the national statistics from it and needs the
+exact counts, so nothing is suppressed here (tables.exact). Suppressing small counts is the KB's
+and CBS's step when they publish — and CLB's on every page, report and download others read
+(tables.cell). The file's header says so."""
 
 from datetime import date, datetime, time
 
@@ -15,6 +20,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clb import clock, formatting
 from clb.catalogue.models import Item, ItemStatus, MaterialType
 from clb.members import figures as member_figures
 from clb.network.models import Organisation
@@ -23,7 +29,7 @@ from clb.statistics.periods import parse
 from .definitions import INDICATOR_BY_CODE, key_label
 from .engine import Cockpit
 from .regions import Geography
-from .tables import Table, cell, status_label
+from .tables import Table, exact, status_label
 
 HEADERS = ["vragenlijst", "code", "omschrijving", "waarde", "eenheid", "bron", "status"]
 
@@ -91,17 +97,24 @@ def delivery(organisation: Organisation, year: int, *, at=None) -> Table:
                     questionnaire,
                     f"{code}.{f.key}" if f.key else code,
                     f"{ind.name}" + (f" — {f.key_label}" if f.key else ""),
-                    cell(f),
+                    exact(f),
                     str(ind.unit),
                     str(ind.source),
                     status_label(f.final),
                 ]
             )
     table.rows += _finance(organisation, year, status)
-    table.note = _(
-        "Bezit is de stand op het moment van exporteren; aantallen personen of handelingen "
-        "onder de 10 zijn onderdrukt."
-    )
+    table.note = _("Bezit is de stand op het moment van exporteren.")
+    table.preamble = [
+        table.title,
+        _(
+            "Gegevenslevering aan de KB: exacte aantallen, ook onder de 10 (niet onderdrukt). "
+            "De KB en het CBS onderdrukken kleine aantallen pas wanneer zij publiceren; "
+            "CLB's pagina's, rapporten en open data tonen ze als < 10."
+        ),
+        _("Status %(status)s; gemaakt op %(when)s. %(note)s")
+        % {"status": status, "when": formatting.moment(clock.now(at)), "note": table.note},
+    ]
     return table
 
 

@@ -158,8 +158,6 @@ def _cockpit(result: Result, *, at=None) -> Benchmarks:
             name=ind.name,
             formula=ind.cockpit_formula,
             breakdown=None,
-            target=None,
-            ambition=None,
             items=None,
             decimals=6,
         )

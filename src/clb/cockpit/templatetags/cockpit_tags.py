@@ -7,6 +7,8 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from clb.cockpit.tables import display
+
 register = template.Library()
 
 
@@ -39,6 +41,12 @@ def cockpit_table(table, query: str, extra: str = ""):
         + note
         + "</figure>"
     )
+
+
+@register.filter
+def cockpit_value(value) -> str:
+    """A figure in Dutch notation, as in the tables ("< 10" and "–" as they are)."""
+    return display(value)
 
 
 @register.simple_tag
