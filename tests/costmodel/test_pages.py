@@ -76,7 +76,7 @@ def test_build_a_scenario(client, kleindorp_user):
     assert data["subsidy"]["y"][0] == float(result.net)
     assert page.context["cockpit"].rows  # the cockpit comparison is on the page
     # Today's figures are listed; the branch of Kleindorp is known.
-    assert ("open vestigingen in CLB", 1) in [(n, v) for n, v, _u, _s in page.context["live"]]
+    assert ("open vestigingen in CLB", 1) in [(r.name, r.registered) for r in page.context["live"]]
 
 
 def test_errors_name_the_field(client, kleindorp_user):

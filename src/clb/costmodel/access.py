@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from clb.accounts.models import User
 from clb.accounts.scoping import sees_everything
-from clb.network.models import Municipality, Organisation
+from clb.network.models import Municipality, Organisation, Province
 
 ROLES = (User.Role.COCKPIT, User.Role.NATIONAL_ADMIN, User.Role.ORG_ADMIN)
 
@@ -53,6 +53,19 @@ def allowed_organisations(user) -> list[Organisation]:
         area = {m.code for m in org.municipalities.all()}
         if area and area <= codes:
             out.append(org)
+    return out
+
+
+def allowed_provinces(user) -> list[Province]:
+    """Provinces whose every municipality the user may work on."""
+    codes = allowed_codes(user)
+    if not codes:
+        return []
+    out = []
+    for province in Province.objects.prefetch_related("municipalities").order_by("name"):
+        area = {m.code for m in province.municipalities.all()}
+        if area and area <= codes:
+            out.append(province)
     return out
 
 

@@ -1,5 +1,6 @@
 """A scenario result as tables, written as CSV (Dutch spreadsheet style: semicolons, decimal
-comma) or XLSX (one sheet per table, numbers as numbers). CLI and page downloads share this."""
+comma) or XLSX (one sheet per table, numbers as numbers). CLI and page downloads share this.
+Cells are plain values (text, numbers, None); nothing here is a formula."""
 
 import csv
 import io
@@ -22,7 +23,9 @@ def _num(value: Decimal | None, places: str = "0.01"):
     return None if value is None else value.quantize(Decimal(places))
 
 
-def tables(result: Result) -> list[Table]:
+def tables(result: Result, columns=None, swings=None) -> list[Table]:
+    """The result's tables; with `columns` (services.compare_starts) the scenarios side by side,
+    with `swings` (sensitivity.swings) the sensitivity of the subsidy needed."""
     r = result
     model = r.model
     info = Table(
@@ -110,6 +113,12 @@ def tables(result: Result) -> list[Table]:
         [[b.name, y.name, _num(y.value, "1"), y.unit] for b in r.blocks for y in b.yields],
     )
     out = [info, lines, totals, yields]
+    if r.now is not None:
+        out.append(_now_table(r))
+    if columns:
+        out.append(_columns_table(columns))
+    if swings:
+        out.append(_swings_table(r, swings))
     if r.one_off:
         out.append(
             Table(
@@ -181,14 +190,109 @@ def tables(result: Result) -> list[Table]:
     return out
 
 
+def _now_table(r: Result) -> Table:
+    """Today's figures: CLB's register next to the national estimate, and which one was used."""
+    used = _("landelijke schatting") if r.now.estimated else _("register van CLB")
+    return Table(
+        _("Huidige cijfers"),
+        [_("gegeven"), _("in CLB"), _("landelijke schatting"), _("eenheid"), _("gebruikt")],
+        [
+            [v.name, r.now.registered.get(v.code), _num(r.now.estimated_values.get(v.code)),
+             v.unit, used]
+            for v in r.model.variables_of("huidig")
+        ],
+    )  # fmt: skip
+
+
+def _columns_table(columns) -> Table:
+    shown = [c for c in columns if c.result is not None]
+    rows = [
+        [_("niveau") + " " + b.name]
+        + [c.result.block(b.code).level_name if _has(c.result, b.code) else None for c in shown]
+        for b in shown[0].result.model.blocks
+    ] if shown else []  # fmt: skip
+    for label, values in [
+        (_("totale kosten per jaar"), [c.result.total_cost for c in shown]),
+        (_("opbrengsten per jaar"), [c.result.total_income for c in shown]),
+        (_("subsidie nodig per jaar"), [c.result.net for c in shown]),
+        (_("subsidie nodig per inwoner"), [c.result.net_per_inhabitant for c in shown]),
+        (_("huidige subsidie per jaar"), [c.result.current_subsidy for c in shown]),
+        (_("verschil met huidige subsidie"), [c.result.difference for c in shown]),
+        (_("budget per jaar"), [c.budget for c in shown]),
+        (_("ruimte binnen het budget"), [c.budget_room for c in shown]),
+    ]:
+        rows.append([label, *values])
+    return Table(_("Scenario's naast elkaar"), [_("post"), *[c.name for c in shown]], rows)
+
+
+def _has(result: Result, code: str) -> bool:
+    return any(b.code == code for b in result.blocks)
+
+
+def _swings_table(r: Result, swings) -> Table:
+    share = r.model.rule("gevoeligheid_marge")
+    return Table(
+        _("Gevoeligheid"),
+        [
+            _("parameter"), _("naam"), _("waarde"), _("eenheid"), _("schatting"),
+            _("lager (−%(p)s%%)") % {"p": int(share * 100)},
+            _("hoger (+%(p)s%%)") % {"p": int(share * 100)},
+            _("subsidie nodig bij lager (€)"), _("subsidie nodig bij hoger (€)"),
+            _("kosten bij lager (€)"), _("kosten bij hoger (€)"), _("bandbreedte subsidie (€)"),
+        ],
+        [
+            [s.parameter.code, s.parameter.name, s.value, s.parameter.unit,
+             _("ja") if s.parameter.estimate else _("nee"), s.low, s.high,
+             s.net_low, s.net_high, s.cost_low, s.cost_high, s.width]
+            for s in swings
+        ],
+    )  # fmt: skip
+
+
+def national_tables(national) -> list[Table]:
+    """The national comparison (calibration.run) as tables."""
+    now, basic = national.now, national.basic
+    checks = Table(
+        _("IJking landelijk"),
+        [_("grootheid"), _("model, zoals nu (€)"), _("werkelijk 2022 (€)"), _("afwijking"),
+         _("binnen de marge")],
+        [[c.label, c.model, c.real, _num(c.deviation, "0.0001"), _("ja") if c.within else _("nee")]
+         for c in national.checks],
+    )  # fmt: skip
+    extra = [[_("gemeenten"), now.municipalities], [_("inwoners"), now.inhabitants]]
+    if national.fte_model is not None:
+        extra += [[_("fte volgens het model"), national.fte_model],
+                  [_("fte werkelijk"), national.fte_real]]  # fmt: skip
+    detail = Table(
+        _("Model zoals nu, per post"),
+        [_("post"), _("bedrag (€)")],
+        [*[[name, amount] for name, amount in now.blocks.items()],
+         *[[_("soort") + ": " + kind, amount] for kind, amount in now.kinds.items()],
+         [_("opbrengsten"), now.income], *extra],
+    )  # fmt: skip
+    spread = Table(
+        _("Basisvoorziening per klasse"),
+        [_("grootteklasse"), _("gemeenten"), _("mediaan kosten per inwoner (€)"),
+         _("laagste (€)"), _("gemeente"), _("hoogste (€)"), _("gemeente")],
+        [[r.size_class, r.count, r.median, r.low, r.low_name, r.high, r.high_name]
+         for r in national.distribution],
+    )  # fmt: skip
+    each = Table(
+        _("Basisvoorziening per gemeente"),
+        [_("gemeente"), _("inwoners"), _("kosten per inwoner (€)")],
+        [[name, n, value] for name, n, value in basic.per_inhabitant],
+    )
+    return [checks, detail, spread, each]
+
+
 def _is_number(value) -> bool:
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
-def to_csv(result: Result) -> str:
+def to_csv(tables: list[Table]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    for i, table in enumerate(tables(result)):
+    for i, table in enumerate(tables):
         if i:
             writer.writerow([])
         writer.writerow([table.title])
@@ -203,13 +307,13 @@ def to_csv(result: Result) -> str:
     return buffer.getvalue()
 
 
-def to_xlsx(result: Result) -> bytes:
+def to_xlsx(tables: list[Table]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for table in tables(result):
+    for table in tables:
         sheet = workbook.create_sheet(table.title[:31])
         sheet.append(table.header)
         for cell in sheet[1]:

@@ -17,6 +17,8 @@ class ModelVersion(models.Model):
     note = models.TextField(_("toelichting"), blank=True)
     checksum = models.CharField(max_length=64)  # sha256 of the file's canonical JSON
     size_class_source = models.CharField(max_length=300, blank=True)
+    # Named scenarios of the model: {code: {"name", "description", "levels": [[block, [levels]]]}}
+    presets = models.JSONField(default=dict, blank=True)
     loaded_at = models.DateTimeField(_("geladen op"))
     is_current = models.BooleanField(_("in gebruik"), default=False)
 
@@ -73,6 +75,8 @@ class Variable(models.Model):
     source = models.TextField(blank=True)
     expression = models.JSONField(null=True, blank=True)
     default = models.JSONField(null=True, blank=True)
+    estimate = models.JSONField(null=True, blank=True)  # huidig: national estimate
+    estimate_note = models.TextField(blank=True)
     counts_people = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=0)
 
