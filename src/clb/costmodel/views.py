@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import access, benchmarks, export, loader, presentation, services
+from . import access, benchmarks, calibration, export, loader, presentation, sensitivity, services
 from .models import ModelVersion, Scenario
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,7 +32,8 @@ class Inputs:
 
     codes: list[str] = field(default_factory=list)
     organisation: str = ""
-    start: str = services.START_CURRENT
+    province: str = ""
+    start: str = ""  # empty: the model's default start (the Wsob basic provision)
     levels: dict = field(default_factory=dict)
     overrides: dict = field(default_factory=dict)
     budget: str = ""
@@ -43,7 +44,11 @@ class Inputs:
         pairs = [("gemeente", c) for c in self.codes]
         if self.organisation:
             pairs.append(("organisatie", self.organisation))
-        pairs += [("start", self.start), ("actie", self.action)]
+        if self.province:
+            pairs.append(("provincie", self.province))
+        if self.start:
+            pairs.append(("start", self.start))
+        pairs.append(("actie", self.action))
         pairs += [(f"niveau_{k}", v) for k, v in self.levels.items()]
         pairs += [(f"param_{k}", v) for k, v in self.overrides.items()]
         if self.budget:
@@ -63,10 +68,14 @@ def _same_number(raw: str, default: Decimal) -> bool:
 def _inputs(data, model) -> Inputs:
     codes = [c.strip().upper() for c in data.getlist("gemeente") if c.strip()]
     organisation = data.get("organisatie", "").strip()
-    if data.get("gebied") == "organisatie":
-        codes = []
-    elif data.get("gebied") == "gemeenten":
-        organisation = ""
+    province = data.get("provincie", "").strip().upper()
+    chosen = data.get("gebied")
+    if chosen == "organisatie":
+        codes, province = [], ""
+    elif chosen == "provincie":
+        codes, organisation = [], ""
+    elif chosen == "gemeenten":
+        organisation = province = ""
     levels = {
         b.code: data[f"niveau_{b.code}"] for b in model.blocks if data.get(f"niveau_{b.code}")
     }
@@ -78,7 +87,8 @@ def _inputs(data, model) -> Inputs:
     return Inputs(
         codes,
         organisation,
-        data.get("start") or services.START_CURRENT,
+        province,
+        data.get("start", "").strip(),
         levels,
         overrides,
         data.get("budget", "").strip(),
@@ -90,14 +100,14 @@ def _inputs(data, model) -> Inputs:
 def _area(user, inputs: Inputs):
     """The area the form asks for, if the user may work on it (None: nothing chosen yet)."""
     allowed = access.allowed_codes(user)
-    if not inputs.codes and not inputs.organisation:
+    if not inputs.codes and not inputs.organisation and not inputs.province:
         if user.organisation_id and user.role == user.Role.ORG_ADMIN:
             inputs.organisation = user.organisation.code
         elif len(allowed) == 1:
             inputs.codes = sorted(allowed)
         else:
             return None
-    area = services.resolve_area(inputs.codes, inputs.organisation or None)
+    area = services.resolve_area(inputs.codes, inputs.organisation or None, inputs.province or None)
     if forbidden := [c for c in area.codes if c not in allowed]:
         raise PermissionDenied(_("Geen toegang tot %(codes)s.") % {"codes": ", ".join(forbidden)})
     return area
@@ -143,6 +153,9 @@ def builder(request):
         "loaded": loaded,
         "municipalities": access.allowed_municipalities(request.user).order_by("name"),
         "organisations": access.allowed_organisations(request.user),
+        "provinces": access.allowed_provinces(request.user),
+        "starts": presentation.start_options(model),
+        "default_start": services.default_start(model),
         "error": None,
         "result": None,
     }
@@ -166,20 +179,36 @@ def builder(request):
         context["error"] = exc
     result = context["result"]
     download = request.GET.get("download")
+    if result is not None:
+        context["columns"] = services.compare_starts(s, result, budget=inputs.budget or None)
+        context["swings"] = sensitivity.swings(result, s.data)
     if result is not None and download in ("csv", "xlsx"):
-        return _download(result, download)
+        return _download(result, download, context["columns"], context["swings"])
     if result is not None:
         peers = benchmarks.peers(result)
         context.update(
             peers=peers,
             cockpit=benchmarks.cockpit(result),
-            charts=presentation.charts(result, peers),
+            charts=presentation.charts(
+                result, peers, context["columns"], context["swings"][: presentation.TORNADO_BARS]
+            ),
+            tornado=context["swings"][: presentation.TORNADO_BARS],
+            compare_blocks=presentation.compare_columns(context["columns"])[0],
+            compare_totals=presentation.compare_columns(context["columns"])[1],
             live=presentation.live_rows(result),
             size_rows=presentation.size_rows(result),
             query=Inputs(
-                inputs.codes, inputs.organisation, services.START_EMPTY, result.levels,
-                inputs.overrides, "", inputs.current_subsidy,
+                inputs.codes, inputs.organisation, inputs.province, services.START_EMPTY,
+                result.levels, inputs.overrides, "", inputs.current_subsidy,
             ).query(),
+            start_query={
+                c.code: Inputs(
+                    inputs.codes, inputs.organisation, inputs.province, c.code, {},
+                    inputs.overrides, inputs.budget, inputs.current_subsidy,
+                ).query()
+                for c in context["columns"]
+                if c.code != services.OWN
+            },
         )  # fmt: skip
     context["rows"] = presentation.block_rows(
         model,
@@ -193,12 +222,13 @@ def builder(request):
     return render(request, "costmodel/builder.html", context, status=status)
 
 
-def _download(result, fmt: str) -> HttpResponse:
+def _download(result, fmt: str, columns=None, swings=None) -> HttpResponse:
     name = "kostenmodel-" + "-".join(result.area.codes)[:80]
+    tables = export.tables(result, columns, swings)
     if fmt == "csv":
-        response = HttpResponse(export.to_csv(result), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(export.to_csv(tables), content_type="text/csv; charset=utf-8")
     else:
-        response = HttpResponse(export.to_xlsx(result), content_type=XLSX)
+        response = HttpResponse(export.to_xlsx(tables), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 
@@ -280,7 +310,8 @@ def scenario_download(request, pk: int, fmt: str):
         result = services.scenario_result(scenario)
     except services.CostModelError as exc:
         raise Http404(str(exc)) from exc
-    return _download(result, fmt)
+    data = services.session(services.area_of(scenario), version=result.model.version).data
+    return _download(result, fmt, swings=sensitivity.swings(result, data))
 
 
 @login_required
@@ -304,6 +335,17 @@ def model_page(request):
         model = loader.load(version)
     except loader.LoadError as exc:
         raise Http404(str(exc)) from exc
+    try:
+        national = calibration.cached(model.version)
+    except calibration.CalibrationUnavailable as exc:
+        national, national_missing = None, str(exc)
+    else:
+        national_missing = (
+            ""
+            if national.now.municipalities
+            else _("Er zijn nog geen gemeenten geladen (clb load-reference).")
+        )
+        national = national if national.now.municipalities else None
     return render(
         request,
         "costmodel/model.html",
@@ -312,5 +354,15 @@ def model_page(request):
             "versions": ModelVersion.objects.all(),
             "parameter_groups": presentation.parameter_groups(model, {}),
             "variables": list(model.variables.values()),
+            "estimated": [v for v in model.variables.values() if v.estimate is not None],
+            "national": national,
+            "national_missing": national_missing,
+            "national_partial": bool(
+                national
+                and "nl_gemeenten" in model.parameters
+                and national.now.municipalities < model.parameters["nl_gemeenten"].value
+            ),
+            "national_rows": presentation.national_rows(national) if national else [],
+            "national_charts": presentation.national_charts(national) if national else {},
         },
     )

@@ -48,3 +48,13 @@ def euro(value):
     if value is None:
         return ""
     return "€ " + floatformat(value, "2g")
+
+
+@register.filter
+def percent(value, decimals: int = 0):
+    """A share (0.93) as a percentage ("93%"; with decimals=1 "93,0%")."""
+    from django.template.defaultfilters import floatformat
+
+    if value is None:
+        return ""
+    return floatformat(value * 100, f"{decimals}g") + "%"
