@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clb.network.models import Municipality, PostcodeArea
 
@@ -32,7 +33,7 @@ class CalibrationUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Check:
-    label: str
+    label: object  # a lazily translated text
     model: Decimal
     real: Decimal
     margin: Decimal
@@ -164,9 +165,10 @@ def run(*, overrides: dict | None = None, version: str | None = None, at=None) -
             _env, blocks = engine.calculate(model, base, params, levels, estimated_now=True)
             _add(target, m, blocks)
     margin = model.rule("ijkmarge")
+    # Lazy labels: a cached run is shown in whatever language the page is in.
     checks = [
-        Check(_("totale lasten"), now.cost, model.rule("landelijke_lasten"), margin),
-        Check(_("subsidie"), now.net, model.rule("landelijke_subsidie"), margin),
+        Check(gettext_lazy("totale lasten"), now.cost, model.rule("landelijke_lasten"), margin),
+        Check(gettext_lazy("subsidie"), now.net, model.rule("landelijke_subsidie"), margin),
     ]
     return Calibration(
         model,

@@ -543,8 +543,8 @@ def now_note(now: NowSource) -> str:
     parts = [
         _("%(loaded)s van de ongeveer %(expected)s %(what)s")
         % {
-            "loaded": f"{int(f.loaded):,}".replace(",", "."),
-            "expected": f"{int(f.expected):,}".replace(",", "."),
+            "loaded": f"{round(f.loaded):,}".replace(",", "."),
+            "expected": f"{round(f.expected):,}".replace(",", "."),
             "what": f.label,
         }
         for f in now.check.figures

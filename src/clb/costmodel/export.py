@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from .engine import Result
+from .presentation import total_rows
 
 
 @dataclass
@@ -212,12 +213,7 @@ def _columns_table(columns) -> Table:
         for b in shown[0].result.model.blocks
     ] if shown else []  # fmt: skip
     for label, values in [
-        (_("totale kosten per jaar"), [c.result.total_cost for c in shown]),
-        (_("opbrengsten per jaar"), [c.result.total_income for c in shown]),
-        (_("subsidie nodig per jaar"), [c.result.net for c in shown]),
-        (_("subsidie nodig per inwoner"), [c.result.net_per_inhabitant for c in shown]),
-        (_("huidige subsidie per jaar"), [c.result.current_subsidy for c in shown]),
-        (_("verschil met huidige subsidie"), [c.result.difference for c in shown]),
+        *total_rows([c.result for c in shown]),
         (_("budget per jaar"), [c.budget for c in shown]),
         (_("ruimte binnen het budget"), [c.budget_room for c in shown]),
     ]:
@@ -256,7 +252,7 @@ def national_tables(national) -> list[Table]:
         _("IJking landelijk"),
         [_("grootheid"), _("model, zoals nu (€)"), _("werkelijk 2022 (€)"), _("afwijking"),
          _("binnen de marge")],
-        [[c.label, c.model, c.real, _num(c.deviation, "0.0001"), _("ja") if c.within else _("nee")]
+        [[str(c.label), c.model, c.real, _num(c.deviation, "0.0001"), _("ja") if c.within else _("nee")]
          for c in national.checks],
     )  # fmt: skip
     extra = [[_("gemeenten"), now.municipalities], [_("inwoners"), now.inhabitants]]

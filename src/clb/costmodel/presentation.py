@@ -159,12 +159,11 @@ def start_options(model: d.Model) -> list[tuple[str, str, str]]:
 
 
 def _tornado(result: Result, swings) -> dict:
-    base = _f(result.net)
     share = int(result.model.rule("gevoeligheid_marge") * 100)
     return {
         "names": [s.parameter.name for s in swings],
-        "low": [_f(s.net_low) - base for s in swings],
-        "high": [_f(s.net_high) - base for s in swings],
+        "low": [_f(s.net_low - result.net) for s in swings],
+        "high": [_f(s.net_high - result.net) for s in swings],
         "low_name": _("parameter %(n)s%% lager") % {"n": share},
         "high_name": _("parameter %(n)s%% hoger") % {"n": share},
         "title": _("Verandering van de subsidie die nodig is (€ per jaar)"),
@@ -262,6 +261,21 @@ def _has(result: Result, code: str) -> bool:
     return any(b.code == code for b in result.blocks)
 
 
+TOTALS = (
+    (_("totale kosten per jaar"), lambda r: r.total_cost),
+    (_("opbrengsten per jaar"), lambda r: r.total_income),
+    (_("subsidie nodig per jaar"), lambda r: r.net),
+    (_("subsidie nodig per inwoner"), lambda r: r.net_per_inhabitant),
+    (_("huidige subsidie per jaar"), lambda r: r.current_subsidy),
+    (_("verschil met huidige subsidie"), lambda r: r.difference),
+)
+
+
+def total_rows(results: list[Result]) -> list[tuple[str, list]]:
+    """The totals of several results side by side: (label, one value per result)."""
+    return [(str(label), [get(r) for r in results]) for label, get in TOTALS]
+
+
 def compare_rows(items: list[tuple[object, Result]]):
     """Side by side: per block the level and net cost in each scenario, then the totals and the
     yields. Scenarios saved with another model version may lack a block; that cell is empty."""
@@ -278,14 +292,7 @@ def compare_rows(items: list[tuple[object, Result]]):
         (name, [r.block(code) if _has(r, code) else None for _s, r in items])
         for code, name in blocks
     ]
-    totals = [
-        (_("totale kosten per jaar"), [r.total_cost for _s, r in items]),
-        (_("opbrengsten per jaar"), [r.total_income for _s, r in items]),
-        (_("subsidie nodig per jaar"), [r.net for _s, r in items]),
-        (_("subsidie nodig per inwoner"), [r.net_per_inhabitant for _s, r in items]),
-        (_("huidige subsidie per jaar"), [r.current_subsidy for _s, r in items]),
-        (_("verschil met huidige subsidie"), [r.difference for _s, r in items]),
-    ]
+    totals = total_rows([r for _s, r in items])
     indicators = []
     for _s, r in items:
         for code, y in r.yields.items():
@@ -320,14 +327,7 @@ def compare_columns(columns) -> tuple[list, list]:
         (b.name, [c.result.block(b.code) if _has(c.result, b.code) else None for c in shown])
         for b in model.blocks
     ]
-    totals = [
-        (_("totale kosten per jaar"), [c.result.total_cost for c in shown]),
-        (_("opbrengsten per jaar"), [c.result.total_income for c in shown]),
-        (_("subsidie nodig per jaar"), [c.result.net for c in shown]),
-        (_("subsidie nodig per inwoner"), [c.result.net_per_inhabitant for c in shown]),
-        (_("huidige subsidie per jaar"), [c.result.current_subsidy for c in shown]),
-        (_("verschil met huidige subsidie"), [c.result.difference for c in shown]),
-    ]
+    totals = total_rows([c.result for c in shown])
     if any(c.budget is not None for c in shown):
         totals.append((_("ruimte binnen het budget"), [c.budget_room for c in shown]))
     return blocks, totals
@@ -369,7 +369,7 @@ def national_charts(national) -> dict:
             ),
         },
         "checks": {
-            "x": [c.label for c in national.checks],
+            "x": [str(c.label) for c in national.checks],
             "model": [_f(c.model) for c in national.checks],
             "real": [_f(c.real) for c in national.checks],
             "model_name": _("model, zoals nu"),

@@ -440,10 +440,20 @@ def save_scenario(
 
 
 def area_of(scenario: Scenario) -> Area:
-    if scenario.organisation_id and set(scenario.municipality_codes) == set(
+    """The scenario's area: an organisation's working area or a whole province when its
+    municipalities are exactly that, otherwise the municipalities."""
+    codes = set(scenario.municipality_codes)
+    if scenario.organisation_id and codes == set(
         scenario.organisation.municipalities.values_list("code", flat=True)
     ):
         return resolve_area(organisation_code=scenario.organisation.code)
+    first = Municipality.objects.filter(code__in=codes).select_related("province").first()
+    if (
+        len(codes) > 1
+        and first is not None
+        and codes == set(first.province.municipalities.values_list("code", flat=True))
+    ):
+        return resolve_area(province_code=first.province.code)
     return resolve_area(scenario.municipality_codes)
 
 

@@ -120,9 +120,15 @@ def _load_scenario(request, model) -> tuple[Inputs, Scenario] | None:
     scenario = get_object_or_404(Scenario, pk=int(pk))
     if not access.may_see(request.user, scenario):
         raise PermissionDenied(_("Dit scenario ligt buiten uw gebied."))
+    try:
+        area = services.area_of(scenario)
+    except services.CostModelError:
+        area = None  # a municipality that no longer exists: the builder will say so
+    province = area.province.code if area is not None and area.province is not None else ""
     inputs = Inputs(
-        codes=[] if scenario.organisation_id else list(scenario.municipality_codes),
+        codes=[] if scenario.organisation_id or province else list(scenario.municipality_codes),
         organisation=scenario.organisation.code if scenario.organisation_id else "",
+        province=province,
         start=services.START_EMPTY,
         levels=dict(scenario.levels),
         overrides=dict(scenario.overrides),

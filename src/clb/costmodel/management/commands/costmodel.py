@@ -11,8 +11,13 @@ from clb.costmodel import calibration, export, sensitivity, services
 from clb.costmodel.models import Scenario
 
 
+def dutch(value, decimals: int = 0) -> str:
+    """1234567.8 as "1.234.567,8"."""
+    return f"{value:,.{decimals}f}".replace(",", "X").replace(".", ",").replace("X", ".")
+
+
 def euro_m(value) -> str:
-    return f"€ {value / 1_000_000:,.1f} mln".replace(",", "X").replace(".", ",").replace("X", ".")
+    return f"€ {dutch(value / 1_000_000, 1)} mln"
 
 
 class Command(BaseCommand):
@@ -94,8 +99,9 @@ class Command(BaseCommand):
         for c in national.checks:
             mark = "binnen" if c.within else "BUITEN"
             say(
-                f"  {c.label:<14} model {euro_m(c.model):>16}  werkelijk {euro_m(c.real):>16}  "
-                f"{float(c.deviation) * 100:+.1f}%  ({mark} ±{float(c.margin) * 100:.0f}%)"
+                f"  {str(c.label):<14} model {euro_m(c.model):>16}  werkelijk {euro_m(c.real):>16}  "
+                f"{'+' if c.deviation > 0 else ''}{dutch(c.deviation * 100, 1)}%  "
+                f"({mark} ±{dutch(c.margin * 100)}%)"
             )
         if national.fte_model is not None:
             say(
@@ -106,8 +112,8 @@ class Command(BaseCommand):
         )
         for r in national.distribution:
             say(
-                f"  {r.size_class:<18} {r.count:>4} gemeenten  € {r.median:>7}  "
-                f"(€ {r.low} {r.low_name} – € {r.high} {r.high_name})"
+                f"  {r.size_class:<18} {r.count:>4} gemeenten  € {dutch(r.median, 2):>7}  "
+                f"(€ {dutch(r.low, 2)} {r.low_name} – € {dutch(r.high, 2)} {r.high_name})"
             )
         if opt["output"]:
             self._write(opt, export.national_tables(national))

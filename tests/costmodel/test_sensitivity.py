@@ -1,0 +1,48 @@
+"""Sensitivity (issue 21 item 3): each parameter 20% lower and higher, by hand with the
+round-number test model, and the table in the export."""
+
+import csv
+import io
+from decimal import Decimal
+
+from clb.costmodel import export, sensitivity, services
+from tests.factories import T0
+
+D = Decimal
+V = "2099.1"
+SMALL_LEVELS = {"vestigingen": "bereik", "openingsuren": "basis", "collectie": "basis",
+                "ido": "basis", "bibliobus": "basis"}  # fmt: skip
+
+
+def test_the_parameters_that_move_the_subsidy_most(test_model, towns):
+    s = services.session(services.resolve_area(["GM9001"]), version=V, at=T0)
+    r = services.compute(s.area, SMALL_LEVELS, start="leeg", s=s)
+    assert r.net == D("256000.00")
+    swings = sensitivity.swings(r, s.data)
+    by = {sw.parameter.code: sw for sw in swings}
+    # 3,600 staff hours (3 × 20 h + 3 × 4 h IDO, 50 weeks) at €40 and €60.
+    hourly = by["uurkosten_personeel"]
+    assert (hourly.low, hourly.high) == (40, 60)
+    assert (hourly.net_low, hourly.net_high) == (D("220000.00"), D("292000.00"))
+    assert (hourly.cost_low, hourly.cost_high) == (D("228000.00"), D("300000.00"))
+    # Weeks per year are bounded at 53: 72 hours a week × €50 more for 3 weeks.
+    weeks = by["weken_per_jaar"]
+    assert (weeks.low, weeks.high, weeks.net_high) == (40, 53, D("266800.00"))
+    # Income moves the subsidy needed, not the cost: the IDO grant of €1 per inhabitant.
+    grant = by["ido_uitkering_per_inwoner"]
+    assert (grant.net_low, grant.net_high) == (D("257600.00"), D("254400.00"))
+    assert grant.cost_low == grant.cost_high == r.total_cost
+    # Largest swing first; what does not move the subsidy needed is left out.
+    assert [sw.parameter.code for sw in swings[:3]] == [
+        "uurkosten_personeel", "uren_per_week_basis", "weken_per_jaar",
+    ]  # fmt: skip
+    assert "subsidie_per_inwoner" not in by and "inwoners_per_vestiging" not in by
+    assert all(a.width >= b.width for a, b in zip(swings, swings[1:], strict=False))
+    # A table in the export.
+    rows = list(
+        csv.reader(io.StringIO(export.to_csv(export.tables(r, swings=swings))), delimiter=";")
+    )
+    start = rows.index(["Gevoeligheid"])
+    header, first = rows[start + 1], rows[start + 2]
+    assert header[0] == "parameter" and first[0] == "uurkosten_personeel"
+    assert first[header.index("subsidie nodig bij hoger (€)")] == "292000,00"
