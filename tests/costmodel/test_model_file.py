@@ -60,6 +60,8 @@ def test_the_model_in_the_database_is_the_shipped_file(db):
     # post_migrate installed it; the tables read back to exactly the parsed file.
     assert ModelVersion.objects.get(is_current=True).version == schema.parse(shipped()).version
     assert loader.load() == schema.parse(shipped())
+    # In the file's order, also from PostgreSQL's jsonb (the order of the pages' columns).
+    assert list(loader.load().presets) == ["basis", "ambitie", "huidig"]
     assert Parameter.objects.filter(model_version__is_current=True).count() == len(
         shipped()["parameters"]
     )

@@ -57,15 +57,17 @@ def install(model: d.Model, *, activate: bool | None = None) -> m.ModelVersion:
         note=model.note,
         checksum=model.checksum,
         size_class_source=model.size_class_source,
-        presets={
-            code: {
+        # A list, not an object: PostgreSQL's jsonb keeps no order of keys, and the order of
+        # the presets is the order of the pages' columns.
+        presets=[
+            {
+                "code": pr.code,
                 "name": pr.name,
                 "description": pr.description,
-                # pairs, not an object: PostgreSQL's jsonb does not keep the order of keys
                 "levels": [[block, list(choices)] for block, choices in pr.levels],
             }
-            for code, pr in model.presets.items()
-        },
+            for pr in model.presets.values()
+        ],
         loaded_at=timezone.now(),
     )
     m.Parameter.objects.bulk_create(
@@ -360,12 +362,12 @@ def _load(pk: int, checksum: str) -> d.Model:
             for r in row.rules.all()
         },
         {
-            code: d.Preset(
-                code,
+            raw["code"]: d.Preset(
+                raw["code"],
                 raw["name"],
                 raw["description"],
                 tuple((block, tuple(choices)) for block, choices in raw["levels"]),
             )
-            for code, raw in row.presets.items()
+            for raw in row.presets
         },
     )

@@ -17,8 +17,9 @@ class ModelVersion(models.Model):
     note = models.TextField(_("toelichting"), blank=True)
     checksum = models.CharField(max_length=64)  # sha256 of the file's canonical JSON
     size_class_source = models.CharField(max_length=300, blank=True)
-    # Named scenarios of the model: {code: {"name", "description", "levels": [[block, [levels]]]}}
-    presets = models.JSONField(default=dict, blank=True)
+    # Named scenarios of the model, in order: [{"code", "name", "description",
+    # "levels": [[block, [levels]]]}]
+    presets = models.JSONField(default=list, blank=True)
     loaded_at = models.DateTimeField(_("geladen op"))
     is_current = models.BooleanField(_("in gebruik"), default=False)
 

@@ -105,7 +105,8 @@ class Command(BaseCommand):
             )
         if national.fte_model is not None:
             say(
-                f"  personeel      model {national.fte_model:,.0f} fte, werkelijk {national.fte_real:,.0f} fte"
+                f"  personeel      model {dutch(national.fte_model)} fte, "
+                f"werkelijk {dutch(national.fte_real)} fte"
             )
         say(
             "Wsob-basisvoorziening, kosten per inwoner per grootteklasse (mediaan, laagste–hoogste):"
