@@ -10,7 +10,7 @@ Under CI (CI=true) anything still missing fails with the reason: a green CI run 
 Elsewhere the suite runs without it and the closing summary says what was skipped.
 
 Where the programs are looked for: PostgreSQL's server programs in CLB_PG_BINDIR when set, else the
-newest /usr/lib/postgresql/*/bin, else on PATH; Chromium as `chromium` on PATH.
+newest /usr/lib/postgresql/*/bin, else on PATH; Chromium as `chromium` and YAZ as `zoomsh` on PATH.
 """
 
 import argparse
@@ -42,6 +42,11 @@ def chromium_path(environ: Mapping[str, str] = os.environ) -> str | None:
     return shutil.which("chromium", path=environ.get("PATH", os.defpath))
 
 
+def zoomsh_path(environ: Mapping[str, str] = os.environ) -> str | None:
+    """YAZ's zoomsh, an SRU client the exchange tests use that CLB did not write, or None."""
+    return shutil.which("zoomsh", path=environ.get("PATH", os.defpath))
+
+
 @dataclass(frozen=True)
 class Need:
     package: str  # the Debian package that provides it
@@ -60,7 +65,8 @@ class Need:
 
 POSTGRESQL = Need("postgresql", "PostgreSQL half", postgres_bindir)
 CHROMIUM = Need("chromium", "browser tests", chromium_path)
-NEEDS = (POSTGRESQL, CHROMIUM)
+YAZ = Need("yaz", "SRU test with YAZ", zoomsh_path)
+NEEDS = (POSTGRESQL, CHROMIUM, YAZ)
 
 
 def under_ci(environ: Mapping[str, str] = os.environ) -> bool:
@@ -96,7 +102,7 @@ def ensure(
     root = os.geteuid() == 0 if root is None else root
     packages = [need.package for need in missing(environ)]
     if not packages:
-        out("system: nothing to install (postgresql and chromium present)")
+        out(f"system: nothing to install ({', '.join(n.package for n in NEEDS)} present)")
         return 0
     if root and dry_run:
         for command in install_commands(packages):

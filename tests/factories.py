@@ -11,6 +11,7 @@ from clb.catalogue.models import Audience, BibRecord, Item, ItemType
 from clb.circulation.defaults import install_national_rules
 from clb.members import services as members
 from clb.members.defaults import install_subscription_types
+from clb.members.models import age_on
 from clb.network.models import Branch, Municipality, Organisation, PostcodeArea, Province
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -103,8 +104,12 @@ def make_patron(
     paid=True,
     **kw,
 ):
-    """A registered patron; an adult's subscription is paid unless paid=False."""
+    """A registered patron; an adult's subscription is paid unless paid=False; a child comes
+    with a parent (members under 16 are registered with one)."""
     n = next(_seq)
+    if age_on(birth_date, at.date()) < members.GUARDIAN_AGE:
+        kw.setdefault("guardian_name", "Ouder Jansen")
+        kw.setdefault("guardian_phone", "06 12345678")
     patron = members.register_patron(
         organisation=org,
         first_name=kw.pop("first_name", f"Lid{n}"),

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+handler400 = "clb.web.bad_input.bad_request"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
@@ -8,6 +10,6 @@ urlpatterns = [
     path("cockpit/kostenmodel/", include("clb.costmodel.urls")),
     path("cockpit/", include("clb.cockpit.urls")),
     path("registratie/", include("clb.services.urls")),
-    path("api/", include("clb.exchange.urls")),
+    path("", include("clb.exchange.urls")),
     path("", include("clb.web.urls")),
 ]

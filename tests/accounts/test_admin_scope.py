@@ -84,6 +84,7 @@ def test_new_rows_land_in_own_organisation_and_cannot_target_another(net, client
             "fine_per_day": "0.20",
             "fine_cap": "4",
             "hold_fee": "0",
+            "hold_fee_refund": "until_ready",
         },
     )
     assert LoanRule.objects.get(organisation=net.org_a).loan_days == 28

@@ -137,13 +137,17 @@ def test_blocks_card_fees_and_expired_membership(net):
 
     patron = make_patron(net.org_a, paid=False)  # owes €57.50 subscription, threshold €10
     item = make_item(net.a1)
+    # A new charge blocks only after the organisation's grace days (issue 11, item 5).
+    after_grace = T0 + timedelta(days=net.org_a.fee_grace_days + 1)
     with pytest.raises(CirculationError) as err:
         circ.checkout(
-            item_barcode=item.barcode, card_number=patron.card_number, branch=net.a1, at=T0
+            item_barcode=item.barcode, card_number=patron.card_number, branch=net.a1, at=after_grace
         )
     assert err.value.code == "fees"
-    members.pay(patron, net.org_a, "57.50", at=T0)
-    circ.checkout(item_barcode=item.barcode, card_number=patron.card_number, branch=net.a1, at=T0)
+    members.pay(patron, net.org_a, "57.50", at=after_grace)
+    circ.checkout(
+        item_barcode=item.barcode, card_number=patron.card_number, branch=net.a1, at=after_grace
+    )
     members.set_blocked(patron, True, "pas gestolen")
     patron.refresh_from_db()
     with pytest.raises(CirculationError) as err:

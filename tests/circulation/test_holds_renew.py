@@ -7,6 +7,7 @@ from clb.catalogue.models import ItemStatus
 from clb.circulation import services as circ
 from clb.circulation.errors import CirculationError
 from clb.circulation.models import Hold, HoldStatus, Loan
+from clb.members.cards import shelf_code
 from tests.factories import T0, make_item, make_patron, make_record
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,9 @@ def status(obj):
 
 def test_queue_positions_are_derived_from_placement_order(net):
     record = make_record()
-    make_item(net.a1, record)
+    item = make_item(net.a1, record)
+    reader = make_patron(net.org_a, birth_date=CHILD)
+    circ.checkout(item_barcode=item.barcode, card_number=reader.card_number, branch=net.a1, at=T0)
     patrons = [make_patron(net.org_a, birth_date=CHILD) for _ in range(3)]
     holds = [
         circ.place_hold(
@@ -51,7 +54,9 @@ def test_checkin_captures_oldest_hold_to_hold_shelf_here(net):
     assert result.position == 1 and result.fee == 0  # youth: no hold fee
     back = circ.checkin(item_barcode=item.barcode, branch=net.a1, at=T0 + timedelta(days=3))
     assert back.routing.kind == "hold_shelf"
-    assert back.routing.card_number == waiting.card_number
+    assert back.routing.hold.patron == waiting
+    assert back.routing.shelf_code == shelf_code(waiting)  # what a slip prints, not the card
+    assert waiting.card_number not in back.routing.message
     assert status(item) == ItemStatus.ON_HOLD_SHELF
     hold = Hold.objects.get()
     assert hold.status == HoldStatus.READY and hold.captured_item == item
@@ -124,7 +129,7 @@ def test_expired_hold_serves_next_in_line(net):
     routings = circ.expire_holds(at=T0 + timedelta(days=9))
     assert status(h1) == HoldStatus.EXPIRED
     assert status(h2) == HoldStatus.READY
-    assert routings[0].kind == "hold_shelf" and routings[0].card_number == second.card_number
+    assert routings[0].kind == "hold_shelf" and routings[0].hold.patron == second
     assert circ.expire_holds(at=T0 + timedelta(days=9)) == []  # idempotent
 
 
@@ -132,12 +137,12 @@ def test_duplicate_hold_and_hold_on_own_loan_refused(net):
     record = make_record()
     item = make_item(net.a1, record)
     patron = make_patron(net.org_a, birth_date=CHILD)
+    other = make_patron(net.org_a, birth_date=CHILD)
+    circ.checkout(item_barcode=item.barcode, card_number=other.card_number, branch=net.a1, at=T0)
     circ.place_hold(card_number=patron.card_number, record=record, pickup_branch=net.a1, at=T0)
     with pytest.raises(CirculationError) as err:
         circ.place_hold(card_number=patron.card_number, record=record, pickup_branch=net.a1, at=T0)
     assert err.value.code == "duplicate_hold"
-    other = make_patron(net.org_a, birth_date=CHILD)
-    circ.checkout(item_barcode=item.barcode, card_number=other.card_number, branch=net.a1, at=T0)
     with pytest.raises(CirculationError) as err:
         circ.place_hold(card_number=other.card_number, record=record, pickup_branch=net.a1, at=T0)
     assert err.value.code == "already_borrowed"
@@ -215,7 +220,7 @@ def test_cancel_ready_hold_frees_copy_for_next(net):
         card_number=p1.card_number, record=record, pickup_branch=net.a1, at=T0
     ).hold
     circ.checkin(item_barcode=item.barcode, branch=net.a1, at=T0)
-    routing = circ.cancel_hold(h1.pk, card_number=p1.card_number, at=T0)
+    routing = circ.cancel_hold(h1.pk, card_number=p1.card_number, at=T0).routing
     assert routing.kind == "shelf" and status(item) == ItemStatus.AVAILABLE
     h2 = circ.place_hold(
         card_number=p2.card_number, record=record, pickup_branch=net.a1, at=T0

@@ -16,13 +16,18 @@ from scripts import ensure_system
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def machine(tmp_path: Path, *, postgresql: bool, chromium: bool, ci: bool = False) -> dict:
-    """An environment in which PostgreSQL's server programs and Chromium are there or not."""
+def machine(
+    tmp_path: Path, *, postgresql: bool, chromium: bool, ci: bool = False, yaz: bool = True
+) -> dict:
+    """An environment in which PostgreSQL's server programs, Chromium (and YAZ) are there or
+    not."""
     path, pg = tmp_path / "bin", tmp_path / "pg"
     path.mkdir(exist_ok=True)
     pg.mkdir(exist_ok=True)
-    present = ([pg / "initdb", pg / "pg_ctl"] if postgresql else []) + (
-        [path / "chromium"] if chromium else []
+    present = (
+        ([pg / "initdb", pg / "pg_ctl"] if postgresql else [])
+        + ([path / "chromium"] if chromium else [])
+        + ([path / "zoomsh"] if yaz else [])
     )
     for program in present:
         program.write_text("#!/bin/sh\n")

@@ -86,8 +86,13 @@ def spec_checksum(data: bytes) -> str:
 class RawClient:
     """Bytes in, bytes out: for the messages a well-behaved client library would refuse to send."""
 
-    def __init__(self, port: int, timeout: float = 10, wrap=None, charset="utf-8"):
-        sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    def __init__(
+        self, port: int, timeout: float = 10, wrap=None, charset="utf-8", source="127.0.0.1"
+    ):
+        # Any 127.x.y.z is this machine: another source address is another "computer".
+        sock = socket.create_connection(
+            ("127.0.0.1", port), timeout=timeout, source_address=(source, 0)
+        )
         self.sock = wrap(sock) if wrap else sock
         self.buffer = b""
         self.seq = 0

@@ -185,6 +185,15 @@ def test_sip_dates_read_back_to_the_same_second(moment):
     assert parse_sip_date(sip_date(aware)) == aware
 
 
+def test_the_repeated_hour_when_summer_time_ends_reads_back_as_the_same_moment():
+    first, second = (
+        datetime(2004, 10, 31, 0, 30, tzinfo=UTC),
+        datetime(2004, 10, 31, 1, 30, tzinfo=UTC),
+    )
+    assert sip_date(first) != sip_date(second)  # both are 02:30 in Amsterdam
+    assert [parse_sip_date(sip_date(m)) for m in (first, second)] == [first, second]
+
+
 def test_sip_date_zones():
     assert sip_date(NOW) == "20260303    100000"  # local time, zone left blank
     assert parse_sip_date("20260303   Z090000") == NOW

@@ -2,7 +2,7 @@
 `sip2` 1.1 (MIT), a port of the widely used PHP sip2 class, with its own sockets, message
 building (it writes checksums without leading zeros) and parsing, over real TCP."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,10 +12,11 @@ from clb.catalogue.models import ItemStatus
 from clb.circulation import services as circ
 from clb.circulation.models import Hold, HoldStatus, Loan
 from clb.members import services as members
+from clb.members.cards import shelf_code
 from clb.selfservice.sip2.values import sip_date
 from tests.factories import make_item, make_patron, make_record
 
-from .conftest import KIOSK_LOGIN, KIOSK_PASSWORD
+from .conftest import KIOSK_LOGIN, KIOSK_PASSWORD, NOW
 
 CHILD = date(2014, 6, 1)
 
@@ -58,7 +59,7 @@ def test_login_with_a_wrong_password_is_refused(sip_server, tmp_path):
     client.disconnect()
 
 
-def test_a_self_check_session(kiosk_client, net):
+def test_a_self_check_session(kiosk_client, net, server_clock):
     """What a patron does at a kiosk: show the card and PIN, borrow two books, look one up,
     renew one, return the other, pay, reserve, and walk away."""
     status = ask(kiosk_client, "sc_status")
@@ -88,6 +89,9 @@ def test_a_self_check_session(kiosk_client, net):
     assert looked_up["fixed"]["CirculationStatus"] == "04"
     assert looked_up["variable"]["AJ"] == ["Karakter"]
 
+    refused = ask(kiosk_client, "renew", books[0].barcode)  # the same day: gains nothing
+    assert refused["fixed"]["Ok"] == "0" and "Karakter" in refused["variable"]["AF"][0]
+    server_clock.at = NOW + timedelta(days=10)
     renewed = ask(kiosk_client, "renew", books[0].barcode)
     assert renewed["fixed"]["Ok"] == "1" and renewed["fixed"]["RenewalOk"] == "Y"
     assert Loan.objects.get(item=books[0], returned_at__isnull=True).renewals == 1
@@ -116,7 +120,8 @@ def test_a_self_check_session(kiosk_client, net):
 
 
 def test_refused_checkout_says_why(kiosk_client, net):
-    patron = make_patron(net.org_a, paid=False)  # owes the subscription
+    # Owes the subscription, for longer than the organisation's grace days.
+    patron = make_patron(net.org_a, paid=False, at=NOW - timedelta(days=90))
     item = make_item(net.a1)
     kiosk_client.patron, kiosk_client.patronpwd = patron.card_number, "1234"
     out = ask(kiosk_client, "checkout", item.barcode)
@@ -135,7 +140,7 @@ def test_returns_are_sorted_for_the_hold_shelf_and_transit(kiosk_client, net):
     first = ask(kiosk_client, "checkin", here.barcode)
     assert first["fixed"]["Alert"] == "Y"
     assert first["variable"]["CL"] == ["2"] and first["variable"]["CV"] == ["01"]
-    assert first["variable"]["CY"] == [waiting_here.card_number]
+    assert first["variable"]["CY"] == [shelf_code(waiting_here)]  # never the card number
     second = ask(kiosk_client, "checkin", there.barcode)
     assert second["variable"]["CL"] == ["3"] and second["variable"]["CT"] == [net.b1.code]
     assert second["variable"]["CV"] == ["02"]
@@ -145,11 +150,17 @@ def test_renew_all_and_patron_enable(kiosk_client, net):
     patron = make_patron(net.org_a, birth_date=CHILD)
     free, wanted = make_item(net.a1), make_item(net.a1)
     for it in (free, wanted):
-        circ.checkout(item_barcode=it.barcode, card_number=patron.card_number, branch=net.a1)
+        circ.checkout(
+            item_barcode=it.barcode,
+            card_number=patron.card_number,
+            branch=net.a1,
+            at=NOW - timedelta(hours=20),
+        )
     circ.place_hold(
         card_number=make_patron(net.org_a, birth_date=CHILD).card_number,
         record=wanted.record,
         pickup_branch=net.a1,
+        at=NOW,
     )
     kiosk_client.patron, kiosk_client.patronpwd = patron.card_number, "1234"
     both = ask(kiosk_client, "renew_all")

@@ -25,10 +25,12 @@ from pysip2 import (
     SCStatusRequest,
 )
 
+from clb import formatting
 from clb.catalogue.models import Item, ItemStatus
 from clb.circulation import services as circ
 from clb.circulation.models import Hold, HoldStatus, Loan, Transit
 from clb.members import services as members
+from clb.members.cards import shelf_code
 from clb.members.models import LedgerKind, LedgerLine
 from clb.selfservice.models import KioskAccount
 from clb.selfservice.sip2.values import sip_date
@@ -45,7 +47,10 @@ def sip(moment) -> str:
     return sip_date(moment)
 
 
-def patron_status(card, pin="", language="000"):
+PIN = "1234"  # the factories' PIN: the kiosk of these tests requires one, as kiosks do by default
+
+
+def patron_status(card, pin=PIN, language="000"):
     return PatronStatusRequest(
         language=language,
         transaction_date=DATE,
@@ -56,7 +61,7 @@ def patron_status(card, pin="", language="000"):
     )
 
 
-def patron_information(card, summary=" " * 10, pin=None, start=None, end=None):
+def patron_information(card, summary=" " * 10, pin=PIN, start=None, end=None):
     return PatronInformationRequest(
         language="005",
         transaction_date=DATE,
@@ -69,7 +74,7 @@ def patron_information(card, summary=" " * 10, pin=None, start=None, end=None):
     )
 
 
-def checkout(card, barcode, renew="N", no_block="N", when=DATE, pin=None):
+def checkout(card, barcode, renew="N", no_block="N", when=DATE, pin=PIN):
     return CheckoutRequest(
         sc_renewal_policy=renew,
         no_block=no_block,
@@ -95,7 +100,7 @@ def checkin(barcode, no_block="N", returned=DATE):
     )
 
 
-def renew(card, barcode, pin=None):
+def renew(card, barcode, pin=PIN):
     return RenewRequest(
         third_party_allowed="N",
         no_block="N",
@@ -110,6 +115,7 @@ def renew(card, barcode, pin=None):
 
 def hold(mode, card, barcode, pickup=None, hold_type=None):
     return HoldRequest(
+        patron_password=PIN,
         hold_mode=mode,
         transaction_date=DATE,
         institution_id=INSTITUTION,
@@ -122,6 +128,7 @@ def hold(mode, card, barcode, pickup=None, hold_type=None):
 
 def fee_paid(card, amount, currency="EUR", transaction_id=None):
     return FeePaidRequest(
+        patron_password=PIN,
         transaction_date=DATE,
         fee_type="01",
         payment_type="00",
@@ -181,7 +188,8 @@ def test_patron_status(kiosk_client, net):
 
 
 def test_patron_status_reports_blocks_in_the_kiosks_language(kiosk_client, net):
-    owes = make_patron(net.org_a, paid=False)  # an unpaid subscription is above the threshold
+    # An unpaid subscription, older than the grace days, is above the threshold.
+    owes = make_patron(net.org_a, paid=False, at=JOINED)
     answer = kiosk_client.ask(patron_status(owes.card_number, language="001"))
     assert answer.language == "001"
     assert answer.patron_status[:4] == "YYYY" and answer.patron_status[10:12] == "YY"
@@ -287,21 +295,20 @@ def test_patron_information_counts_and_lists(kiosk_client, net, busy_patron):
     )
 
 
-def test_contact_details_only_after_a_right_pin(kiosk_client, busy_patron):
+def test_nothing_personal_without_the_right_pin(kiosk_client, busy_patron):
     card = busy_patron.card_number
-    without = kiosk_client.ask(patron_information(card))
-    assert without.personal_name and without.email_address is None
-    assert without.valid_patron_password is None
-    with_pin = kiosk_client.ask(patron_information(card, pin="1234"))
-    assert with_pin.valid_patron_password == "Y"
+    with_pin = kiosk_client.ask(patron_information(card))
+    assert with_pin.valid_patron_password == "Y" and with_pin.personal_name
     assert (with_pin.email_address, with_pin.home_phone_number) == (
         "fenna@example.nl",
         "030-1234567",
     )
-    wrong = kiosk_client.ask(patron_information(card, "  Y       ", pin="9999"))
-    assert wrong.valid_patron_password == "N" and wrong.personal_name == ""
-    assert wrong.charged_items == () and wrong.charged_items_count == "0000"
-    assert wrong.screen_message == ("Verkeerde pincode.",)
+    for pin, said in ((None, "Voer uw pincode in."), ("9999", "Verkeerde pincode.")):
+        refused = kiosk_client.ask(patron_information(card, "  Y       ", pin=pin))
+        assert refused.valid_patron_password == "N" and refused.personal_name == ""
+        assert refused.charged_items == () and refused.charged_items_count == "0000"
+        assert refused.email_address is None and refused.fee_amount is None
+        assert refused.screen_message == (said,)
 
 
 # --- 11/12 checkout ---------------------------------------------------------------------------
@@ -317,24 +324,27 @@ def test_checkout(kiosk_client, net):
     assert (loan.patron, loan.branch, loan.checked_out_at) == (patron, net.a1, NOW)
     assert answer.due_date == sip(loan.due_at)
     due_day = timezone.localdate(loan.due_at)
-    assert answer.screen_message == (f"Inleveren uiterlijk {due_day:%d-%m-%Y}",)
+    assert answer.screen_message == (f"Inleveren uiterlijk {formatting.day(due_day)}",)
     assert "Koning van Katoren" in answer.print_line
 
 
-def test_checkout_of_an_item_already_borrowed_renews_only_when_the_kiosk_says_so(kiosk_client, net):
+def test_checkout_of_an_item_already_borrowed_renews_only_when_the_kiosk_says_so(
+    kiosk_client, net, server_clock
+):
     patron = make_patron(net.org_a, birth_date=CHILD)
     item = make_item(net.a1)
     kiosk_client.ask(checkout(patron.card_number, item.barcode))
     refused = kiosk_client.ask(checkout(patron.card_number, item.barcode, renew="N"))
     assert (refused.ok, refused.desensitize) == ("0", "N")
     assert "al aan deze lener uitgeleend" in refused.screen_message[0]
+    server_clock.at = NOW + timedelta(days=7)  # a renewal the same day would gain nothing
     renewed = kiosk_client.ask(checkout(patron.card_number, item.barcode, renew="Y"))
     assert (renewed.ok, renewed.renewal_ok) == ("1", "Y")
     assert Loan.objects.get(item=item, returned_at__isnull=True).renewals == 1
 
 
 def test_refused_checkout_says_why_and_changes_nothing(kiosk_client, net):
-    patron = make_patron(net.org_a, paid=False)  # owes the subscription
+    patron = make_patron(net.org_a, paid=False, at=JOINED)  # owes the subscription, long
     item = make_item(net.a1, make_record(title="De avonden"))
     answer = kiosk_client.ask(checkout(patron.card_number, item.barcode))
     assert (answer.ok, answer.desensitize, answer.due_date) == ("0", "N", "")
@@ -396,7 +406,8 @@ def test_checkin_routes_holds_and_transits(kiosk_client, net):
     to_shelf = raw_checkin(here.barcode)
     assert to_shelf[5] == "Y"  # alert
     assert "CL2|" in to_shelf and "CV01|" in to_shelf
-    assert f"CY{waiting_here.card_number}|" in to_shelf and f"CT{net.a1.code}|" in to_shelf
+    assert f"CY{shelf_code(waiting_here)}|" in to_shelf and f"CT{net.a1.code}|" in to_shelf
+    assert waiting_here.card_number not in to_shelf
     assert Hold.objects.get(patron=waiting_here).status == HoldStatus.READY
     to_transit = raw_checkin(there.barcode)
     assert "CL3|" in to_transit and "CV02|" in to_transit and f"CT{net.b1.code}|" in to_transit
@@ -468,23 +479,32 @@ def test_renew_refused_when_someone_waits(kiosk_client, net):
 
 def test_renew_all(kiosk_client, net):
     patron = make_patron(net.org_a, birth_date=CHILD)
-    free, wanted = make_item(net.a1), make_item(net.a1)
+    free, wanted = make_item(net.a1), make_item(net.a1, make_record(title="Gewild"))
     for it in (free, wanted):
-        circ.checkout(item_barcode=it.barcode, card_number=patron.card_number, branch=net.a1)
+        circ.checkout(
+            item_barcode=it.barcode,
+            card_number=patron.card_number,
+            branch=net.a1,
+            at=NOW - timedelta(hours=20),
+        )
     circ.place_hold(
         card_number=make_patron(net.org_a, birth_date=CHILD).card_number,
         record=wanted.record,
         pickup_branch=net.a1,
+        at=NOW,
     )
     answer = kiosk_client.ask(
         RenewAllRequest(
-            transaction_date=DATE, institution_id=INSTITUTION, patron_identifier=patron.card_number
+            transaction_date=DATE,
+            institution_id=INSTITUTION,
+            patron_identifier=patron.card_number,
+            patron_password=PIN,
         )
     )
     assert (answer.ok, answer.renewed_count, answer.unrenewed_count) == ("1", "0001", "0001")
     assert answer.renewed_items == (free.barcode,)
     assert answer.unrenewed_items == (wanted.barcode,)
-    assert answer.screen_message[1].startswith(f"{wanted.barcode}: Verlengen kan niet")
+    assert answer.screen_message[1].startswith("‘Gewild’ kan niet worden verlengd")
 
 
 # --- 17/18 item information -------------------------------------------------------------------
@@ -595,7 +615,10 @@ def test_end_session_and_patron_enable(kiosk_client, net):
     members.set_blocked(patron, True, "pas kwijt gemeld")
     enable = kiosk_client.ask(
         PatronEnableRequest(
-            transaction_date=DATE, institution_id=INSTITUTION, patron_identifier=patron.card_number
+            transaction_date=DATE,
+            institution_id=INSTITUTION,
+            patron_identifier=patron.card_number,
+            patron_password=PIN,
         )
     )
     assert enable.patron_status.startswith("YYYY")  # a kiosk cannot lift a staff block

@@ -97,7 +97,7 @@ def test_a_repeated_message_is_answered_again_but_not_done_twice(raw, net, caplo
     patron = make_patron(net.org_a, paid=False)
     owed = members.balance(patron)
     raw.login()
-    payment = raw.frame(f"37{DATE}0100EURBV5.00|AO|AA{patron.card_number}|BKkassa-1|")
+    payment = raw.frame(f"37{DATE}0100EURBV5.00|AO|AA{patron.card_number}|AD1234|BKkassa-1|")
     raw.send_raw(payment)
     first = raw.receive()
     raw.send_raw(payment)
@@ -105,7 +105,9 @@ def test_a_repeated_message_is_answered_again_but_not_done_twice(raw, net, caplo
     assert members.balance(patron) == owed - Decimal("5.00")
     assert "message 37 repeated, answer repeated" in caplog.text
     # The same payment with a new sequence number is a new payment.
-    assert raw.send(f"37{DATE}0100EURBV5.00|AO|AA{patron.card_number}|BKkassa-2|").startswith("38Y")
+    assert raw.send(
+        f"37{DATE}0100EURBV5.00|AO|AA{patron.card_number}|AD1234|BKkassa-2|"
+    ).startswith("38Y")
     assert LedgerLine.objects.filter(patron=patron, kind=LedgerKind.PAYMENT).count() == 2
 
 

@@ -7,9 +7,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from clb import formatting
 from clb.catalogue.models import ItemStatus
 from clb.circulation import services as circ
 from clb.circulation.models import Hold, HoldStatus, Loan, Transit
+from clb.members.cards import shelf_code
 from clb.web.models import AuditAction, AuditEntry
 from tests.factories import make_item, make_patron, make_record
 from tests.web.conftest import CHILD, eur, page
@@ -28,6 +30,10 @@ def test_scanning_a_card_opens_the_patron_with_loans_holds_fees_and_blocks(
 ):
     circ.checkout(
         item_barcode=books[0].barcode, card_number=patron_a.card_number, branch=net.a1, at=earlier
+    )
+    reader = make_patron(net.org_a, birth_date=CHILD, at=earlier)
+    circ.checkout(
+        item_barcode=books[1].barcode, card_number=reader.card_number, branch=net.a1, at=earlier
     )
     circ.place_hold(
         card_number=patron_a.card_number, record=books[1].record, pickup_branch=net.a2, at=earlier
@@ -64,7 +70,7 @@ def test_three_scans_check_out_three_items_with_due_dates(net, desk, patron_a, b
     loans = Loan.objects.filter(patron=patron_a, returned_at__isnull=True)
     assert sorted(loans.values_list("item__barcode", flat=True)) == sorted(b.barcode for b in books)
     html = page(desk.get(url))
-    due = timezone.localdate(loans.first().due_at).strftime("%d-%m-%Y")
+    due = formatting.day(loans.first().due_at)
     just_now = html.split('id="now-title"')[1].split("</section>")[0]
     assert "Nu uitgeleend: 3 exemplaren" in just_now
     assert just_now.count(f"inleveren uiterlijk {due}") == 3
@@ -117,11 +123,21 @@ def test_renew_and_renew_all_at_the_desk(net, desk, patron_a, books, earlier):
     response = desk.post(f"{url}verlengen/", {"item_barcode": books[0].barcode})
     assert response.status_code == 302
     assert Loan.objects.get(item=books[0], returned_at__isnull=True).renewals == 1
+    # The page now offers no renewal for either: one gains nothing today, one is wanted.
+    html = page(desk.get(url))
+    loans = html.split('id="loans-title"')[1].split('id="holds-title"')[0]
+    assert f"{url}verlengen/" not in loans  # no renew button, not even "Alles verlengen"
+    assert (
+        'data-renewal="renewal_gains_nothing"' in loans and 'data-renewal="hold_waiting"' in loans
+    )
+    # Renewing all anyway (an old page) refuses both, by title, and uses up nothing.
     response = desk.post(f"{url}verlengen/", {"all": "1"})
     assert response.status_code == 422
-    html = page(response)
-    assert "een andere lener heeft deze titel gereserveerd" in html and books[1].barcode in html
-    assert Loan.objects.get(item=books[0], returned_at__isnull=True).renewals == 2
+    refusals = page(response).split("Niet verlengd:")[1].split("</div>")[0]
+    assert "‘De avonden’ verlengen levert nu niets op" in refusals
+    assert "‘Max Havelaar’ kan niet worden verlengd: een andere lener" in refusals
+    assert books[0].barcode not in refusals and books[1].barcode not in refusals
+    assert Loan.objects.get(item=books[0], returned_at__isnull=True).renewals == 1
     # Renewing someone else's loan through this patron's page is not possible.
     stranger_item = make_item(net.a1)
     circ.checkout(
@@ -150,15 +166,17 @@ def test_checkin_routes_to_shelf_hold_shelf_and_transit(net, desk, patron_a, ear
     html = page(desk.get("/balie/innemen/"))
     newest_first = html.split('class="routings"')[1]
     assert newest_first.index("Transport") < newest_first.index("Reserveringsplank")
-    assert f"Reserveringsplank — pas {waiting_here.card_number}" in html
+    assert f"Reserveringsplank — {shelf_code(waiting_here)}" in html
+    assert waiting_here.card_number not in html
     assert "Transport → Eemhuis" in html and "Bibliotheek Eemland" in html
     assert "Terugzetten in de kast." in html
     assert Hold.objects.get(patron=waiting_here).status == HoldStatus.READY
     assert Transit.objects.get(item=held_there).to_branch == net.b1
-    # A slip for the hold shelf copy names the card; one for the transit names the destination.
+    # A slip names who the copy waits for by shelf code (never the card) and where it goes.
     slips = [page(desk.get(f"/balie/innemen/bon/{n}/")) for n in (2, 3)]
-    assert f"Pas {waiting_here.card_number}" in slips[0]
-    assert "Eemhuis" in slips[1] and waiting_there.card_number in slips[1]
+    assert shelf_code(waiting_here) in slips[0] and waiting_here.card_number not in slips[0]
+    assert "Eemhuis" in slips[1] and shelf_code(waiting_there) in slips[1]
+    assert waiting_there.card_number not in slips[1]
     assert desk.get("/balie/innemen/bon/99/").status_code == 404
 
 
@@ -176,7 +194,7 @@ def test_overdue_checkin_shows_the_fine(net, desk, patron_a):
     )
     desk.post("/balie/innemen/", {"item_barcode": item.barcode})
     html = page(desk.get("/balie/innemen/"))
-    assert "Te-laat-geld € 2.25" in html  # 9 days late at € 0,25
+    assert "Te-laat-geld €\u00a02,25" in html  # 9 days late at € 0,25
     assert patron_a.balance(net.org_a) == Decimal("2.25")
 
 
@@ -200,8 +218,8 @@ def test_hold_shelf_pull_list_and_expired(net, desk, earlier):
         html.split('id="expired-title"')[1],
     )
     assert "PULL-1" in pull and "Overvecht" in pull
-    assert patrons[1].card_number in ready and ready_item.barcode in ready
-    assert patrons[2].card_number in expired and expired_item.barcode in expired
+    assert shelf_code(patrons[1]) in ready and ready_item.barcode in ready
+    assert shelf_code(patrons[2]) in expired and expired_item.barcode in expired
     response = desk.post("/balie/reserveringsplank/verlopen/")
     assert response.status_code == 302
     assert Hold.objects.get(patron=patrons[2]).status == HoldStatus.EXPIRED

@@ -1,9 +1,10 @@
 """Registering members, taking payments, renewing memberships, PIN resets and the audit log."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from clb.members import services as members
 from clb.members.models import LedgerLine, Patron
@@ -31,7 +32,10 @@ def form(**changes):
 
 
 def test_youth_member_is_registered_free(net, desk):
-    response = desk.post("/balie/inschrijven/", form(birth_date=CHILD.isoformat()))
+    response = desk.post(
+        "/balie/inschrijven/",
+        form(birth_date=CHILD.isoformat(), guardian_name="Ouder", guardian_phone="0612"),
+    )
     assert response.status_code == 302
     patron = Patron.objects.get(last_name="de Vries")
     assert response.url == f"/balie/lener/{patron.pk}/"
@@ -50,17 +54,29 @@ def test_adult_pays_the_yearly_fee_and_can_pay_it_at_the_desk(net, desk):
     patron = Patron.objects.get(last_name="de Vries")
     assert patron.balance(net.org_a) == Decimal("57.50")
     html = page(desk.get(response.url))
-    assert f"Te betalen: {eur('57,50')}" in html and "Lenen geblokkeerd" in html
+    # Owed, but not blocked yet: a new charge blocks only after the grace days (issue 11, 5).
+    assert f"Te betalen: {eur('57,50')}" in html and "Lenen geblokkeerd" not in html
     payment = f"/balie/lener/{patron.pk}/betalen/"
     assert 'value="57,50"' in page(desk.get(payment))  # what is owed, ready to confirm
-    response = desk.post(payment, {"amount": "60,00"})
+    response = desk.post(payment, {"amount": "60,00", "method": "card"})
     assert response.status_code == 422
     assert "hoger dan het openstaande saldo" in page(response)
-    response = desk.post(payment, {"amount": "twee euro"})
+    response = desk.post(payment, {"amount": "twee euro", "method": "card"})
     assert response.status_code == 422 and "bijvoorbeeld 2,50" in page(response)
-    assert desk.post(payment, {"amount": "€ 57,50"}).status_code == 302
+    response = desk.post(payment, {"amount": "57,50"})
+    assert response.status_code == 422 and 'id="id_method_error"' in page(response)
+    response = desk.post(payment, {"amount": "€ 57,50", "method": "card"})
+    assert response.status_code == 302
     assert patron.balance(net.org_a) == Decimal("0.00")
     assert AuditEntry.objects.get(action=AuditAction.PAYMENT).detail == "€ 57.50"
+    line = patron.ledger_lines.get(kind="payment")
+    assert line.method == "card"
+    # The payment ends on its receipt, ready to print.
+    assert response.url == f"/balie/lener/{patron.pk}/kwitantie/{line.pk}/"
+    receipt = page(desk.get(response.url))
+    assert eur("57,50") in receipt and "pinpas" in receipt and "Bibliotheek Utrecht" in receipt
+    assert 'id="owed">' + eur("0,00") in receipt and "data-print" in receipt
+    assert patron.card_number not in receipt.split('class="slip receipt"')[1]
 
 
 def test_bad_postcode_is_named_and_nothing_is_written(net, desk):
@@ -99,7 +115,8 @@ def test_registration_with_a_preprinted_card(net, desk):
 def test_membership_renewal_charges_the_type_that_fits_the_age_now(net, desk, earlier):
     today = date.today()
     eighteen_now = date(today.year - 18, today.month, min(today.day, 28))
-    patron = make_patron(net.org_a, birth_date=eighteen_now, at=earlier)  # joined at 17
+    joined = timezone.now() - timedelta(days=350)  # at 17, and renewable now (30-day window)
+    patron = make_patron(net.org_a, birth_date=eighteen_now, at=joined)
     assert patron.memberships.get().subscription_type.code == "jeugd"
     response = desk.post(f"/balie/lener/{patron.pk}/lidmaatschap/")
     assert response.status_code == 302
@@ -112,8 +129,8 @@ def test_membership_renewal_charges_the_type_that_fits_the_age_now(net, desk, ea
 def test_membership_elsewhere_cannot_be_renewed_here(net, desk, patron_b):
     desk.post("/balie/", {"card_number": patron_b.card_number})
     response = desk.post(f"/balie/lener/{patron_b.pk}/lidmaatschap/")
-    assert response.status_code == 422
-    assert "Geen lidmaatschap bij Bibliotheek Utrecht" in page(response)
+    assert response.status_code == 403  # a card from elsewhere opens lending only
+    assert "alleen lenen en inleveren" in page(response)
 
 
 def test_pin_reset_unlocks_the_card(net, desk, patron_a):

@@ -5,6 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from clb import formatting
 from clb.catalogue.models import Audience, MaterialType
 from clb.circulation import services as circ
 from clb.circulation.models import Hold
@@ -121,7 +122,7 @@ def test_record_page_lists_copies_per_organisation_with_their_state(net, client,
     assert "2 van 3 exemplaren nu beschikbaar" in html
     utrecht = html.split("<caption>Bibliotheek Utrecht</caption>")[1].split("</table>")[0]
     assert "Centrale Bibliotheek" in utrecht and "Overvecht" in utrecht
-    assert f"uitgeleend tot {result.due_at:%d-%m-%Y}" in utrecht
+    assert f"uitgeleend tot {formatting.day(result.due_at)}" in utrecht
     assert "<caption>Bibliotheek Eemland</caption>" in html
     assert "Inloggen om te reserveren" in html and reader.card_number not in html
     assert client.get("/titel/999999/").status_code == 404
@@ -146,10 +147,27 @@ def test_hold_needs_a_member_login_and_lands_in_mijn_bibliotheek(net, client, sh
     hold = Hold.objects.get()
     assert (hold.patron, hold.record, hold.pickup_branch) == (patron, record, net.a2)
     mine = page(client.get("/mijn/"))
+    # Copies stand free, so the one at the pickup point itself is set aside at once.
     assert (
-        "Gereserveerd: Max Havelaar. U bent nummer 1 in de wachtrij; afhalen in Overvecht." in mine
+        "Gereserveerd: Max Havelaar. Er is een exemplaar voor u apart gezet; afhalen in Overvecht."
+        in mine
     )
-    assert "nummer 1 in de wachtrij" in mine.split('id="holds-title"')[1]
+    assert "onderweg naar afhaalpunt" in mine.split('id="holds-title"')[1]
+    hold.refresh_from_db()
+    assert hold.captured_item.current_branch == net.a2
+    # A second member waits in the queue once no copy stands free.
+    for copy in record.items.exclude(pk=hold.captured_item_id):
+        circ.checkout(
+            item_barcode=copy.barcode,
+            card_number=make_patron(net.org_a, at=earlier).card_number,
+            branch=copy.current_branch,
+        )
+    client.post("/mijn/uitloggen/")
+    member_login(client, make_patron(net.org_a, at=earlier))
+    response = client.post(f"/titel/{record.pk}/reserveren/", {"pickup_branch": net.a1.pk})
+    assert "U bent nummer 1 in de wachtrij; afhalen in Centrale Bibliotheek." in page(
+        client.get(response.url)
+    )
 
 
 def test_hold_refusals_are_shown_at_the_form(net, client, shelf, earlier):

@@ -7,7 +7,13 @@ ORG_ADMIN_GROUP = "Organisatiebeheer"
 ORG_ADMIN_MODELS = {
     "network": ["organisation:change,view", "branch:add,change,view"],
     "members": ["subscriptiontype:add,change,view", "patron:view", "ledgerline:view"],
-    "circulation": ["loanrule:add,change,delete,view", "loan:view", "hold:view", "transit:view"],
+    "circulation": [
+        "loanrule:add,change,delete,view",
+        "categorylimit:add,change,delete,view",
+        "loan:view",
+        "hold:view",
+        "transit:view",
+    ],
     "catalogue": ["item:add,change,view", "bibrecord:view", "itemtype:view"],
     "selfservice": ["kioskaccount:add,change,view"],
 }

@@ -14,11 +14,16 @@ class CatalogueConfig(AppConfig):
 
 
 def _reinstall_search_triggers(sender, using="default", plan=None, **kwargs):
-    """SQLite drops a table's triggers when a migration rebuilds the table; put them back."""
+    """SQLite drops a table's triggers when a migration rebuilds the table; put them back
+    (the search index's and the change tracking's)."""
     from django.db import connections
 
-    from . import search_schema
+    from . import changes, search_expression, search_schema
 
     connection = connections[using]
-    if "catalogue_searchentry" in connection.introspection.table_names():
+    tables = connection.introspection.table_names()
+    if "catalogue_searchentry" in tables:
         search_schema.install(connection)
+    if "catalogue_recordtombstone" in tables:
+        changes.install(connection)
+        search_expression.install_indexes(connection)

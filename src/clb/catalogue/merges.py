@@ -1,13 +1,15 @@
-"""Undoing a merge: the cataloguer says two descriptions are not the same book after all."""
+"""Merging two records that describe the same book, and undoing an import's merge when the
+cataloguer says two descriptions are not the same book after all."""
 
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from clb import clock
 
 from . import marc
 from .errors import CatalogueError
 from .importer import record_from
-from .models import BibRecord, Item, MergeLog, RecordIsbn
+from .models import BibRecord, Item, MergeLog, RecordIsbn, RecordTombstone
 
 
 @transaction.atomic
@@ -33,3 +35,31 @@ def undo_merge(merge_id: int, *, at=None) -> BibRecord:
     merge.undone_into = record
     merge.save(update_fields=["undone_at", "undone_into"])
     return record
+
+
+@transaction.atomic
+def merge_records(duplicate_id: int, into_id: int) -> BibRecord:
+    """The duplicate's copies move to the record kept, the duplicate is deleted, and its
+    tombstone says which record replaced it and which organisations' copies moved (so a
+    harvester of an organisation's set learns of it)."""
+    if duplicate_id == into_id:
+        raise CatalogueError("Een titel kan niet met zichzelf worden samengevoegd.", field="into")
+    records = BibRecord.objects.select_for_update().in_bulk([duplicate_id, into_id])
+    for key, pk in (("duplicate", duplicate_id), ("into", into_id)):
+        if pk not in records:
+            raise CatalogueError(f"Titel {pk} bestaat niet.", field=key)
+    copies = Item.objects.filter(record_id=duplicate_id)
+    organisations = sorted(set(copies.values_list("organisation_id", flat=True)))
+    copies.update(record_id=into_id)
+    try:
+        records[duplicate_id].delete()
+    except ProtectedError as exc:
+        raise CatalogueError(
+            f"Titel {duplicate_id} kan niet worden samengevoegd: er verwijzen nog reserveringen "
+            "of andere gegevens naar.",
+            field="duplicate",
+        ) from exc
+    RecordTombstone.objects.filter(record_id=duplicate_id).update(
+        replaced_by_id=into_id, organisation_ids=organisations
+    )
+    return records[into_id]

@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 from django.db import models
+from django.db.models.functions import Now
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -40,18 +42,29 @@ class BibRecord(models.Model):
     series = models.JSONField(_("reeks"), default=list, blank=True)
     control_number = models.CharField(_("controlenummer"), max_length=64, blank=True)
     # Normalised title + main author + year + material: the dedup key when there is no ISBN.
-    match_key = models.CharField(max_length=200, blank=True, db_index=True)
+    match_key = models.CharField(
+        max_length=200, blank=True, db_index=True, verbose_name=_("ontdubbelsleutel")
+    )
     raw_marc = models.TextField(_("MARC (MARCXML)"), blank=True)
     # SHA-1 of raw_marc (without holdings): the same description imported again is this record.
-    fingerprint = models.CharField(max_length=40, blank=True, db_index=True)
+    fingerprint = models.CharField(
+        max_length=40, blank=True, db_index=True, verbose_name=_("vingerafdruk (MARC)")
+    )
     # 020 values that are not valid ISBNs, kept as cataloguers typed them.
     invalid_isbns = models.JSONField(_("ongeldige ISBN's"), default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("gewijzigd op"))
+    # When the record or its holdings last changed (harvesting's datestamp). Moved by database
+    # triggers (catalogue.changes) on every write of the record and of its copies' holdings
+    # data, however made; a writer that sets it explicitly keeps its value.
+    changed_at = models.DateTimeField(
+        _("titel of bezit gewijzigd op"), default=timezone.now, db_default=Now(), editable=False
+    )
 
     class Meta:
         verbose_name = _("titelbeschrijving")
         verbose_name_plural = _("titelbeschrijvingen")
+        indexes = [models.Index(fields=["changed_at", "id"], name="catalogue_record_changed")]
 
     def __str__(self):
         return self.title
@@ -67,7 +80,10 @@ class ItemType(models.Model):
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("naam"), max_length=100)
     material_type = models.CharField(
-        max_length=12, choices=MaterialType.choices, default=MaterialType.BOOK
+        max_length=12,
+        choices=MaterialType.choices,
+        default=MaterialType.BOOK,
+        verbose_name=_("materiaalsoort"),
     )
 
     class Meta:
@@ -93,18 +109,33 @@ class ItemStatus(models.TextChoices):
 
 class Item(models.Model):
     barcode = models.CharField(_("barcode"), max_length=32, unique=True)
-    record = models.ForeignKey(BibRecord, on_delete=models.PROTECT, related_name="items")
+    record = models.ForeignKey(
+        BibRecord, on_delete=models.PROTECT, related_name="items", verbose_name=_("titel")
+    )
     organisation = models.ForeignKey(
-        "network.Organisation", on_delete=models.PROTECT, related_name="items"
+        "network.Organisation",
+        on_delete=models.PROTECT,
+        related_name="items",
+        verbose_name=_("organisatie"),
     )
     home_branch = models.ForeignKey(
-        "network.Branch", on_delete=models.PROTECT, related_name="home_items"
+        "network.Branch",
+        on_delete=models.PROTECT,
+        related_name="home_items",
+        verbose_name=_("eigen vestiging"),
     )
     current_branch = models.ForeignKey(
-        "network.Branch", on_delete=models.PROTECT, related_name="current_items"
+        "network.Branch",
+        on_delete=models.PROTECT,
+        related_name="current_items",
+        verbose_name=_("nu in vestiging"),
     )
-    item_type = models.ForeignKey(ItemType, on_delete=models.PROTECT, related_name="items")
-    audience = models.CharField(max_length=8, choices=Audience.choices, default=Audience.ADULT)
+    item_type = models.ForeignKey(
+        ItemType, on_delete=models.PROTECT, related_name="items", verbose_name=_("exemplaarsoort")
+    )
+    audience = models.CharField(
+        max_length=8, choices=Audience.choices, default=Audience.ADULT, verbose_name=_("doelgroep")
+    )
     # Changed only through circulation.state (the item state machine).
     status = models.CharField(
         _("status"), max_length=20, choices=ItemStatus.choices, default=ItemStatus.AVAILABLE
@@ -113,7 +144,16 @@ class Item(models.Model):
         _("vervangingsprijs"), max_digits=8, decimal_places=2, default=Decimal("20.00")
     )
     call_number = models.CharField(_("plaatsingscode"), max_length=60, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # ISIL of the library this copy is borrowed from (interlibrary loan, NCIP AcceptItem): a
+    # temporary copy that serves one patron's hold and is withdrawn when it is returned.
+    ill_lender = models.CharField(
+        _("geleend van (ISIL)"), max_length=16, blank=True, default="", db_default=""
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
+    # When the holdings data of this copy last changed (not its loan status); kept by triggers.
+    changed_at = models.DateTimeField(
+        _("bezit gewijzigd op"), default=timezone.now, db_default=Now(), editable=False
+    )
 
     class Meta:
         verbose_name = _("exemplaar")
@@ -121,6 +161,7 @@ class Item(models.Model):
         indexes = [
             models.Index(fields=["record", "status"]),
             models.Index(fields=["current_branch", "status"]),
+            models.Index(fields=["organisation", "changed_at"], name="catalogue_item_changed"),
         ]
 
     def __str__(self):
@@ -146,24 +187,42 @@ class MergeLog(models.Model):
     """An imported record merged into an existing national record. Undo restores the imported
     description as a record of its own and moves the items that came with it."""
 
-    target = models.ForeignKey(BibRecord, on_delete=models.CASCADE, related_name="merges")
-    matched_on = models.CharField(max_length=20)  # "isbn" or "title_key"
-    source = models.CharField(max_length=300)  # file and record number
-    control_number = models.CharField(max_length=64, blank=True)
-    raw_marc = models.TextField()
-    fingerprint = models.CharField(max_length=40, blank=True, db_index=True)
-    item_barcodes = models.JSONField(default=list)
-    organisation = models.ForeignKey(
-        "network.Organisation", on_delete=models.PROTECT, related_name="+"
+    target = models.ForeignKey(
+        BibRecord, on_delete=models.CASCADE, related_name="merges", verbose_name=_("behouden titel")
     )
-    merged_at = models.DateTimeField()
-    undone_at = models.DateTimeField(null=True, blank=True)
+    matched_on = models.CharField(
+        max_length=20, verbose_name=_("samengevoegd op grond van")
+    )  # "isbn" or "title_key"
+    source = models.CharField(
+        max_length=300, verbose_name=_("samengevoegde titel")
+    )  # file and record number
+    control_number = models.CharField(max_length=64, blank=True, verbose_name=_("controlenummer"))
+    raw_marc = models.TextField(verbose_name=_("MARC (MARCXML)"))
+    fingerprint = models.CharField(
+        max_length=40, blank=True, db_index=True, verbose_name=_("vingerafdruk (MARC)")
+    )
+    item_barcodes = models.JSONField(default=list, verbose_name=_("barcodes van de exemplaren"))
+    organisation = models.ForeignKey(
+        "network.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisatie"),
+    )
+    merged_at = models.DateTimeField(verbose_name=_("samengevoegd op"))
+    undone_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ongedaan gemaakt op"))
     undone_into = models.ForeignKey(
-        BibRecord, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        BibRecord,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("hersteld als"),
     )
 
     class Meta:
         ordering = ["-merged_at"]
+        verbose_name = _("samenvoeging")
+        verbose_name_plural = _("samenvoegingen")
 
     def __str__(self):
         return f"merge into {self.target_id} ({self.matched_on})"
@@ -201,3 +260,38 @@ class SearchWord(models.Model):
 
     def __str__(self):
         return self.word
+
+
+class RecordTombstone(models.Model):
+    """A record that no longer exists, so harvesters learn of it (OAI-PMH deletedRecord
+    "persistent"). Written by a trigger on every delete of a record, however made; a merge adds
+    the record that replaced it and the organisations whose copies moved there."""
+
+    record_id = models.BigIntegerField(primary_key=True)
+    deleted_at = models.DateTimeField(db_index=True)
+    title = models.CharField(max_length=500, blank=True)
+    material_type = models.CharField(max_length=12, blank=True)
+    replaced_by_id = models.BigIntegerField(null=True, blank=True)
+    organisation_ids = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("verwijderde titelbeschrijving")
+        verbose_name_plural = _("verwijderde titelbeschrijvingen")
+
+    def __str__(self):
+        return f"{self.record_id} ({self.title})"
+
+
+class ItemTombstone(models.Model):
+    """A copy that no longer exists (deleted, not withdrawn), for the holdings feed."""
+
+    barcode = models.CharField(max_length=32)
+    record_id = models.BigIntegerField()
+    organisation_id = models.BigIntegerField()
+    deleted_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation_id", "deleted_at"])]
+
+    def __str__(self):
+        return self.barcode

@@ -17,9 +17,10 @@ from django.db import connection
 from django.db.models import Q
 
 from clb.errors import DomainError
+from clb.inputs import whole_number
 from clb.network.models import Branch, Organisation
 
-from . import search_schema, text
+from . import search_expression, search_schema, text
 from .models import BibRecord, ItemStatus, SearchWord
 
 FILTERS = (
@@ -153,7 +154,9 @@ def _lookup(model, key: str, value) -> int:
     """An organisation or branch by code (CLI, API) or by id (the pages' choice lists)."""
     value = str(value).strip()
     found = (
-        model.objects.filter(pk=int(value)) if value.isdigit() else model.objects.filter(code=value)
+        model.objects.filter(pk=whole_number(value))
+        if whole_number(value) is not None
+        else model.objects.filter(code=value)
     ).values_list("pk", flat=True)
     if not found:
         raise SearchError(f"{key}: '{value}' bestaat niet", field=key)
@@ -172,8 +175,8 @@ def _conditions(filters: Mapping) -> tuple[list[str], list]:
     for key, op in (("year_from", ">="), ("year_to", "<=")):
         if key in filters:
             value = str(filters[key]).strip()
-            if not value.isdigit():
-                raise SearchError(f"{key}: '{value}' is geen jaartal", field=key)
+            if whole_number(value, digits=4) is None:
+                raise SearchError(f"{key}: '{value[:20]}' is geen jaartal", field=key)
             where.append(f"e.year {op} %s")
             params.append(int(value))
     for key, model, column in (
@@ -393,3 +396,98 @@ def search(
         per_page=per_page,
         corrected=corrected,
     )
+
+
+# --- structured queries (protocols) -----------------------------------------------------------
+
+SORTS = {
+    "relevance": "rank DESC, year DESC NULLS LAST, copies DESC, id",
+    "title": "sort_title, id",
+    "-title": "sort_title DESC, id",
+    "year": "year NULLS LAST, id",
+    "-year": "year DESC NULLS LAST, id",
+}
+
+
+def find(
+    expression: search_expression.Expression,
+    *,
+    sort: str = "relevance",
+    offset: int = 0,
+    limit: int = 20,
+    organisation=None,
+    counts: bool = True,
+) -> SearchResult:
+    """Records matching a structured expression (search_expression), in one of SORTS, from
+    `offset`; Hit.available counts at `organisation` when given (`counts=False`: callers that
+    show no counts skip that query, Hit.copies and Hit.available are 0). Raises
+    search_expression.ExpressionError for a condition the index cannot answer."""
+    if sort not in SORTS:
+        raise SearchError(f"sortering: onbekend: {sort}", field="sort")
+    vendor = connection.vendor
+    where, params = search_expression.to_sql(expression, vendor)
+    rank, rank_params = (
+        search_expression.pg_rank(expression) if vendor == "postgresql" else ("0.0", [])
+    )
+    title = ", lower(r.title) AS sort_title" if "title" in sort else ""
+    join = " JOIN catalogue_bibrecord r ON r.id = e.record_id" if title else ""
+    limit = max(1, min(int(limit), MAX_PER_PAGE))
+    sql = (
+        f"SELECT e.record_id AS id, {rank} AS rank, e.year, e.copies{title}, count(*) OVER () "
+        f"FROM catalogue_searchentry e{join} WHERE {where} "
+        f"ORDER BY {SORTS[sort]} LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*rank_params, *params, limit, max(0, int(offset))])
+        rows = cursor.fetchall()
+    total = rows[0][-1] if rows else _count(where, params, offset)
+    context = _context(organisation, None)
+    records = BibRecord.objects.in_bulk([r[0] for r in rows])
+    tallies = _counts([r[0] for r in rows], context) if counts else {}
+    hits = [
+        Hit(records[r[0]], float(r[1] or 0), *tallies.get(r[0], (0, 0)))
+        for r in rows
+        if r[0] in records
+    ]
+    return SearchResult(hits=hits, total=total, page=offset // limit + 1, per_page=limit)
+
+
+def _count(where: str, params: list, offset: int) -> int:
+    if not offset:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM catalogue_searchentry e WHERE {where}", params)
+        return cursor.fetchone()[0]
+
+
+BROWSE_INDEXES = ("title", "author")
+
+
+def browse(
+    index: str, start: str, *, before: int = 0, count: int = 20
+) -> list[tuple[str, int, str]]:
+    """Headings in alphabetical order (titles, or main authors) as (heading in lower case,
+    number of records, heading as written): `before` headings before `start`, then headings
+    from `start` on, `count` in all."""
+    if index not in BROWSE_INDEXES:
+        raise SearchError(f"bladeren: onbekende index {index}", field="index")
+    vendor = connection.vendor
+    keys = search_expression.TITLE_KEY if index == "title" else search_expression.AUTHOR_KEY
+    key = keys[vendor]
+    shown = key.removeprefix("lower(")[:-1]
+    start = (start or "").strip().lower()
+    select = f"SELECT {key} AS h, count(*), min({shown}) FROM catalogue_bibrecord r"
+    found: list = []
+    with connection.cursor() as cursor:
+        if before:
+            cursor.execute(
+                f"{select} WHERE {key} < %s GROUP BY {key} ORDER BY {key} DESC LIMIT %s",
+                [start, before],
+            )
+            found = list(reversed(cursor.fetchall()))
+        cursor.execute(
+            f"{select} WHERE {key} >= %s GROUP BY {key} ORDER BY {key} LIMIT %s",
+            [start, max(0, count - len(found))],
+        )
+        found += cursor.fetchall()
+    return [(heading, n, display) for heading, n, display in found if heading]

@@ -4,25 +4,13 @@ from django.db.models import Q
 from clb.accounts.admin_scoped import OrganisationScopedAdmin
 from clb.accounts.scoping import sees_everything
 
-from .models import Hold, Loan, LoanRule, Transit
+from .models import CategoryLimit, Hold, Loan, LoanRule, Transit
 
 
-@admin.register(LoanRule)
-class LoanRuleAdmin(OrganisationScopedAdmin):
-    """Rules are data: the most specific (organisation, patron category, item type) wins."""
+class RuleTableAdmin(OrganisationScopedAdmin):
+    """A table of rules with wildcard keys: an organisation edits its own rows."""
 
     scoped_foreign_keys = {"organisation": "pk"}
-    list_display = (
-        "__str__",
-        "loan_days",
-        "renewals",
-        "loan_limit",
-        "fine_per_day",
-        "fine_cap",
-        "holds_allowed",
-        "hold_fee",
-    )
-    list_filter = ("organisation", "patron_category", "item_type")
 
     def get_queryset(self, request):
         # National defaults apply to every organisation, so everyone sees them (read-only).
@@ -32,6 +20,32 @@ class LoanRuleAdmin(OrganisationScopedAdmin):
         return qs.filter(
             Q(organisation=request.user.organisation_id) | Q(organisation__isnull=True)
         )
+
+
+@admin.register(LoanRule)
+class LoanRuleAdmin(RuleTableAdmin):
+    """Rules are data: the most specific (organisation, patron category, item type) wins."""
+
+    list_display = (
+        "__str__",
+        "loan_days",
+        "renewals",
+        "loan_limit",
+        "fine_per_day",
+        "fine_cap",
+        "holds_allowed",
+        "hold_fee",
+        "hold_fee_refund",
+    )
+    list_filter = ("organisation", "patron_category", "item_type")
+
+
+@admin.register(CategoryLimit)
+class CategoryLimitAdmin(RuleTableAdmin):
+    """Overall loan limits per patron category, on top of each rule's own limit."""
+
+    list_display = ("__str__", "max_loans")
+    list_filter = ("organisation", "patron_category")
 
 
 class ReadOnlyScoped(OrganisationScopedAdmin):

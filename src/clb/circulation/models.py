@@ -10,24 +10,42 @@ from django.utils.translation import gettext_lazy as _
 from clb.members.models import PatronCategory
 
 
-class LoanRule(models.Model):
-    """One row of the rule table. Blank keys are wildcards; the most specific match wins,
-    organisation weighing most, then item type, then patron category (see rules.resolve)."""
+class HoldRefund(models.TextChoices):
+    """When a cancelled hold's fee is given back."""
 
-    organisation = models.ForeignKey(
+    NEVER = "never", _("nooit")
+    UNTIL_READY = "until_ready", _("zolang er nog niets klaarligt")
+    ALWAYS = "always", _("altijd")
+
+
+def _organisation_key(related_name: str):
+    """The organisation key of a rule table: blank (NULL) is every organisation."""
+    return models.ForeignKey(
         "network.Organisation",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
-        related_name="loan_rules",
+        related_name=related_name,
         verbose_name=_("organisatie (leeg = alle)"),
     )
-    patron_category = models.CharField(
+
+
+def _category_key():
+    """The patron-category key of a rule table: blank is every category."""
+    return models.CharField(
         _("lenerscategorie (leeg = alle)"),
         max_length=10,
         choices=PatronCategory.choices,
         blank=True,
     )
+
+
+class LoanRule(models.Model):
+    """One row of the rule table. Blank keys are wildcards; the most specific match wins,
+    organisation weighing most, then item type, then patron category (see rules.resolve)."""
+
+    organisation = _organisation_key("loan_rules")
+    patron_category = _category_key()
     item_type = models.ForeignKey(
         "catalogue.ItemType",
         on_delete=models.CASCADE,
@@ -50,6 +68,12 @@ class LoanRule(models.Model):
     holds_allowed = models.BooleanField(_("reserveren toegestaan"), default=True)
     hold_fee = models.DecimalField(
         _("reserveringskosten (€)"), max_digits=6, decimal_places=2, default=Decimal("0")
+    )
+    hold_fee_refund = models.CharField(
+        _("reserveringskosten terug bij annuleren"),
+        max_length=12,
+        choices=HoldRefund.choices,
+        default=HoldRefund.UNTIL_READY,
     )
 
     class Meta:
@@ -75,28 +99,76 @@ class LoanRule(models.Model):
         return f"{org} / {self.patron_category or '*'} / {itype}"
 
 
+class CategoryLimit(models.Model):
+    """An overall limit on all loans of a patron category at one lending organisation, on top
+    of each rule's own limit. Blank keys are wildcards; the most specific row wins
+    (organisation before category); no row means no overall limit."""
+
+    organisation = _organisation_key("category_limits")
+    patron_category = _category_key()
+    max_loans = models.PositiveSmallIntegerField(_("maximum aantal uitleningen samen"))
+
+    class Meta:
+        verbose_name = _("totaal aantal uitleningen")
+        verbose_name_plural = _("totaal aantal uitleningen")
+        constraints = [
+            models.UniqueConstraint(
+                Coalesce("organisation", Value(0)),
+                "patron_category",
+                name="one_category_limit_per_key",
+            )
+        ]
+
+    def __str__(self):
+        org = self.organisation.code if self.organisation_id else "*"
+        return f"{org} / {self.patron_category or '*'}: {self.max_loans}"
+
+
 class Loan(models.Model):
-    item = models.ForeignKey("catalogue.Item", on_delete=models.PROTECT, related_name="loans")
+    item = models.ForeignKey(
+        "catalogue.Item",
+        on_delete=models.PROTECT,
+        related_name="loans",
+        verbose_name=_("exemplaar"),
+    )
     # Cleared on anonymisation unless the patron keeps reading history.
     patron = models.ForeignKey(
-        "members.Patron", on_delete=models.SET_NULL, null=True, blank=True, related_name="loans"
+        "members.Patron",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="loans",
+        verbose_name=_("lid"),
     )
     organisation = models.ForeignKey(
         "network.Organisation",
         on_delete=models.PROTECT,
         related_name="loans",
         help_text="the lending organisation, whose rules apply",
+        verbose_name=_("uitlenende organisatie"),
     )
-    branch = models.ForeignKey("network.Branch", on_delete=models.PROTECT, related_name="loans")
-    patron_category = models.CharField(max_length=10, choices=PatronCategory.choices)
-    checked_out_at = models.DateTimeField()
-    due_at = models.DateTimeField()
-    renewals = models.PositiveSmallIntegerField(default=0)
-    returned_at = models.DateTimeField(null=True, blank=True)
+    branch = models.ForeignKey(
+        "network.Branch",
+        on_delete=models.PROTECT,
+        related_name="loans",
+        verbose_name=_("uitgeleend in"),
+    )
+    patron_category = models.CharField(
+        max_length=10, choices=PatronCategory.choices, verbose_name=_("lenerscategorie")
+    )
+    checked_out_at = models.DateTimeField(verbose_name=_("uitgeleend op"))
+    due_at = models.DateTimeField(verbose_name=_("inleveren uiterlijk"))
+    renewals = models.PositiveSmallIntegerField(default=0, verbose_name=_("aantal keer verlengd"))
+    returned_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ingeleverd op"))
     return_branch = models.ForeignKey(
-        "network.Branch", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "network.Branch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ingeleverd in"),
     )
-    anonymised = models.BooleanField(default=False)
+    anonymised = models.BooleanField(default=False, verbose_name=_("geanonimiseerd"))
 
     class Meta:
         verbose_name = _("uitlening")
@@ -138,9 +210,14 @@ class Hold(models.Model):
     """A title-level hold (item empty) or an item-level hold. Its queue position is derived from
     placed_at and id, never stored."""
 
-    patron = models.ForeignKey("members.Patron", on_delete=models.CASCADE, related_name="holds")
+    patron = models.ForeignKey(
+        "members.Patron", on_delete=models.CASCADE, related_name="holds", verbose_name=_("lid")
+    )
     record = models.ForeignKey(
-        "catalogue.BibRecord", on_delete=models.PROTECT, related_name="holds"
+        "catalogue.BibRecord",
+        on_delete=models.PROTECT,
+        related_name="holds",
+        verbose_name=_("titel"),
     )
     item = models.ForeignKey(
         "catalogue.Item",
@@ -149,17 +226,39 @@ class Hold(models.Model):
         blank=True,
         related_name="+",
         help_text="only for item-level holds",
+        verbose_name=_("exemplaar (reservering op exemplaar)"),
     )
-    pickup_branch = models.ForeignKey("network.Branch", on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=12, choices=HoldStatus.choices, default=HoldStatus.WAITING)
-    placed_at = models.DateTimeField()
+    pickup_branch = models.ForeignKey(
+        "network.Branch", on_delete=models.PROTECT, related_name="+", verbose_name=_("afhaalpunt")
+    )
+    status = models.CharField(
+        max_length=12,
+        choices=HoldStatus.choices,
+        default=HoldStatus.WAITING,
+        verbose_name=_("status"),
+    )
+    placed_at = models.DateTimeField(verbose_name=_("geplaatst op"))
     captured_item = models.ForeignKey(
-        "catalogue.Item", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "catalogue.Item",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("apart gelegd exemplaar"),
     )
-    captured_at = models.DateTimeField(null=True, blank=True)
-    ready_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    captured_at = models.DateTimeField(null=True, blank=True, verbose_name=_("apart gelegd op"))
+    ready_at = models.DateTimeField(null=True, blank=True, verbose_name=_("klaar op"))
+    expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("op de plank tot"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("afgesloten op"))
+    # The fee charged when it was placed, so a cancellation can give back exactly that.
+    fee_line = models.ForeignKey(
+        "members.LedgerLine",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reserveringskosten"),
+    )
 
     class Meta:
         verbose_name = _("reservering")
@@ -191,16 +290,35 @@ class Hold(models.Model):
 class Transit(models.Model):
     class Reason(models.TextChoices):
         HOLD = "hold", _("reservering")
+        # Set aside on a shelf for a hold, still to be fetched (the pull list).
+        PAGE = "page", _("reservering, uit de kast halen")
         HOME = "home", _("terug naar eigen vestiging")
 
-    item = models.ForeignKey("catalogue.Item", on_delete=models.PROTECT, related_name="transits")
-    from_branch = models.ForeignKey("network.Branch", on_delete=models.PROTECT, related_name="+")
-    to_branch = models.ForeignKey("network.Branch", on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(max_length=8, choices=Reason.choices)
-    hold = models.ForeignKey(Hold, on_delete=models.SET_NULL, null=True, blank=True)
-    created_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-    received_at = models.DateTimeField(null=True, blank=True)
+    item = models.ForeignKey(
+        "catalogue.Item",
+        on_delete=models.PROTECT,
+        related_name="transits",
+        verbose_name=_("exemplaar"),
+    )
+    from_branch = models.ForeignKey(
+        "network.Branch",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("van vestiging"),
+    )
+    to_branch = models.ForeignKey(
+        "network.Branch",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("naar vestiging"),
+    )
+    reason = models.CharField(max_length=8, choices=Reason.choices, verbose_name=_("reden"))
+    hold = models.ForeignKey(
+        Hold, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("reservering")
+    )
+    created_at = models.DateTimeField(verbose_name=_("aangemaakt op"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("verzonden op"))
+    received_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ontvangen op"))
 
     class Meta:
         verbose_name = _("transport")

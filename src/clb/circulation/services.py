@@ -10,21 +10,22 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, Count, F, Max, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clb import clock
+from clb import clock, formatting
 from clb.catalogue.models import BibRecord, Item, ItemStatus
 from clb.cockpit import events
 from clb.cockpit.models import EventAction
 from clb.members import services as members
+from clb.members.cards import shelf_code
 from clb.members.models import LedgerKind, LedgerLine, Patron
 from clb.network.models import Branch
 
 from . import rules, state
 from .errors import CirculationError
-from .models import ACTIVE_HOLD, Hold, HoldStatus, Loan, Transit
+from .models import ACTIVE_HOLD, CAPTURED_HOLD, Hold, HoldRefund, HoldStatus, Loan, Transit
 
 # --- what interfaces show ---------------------------------------------------------------------
 
@@ -37,7 +38,9 @@ class Routing:
     destination: Branch
     message: str
     hold: Hold | None = None
-    card_number: str = ""
+    # Who the copy waits for, as slips and kiosks may print it in any organisation's branch:
+    # initials and the card's last four digits, never the card number (members.cards.shelf_code).
+    shelf_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class CheckoutResult:
     due_at: datetime
     message: str
     hold_fulfilled: Hold | None = None
+    # Holds passed over by a staff override: they wait again, first in line.
+    overridden: list[Hold] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -65,10 +70,35 @@ class RenewResult:
 
 
 @dataclass(frozen=True)
+class RenewalCheck:
+    """Whether a loan may be renewed now, and if not why (in words naming the title)."""
+
+    allowed: bool
+    code: str = ""
+    message: str = ""
+    due_at: datetime | None = None  # the new due date, when allowed
+
+
+@dataclass(frozen=True)
 class HoldResult:
     hold: Hold
     position: int
     fee: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True)
+class CancellationTerms:
+    """What cancelling a hold costs: its fee and how much of it the rule gives back."""
+
+    hold: Hold
+    fee: Decimal
+    refund: Decimal
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    refund: Decimal = Decimal("0")
+    routing: Routing | None = None  # where a copy that lay ready for the hold goes now
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -154,12 +184,28 @@ def queue_position(hold: Hold) -> int:
 
 
 def waiting_holds_for(item: Item):
-    """Holds this copy could fill, oldest first: item-level on it or title-level on its record."""
+    """Holds this copy could fill, oldest first: item-level on it or title-level on its record.
+    A copy borrowed from another library serves only the hold it was borrowed for."""
+    mine = Q(item=item) if item.ill_lender else Q(item__isnull=True) | Q(item=item)
     return (
         Hold.objects.filter(status=HoldStatus.WAITING, record_id=item.record_id)
-        .filter(Q(item__isnull=True) | Q(item=item))
+        .filter(mine)
         .order_by("placed_at", "id")
     )
+
+
+def _open_on(path: str, day) -> Q:
+    """Branches (at `path`) open on `day`: a hold waits for a pickup point that exists."""
+    return Q(**{f"{path}closed_on__isnull": True}) | Q(**{f"{path}closed_on__gt": day})
+
+
+def _fillable_holds(item: Item, at: datetime):
+    """The queue this copy serves: waiting holds it can fill at a pickup point that is open."""
+    return waiting_holds_for(item).filter(_open_on("pickup_branch__", clock.today(at)))
+
+
+def _title(item: Item) -> str:
+    return item.record.title
 
 
 # --- checkout ---------------------------------------------------------------------------------
@@ -167,60 +213,30 @@ def waiting_holds_for(item: Item):
 
 @transaction.atomic
 def checkout(
-    *, item_barcode: str, card_number: str, branch: Branch, staff=None, at=None
+    *,
+    item_barcode: str,
+    card_number: str,
+    branch: Branch,
+    staff=None,
+    at=None,
+    override_hold: bool = False,
 ) -> CheckoutResult:
-    at = clock.now(at)
+    """Lend a copy that is here. A copy that a hold needs goes only to the member at the head
+    of its queue; `override_hold` (a member of staff decides, and the desk logs it) lends it
+    anyway and puts the passed-over holds back in line, first."""
     item = _lock_item(item_barcode)
     patron = members.find_patron(card_number, lock=True)  # serialises the loan-limit count
+    at = clock.now(at)  # after the locks: see clb.clock
     organisation = branch.organisation
     membership = _refuse_blocks(patron, organisation, at)
-
-    hold_to_fulfil = None
-    if item.status == ItemStatus.ON_HOLD_SHELF:
-        hold_to_fulfil = (
-            Hold.objects.select_for_update()
-            .filter(captured_item=item, status=HoldStatus.READY)
-            .first()
-        )
-        if hold_to_fulfil is None or hold_to_fulfil.patron_id != patron.pk:
-            raise CirculationError(
-                _("Dit exemplaar ligt klaar voor een andere lener."), code="held_for_other"
-            )
-    elif item.status == ItemStatus.ON_LOAN:
-        loan = Loan.objects.filter(item=item, returned_at__isnull=True).first()
-        if loan and loan.patron_id == patron.pk:
-            raise CirculationError(
-                _("Dit exemplaar is al aan deze lener uitgeleend; verlengen kan."),
-                code="already_on_loan_to_patron",
-            )
-        raise CirculationError(
-            _("Dit exemplaar staat nog uitgeleend; neem het eerst in."), code="on_loan"
-        )
-    elif item.status != ItemStatus.AVAILABLE:
-        raise CirculationError(
-            _("Exemplaar %(barcode)s heeft status '%(status)s' en kan niet worden uitgeleend.")
-            % {"barcode": item.barcode, "status": ItemStatus(item.status).label},
-            code="not_loanable",
-        )
-    else:
-        waiting = list(waiting_holds_for(item))
-        if any(h.item_id == item.pk and h.patron_id != patron.pk for h in waiting):
-            raise CirculationError(
-                _("Op dit exemplaar rust een reservering van een andere lener."),
-                code="item_hold_other",
-            )
-        hold_to_fulfil = next((h for h in waiting if h.patron_id == patron.pk), None)
+    _refuse_unloanable(item, patron)
+    _refuse_elsewhere(item, branch)
+    hold_to_fulfil, passed_over = _queue_verdict(item, patron, at, override_hold)
 
     category = members.patron_category(patron, clock.today(at), membership)
-    rule = rules.resolve(organisation, category, item.item_type)
-    open_loans = Loan.objects.filter(
-        patron=patron, organisation=organisation, returned_at__isnull=True
-    ).count()
-    if open_loans >= rule.loan_limit:
-        raise CirculationError(
-            _("Maximum van %(n)s uitleningen bereikt.") % {"n": rule.loan_limit},
-            code="loan_limit",
-        )
+    book = rules.RuleBook(organisation, category)
+    rule = book.rule_for(item.item_type)
+    _refuse_over_limits(patron, organisation, book, rule)
 
     due = due_date(at, rule.loan_days)
     try:
@@ -236,6 +252,8 @@ def checkout(
     except IntegrityError as exc:  # the partial unique index: someone else was first
         # No savepoint needed: raising aborts the whole action's transaction.
         raise CirculationError(_("Dit exemplaar is zojuist uitgeleend."), code="on_loan") from exc
+    if item.status == ItemStatus.IN_TRANSIT:
+        _end_transit(item, at)  # set aside for this member's hold, taken from the shelf here
     state.move(item, ItemStatus.ON_LOAN, branch=branch)
     if hold_to_fulfil is not None:
         fulfilled = Hold.objects.filter(pk=hold_to_fulfil.pk, status=hold_to_fulfil.status).update(
@@ -253,6 +271,8 @@ def checkout(
             item=item,
             patron=patron,
         )
+    if passed_over:
+        _set_aside(item.record_id, at)  # another copy on a shelf may serve them now
     events.record(
         EventAction.CHECKOUT,
         at=at,
@@ -261,10 +281,121 @@ def checkout(
         item=item,
         patron=patron,
     )
-    message = _("Inleveren uiterlijk %(date)s") % {
-        "date": timezone.localdate(due).strftime("%d-%m-%Y")
-    }
-    return CheckoutResult(loan=loan, due_at=due, message=message, hold_fulfilled=hold_to_fulfil)
+    message = _("Inleveren uiterlijk %(date)s") % {"date": formatting.day(due)}
+    return CheckoutResult(
+        loan=loan,
+        due_at=due,
+        message=message,
+        hold_fulfilled=hold_to_fulfil,
+        overridden=passed_over,
+    )
+
+
+def _refuse_unloanable(item: Item, patron: Patron) -> None:
+    if item.status == ItemStatus.ON_LOAN:
+        loan = Loan.objects.filter(item=item, returned_at__isnull=True).first()
+        if loan and loan.patron_id == patron.pk:
+            raise CirculationError(
+                _("Dit exemplaar is al aan deze lener uitgeleend; verlengen kan."),
+                code="already_on_loan_to_patron",
+            )
+        raise CirculationError(
+            _("Dit exemplaar staat nog uitgeleend; neem het eerst in."), code="on_loan"
+        )
+    # A copy in transit may go out only when it was set aside for a hold (see _queue_verdict).
+    if item.status not in (ItemStatus.AVAILABLE, ItemStatus.ON_HOLD_SHELF, ItemStatus.IN_TRANSIT):
+        raise CirculationError(
+            _("Exemplaar %(barcode)s heeft status '%(status)s' en kan niet worden uitgeleend.")
+            % {"barcode": item.barcode, "status": ItemStatus(item.status).label},
+            code="not_loanable",
+        )
+
+
+def _refuse_elsewhere(item: Item, branch: Branch) -> None:
+    """Lending happens where the copy is: a barcode typed at a desk or kiosk elsewhere in the
+    network lends nothing. (Returning is allowed anywhere; it puts the copy here.)"""
+    if item.current_branch_id == branch.pk:
+        return
+    where = Branch.objects.select_related("organisation").get(pk=item.current_branch_id)
+    raise CirculationError(
+        _(
+            "Exemplaar %(barcode)s staat volgens CLB in %(branch)s (%(org)s), niet hier; "
+            "uitlenen kan alleen waar het exemplaar is. Ligt het hier, neem het dan eerst in."
+        )
+        % {"barcode": item.barcode, "branch": where.name, "org": where.organisation.name},
+        code="not_here",
+        field="item_barcode",
+    )
+
+
+def _queue_verdict(item: Item, patron: Patron, at, override: bool):
+    """Which hold of this member the loan fulfils, and which holds of others an override
+    passes over. Without an override, a copy that a hold of someone else needs first is refused:
+    one captured for another member, or a free copy whose queue another member heads."""
+    captured = (
+        Hold.objects.select_for_update(of=("self",))
+        .filter(captured_item=item, status__in=CAPTURED_HOLD)
+        .select_related("record")
+        .first()
+    )
+    if captured is not None and captured.patron_id == patron.pk:
+        return captured, []
+    if captured is None and item.status == ItemStatus.IN_TRANSIT:
+        raise CirculationError(
+            _("Exemplaar %(barcode)s is onderweg en kan niet worden uitgeleend.")
+            % {"barcode": item.barcode},
+            code="not_loanable",
+        )
+    queue = list(_fillable_holds(item, at))
+    own = next((h for h in queue if h.patron_id == patron.pk), None)
+    # Everyone in line before this member's own hold (the whole line when they have none).
+    ahead = ([captured] if captured else []) + queue[: queue.index(own) if own else len(queue)]
+    if not ahead:
+        return own, []
+    if not override:
+        if captured is not None and captured.status == HoldStatus.READY:
+            raise CirculationError(
+                _("Dit exemplaar ligt klaar voor een andere lener."), code="held_for_other"
+            )
+        raise CirculationError(
+            _("‘%(title)s’ is gereserveerd door een andere lener die eerder aan de beurt is.")
+            % {"title": _title(item)},
+            code="needed_for_hold",
+        )
+    if captured is not None:
+        _release(captured, item, at)
+    return own, ahead
+
+
+def _refuse_over_limits(patron: Patron, organisation, book: rules.RuleBook, rule) -> None:
+    """A rule's limit counts the open loans that rule governs here; the patron category's
+    overall limit (if any) counts them all."""
+    per_type = (
+        Loan.objects.filter(patron=patron, organisation=organisation, returned_at__isnull=True)
+        .values_list("item__item_type")
+        .annotate(n=Count("id"))
+    )
+    governed = total = 0
+    for type_id, n in per_type:
+        total += n
+        if book.governs(rule, type_id):
+            governed += n
+    if governed >= rule.loan_limit:
+        what = rule.item_type.name if rule.item_type_id else ""
+        message = (
+            _("Maximum van %(n)s uitleningen (%(what)s) bereikt.")
+            % {"n": rule.loan_limit, "what": what}
+            if what
+            else _("Maximum van %(n)s uitleningen bereikt.") % {"n": rule.loan_limit}
+        )
+        raise CirculationError(message, code="loan_limit")
+    cap = rules.category_limit(organisation, book.patron_category)
+    if cap is not None and total >= cap.max_loans:
+        raise CirculationError(
+            _("Maximum van %(n)s uitleningen samen bij %(org)s bereikt.")
+            % {"n": cap.max_loans, "org": organisation.name},
+            code="overall_limit",
+        )
 
 
 # --- checkin and routing ----------------------------------------------------------------------
@@ -272,8 +403,8 @@ def checkout(
 
 @transaction.atomic
 def checkin(*, item_barcode: str, branch: Branch, staff=None, at=None) -> CheckinResult:
-    at = clock.now(at)
     item = _lock_item(item_barcode)
+    at = clock.now(at)  # after the lock: see clb.clock
     messages: list[str] = []
     loan = _open_loan(item)
     fine = Decimal("0")
@@ -283,7 +414,7 @@ def checkin(*, item_barcode: str, branch: Branch, staff=None, at=None) -> Checki
         loan.return_branch = branch
         fine = _charge_fine(loan, item, at, staff)
         if fine:
-            messages.append(_("Te-laat-geld € %(fine)s") % {"fine": fine})
+            messages.append(_("Te-laat-geld %(fine)s") % {"fine": formatting.money(fine)})
         # The link stays only for a patron who keeps history, or until a fine is settled
         # (clb anonymise removes it after the retention period).
         if patron is not None and not patron.keep_history and not fine:
@@ -302,11 +433,22 @@ def checkin(*, item_barcode: str, branch: Branch, staff=None, at=None) -> Checki
         messages.append(_("Exemplaar teruggevonden."))
         _waive_lost_charge(item, at, staff)
     elif item.status == ItemStatus.ON_HOLD_SHELF:
-        hold = Hold.objects.filter(captured_item=item, status=HoldStatus.READY).first()
+        hold = (
+            Hold.objects.select_for_update(of=("self",))
+            .select_related("patron", "pickup_branch__organisation")
+            .filter(captured_item=item, status=HoldStatus.READY)
+            .first()
+        )
         if hold is not None and hold.pickup_branch_id == branch.pk:
             return CheckinResult(
                 item=item, routing=_hold_shelf_routing(hold, branch), messages=messages
             )
+        if hold is not None:  # taken from its hold shelf to another branch: back it goes
+            hold.status = HoldStatus.IN_TRANSIT
+            hold.ready_at = hold.expires_at = None
+            hold.save(update_fields=["status", "ready_at", "expires_at"])
+            routing = _send(item, branch, hold.pickup_branch, Transit.Reason.HOLD, at, hold=hold)
+            return CheckinResult(item=item, routing=routing, messages=messages)
     elif item.status == ItemStatus.IN_TRANSIT:
         return _receive(item, branch, at, staff, messages)
     elif item.status in (ItemStatus.WITHDRAWN,):
@@ -353,6 +495,15 @@ def _route(item: Item, branch: Branch, at: datetime) -> Routing:
         hold.status = HoldStatus.IN_TRANSIT
         hold.save(update_fields=["status"])
         return _send(item, branch, hold.pickup_branch, Transit.Reason.HOLD, at, hold=hold)
+    if item.ill_lender:  # borrowed for one patron, who is done with it: back to its library
+        state.move(item, ItemStatus.AVAILABLE, branch=branch)  # returned, then out of the
+        state.move(item, ItemStatus.WITHDRAWN)  # collection: two allowed steps
+        return Routing(
+            "return_to_lender",
+            branch,
+            _("Interbibliothecair leenverkeer: terugsturen naar %(isil)s.")
+            % {"isil": item.ill_lender},
+        )
     if (
         branch.pk == item.home_branch_id
         or item.organisation.floating_item_types.filter(pk=item.item_type_id).exists()
@@ -388,13 +539,13 @@ def _to_hold_shelf(hold: Hold, item: Item, branch: Branch, at: datetime) -> None
 
 
 def _hold_shelf_routing(hold: Hold, branch: Branch) -> Routing:
-    card = hold.patron.card_number
+    code = shelf_code(hold.patron)
     return Routing(
         "hold_shelf",
         branch,
-        _("Naar de reserveringsplank voor pas %(card)s.") % {"card": card},
+        _("Naar de reserveringsplank: %(code)s.") % {"code": code},
         hold=hold,
-        card_number=card,
+        shelf_code=code,
     )
 
 
@@ -414,7 +565,7 @@ def _send(item, from_branch, to_branch, reason, at, hold=None) -> Routing:
         _("Transport naar %(branch)s (%(org)s).")
         % {"branch": to_branch.name, "org": to_branch.organisation.name},
         hold=hold,
-        card_number=hold.patron.card_number if hold else "",
+        shelf_code=shelf_code(hold.patron) if hold else "",
     )
 
 
@@ -423,6 +574,13 @@ def _receive(item: Item, branch: Branch, at, staff, messages) -> CheckinResult:
         Transit.objects.select_for_update().filter(item=item, received_at__isnull=True).first()
     )
     if transit is not None and transit.to_branch_id != branch.pk:
+        # Scanned at a third branch: the copy is here now and travels on from here.
+        transit.from_branch = branch
+        transit.sent_at = None
+        if transit.reason == Transit.Reason.PAGE:  # fetched from the shelf: in hand now
+            transit.reason = Transit.Reason.HOLD
+        transit.save(update_fields=["from_branch", "sent_at", "reason"])
+        state.move(item, ItemStatus.IN_TRANSIT, branch=branch)
         return CheckinResult(
             item=item,
             routing=Routing(
@@ -430,6 +588,7 @@ def _receive(item: Item, branch: Branch, at, staff, messages) -> CheckinResult:
                 transit.to_branch,
                 _("Nog onderweg naar %(b)s: doorsturen.") % {"b": transit.to_branch.name},
                 hold=transit.hold,
+                shelf_code=shelf_code(transit.hold.patron) if transit.hold else "",
             ),
             messages=messages,
         )
@@ -453,9 +612,111 @@ def _receive(item: Item, branch: Branch, at, staff, messages) -> CheckinResult:
     return CheckinResult(item=item, routing=_route(item, branch, at), messages=messages)
 
 
+def _end_transit(item: Item, at) -> None:
+    """The copy's journey ends where it is: taken from the shelf it was set aside on."""
+    Transit.objects.filter(item=item, received_at__isnull=True).update(received_at=at)
+
+
+def _release(hold: Hold, item: Item, at) -> None:
+    """Undo a capture: the hold waits again — first in line, as its place is its placement
+    time — and the copy's transit for it ends where the copy is. The caller moves the copy."""
+    hold.status = HoldStatus.WAITING
+    hold.captured_item = None
+    hold.captured_at = hold.ready_at = hold.expires_at = None
+    hold.save(update_fields=["status", "captured_item", "captured_at", "ready_at", "expires_at"])
+    if item.status == ItemStatus.IN_TRANSIT:
+        _end_transit(item, at)
+
+
+def _set_aside(record_id: int, at) -> list[Routing]:
+    """Serve waiting holds from copies that stand free on a shelf (FOLIO's paging), oldest hold
+    first, each with the nearest free copy: at its pickup point, else of the pickup point's
+    organisation, else anywhere in the network. The copy goes in transit from its shelf — to its
+    own hold shelf when it already stands at the pickup point — and so onto that branch's pull
+    list, and nobody else can borrow it meanwhile."""
+    today = clock.today(at)
+    holds = (
+        Hold.objects.filter(record_id=record_id, status=HoldStatus.WAITING)
+        .filter(_open_on("pickup_branch__", today))
+        .select_related("pickup_branch__organisation", "patron")
+        .order_by("placed_at", "id")
+    )
+    routings = []
+    for hold in holds[:50]:
+        copy = _free_copy_for(hold, today)
+        if copy is None:
+            if hold.item_id is None:
+                break  # no copy of the title stands free anywhere
+            continue
+        claimed = Hold.objects.filter(pk=hold.pk, status=HoldStatus.WAITING).update(
+            status=HoldStatus.IN_TRANSIT, captured_item=copy, captured_at=at
+        )
+        if not claimed:
+            continue
+        shelf = copy.current_branch
+        events.record(
+            EventAction.HOLD_CAPTURED,
+            at=at,
+            organisation=shelf.organisation,
+            branch=shelf,
+            item=copy,
+        )
+        hold.status, hold.captured_item, hold.captured_at = HoldStatus.IN_TRANSIT, copy, at
+        routings.append(_send(copy, shelf, hold.pickup_branch, Transit.Reason.PAGE, at, hold=hold))
+    return routings
+
+
+def _free_copy_for(hold: Hold, today) -> Item | None:
+    copies = (
+        Item.objects.select_for_update(of=("self",))
+        .select_related("current_branch__organisation", "item_type")
+        .filter(record_id=hold.record_id, status=ItemStatus.AVAILABLE)
+        .filter(_open_on("current_branch__", today))
+    )
+    if hold.item_id:
+        copies = copies.filter(pk=hold.item_id)
+    nearest = Case(
+        When(current_branch_id=hold.pickup_branch_id, then=Value(0)),
+        When(current_branch__organisation_id=hold.pickup_branch.organisation_id, then=Value(1)),
+        default=Value(2),
+    )
+    return copies.order_by(nearest, "id").first()
+
+
 def receive_transit(*, item_barcode: str, branch: Branch, staff=None, at=None) -> CheckinResult:
     """Receiving a transit is a checkin at the destination."""
     return checkin(item_barcode=item_barcode, branch=branch, staff=staff, at=at)
+
+
+def receive_transits(
+    transit_ids, *, branch: Branch, staff=None, at=None
+) -> list[tuple[int, CheckinResult | CirculationError]]:
+    """Receive many at once (a crate unpacked): each copy is checked in in its own transaction,
+    and a refusal of one does not stop the others."""
+    outcome = []
+    for transit_id in transit_ids:
+        transit = (
+            Transit.objects.filter(pk=transit_id, to_branch=branch, received_at__isnull=True)
+            .select_related("item")
+            .first()
+        )
+        if transit is None:
+            outcome.append(
+                (
+                    transit_id,
+                    CirculationError(
+                        _("Transport %(id)s is niet onderweg hierheen.") % {"id": transit_id},
+                        code="unknown_transit",
+                    ),
+                )
+            )
+            continue
+        try:
+            result = checkin(item_barcode=transit.item.barcode, branch=branch, staff=staff, at=at)
+        except CirculationError as exc:
+            result = exc
+        outcome.append((transit_id, result))
+    return outcome
 
 
 @transaction.atomic
@@ -467,23 +728,95 @@ def send_transit(transit_id: int, *, at=None) -> Transit:
     return transit
 
 
+@transaction.atomic
+def send_transits(transit_ids, *, branch: Branch, at=None) -> int:
+    """Mark transits leaving this branch as sent, all or none; returns how many."""
+    ids = set(transit_ids)
+    transits = Transit.objects.select_for_update().filter(
+        pk__in=ids, from_branch=branch, received_at__isnull=True
+    )
+    if len(transits) != len(ids):
+        raise CirculationError(
+            _("Alleen transporten die vanuit deze vestiging vertrekken, kunnen worden verzonden."),
+            code="not_from_here",
+        )
+    return transits.filter(sent_at__isnull=True).update(sent_at=clock.now(at))
+
+
+# A copy set aside from the shelves of its own pickup point "travels" from that branch to itself:
+# it is on the pull list there, not in the transit crate.
+_ELSEWHERE = ~Q(from_branch=F("to_branch"))
+
+
 def transits_to_send(branch: Branch):
     return Transit.objects.filter(
-        from_branch=branch, sent_at__isnull=True, received_at__isnull=True
+        _ELSEWHERE, from_branch=branch, sent_at__isnull=True, received_at__isnull=True
     )
 
 
 def transits_to_receive(branch: Branch):
-    return Transit.objects.filter(to_branch=branch, received_at__isnull=True)
+    return Transit.objects.filter(_ELSEWHERE, to_branch=branch, received_at__isnull=True)
 
 
 # --- renew ------------------------------------------------------------------------------------
 
 
+def renewal_check(loan: Loan, *, at=None, blocks=None, book=None) -> RenewalCheck:
+    """The one renewal rule, for the desk, Mijn Bibliotheek and SIP2 alike (renew() applies it,
+    pages show it next to each loan): within the rule's number of renewals, no one else waiting
+    for the title, and never a due date that is not later than the one the loan has — a renewal
+    that gains nothing is refused, so it does not use up a renewal."""
+    at = clock.now(at)
+    item = loan.item
+    if blocks:
+        return RenewalCheck(
+            False,
+            blocks[0].code,
+            _("‘%(title)s’ kan niet worden verlengd: %(why)s")
+            % {"title": _title(item), "why": " ".join(b.message for b in blocks)},
+        )
+    book = book or rules.RuleBook(loan.organisation, loan.patron_category)
+    rule = book.rule_for(item.item_type_id)
+    if loan.renewals >= rule.renewals:
+        return RenewalCheck(
+            False,
+            "renewal_limit",
+            _("‘%(title)s’ is al %(n)s keer verlengd; vaker verlengen kan niet.")
+            % {"title": _title(item), "n": loan.renewals},
+        )
+    if waiting_holds_for(item).exclude(patron_id=loan.patron_id).exists():
+        return RenewalCheck(
+            False,
+            "hold_waiting",
+            _(
+                "‘%(title)s’ kan niet worden verlengd: een andere lener heeft deze titel gereserveerd."
+            )
+            % {"title": _title(item)},
+        )
+    due = due_date(at, rule.loan_days)
+    if due <= loan.due_at:
+        current = timezone.localdate(loan.due_at)
+        useful_from = current - timedelta(days=rule.loan_days - 1)
+        return RenewalCheck(
+            False,
+            "renewal_gains_nothing",
+            _(
+                "‘%(title)s’ verlengen levert nu niets op: inleveren blijft uiterlijk %(due)s. "
+                "Verlengen kan vanaf %(from)s."
+            )
+            % {
+                "title": _title(item),
+                "due": formatting.day(current),
+                "from": formatting.day(useful_from),
+            },
+        )
+    return RenewalCheck(True, due_at=due)
+
+
 @transaction.atomic
 def renew(*, item_barcode: str, card_number: str | None = None, staff=None, at=None) -> RenewResult:
-    at = clock.now(at)
     item = _lock_item(item_barcode)
+    at = clock.now(at)  # after the lock: see clb.clock
     loan = _open_loan(item)
     if loan is None:
         raise CirculationError(_("Dit exemplaar is niet uitgeleend."), code="not_on_loan")
@@ -492,20 +825,14 @@ def renew(*, item_barcode: str, card_number: str | None = None, staff=None, at=N
             _("Dit exemplaar is niet aan deze pas uitgeleend."), code="not_your_loan"
         )
     patron = loan.patron
-    _refuse_blocks(patron, loan.organisation, at)
-    rule = rules.resolve(loan.organisation, loan.patron_category, item.item_type)
-    if loan.renewals >= rule.renewals:
-        raise CirculationError(
-            _("Verlengen kan niet meer: maximaal %(n)s keer.") % {"n": rule.renewals},
-            code="renewal_limit",
-        )
-    if waiting_holds_for(item).exclude(patron=patron).exists():
-        raise CirculationError(
-            _("Verlengen kan niet: een andere lener heeft deze titel gereserveerd."),
-            code="hold_waiting",
-        )
+    loan.item = item
+    today = clock.today(at)
+    blocks = members.borrowing_blocks(patron, loan.organisation, today)
+    check = renewal_check(loan, at=at, blocks=blocks)
+    if not check.allowed:
+        raise CirculationError(check.message, code=check.code)
     fine = _charge_fine(loan, item, at, staff)
-    loan.due_at = due_date(at, rule.loan_days)
+    loan.due_at = check.due_at
     loan.renewals += 1
     loan.save(update_fields=["due_at", "renewals"])
     events.record(
@@ -538,6 +865,49 @@ def renew_all(
     return outcome
 
 
+# --- actions a kiosk did offline --------------------------------------------------------------
+
+# How long a kiosk may keep actions it did while CLB was unreachable before reporting them; older
+# ones are for the desk, which can see what else happened to the copy and the patron meanwhile.
+OFFLINE_WINDOW = timedelta(days=14)
+
+
+@transaction.atomic
+def record_offline(action, *, item_barcode: str, done_at: datetime | None, now=None, **kwargs):
+    """Record a checkout, checkin or renewal (`action`) that a kiosk did offline at `done_at`
+    ("store and forward"), as if CLB had been reachable then: due dates and fines count from
+    that moment. Only a moment that can be true is taken: not in the future, at most
+    OFFLINE_WINDOW ago, and not before the copy's last loan began or ended."""
+    item = _lock_item(item_barcode)  # the action locks it again: the same transaction
+    now = clock.now(now)
+    if done_at is None:
+        raise _offline_refusal(_("ongeldige datum"))
+    if done_at > now:
+        raise _offline_refusal(_("de datum ligt in de toekomst"))
+    if done_at < now - OFFLINE_WINDOW:
+        raise _offline_refusal(
+            _("ouder dan %(days)s dagen; verwerk deze aan de balie") % {"days": OFFLINE_WINDOW.days}
+        )
+    last = Loan.objects.filter(item=item).aggregate(
+        began=Max("checked_out_at"), ended=Max("returned_at")
+    )
+    latest = max((m for m in last.values() if m is not None), default=None)
+    if latest is not None and done_at < latest:
+        raise _offline_refusal(
+            _("de datum ligt voor de uitlening of inname van %(when)s")
+            % {"when": timezone.localtime(latest).strftime("%d-%m-%Y %H:%M")}
+        )
+    return action(item_barcode=item_barcode, at=done_at, **kwargs)
+
+
+def _offline_refusal(reason: str) -> CirculationError:
+    return CirculationError(
+        _("Offline transactie niet verwerkt: %(reason)s.") % {"reason": reason},
+        code="offline_date",
+        field="done_at",
+    )
+
+
 # --- holds ------------------------------------------------------------------------------------
 
 
@@ -551,6 +921,8 @@ def place_hold(
     staff=None,
     at=None,
 ) -> HoldResult:
+    """Place a hold. If a copy stands free on a shelf somewhere, it is set aside for the hold at
+    once (see _set_aside), so it cannot be lent to anyone else meanwhile."""
     at = clock.now(at)
     patron = members.find_patron(card_number)
     item = None
@@ -565,13 +937,17 @@ def place_hold(
         raise CirculationError(
             _("Dit afhaalpunt is gesloten."), code="pickup_closed", field="pickup_branch"
         )
+    if not pickup_branch.serves_pickup:
+        raise CirculationError(
+            _("%(b)s is geen afhaalpunt voor reserveringen.") % {"b": pickup_branch.name},
+            code="not_pickup_point",
+            field="pickup_branch",
+        )
     membership = _refuse_blocks(patron, pickup_branch.organisation, at)
-    copies = Item.objects.filter(record=record).exclude(status=ItemStatus.WITHDRAWN)
-    sample = item or copies.select_related("item_type").first()
+    category = members.patron_category(patron, clock.today(at), membership)
+    rule, sample = _hold_rule(category, record, item, pickup_branch)
     if sample is None:
         raise CirculationError(_("Van deze titel zijn geen exemplaren."), code="no_copies")
-    category = members.patron_category(patron, clock.today(at), membership)
-    rule = rules.resolve(pickup_branch.organisation, category, sample.item_type)
     if not rule.holds_allowed:
         raise CirculationError(
             _("Reserveren is voor dit materiaal niet toegestaan."), code="holds_not_allowed"
@@ -585,7 +961,7 @@ def place_hold(
     )
     fee = rule.hold_fee
     if fee > 0:
-        members.charge(
+        hold.fee_line = members.charge(
             patron,
             pickup_branch.organisation,
             LedgerKind.HOLD_FEE,
@@ -594,6 +970,7 @@ def place_hold(
             staff=staff,
             at=at,
         )
+        hold.save(update_fields=["fee_line"])
     events.record(
         EventAction.HOLD_PLACED,
         at=at,
@@ -602,22 +979,71 @@ def place_hold(
         item=sample,
         patron=patron,
     )
-    return HoldResult(hold=hold, position=queue_position(hold), fee=fee)
+    position = queue_position(hold)
+    _set_aside(record.pk, at)
+    hold.refresh_from_db()
+    return HoldResult(hold=hold, position=position, fee=fee)
+
+
+def _hold_rule(category: str, record, item, pickup_branch):
+    """The rule for a hold: the pickup organisation's, for the patron's category and the item
+    type of the copy held (or of any copy of the title). Returns (rule, that copy or None)."""
+    sample = item or (
+        Item.objects.filter(record=record)
+        .exclude(status=ItemStatus.WITHDRAWN)
+        .select_related("item_type")
+        .first()
+    )
+    item_type = sample.item_type if sample else None
+    return rules.resolve(pickup_branch.organisation, category, item_type), sample
+
+
+def cancellation_terms(hold_id: int, *, at=None) -> CancellationTerms:
+    """What cancelling this hold would cost, for the confirmation a person sees first."""
+    hold = (
+        Hold.objects.select_related("fee_line", "record", "patron", "item__item_type")
+        .select_related("pickup_branch__organisation")
+        .get(pk=hold_id)
+    )
+    return _terms(hold, clock.now(at))
+
+
+def _terms(hold: Hold, at) -> CancellationTerms:
+    fee = hold.fee_line.amount if hold.fee_line_id else Decimal("0")
+    if not fee:
+        return CancellationTerms(hold, Decimal("0"), Decimal("0"))
+    category = members.patron_category(hold.patron, clock.today(at))
+    rule, _sample = _hold_rule(category, hold.record, hold.item, hold.pickup_branch)
+    refunded = rule.hold_fee_refund == HoldRefund.ALWAYS or (
+        rule.hold_fee_refund == HoldRefund.UNTIL_READY and hold.status != HoldStatus.READY
+    )
+    return CancellationTerms(hold, fee, fee if refunded else Decimal("0"))
 
 
 @transaction.atomic
 def cancel_hold(
     hold_id: int, *, card_number: str | None = None, staff=None, at=None
-) -> Routing | None:
-    """Cancel a hold. A copy already on the hold shelf for it goes to the next in line (or home);
-    the routing for that copy is returned so the desk knows to pull it."""
+) -> CancelResult:
+    """Cancel a hold; its fee comes back as far as the rule says. A copy set aside or lying
+    ready for it goes to the next in line (or home): its routing is returned so the desk knows
+    to pull it."""
     at = clock.now(at)
     hold = _lock_hold(hold_id)
     if hold is None or (card_number and hold.patron.card_number != card_number.strip()):
         raise CirculationError(_("Reservering niet gevonden."), code="unknown_hold", field="hold")
     if hold.status not in ACTIVE_HOLD:
         raise CirculationError(_("Deze reservering is al afgesloten."), code="hold_closed")
-    return _close_hold(hold, HoldStatus.CANCELLED, EventAction.HOLD_CANCELLED, at)
+    terms = _terms(hold, at)
+    routing = _close_hold(hold, HoldStatus.CANCELLED, EventAction.HOLD_CANCELLED, at)
+    if terms.refund:
+        members.refund(
+            hold.fee_line,
+            terms.refund,
+            description=_("Reservering geannuleerd: %(title)s") % {"title": hold.record.title},
+            staff=staff,
+            at=at,
+        )
+    return CancelResult(refund=terms.refund, routing=routing)
 
 
 def _lock_hold(hold_id: int) -> Hold | None:
@@ -630,27 +1056,39 @@ def _lock_hold(hold_id: int) -> Hold | None:
         _lock_item(captured)
     return (
         Hold.objects.select_for_update(of=("self",))
-        .select_related("patron", "pickup_branch__organisation", "captured_item")
+        .select_related("patron", "pickup_branch__organisation", "captured_item", "record")
+        .select_related("fee_line", "item__item_type")
         .filter(pk=hold_id)
         .first()
     )
 
 
 def _close_hold(hold: Hold, status: str, action: str, at) -> Routing | None:
-    was_ready = hold.status == HoldStatus.READY
+    """Close a hold and free its copy, wherever it is on its way: one still on the shelf it was
+    set aside on stays there for whoever waits next; one in hand at a desk (on the hold shelf,
+    or not sent yet) is routed from there; one in the van is routed when it arrives."""
     item = hold.captured_item
+    was_ready = hold.status == HoldStatus.READY
+    transit = None
+    if item is not None and hold.status == HoldStatus.IN_TRANSIT:
+        transit = Transit.objects.filter(item=item, hold=hold, received_at__isnull=True).first()
     hold.status = status
     hold.closed_at = at
     hold.save(update_fields=["status", "closed_at"])
     events.record(
         action, at=at, organisation=hold.pickup_branch.organisation, branch=hold.pickup_branch
     )
-    if was_ready and item is not None:
-        item = Item.objects.select_related(
-            "record", "item_type", "organisation", "home_branch", "current_branch"
-        ).get(pk=item.pk)
-        return _route(item, hold.pickup_branch, at)
-    return None  # a copy in transit is re-routed when it arrives
+    if not (was_ready or (transit is not None and transit.sent_at is None)):
+        return None
+    item = Item.objects.select_related(
+        "record", "item_type", "organisation", "home_branch", "current_branch"
+    ).get(pk=item.pk)
+    _end_transit(item, at)
+    if transit is not None and transit.reason == Transit.Reason.PAGE:
+        state.move(item, ItemStatus.AVAILABLE)
+        _set_aside(item.record_id, at)
+        return None
+    return _route(item, item.current_branch, at)
 
 
 def expire_holds(*, at=None, branch: Branch | None = None) -> list[Routing]:
@@ -672,12 +1110,16 @@ def expire_holds(*, at=None, branch: Branch | None = None) -> list[Routing]:
 
 
 def pull_list(branch: Branch):
-    """Waiting holds that a copy on this branch's shelves could fill now (Koha's holds queue)."""
-    available = Item.objects.filter(current_branch=branch, status=ItemStatus.AVAILABLE)
+    """Holds whose copy was set aside on this branch's shelves (Koha's holds queue): fetch it
+    and check it in, and CLB says hold shelf or transit crate. `captured_item` is the copy."""
     return (
-        Hold.objects.filter(status=HoldStatus.WAITING)
-        .filter(Q(item__in=available) | Q(item__isnull=True, record__items__in=available))
-        .select_related("record", "pickup_branch", "patron")
+        Hold.objects.filter(
+            status=HoldStatus.IN_TRANSIT,
+            transit__reason=Transit.Reason.PAGE,
+            transit__from_branch=branch,
+            transit__received_at__isnull=True,
+        )
+        .select_related("record", "pickup_branch", "patron", "captured_item")
         .distinct()
         .order_by("placed_at", "id")
     )
@@ -734,11 +1176,25 @@ def mark_lost(*, item_barcode: str, staff=None, at=None) -> Decimal:
 
 @transaction.atomic
 def set_item_status(*, item_barcode: str, status: str, staff=None, at=None) -> Item:
-    """Missing, withdrawn, in repair, or back to available: status changes with no loan involved."""
+    """Missing, withdrawn, in repair, or back to available: status changes with no loan involved.
+    A copy set aside for a hold that goes missing (or to repair) leaves the hold waiting for
+    another copy; a copy back on the shelf serves a waiting hold."""
+    at = clock.now(at)
     item = _lock_item(item_barcode)
     if _open_loan(item) is not None:
         raise CirculationError(_("Dit exemplaar is uitgeleend; neem het eerst in."), code="on_loan")
+    if status != item.status:
+        captured = (
+            Hold.objects.select_for_update(of=("self",))
+            .filter(captured_item=item, status__in=CAPTURED_HOLD)
+            .first()
+        )
+        if captured is not None:
+            _release(captured, item, at)
+        elif item.status == ItemStatus.IN_TRANSIT:
+            _end_transit(item, at)
     state.move(item, status)
+    _set_aside(item.record_id, at)
     return item
 
 
@@ -781,12 +1237,26 @@ class PatronOverview:
 
 
 def patron_overview(patron: Patron, organisation, *, at=None) -> PatronOverview:
+    """What a patron has. Each loan carries `renewal`, a RenewalCheck: whether it can be
+    renewed now and, if not, why — so a renew button is shown only where renewing works."""
     at = clock.now(at)
     loans = list(
         Loan.objects.filter(patron=patron, returned_at__isnull=True)
-        .select_related("item__record", "branch", "organisation")
+        .select_related("item__record", "item__item_type", "branch", "organisation")
         .order_by("due_at")
     )
+    blocks_at, books = {}, {}
+    for loan in loans:
+        key = (loan.organisation_id, loan.patron_category)
+        if loan.organisation_id not in blocks_at:
+            blocks_at[loan.organisation_id] = members.borrowing_blocks(
+                patron, loan.organisation, clock.today(at)
+            )
+        if key not in books:
+            books[key] = rules.RuleBook(loan.organisation, loan.patron_category)
+        loan.renewal = renewal_check(
+            loan, at=at, blocks=blocks_at[loan.organisation_id], book=books[key]
+        )
     holds = [
         (hold, queue_position(hold))
         for hold in Hold.objects.filter(patron=patron, status__in=ACTIVE_HOLD).select_related(

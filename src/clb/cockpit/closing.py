@@ -8,7 +8,7 @@ a year closes the year; closing a year closes both halves."""
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from clb import clock
+from clb import clock, formatting
 
 from .definitions import INDICATORS
 from .engine import LiveValues, freeze, measure_requests
@@ -36,7 +36,7 @@ def close_period(code: str, *, at=None, user=None, progress=lambda _m: None) -> 
     if period.end >= today:
         raise PeriodError(
             _("Periode %(code)s loopt nog (tot en met %(end)s); sluit na afloop.")
-            % {"code": period.code, "end": period.end.strftime("%d-%m-%Y")},
+            % {"code": period.code, "end": formatting.day(period.end)},
             field="period",
         )
     if ClosedPeriod.objects.filter(code=period.code).exists():

@@ -136,9 +136,13 @@ class MemberCount(models.Model):
 class MemberCountRun(models.Model):
     """That a member count was taken on a day (even one that found nobody)."""
 
-    taken_on = models.DateField(unique=True)
-    taken_at = models.DateTimeField()
-    memberships = models.PositiveIntegerField(default=0)
+    taken_on = models.DateField(unique=True, verbose_name=_("peildatum"))
+    taken_at = models.DateTimeField(verbose_name=_("geteld op"))
+    memberships = models.PositiveIntegerField(default=0, verbose_name=_("lidmaatschappen"))
+
+    class Meta:
+        verbose_name = _("ledentelling")
+        verbose_name_plural = _("ledentellingen")
 
     def __str__(self):
         return f"{self.taken_on}: {self.memberships}"
@@ -150,7 +154,12 @@ class ClosedPeriod(models.Model):
     code = models.CharField(_("periode"), max_length=7, unique=True)  # 2025-H1 or 2025
     closed_at = models.DateTimeField(_("afgesloten op"))
     closed_by = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("afgesloten door"),
     )
 
     class Meta:
@@ -177,3 +186,31 @@ class FrozenMeasures(models.Model):
 
     def __str__(self):
         return f"{self.period} {self.region}"
+
+
+class Simulation(models.Model):
+    """Statistics that did not happen: an anonymous year simulated for one organisation by
+    `clb load-demo --national`, so that an installation without the real network still shows a
+    country. Its tallies and member counts carry the organisation; this row says they are
+    simulated, so every page and file that shows them says "gesimuleerd", and `clb load-demo
+    --remove-national` can take them out again."""
+
+    organisation = models.OneToOneField(
+        "network.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    # Made for the simulation (and removed with it), or an organisation that was already there.
+    created_organisation = models.BooleanField(default=False)
+    # Municipality codes whose figures include the simulated ones.
+    municipalities = models.JSONField(default=list)
+    # Members per municipality and age band ({"GM0363": {"20-64": 1234}}): added to every member
+    # count taken while the simulation exists (snapshots.take_member_snapshot).
+    members = models.JSONField(default=dict)
+    source = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("gesimuleerde statistiek")
+        verbose_name_plural = _("gesimuleerde statistieken")
+
+    def __str__(self):
+        return f"simulatie {self.organisation_id}"

@@ -1,13 +1,13 @@
-"""A scenario result as tables, written as CSV (Dutch spreadsheet style: semicolons, decimal
-comma) or XLSX (one sheet per table, numbers as numbers). CLI and page downloads share this.
-Cells are plain values (text, numbers, None); nothing here is a formula."""
+"""A scenario result as tables, written as CSV (Dutch spreadsheet style by default: semicolons,
+decimal comma) or XLSX (one sheet per table, numbers as numbers), both through clb.exports.
+CLI and page downloads share this. Cells are plain values (text, numbers, None)."""
 
-import csv
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+
+from clb import exports
 
 from .engine import Result
 from .presentation import total_rows
@@ -89,22 +89,30 @@ def tables(result: Result, columns=None, swings=None) -> list[Table]:
             for ln in b.lines
         ],
     )
+    # A subsidy of zero or less is no answer (Result.net_is_answer): it is never written as one.
+    unknown = _("niet te bepalen")
     totals = Table(
         _("Totalen"),
         [_("post"), _("bedrag (€)")],
         [
             [_("totale kosten per jaar"), r.total_cost],
             [_("opbrengsten per jaar"), r.total_income],
-            [_("netto: subsidie nodig per jaar"), r.net],
+            [_("netto: subsidie nodig per jaar"), r.net if r.net_is_answer else unknown],
             [_("kosten per inwoner"), r.cost_per_inhabitant],
-            [_("subsidie nodig per inwoner"), r.net_per_inhabitant],
+            [
+                _("subsidie nodig per inwoner"),
+                r.net_per_inhabitant if r.net_is_answer else unknown,
+            ],
             [
                 _("huidige subsidie (opgegeven)")
                 if r.current_subsidy_given
                 else _("huidige subsidie (landelijk gemiddelde per inwoner × inwoners)"),
                 r.current_subsidy,
             ],
-            [_("verschil: subsidie nodig min huidige subsidie"), r.difference],
+            [
+                _("verschil: subsidie nodig min huidige subsidie"),
+                r.difference if r.net_is_answer else unknown,
+            ],
             [_("ter vergelijking: landelijk gemiddelde lasten × inwoners"), r.national_cost],
         ],
     )
@@ -113,7 +121,12 @@ def tables(result: Result, columns=None, swings=None) -> list[Table]:
         [_("bouwsteen"), _("indicator"), _("waarde"), _("eenheid")],
         [[b.name, y.name, _num(y.value, "1"), y.unit] for b in r.blocks for y in b.yields],
     )
-    out = [info, lines, totals, yields]
+    remarks = Table(
+        _("Kanttekeningen"),
+        [_("kanttekening")],
+        [[text] for text in remarks_of(r)],
+    )
+    out = [info, remarks, lines, totals, yields]
     if r.now is not None:
         out.append(_now_table(r))
     if columns:
@@ -225,6 +238,11 @@ def _has(result: Result, code: str) -> bool:
     return any(b.code == code for b in result.blocks)
 
 
+def _answer(amount: Decimal | None):
+    """A subsidy, or the words for one that is no answer (Result.net_is_answer)."""
+    return _("niet te bepalen") if amount is None else amount
+
+
 def _swings_table(r: Result, swings) -> Table:
     share = r.model.rule("gevoeligheid_marge")
     return Table(
@@ -239,7 +257,7 @@ def _swings_table(r: Result, swings) -> Table:
         [
             [s.parameter.code, s.parameter.name, s.value, s.parameter.unit,
              _("ja") if s.parameter.estimate else _("nee"), s.low, s.high,
-             s.net_low, s.net_high, s.cost_low, s.cost_high, s.width]
+             _answer(s.answer_low), _answer(s.answer_high), s.cost_low, s.cost_high, s.width]
             for s in swings
         ],
     )  # fmt: skip
@@ -281,26 +299,25 @@ def national_tables(national) -> list[Table]:
     return [checks, detail, spread, each]
 
 
-def _is_number(value) -> bool:
-    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+def remarks_of(result: Result) -> list[str]:
+    """What to read the figures with, in order: the register, whether the subsidy is an answer,
+    then the notes on the data."""
+    out = []
+    if result.register is not None:
+        out.append(f"{result.register.sentence} {result.register.basis}")
+    if not result.net_is_answer:
+        out.append(result.no_answer_reason)
+    return out + list(result.notes)
 
 
-def to_csv(tables: list[Table]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+def to_csv(tables: list[Table], style: exports.CsvStyle = exports.DUTCH) -> str:
+    """The tables one after another: a title row, a header row, the rows, an empty row between."""
+    rows = []
     for i, table in enumerate(tables):
         if i:
-            writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow(table.header)
-        for row in table.rows:
-            writer.writerow(
-                [
-                    "" if v is None else (str(v).replace(".", ",") if _is_number(v) else v)
-                    for v in row
-                ]
-            )
-    return buffer.getvalue()
+            rows.append([])
+        rows += [[table.title], table.header, *table.rows]
+    return exports.csv_text(rows, style)
 
 
 def to_xlsx(tables: list[Table]) -> bytes:
@@ -311,11 +328,8 @@ def to_xlsx(tables: list[Table]) -> bytes:
     workbook.remove(workbook.active)
     for table in tables:
         sheet = workbook.create_sheet(table.title[:31])
-        sheet.append(table.header)
-        for cell in sheet[1]:
+        for cell in exports.xlsx_append(sheet, table.header):
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([float(v) if _is_number(v) else v for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            exports.xlsx_append(sheet, row)
+    return exports.xlsx_bytes(workbook)

@@ -15,11 +15,15 @@ class ModelVersion(models.Model):
     version = models.CharField(_("versie"), max_length=20, unique=True)
     title = models.CharField(_("titel"), max_length=200)
     note = models.TextField(_("toelichting"), blank=True)
-    checksum = models.CharField(max_length=64)  # sha256 of the file's canonical JSON
-    size_class_source = models.CharField(max_length=300, blank=True)
+    checksum = models.CharField(
+        max_length=64, verbose_name=_("controlegetal")
+    )  # sha256 of the file's canonical JSON
+    size_class_source = models.CharField(
+        max_length=300, blank=True, verbose_name=_("bron grootteklassen")
+    )
     # Named scenarios of the model, in order: [{"code", "name", "description",
     # "levels": [[block, [levels]]]}]
-    presets = models.JSONField(default=list, blank=True)
+    presets = models.JSONField(_("voorkeuzes"), default=list, blank=True)
     loaded_at = models.DateTimeField(_("geladen op"))
     is_current = models.BooleanField(_("in gebruik"), default=False)
 
@@ -39,7 +43,10 @@ class ModelVersion(models.Model):
 
 class Parameter(models.Model):
     model_version = models.ForeignKey(
-        ModelVersion, on_delete=models.CASCADE, related_name="parameters"
+        ModelVersion,
+        on_delete=models.CASCADE,
+        related_name="parameters",
+        verbose_name=_("modelversie"),
     )
     code = models.CharField(_("code"), max_length=60)
     name = models.CharField(_("naam"), max_length=200)
@@ -49,9 +56,13 @@ class Parameter(models.Model):
     year = models.PositiveSmallIntegerField(_("jaar"))
     source = models.TextField(_("bron"))
     is_estimate = models.BooleanField(_("schatting"))
-    minimum = models.DecimalField(max_digits=16, decimal_places=6, null=True, blank=True)
-    maximum = models.DecimalField(max_digits=16, decimal_places=6, null=True, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    minimum = models.DecimalField(
+        max_digits=16, decimal_places=6, null=True, blank=True, verbose_name=_("minimum")
+    )
+    maximum = models.DecimalField(
+        max_digits=16, decimal_places=6, null=True, blank=True, verbose_name=_("maximum")
+    )
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("volgorde"))
 
     class Meta:
         ordering = ["model_version", "position"]
@@ -76,8 +87,9 @@ class Variable(models.Model):
     source = models.TextField(blank=True)
     expression = models.JSONField(null=True, blank=True)
     default = models.JSONField(null=True, blank=True)
-    estimate = models.JSONField(null=True, blank=True)  # huidig: national estimate
-    estimate_note = models.TextField(blank=True)
+    # "huidig" variables: the national estimate of today's figure and its reasoning
+    estimate = models.JSONField(_("landelijke schatting"), null=True, blank=True)
+    estimate_note = models.TextField(_("toelichting schatting"), blank=True)
     counts_people = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -271,13 +283,22 @@ class Scenario(models.Model):
         _("huidige subsidie (€ per jaar)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     model_version = models.ForeignKey(
-        ModelVersion, on_delete=models.PROTECT, null=True, related_name="scenarios"
+        ModelVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="scenarios",
+        verbose_name=_("modelversie"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gemaakt door"),
     )
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("gemaakt op"))
+    updated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("gewijzigd op"))
 
     class Meta:
         ordering = ["-created_at"]

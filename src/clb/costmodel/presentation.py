@@ -174,7 +174,9 @@ def _comparison(columns) -> dict:
     shown = [c for c in columns if c.result is not None]
     return {
         "x": [c.name for c in shown],
-        "needed": [_f(c.result.net_per_inhabitant) for c in shown],
+        "needed": [
+            _f(c.result.net_per_inhabitant) if c.result.net_is_answer else None for c in shown
+        ],
         "current": [_f(c.result.current_subsidy_per_inhabitant) for c in shown],
         "needed_name": _("subsidie nodig"),
         "current_name": _("huidige subsidie"),
@@ -207,7 +209,11 @@ def charts(result: Result, peers=None, columns=None, swings=None) -> dict:
                 _("huidige subsidie"),
                 _("landelijk gemiddelde lasten"),
             ],
-            "y": [_f(result.net), _f(result.current_subsidy), _f(result.national_cost)],
+            "y": [
+                _f(result.net) if result.net_is_answer else None,
+                _f(result.current_subsidy),
+                _f(result.national_cost),
+            ],
             "title": _("Per jaar (€)"),
         },
     }
@@ -219,7 +225,7 @@ def charts(result: Result, peers=None, columns=None, swings=None) -> dict:
         out["peers"] = {
             "names": [n for n, _v in peers.values],
             "values": [_f(v) for _n, v in peers.values],
-            "here": _f(result.net_per_inhabitant),
+            "here": _f(result.net_per_inhabitant) if result.net_is_answer else None,
             "here_name": result.area.name,
             "title": _("Subsidie nodig per inwoner (€), gemeenten %(size)s")
             % {"size": peers.size_class},
@@ -248,7 +254,7 @@ def compare_charts(items: list[tuple[object, Result]]) -> dict:
         },
         "per_inhabitant": {
             "x": [s.name for s, _r in items],
-            "needed": [_f(r.net_per_inhabitant) for _s, r in items],
+            "needed": [_f(r.net_per_inhabitant) if r.net_is_answer else None for _s, r in items],
             "current": [_f(r.current_subsidy_per_inhabitant) for _s, r in items],
             "title": _("Per inwoner (€)"),
             "needed_name": _("subsidie nodig"),
@@ -264,10 +270,10 @@ def _has(result: Result, code: str) -> bool:
 TOTALS = (
     (_("totale kosten per jaar"), lambda r: r.total_cost),
     (_("opbrengsten per jaar"), lambda r: r.total_income),
-    (_("subsidie nodig per jaar"), lambda r: r.net),
-    (_("subsidie nodig per inwoner"), lambda r: r.net_per_inhabitant),
+    (_("subsidie nodig per jaar"), lambda r: _answer(r, r.net)),
+    (_("subsidie nodig per inwoner"), lambda r: _answer(r, r.net_per_inhabitant)),
     (_("huidige subsidie per jaar"), lambda r: r.current_subsidy),
-    (_("verschil met huidige subsidie"), lambda r: r.difference),
+    (_("verschil met huidige subsidie"), lambda r: _answer(r, r.difference)),
 )
 
 
@@ -302,6 +308,11 @@ def compare_rows(items: list[tuple[object, Result]]):
         (name, unit, [yield_shown(r, code) for _s, r in items]) for code, name, unit in indicators
     ]
     return block_rows, totals, yields
+
+
+def _answer(result: Result, amount):
+    """A subsidy figure, or None where the subsidy is no answer (Result.net_is_answer)."""
+    return amount if result.net_is_answer else None
 
 
 def yield_shown(result: Result, code: str):

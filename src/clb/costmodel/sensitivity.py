@@ -27,6 +27,15 @@ class Swing:
     def width(self) -> Decimal:
         return abs(self.net_high - self.net_low)
 
+    @property
+    def answer_low(self) -> Decimal | None:
+        """The subsidy needed with the low value, None where it is no answer (zero or less)."""
+        return self.net_low if self.net_low > 0 else None
+
+    @property
+    def answer_high(self) -> Decimal | None:
+        return self.net_high if self.net_high > 0 else None
+
 
 def _bounded(p: d.Parameter, value: Decimal) -> Decimal:
     if p.minimum is not None:
@@ -47,7 +56,10 @@ def _totals(data: engine.AreaData, model, params, levels) -> tuple[Decimal, Deci
 
 
 def swings(result: Result, data: engine.AreaData) -> list[Swing]:
-    """Every parameter that moves the subsidy needed, largest swing first."""
+    """Every parameter that moves the subsidy needed, largest swing first; none when the
+    scenario's own subsidy is no answer (Result.net_is_answer)."""
+    if not result.net_is_answer:
+        return []
     model = result.model
     share = model.rule("gevoeligheid_marge")
     out = []

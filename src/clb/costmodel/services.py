@@ -298,8 +298,8 @@ class Column:
 
     @property
     def budget_room(self) -> Decimal | None:
-        """Budget minus subsidy needed: negative is a shortfall."""
-        if self.result is None or self.budget is None:
+        """Budget minus subsidy needed: negative is a shortfall; None without an answer."""
+        if self.result is None or self.budget is None or not self.result.net_is_answer:
             return None
         return self.budget - self.result.net
 

@@ -58,16 +58,21 @@ class Patron(models.Model):
         related_name="+",
         verbose_name=_("gemeente"),
     )
-    pin_hash = models.CharField(max_length=200)
+    # A parent or guardian, required for members under GUARDIAN_AGE (members.services).
+    guardian_name = models.CharField(_("ouder/verzorger"), max_length=200, blank=True)
+    guardian_phone = models.CharField(_("telefoon ouder/verzorger"), max_length=20, blank=True)
+    guardian_email = models.EmailField(_("e-mail ouder/verzorger"), blank=True)
+    pin_hash = models.CharField(max_length=200, verbose_name=_("pincode (versleuteld)"))
     keep_history = models.BooleanField(_("leesgeschiedenis bewaren"), default=False)
     blocked = models.BooleanField(_("pas geblokkeerd"), default=False)
     block_reason = models.CharField(_("reden blokkade"), max_length=200, blank=True)
-    failed_pin_attempts = models.PositiveSmallIntegerField(default=0)
-    pin_locked_until = models.DateTimeField(null=True, blank=True)
     registered_by = models.ForeignKey(
-        "network.Organisation", on_delete=models.PROTECT, related_name="registered_patrons"
+        "network.Organisation",
+        on_delete=models.PROTECT,
+        related_name="registered_patrons",
+        verbose_name=_("ingeschreven bij"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("ingeschreven op"))
 
     class Meta:
         verbose_name = _("lid")
@@ -77,6 +82,19 @@ class Patron(models.Model):
     def __str__(self):
         return f"{self.first_name} {self.last_name} ({self.card_number})"
 
+    # Summaries of the PIN guards (PinGuard, one per channel), for the admin and the desk.
+    @property
+    def failed_pin_attempts(self) -> int:
+        return sum(g.failures for g in self.pin_guards.all())
+
+    @property
+    def pin_locked_until(self):
+        return max((g.locked_until for g in self.pin_guards.all() if g.locked_until), default=None)
+
+    # Their labels where the admin shows them read-only.
+    failed_pin_attempts.fget.short_description = _("verkeerde pincodes op rij")
+    pin_locked_until.fget.short_description = _("pas vergrendeld tot")
+
     def balance(self, organisation=None) -> Decimal:
         lines = self.ledger_lines.all()
         if organisation is not None:
@@ -85,9 +103,45 @@ class Patron(models.Model):
         return Decimal(total).quantize(Decimal("0.01"))
 
 
+class PinChannel(models.TextChoices):
+    """Where a PIN is typed. Each has its own lock, so that guessing from the internet (cheap,
+    anonymous) locks out only other strangers on the internet: not the member's own browser,
+    which holds a token of an earlier right PIN, and not the kiosks in the library."""
+
+    WEB = "web", _("internet")
+    KNOWN_BROWSER = "known", _("eigen browser van het lid")
+    KIOSK = "kiosk", _("zelfservice in de bibliotheek")
+
+
+class PinGuard(models.Model):
+    """Wrong PIN tries of one card through one channel, and the lock they caused."""
+
+    patron = models.ForeignKey(
+        Patron, on_delete=models.CASCADE, related_name="pin_guards", verbose_name=_("lid")
+    )
+    channel = models.CharField(_("kanaal"), max_length=10, choices=PinChannel.choices)
+    failures = models.PositiveSmallIntegerField(_("verkeerde pogingen"), default=0)
+    # Locks in a row since the last right PIN: each lasts twice as long as the one before.
+    lockouts = models.PositiveSmallIntegerField(_("blokkades op rij"), default=0)
+    locked_until = models.DateTimeField(_("geblokkeerd tot"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pincodeslot")
+        verbose_name_plural = _("pincodesloten")
+        constraints = [
+            models.UniqueConstraint(fields=["patron", "channel"], name="one_pin_guard_per_channel")
+        ]
+
+    def __str__(self):
+        return f"{self.patron_id} {self.channel}"
+
+
 class SubscriptionType(models.Model):
     organisation = models.ForeignKey(
-        "network.Organisation", on_delete=models.CASCADE, related_name="subscription_types"
+        "network.Organisation",
+        on_delete=models.CASCADE,
+        related_name="subscription_types",
+        verbose_name=_("organisatie"),
     )
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("naam"), max_length=100)
@@ -159,21 +213,52 @@ class LedgerKind(models.TextChoices):
     REFUND = "refund", _("terugbetaling")
 
 
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("contant")
+    CARD = "card", _("pinpas")
+    TRANSFER = "transfer", _("overschrijving")
+    ONLINE = "online", _("online betaling")
+
+
 class LedgerLine(models.Model):
     """Charges are positive, payments and waivers negative; the balance is their sum."""
 
-    patron = models.ForeignKey(Patron, on_delete=models.CASCADE, related_name="ledger_lines")
-    organisation = models.ForeignKey("network.Organisation", on_delete=models.PROTECT)
-    kind = models.CharField(max_length=20, choices=LedgerKind.choices)
-    amount = models.DecimalField(max_digits=9, decimal_places=2)
-    description = models.CharField(max_length=300, blank=True)
-    loan = models.ForeignKey(
-        "circulation.Loan", on_delete=models.SET_NULL, null=True, blank=True, related_name="fees"
+    patron = models.ForeignKey(
+        Patron, on_delete=models.CASCADE, related_name="ledger_lines", verbose_name=_("lid")
     )
-    item = models.ForeignKey("catalogue.Item", on_delete=models.SET_NULL, null=True, blank=True)
-    created_at = models.DateTimeField()
+    organisation = models.ForeignKey(
+        "network.Organisation", on_delete=models.PROTECT, verbose_name=_("organisatie")
+    )
+    kind = models.CharField(max_length=20, choices=LedgerKind.choices, verbose_name=_("soort"))
+    amount = models.DecimalField(max_digits=9, decimal_places=2, verbose_name=_("bedrag (€)"))
+    description = models.CharField(max_length=300, blank=True, verbose_name=_("omschrijving"))
+    loan = models.ForeignKey(
+        "circulation.Loan",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="fees",
+        verbose_name=_("uitlening"),
+    )
+    item = models.ForeignKey(
+        "catalogue.Item",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("exemplaar"),
+    )
+    # How a payment was made (empty for charges and waivers).
+    method = models.CharField(
+        _("betaalwijze"), max_length=10, choices=PaymentMethod.choices, blank=True
+    )
+    created_at = models.DateTimeField(verbose_name=_("datum"))
     created_by = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("medewerker"),
     )
 
     class Meta:

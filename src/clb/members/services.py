@@ -3,18 +3,21 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import postcode as nl_postcode
 
-from clb import clock
+from clb import clock, formatting
 from clb.cockpit import events
 from clb.cockpit.models import EventAction
 from clb.network.models import Municipality, Organisation, PostcodeArea
 
-from . import cards, pins
+from . import cards, pins, signals
 from .errors import MemberError
 from .models import (
     LedgerKind,
@@ -22,13 +25,24 @@ from .models import (
     Membership,
     Patron,
     PatronCategory,
+    PaymentMethod,
+    PinChannel,
+    PinGuard,
     SubscriptionType,
     age_on,
 )
 
+# Five wrong PINs on a channel lock it; each lock in a row lasts twice the one before, up to a
+# day: 15 min, 30 min, 1 h … 16 h, then 24 h each. A 4-digit PIN then takes over a year to try
+# through at half the PINs, per channel; the right PIN starts the escalation over.
 MAX_PIN_ATTEMPTS = 5
 PIN_LOCK = timedelta(minutes=15)
+MAX_PIN_LOCK = timedelta(hours=24)
 MEMBERSHIP_TERM_DAYS = 365
+# Members younger than this are registered with a parent or guardian.
+GUARDIAN_AGE = 16
+# Nobody at the desk is older: an older birth date is a typing error (1025 for 1952).
+MAX_AGE = 120
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -48,6 +62,66 @@ def normalise_postcode(value: str) -> str:
 def _check_pin(pin: str, field: str = "pin") -> None:
     if not (pin and pin.isdigit() and 4 <= len(pin) <= 6):
         raise MemberError(_("De pincode moet uit 4 tot 6 cijfers bestaan."), field=field)
+
+
+def check_birth_date(birth_date: date | None, day: date) -> None:
+    if birth_date is None:
+        raise MemberError(_("Vul de geboortedatum in."), field="birth_date")
+    if birth_date > day:
+        raise MemberError(_("De geboortedatum ligt in de toekomst."), field="birth_date")
+    if age_on(birth_date, day) > MAX_AGE:
+        raise MemberError(
+            _("Geboortedatum %(d)s is niet aannemelijk (ouder dan %(max)s jaar).")
+            % {"d": formatting.day(birth_date), "max": MAX_AGE},
+            field="birth_date",
+        )
+
+
+def check_guardian(birth_date: date, day: date, name: str, phone: str, email: str) -> None:
+    """A member under GUARDIAN_AGE has a parent or guardian the library can reach."""
+    if age_on(birth_date, day) >= GUARDIAN_AGE:
+        return
+    if not (name or "").strip():
+        raise MemberError(
+            _("Een lid jonger dan %(age)s jaar heeft een ouder of verzorger nodig.")
+            % {"age": GUARDIAN_AGE},
+            field="guardian_name",
+        )
+    if not ((phone or "").strip() or (email or "").strip()):
+        raise MemberError(
+            _("Vul een telefoonnummer of e-mailadres van de ouder of verzorger in."),
+            field="guardian_phone",
+        )
+
+
+def possible_duplicates(first_name: str, last_name: str, birth_date: date, email: str = ""):
+    """Patrons anywhere in the network who may be this person: the same name and birth date,
+    or the same e-mail address."""
+    same = Q(
+        first_name__iexact=first_name.strip(),
+        last_name__iexact=last_name.strip(),
+        birth_date=birth_date,
+    )
+    if (email or "").strip():
+        same |= Q(email__iexact=email.strip())
+    return Patron.objects.filter(same).order_by("pk")
+
+
+class PossibleDuplicate(MemberError):
+    """Registration stopped: this may be a member already. Staff open that member, or register
+    anyway with a reason."""
+
+    code = "possible_duplicate"
+
+    def __init__(self, patrons: list[Patron]):
+        super().__init__(
+            _(
+                "Mogelijk is deze persoon al lid (zelfde naam en geboortedatum of zelfde "
+                "e-mailadres). Open het bestaande lid, of schrijf toch in met een reden."
+            ),
+            field="duplicate_reason",
+        )
+        self.patrons = patrons
 
 
 def municipality_for_postcode(postcode: str) -> Municipality | None:
@@ -86,19 +160,23 @@ def register_patron(
     subscription_type: SubscriptionType | None = None,
     keep_history: bool = False,
     card_number: str | None = None,
+    guardian_name: str = "",
+    guardian_phone: str = "",
+    guardian_email: str = "",
+    duplicate_reason: str | None = None,
     branch=None,
     staff=None,
     at: datetime | None = None,
 ) -> Patron:
+    """Register a new member. A possible duplicate (see possible_duplicates) stops the
+    registration with PossibleDuplicate unless a duplicate_reason says why it is someone else."""
     at = clock.now(at)
     day = clock.today(at)
     for field, value in (("first_name", first_name), ("last_name", last_name)):
         if not (value or "").strip():
             raise MemberError(_("Dit veld is verplicht."), field=field)
-    if birth_date is None or birth_date > day:
-        raise MemberError(
-            _("De geboortedatum ligt in de toekomst of ontbreekt."), field="birth_date"
-        )
+    check_birth_date(birth_date, day)
+    check_guardian(birth_date, day, guardian_name, guardian_phone, guardian_email)
     postcode = normalise_postcode(postcode)
     _check_pin(pin)
     if card_number is None:
@@ -123,6 +201,14 @@ def register_patron(
         raise MemberError(
             _("Abonnementsvorm past niet bij de leeftijd."), field="subscription_type"
         )
+    if duplicate_reason is not None and not duplicate_reason.strip():
+        raise MemberError(
+            _("Zeg waarom dit een ander is dan het bestaande lid."), field="duplicate_reason"
+        )
+    if duplicate_reason is None:
+        duplicates = list(possible_duplicates(first_name, last_name, birth_date, email))
+        if duplicates:
+            raise PossibleDuplicate(duplicates)
     patron = Patron.objects.create(
         card_number=card_number,
         first_name=first_name.strip(),
@@ -137,6 +223,9 @@ def register_patron(
         pin_hash=pins.hash_pin(pin),
         keep_history=keep_history,
         registered_by=organisation,
+        guardian_name=guardian_name.strip(),
+        guardian_phone=guardian_phone.strip(),
+        guardian_email=guardian_email.strip(),
     )
     _start_membership(patron, organisation, subscription_type, day, at, staff)
     events.record(
@@ -188,26 +277,153 @@ def join_organisation(
     return _start_membership(patron, organisation, sub, day, at, staff)
 
 
+@dataclass(frozen=True)
+class RenewalTerms:
+    """What renewing a membership now would do, for the confirmation staff see first."""
+
+    membership: Membership
+    allowed: bool
+    opens_on: date  # the first day renewal is possible (the window before expiry)
+    new_expiry: date
+    subscription_type: SubscriptionType
+    fee: Decimal
+    message: str = ""
+
+
+def renewal_terms(
+    patron: Patron, organisation: Organisation, *, at=None, lock: bool = False
+) -> RenewalTerms:
+    """A new term from the later of today and the old expiry, under the type that fits the
+    patron's age now (a child who turned 18 moves to an adult type) — possible from the
+    organisation's window before expiry on, and any time after it."""
+    day = clock.today(clock.now(at))
+    memberships = Membership.objects.select_related("organisation", "subscription_type")
+    if lock:
+        memberships = memberships.select_for_update(of=("self",))
+    try:
+        membership = memberships.get(patron=patron, organisation=organisation)
+    except Membership.DoesNotExist as exc:
+        raise MemberError(
+            _("Geen lidmaatschap bij %(org)s.") % {"org": organisation.name},
+            code="no_membership",
+        ) from exc
+    sub = choose_subscription_type(organisation, patron.birth_date, day)
+    opens_on = membership.expires_on - timedelta(days=organisation.renewal_window_days)
+    allowed = day >= opens_on
+    message = (
+        ""
+        if allowed
+        else _(
+            "Het lidmaatschap loopt tot %(expires)s; verlengen kan vanaf %(opens)s "
+            "(%(days)s dagen voor de vervaldatum)."
+        )
+        % {
+            "expires": formatting.day(membership.expires_on),
+            "opens": formatting.day(opens_on),
+            "days": organisation.renewal_window_days,
+        }
+    )
+    return RenewalTerms(
+        membership=membership,
+        allowed=allowed,
+        opens_on=opens_on,
+        new_expiry=max(day, membership.expires_on) + timedelta(days=MEMBERSHIP_TERM_DAYS),
+        subscription_type=sub,
+        fee=sub.yearly_fee,
+        message=message,
+    )
+
+
 @transaction.atomic
 def renew_membership(
     patron: Patron, organisation: Organisation, *, staff=None, at=None
 ) -> Membership:
-    """A new term from the later of today and the old expiry, under the type that fits the
-    patron's age now (a child who turned 18 moves to an adult type)."""
+    """Renew on the terms of renewal_terms; refused before the window opens, so a second click
+    never charges a second year."""
     at = clock.now(at)
-    day = clock.today(at)
+    terms = renewal_terms(patron, organisation, at=at, lock=True)
+    if not terms.allowed:
+        raise MemberError(terms.message, code="renewal_too_early")
+    membership = terms.membership
+    membership.subscription_type = terms.subscription_type
+    membership.expires_on = terms.new_expiry
+    membership.save(update_fields=["subscription_type", "expires_on"])
+    _charge_subscription(patron, organisation, terms.subscription_type, at, staff)
+    return membership
+
+
+# What the desk may change of a member's details (name and birth date are corrected by the
+# administration, the card and PIN have their own actions).
+EDITABLE = (
+    "street",
+    "postcode",
+    "place",
+    "email",
+    "phone",
+    "guardian_name",
+    "guardian_phone",
+    "guardian_email",
+)
+
+
+@transaction.atomic
+def update_patron(patron: Patron, *, staff=None, at=None, **changes) -> list[str]:
+    """Change a member's address and contact details. Returns the names of the fields that
+    changed (for the audit log); the postcode also sets the municipality again."""
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise MemberError(
+            _("%(f)s kan hier niet gewijzigd worden.") % {"f": unknown[0]}, field=unknown[0]
+        )
+    patron = Patron.objects.select_for_update().get(pk=patron.pk)
+    values = {name: (value or "").strip() for name, value in changes.items()}
+    if "postcode" in values:
+        values["postcode"] = normalise_postcode(values["postcode"])
+    merged = {name: values.get(name, getattr(patron, name)) for name in EDITABLE}
+    check_guardian(
+        patron.birth_date,
+        clock.today(at),
+        merged["guardian_name"],
+        merged["guardian_phone"],
+        merged["guardian_email"],
+    )
+    changed = [name for name, value in values.items() if value != getattr(patron, name)]
+    for name in changed:
+        setattr(patron, name, values[name])
+    fields = list(changed)
+    if "postcode" in changed:
+        patron.municipality = municipality_for_postcode(patron.postcode)
+        fields.append("municipality")
+    if fields:
+        patron.save(update_fields=fields)
+    return sorted(str(Patron._meta.get_field(name).verbose_name) for name in changed)
+
+
+@transaction.atomic
+def change_subscription_type(
+    patron: Patron, organisation: Organisation, subscription_type: SubscriptionType, *, at=None
+) -> Membership:
+    """Another subscription type (the member's category) at this organisation, for the rest of
+    the current term; its fee is charged from the next renewal on."""
     try:
         membership = Membership.objects.select_for_update().get(
             patron=patron, organisation=organisation
         )
     except Membership.DoesNotExist as exc:
-        raise MemberError(_("Geen lidmaatschap bij %(org)s.") % {"org": organisation.name}) from exc
-    sub = choose_subscription_type(organisation, patron.birth_date, day)
-    start = max(day, membership.expires_on)
-    membership.subscription_type = sub
-    membership.expires_on = start + timedelta(days=MEMBERSHIP_TERM_DAYS)
-    membership.save(update_fields=["subscription_type", "expires_on"])
-    _charge_subscription(patron, organisation, sub, at, staff)
+        raise MemberError(
+            _("Geen lidmaatschap bij %(org)s.") % {"org": organisation.name},
+            field="subscription_type",
+        ) from exc
+    if subscription_type.organisation_id != organisation.pk or not subscription_type.active:
+        raise MemberError(
+            _("Abonnementsvorm hoort niet bij deze organisatie."), field="subscription_type"
+        )
+    if not subscription_type.covers_age(age_on(patron.birth_date, clock.today(at))):
+        raise MemberError(
+            _("Abonnementsvorm past niet bij de leeftijd."), field="subscription_type"
+        )
+    membership.subscription_type = subscription_type
+    membership.save(update_fields=["subscription_type"])
     return membership
 
 
@@ -225,29 +441,74 @@ def find_patron(card_number: str, *, lock: bool = False) -> Patron:
         ) from exc
 
 
-def verify_pin(card_number: str, pin: str, *, at: datetime | None = None) -> Patron:
-    """Check a PIN; five wrong tries lock the card for a while, counted per card wherever tried.
-    The failure count commits in its own transaction before the error is raised, so callers
-    must not wrap this in a transaction of their own that a wrong PIN would roll back."""
+@cache
+def _nobodys_pin() -> str:
+    """A PIN hash of no card, for checking a PIN typed with a card number that does not exist."""
+    return pins.hash_pin("000000")
+
+
+def pin_lock_period(lockouts: int) -> timedelta:
+    return min(PIN_LOCK * 2 ** (max(lockouts, 1) - 1), MAX_PIN_LOCK)
+
+
+def known_browser_token(patron: Patron) -> str:
+    """Proof that a browser logged in to this card with its current PIN: kept there in a cookie,
+    it lets the member in past a lock strangers caused (PinChannel.KNOWN_BROWSER). Derived from
+    the PIN's hash, so a new PIN makes every earlier token worthless."""
+    return salted_hmac("clb.members.known-browser", f"{patron.pk}:{patron.pin_hash}").hexdigest()
+
+
+def _is_known_browser(patron: Patron, tokens) -> bool:
+    mine = known_browser_token(patron)
+    return any(constant_time_compare(mine, str(token)) for token in tokens or ())
+
+
+def verify_pin(
+    card_number: str,
+    pin: str,
+    *,
+    at: datetime | None = None,
+    channel: str = PinChannel.WEB,
+    known_tokens=(),
+) -> Patron:
+    """Check a PIN typed on `channel` (a browser presenting `known_tokens` of this card is the
+    member's own). Five wrong tries lock the card on that channel, longer each time (see
+    MAX_PIN_ATTEMPTS). The failure count commits in its own transaction before the error is
+    raised, so callers must not wrap this in a transaction of their own that a wrong PIN would
+    roll back."""
     at = clock.now(at)
-    patron = find_patron(card_number)
+    try:
+        patron = find_patron(card_number)
+    except MemberError:
+        pins.pin_matches(pin or "", _nobodys_pin())  # the same work: timing tells nothing
+        raise
+    if channel == PinChannel.WEB and _is_known_browser(patron, known_tokens):
+        channel = PinChannel.KNOWN_BROWSER
     with transaction.atomic():
-        patron = Patron.objects.select_for_update().get(pk=patron.pk)
-        if patron.pin_locked_until and patron.pin_locked_until > at:
+        patron = Patron.objects.select_for_update().get(pk=patron.pk)  # one try at a time
+        guard, _created = PinGuard.objects.get_or_create(patron=patron, channel=channel)
+        if guard.locked_until and guard.locked_until > at:
             outcome = "locked"
         elif pins.pin_matches(pin or "", patron.pin_hash):
             outcome = "ok"
-            if patron.failed_pin_attempts or patron.pin_locked_until:
-                patron.failed_pin_attempts = 0
-                patron.pin_locked_until = None
-                patron.save(update_fields=["failed_pin_attempts", "pin_locked_until"])
+            if guard.failures or guard.lockouts or guard.locked_until:
+                guard.failures, guard.lockouts, guard.locked_until = 0, 0, None
+                guard.save()
         else:
             outcome = "wrong"
-            patron.failed_pin_attempts += 1
-            if patron.failed_pin_attempts >= MAX_PIN_ATTEMPTS:
-                patron.failed_pin_attempts = 0
-                patron.pin_locked_until = at + PIN_LOCK
-            patron.save(update_fields=["failed_pin_attempts", "pin_locked_until"])
+            guard.failures += 1
+            if guard.failures >= MAX_PIN_ATTEMPTS:
+                guard.failures = 0
+                guard.lockouts += 1
+                guard.locked_until = at + pin_lock_period(guard.lockouts)
+                signals.pin_locked.send(
+                    Patron,
+                    patron=patron,
+                    channel=channel,
+                    lockouts=guard.lockouts,
+                    until=guard.locked_until,
+                )
+            guard.save()
     if outcome == "locked":
         raise MemberError(
             _(
@@ -269,18 +530,20 @@ class _WrongPin(MemberError):
 
 
 def change_pin(patron: Patron, old_pin: str, new_pin: str, *, at=None) -> None:
+    """The member's own change, logged in: the session already proved the PIN once, so the old
+    PIN is checked as from the member's own browser."""
     _check_pin(new_pin, field="new_pin")
-    verify_pin(patron.card_number, old_pin, at=at)
+    verify_pin(patron.card_number, old_pin, at=at, channel=PinChannel.KNOWN_BROWSER)
     Patron.objects.filter(pk=patron.pk).update(pin_hash=pins.hash_pin(new_pin))
 
 
 @transaction.atomic
 def set_pin(patron: Patron, new_pin: str, *, staff=None) -> None:
-    """Desk reset of a forgotten PIN (the patron shows ID at the desk)."""
+    """Desk reset of a forgotten PIN (the patron shows ID at the desk): every lock lifted, and
+    every browser that knew the old PIN forgotten."""
     _check_pin(new_pin)
-    Patron.objects.filter(pk=patron.pk).update(
-        pin_hash=pins.hash_pin(new_pin), failed_pin_attempts=0, pin_locked_until=None
-    )
+    Patron.objects.filter(pk=patron.pk).update(pin_hash=pins.hash_pin(new_pin))
+    PinGuard.objects.filter(patron=patron).delete()
 
 
 @transaction.atomic
@@ -340,15 +603,36 @@ def borrowing_blocks(
     if membership is None:
         blocks.append(Block("membership_expired", _("Lidmaatschap verlopen of niet gevonden.")))
     owed = balance(patron)
-    if owed > lending_organisation.fee_block_threshold:
+    overdue = _past_grace(patron, owed, day, lending_organisation.fee_grace_days)
+    if overdue > lending_organisation.fee_block_threshold:
         blocks.append(
             Block(
                 "fees",
-                _("Openstaand bedrag € %(owed)s is hoger dan € %(max)s.")
-                % {"owed": owed, "max": lending_organisation.fee_block_threshold},
+                _("Openstaand bedrag %(owed)s is hoger dan %(max)s.")
+                % {
+                    "owed": formatting.money(overdue),
+                    "max": formatting.money(lending_organisation.fee_block_threshold),
+                },
             )
         )
     return blocks
+
+
+def _past_grace(patron: Patron, owed: Decimal, day: date, grace_days: int) -> Decimal:
+    """The part of what is owed that is older than the grace days. Payments settle the oldest
+    charges first, so that is the balance less the charges made within the grace days."""
+    if owed <= 0:
+        return Decimal("0")
+    since = day - timedelta(days=grace_days)
+    recent = sum(
+        (
+            line.amount
+            for line in patron.ledger_lines.filter(amount__gt=0).only("amount", "created_at")
+            if clock.today(line.created_at) >= since
+        ),
+        Decimal("0"),
+    )
+    return max(Decimal("0"), owed - recent)
 
 
 # --- fee ledger -------------------------------------------------------------------------------
@@ -384,25 +668,29 @@ def pay(
     amount,
     *,
     kind=LedgerKind.PAYMENT,
+    method: str = "",
     staff=None,
     at=None,
     description: str = "",
 ) -> LedgerLine:
-    """A payment (or, with kind=WAIVER, a waiver) against what the patron owes this organisation."""
+    """A payment (or, with kind=WAIVER, a waiver) against what the patron owes this organisation.
+    A payment records how it was paid (`method`, a PaymentMethod) when the payer says so."""
     try:
         amount = Decimal(str(amount)).quantize(Decimal("0.01"))
     except ArithmeticError as exc:
         raise MemberError(_("Ongeldig bedrag: %(a)s") % {"a": amount}, field="amount") from exc
     if kind not in (LedgerKind.PAYMENT, LedgerKind.WAIVER):
         raise MemberError(_("Onbekende soort betaling."), field="kind")
+    if method and (kind != LedgerKind.PAYMENT or method not in PaymentMethod.values):
+        raise MemberError(_("Onbekende betaalwijze: %(m)s") % {"m": method}, field="method")
     Patron.objects.select_for_update().filter(pk=patron.pk).first()  # serialise payments per patron
     owed = balance(patron, organisation)
     if amount <= 0:
         raise MemberError(_("Een bedrag moet groter dan nul zijn."), field="amount")
     if amount > owed:
         raise MemberError(
-            _("Bedrag € %(a)s is hoger dan het openstaande saldo € %(o)s.")
-            % {"a": amount, "o": owed},
+            _("Bedrag %(a)s is hoger dan het openstaande saldo %(o)s.")
+            % {"a": formatting.money(amount), "o": formatting.money(owed)},
             field="amount",
         )
     return LedgerLine.objects.create(
@@ -411,6 +699,42 @@ def pay(
         kind=kind,
         amount=-amount,
         description=description,
+        method=method,
+        created_at=clock.now(at),
+        created_by=staff,
+    )
+
+
+def write_off(
+    patron: Patron, organisation: Organisation, amount, *, reason: str, staff=None, at=None
+) -> LedgerLine:
+    """Forgive (part of) what is owed, with the reason on the ledger line for whoever looks later."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise MemberError(_("Geef een reden voor het kwijtschelden."), field="reason")
+    return pay(
+        patron,
+        organisation,
+        amount,
+        kind=LedgerKind.WAIVER,
+        staff=staff,
+        at=at,
+        description=reason[:300],
+    )
+
+
+def refund(charge_line: LedgerLine, amount, *, description: str, staff=None, at=None):
+    """Give back (part of) a charge on the ledger it was made on. Unlike a waiver of what is
+    owed, this may leave the patron in credit: the charge may have been paid already."""
+    amount = Decimal(amount)
+    if not (0 < amount <= charge_line.amount):
+        raise MemberError(_("Ongeldig bedrag: %(a)s") % {"a": amount}, field="amount")
+    return LedgerLine.objects.create(
+        patron_id=charge_line.patron_id,
+        organisation_id=charge_line.organisation_id,
+        kind=LedgerKind.WAIVER,
+        amount=-amount,
+        description=description[:300],
         created_at=clock.now(at),
         created_by=staff,
     )
@@ -443,6 +767,9 @@ def export_data(patron: Patron) -> dict:
             "street": patron.street,
             "postcode": patron.postcode,
             "place": patron.place,
+            "guardian_name": patron.guardian_name,
+            "guardian_phone": patron.guardian_phone,
+            "guardian_email": patron.guardian_email,
             "municipality": patron.municipality.code if patron.municipality_id else None,
             "keep_history": patron.keep_history,
             "blocked": patron.blocked,

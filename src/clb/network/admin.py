@@ -8,8 +8,19 @@ from .models import Branch, Municipality, Organisation, PostcodeArea, Province
 @admin.register(Organisation)
 class OrganisationAdmin(OrganisationScopedAdmin):
     organisation_path = "pk"
-    list_display = ("name", "code", "fee_block_threshold", "hold_shelf_days", "is_demo")
-    search_fields = ("name", "code")
+    # The working area and the identity other systems know the organisation by (its ISIL,
+    # issued by the national ISIL agency) are national; whether it is public yet as well.
+    national_fields = ("code", "name", "municipalities", "isil", "is_placeholder")
+    list_display = (
+        "name",
+        "code",
+        "isil",
+        "fee_block_threshold",
+        "hold_shelf_days",
+        "is_placeholder",
+        "is_demo",
+    )
+    search_fields = ("name", "code", "isil")
     filter_horizontal = ("municipalities", "floating_item_types")
 
     def has_add_permission(self, request):
@@ -21,19 +32,23 @@ class OrganisationAdmin(OrganisationScopedAdmin):
 
 @admin.register(Branch)
 class BranchAdmin(OrganisationScopedAdmin):
-    scoped_foreign_keys = {"organisation": "pk"}
+    # A new branch stands in one of the organisation's own municipalities; moving one is national.
+    scoped_foreign_keys = {"organisation": "pk", "municipality": "organisations"}
+    national_fields = ("municipality", "isil")
     list_display = (
         "name",
         "organisation",
+        "isil",
         "kind",
         "staffed_hours_week",
         "municipality",
         "opened_on",
         "closed_on",
+        "is_pickup_point",
         "is_demo",
     )
-    list_filter = ("kind", "is_demo")
-    search_fields = ("name", "code", "place")
+    list_filter = ("kind", "is_pickup_point", "is_demo")
+    search_fields = ("name", "code", "isil", "place")
     autocomplete_fields = ("municipality",)
 
 

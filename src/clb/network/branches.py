@@ -1,20 +1,25 @@
 """Importing branch lists (CSV). One row, one branch; a bad row is reported and skipped.
 
 Columns (header names): code, name, organisation_code, organisation_name, kind, staffed_hours_week,
-street, postcode, place, municipality_code, lat, lon, opened_on, closed_on, source. Only code, name,
-organisation_code and municipality_code or lat/lon are required; kind follows from the staffed hours
-when left empty ("onbekend" when the hours are empty too)."""
+street, postcode, place, municipality_code, lat, lon, opened_on, closed_on, source, pickup_point,
+organisation_placeholder, isil, organisation_isil. Only code, name, organisation_code and
+municipality_code or lat/lon are required; kind follows from the staffed hours when left empty
+("onbekend" when the hours are empty too); a branch is a pickup point unless pickup_point says no
+or its kind is unknown. The ISILs (ISO 15511, NL-…) are the agency ids of SRU, OAI-PMH and NCIP;
+an ISIL that another organisation or branch already has rejects the row."""
 
 import csv
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from .models import Branch, BranchKind, Municipality, Organisation, kind_for_hours
+from .models import Branch, BranchKind, Municipality, Organisation, clean_isil, kind_for_hours
 
 REQUIRED = ("code", "name", "organisation_code")
 
@@ -62,7 +67,15 @@ def _branch_values(row: dict, municipalities: dict) -> tuple[Organisation, dict]
             raise RowError(
                 f"organisation_code: onbekende organisatie '{org_code}' en geen organisation_name"
             )
-        organisation = Organisation.objects.create(code=org_code, name=row["organisation_name"])
+        organisation = Organisation.objects.create(
+            code=org_code,
+            name=row["organisation_name"],
+            is_placeholder=_yes(row.get("organisation_placeholder", "")),
+        )
+    if (row.get("organisation_isil") or "").strip():
+        organisation.isil = row["organisation_isil"]
+        _isil_of(organisation, "organisation_isil")
+        organisation.save(update_fields=["isil"])
     municipality = None
     if row.get("municipality_code"):
         municipality = municipalities.get(row["municipality_code"].strip())
@@ -96,9 +109,27 @@ def _branch_values(row: dict, municipalities: dict) -> tuple[Organisation, dict]
         lon=lon,
         opened_on=opened,
         closed_on=closed,
-        is_demo=str(row.get("is_demo", "")).lower() in ("1", "true", "ja"),
+        is_demo=_yes(row.get("is_demo", "")),
         source=row.get("source", "").strip()[:200],
+        is_pickup_point=_pickup_point(row.get("pickup_point", ""), kind, organisation),
     )
+
+
+def _isil_of(instance, column: str) -> None:
+    try:
+        clean_isil(instance)
+    except ValidationError as exc:
+        raise RowError(f"{column}: {' '.join(exc.messages)}") from exc
+
+
+def _yes(value) -> bool:
+    return str(value or "").strip().lower() in ("1", "true", "ja")
+
+
+def _pickup_point(value, kind: str, organisation: Organisation) -> bool:
+    if str(value or "").strip():
+        return _yes(value)
+    return kind != BranchKind.UNKNOWN and not organisation.is_placeholder
 
 
 def import_branches(rows, *, default_source: str = "") -> ImportReport:
@@ -110,6 +141,11 @@ def import_branches(rows, *, default_source: str = "") -> ImportReport:
             with transaction.atomic():
                 organisation, values = _branch_values(row, municipalities)
                 values["source"] = values["source"] or default_source
+                if (row.get("isil") or "").strip():
+                    existing = Branch.objects.filter(code=code).first() or Branch(code=code)
+                    existing.isil = row["isil"]
+                    _isil_of(existing, "isil")
+                    values["isil"] = existing.isil
                 _, created = Branch.objects.update_or_create(
                     code=code, defaults=dict(values, organisation=organisation)
                 )
@@ -131,17 +167,53 @@ def import_branches_csv(path: Path) -> ImportReport:
 def polling_station_rows(path: Path):
     """The 78 real library buildings that served as polling stations (TK2025), as branch rows.
     Their organisation and staffed hours are not in the source: each hangs under an organisation
-    per municipality that is marked as not yet linked, with kind 'onbekend'."""
+    per municipality that is marked as not yet linked (a placeholder the public never sees),
+    with kind 'onbekend'. The branch is named as a library names it; the polling station's own
+    name stays in the source."""
     with open(path, encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             yield {
                 "code": f"{row['municipality_code']}-{row['polling_station_id'].split('::')[-1]}".lower(),
-                "name": row["name"],
+                "name": library_name(row["name"], row["place"]),
                 "organisation_code": f"ongekoppeld-{row['municipality_code'].lower()}",
                 "organisation_name": f"Nog te koppelen organisatie ({row['municipality']})",
+                "organisation_placeholder": "1",
                 "place": row["place"],
                 "municipality_code": row["municipality_code"],
                 "lat": row["lat"],
                 "lon": row["lon"],
-                "source": "stembureau in bibliotheek, Tweede Kamerverkiezing 2025",
+                "source": f"stembureau '{row['name']}' in bibliotheek, Tweede Kamerverkiezing 2025",
             }
+
+
+_GENERIC = {"bibliotheek", "de bibliotheek", "openbare bibliotheek"}
+_LIBRARY = re.compile(r"bibliotheek", re.IGNORECASE)
+
+
+def library_name(polling_name: str, place: str) -> str:
+    """A polling station's name for a library building, as the library names the branch:
+    "Oosterwolde, Bibliotheek" is "Bibliotheek Oosterwolde", a bare "Bibliotheek" gets its
+    place, and what only concerns the vote (the station's number, which door) goes."""
+    name = re.sub(r"\s*-\s*stembureau\b.*$", "", polling_name.strip(), flags=re.IGNORECASE)
+    name = re.sub(r",\s*ingang\b.*$", "", name, flags=re.IGNORECASE)
+    if "/" in name:  # "MFA … / Bibliotheek Dronrijp": the part that names the library
+        parts = [part.strip() for part in name.split("/")]
+        name = next((part for part in parts if _LIBRARY.search(part)), parts[0])
+    building = re.fullmatch(r"(.+?)\s*\((.*)\)", name)
+    if building and _LIBRARY.search(building.group(2)):  # "Brinkhuis (bibliotheek)"
+        outer, inner = building.groups()
+        if inner.strip().lower() in _GENERIC:
+            return f"Bibliotheek {place} ({outer})"
+        return inner[0].upper() + inner[1:]
+    if "," in name:  # "Oosterwolde, Bibliotheek", "Openbare Bibliotheek, Noordwolde"
+        left, right = (part.strip() for part in name.split(",", 1))
+        if left.lower() in _GENERIC:
+            name = f"Bibliotheek {right}"
+        elif right.lower() in _GENERIC:
+            name = f"Bibliotheek {left}"
+    trailing = re.fullmatch(r"(.+?)\s+bibliotheek", name, flags=re.IGNORECASE)
+    if trailing and trailing.group(1).lower() == place.lower():  # "Naaldwijk Bibliotheek"
+        name = f"Bibliotheek {trailing.group(1)}"
+    if name.lower() in _GENERIC:
+        name = f"Bibliotheek {place}"
+    return name

@@ -1,9 +1,11 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from clb.accounts.admin_scoped import OrganisationScopedAdmin
 
+from . import services
 from .models import KioskAccount
 
 MIN_PASSWORD_LENGTH = 12  # a machine secret, typed once into the kiosk's configuration
@@ -54,7 +56,32 @@ class KioskAccountAdmin(OrganisationScopedAdmin):
     form = KioskAccountForm
     organisation_path = "branch__organisation"
     scoped_foreign_keys = {"branch": "organisation"}
-    list_display = ("login", "branch", "active", "require_pin", "last_login_at", "last_login_from")
+    list_display = (
+        "login",
+        "branch",
+        "active",
+        "require_pin",
+        "last_login_at",
+        "last_login_from",
+        "locked_until",
+        "lockouts",
+    )
     list_filter = ("active", "require_pin")
     search_fields = ("login", "description", "branch__name")
-    readonly_fields = ("last_login_at", "last_login_from")
+    readonly_fields = (
+        "last_login_at",
+        "last_login_from",
+        "failed_logins",
+        "locked_until",
+        "lockouts",
+    )
+    actions = ["unlock"]
+
+    @admin.action(description=_("Vergrendeling opheffen"), permissions=["change"])
+    def unlock(self, request, queryset):
+        n = services.unlock(queryset)
+        self.message_user(
+            request,
+            ngettext("%(n)s zuil ontgrendeld.", "%(n)s zuilen ontgrendeld.", n) % {"n": n},
+            messages.SUCCESS,
+        )

@@ -16,7 +16,9 @@ class Charset(models.TextChoices):
 
 class KioskAccount(models.Model):
     login = models.CharField(_("gebruikersnaam (CN)"), max_length=60, unique=True)
-    password_hash = models.CharField(max_length=200, editable=False)
+    password_hash = models.CharField(
+        max_length=200, editable=False, verbose_name=_("wachtwoord (versleuteld)")
+    )
     branch = models.ForeignKey(
         "network.Branch",
         on_delete=models.PROTECT,
@@ -26,10 +28,11 @@ class KioskAccount(models.Model):
     description = models.CharField(_("omschrijving"), max_length=200, blank=True)
     require_pin = models.BooleanField(
         _("pincode verplicht"),
-        default=False,
+        default=True,
         help_text=_(
-            "Vraag de pincode (AD) bij lenen, verlengen, reserveren en betalen, en toon "
-            "persoonsgegevens alleen na een juiste pincode."
+            "Vraag de pincode (AD) bij lenen, verlengen, reserveren en betalen. Zonder dit vinkje "
+            "kan met alleen de pas worden geleend; naam, saldo en geleende exemplaren toont een "
+            "zuil altijd pas na een juiste pincode."
         ),
     )
     charset = models.CharField(
@@ -47,6 +50,14 @@ class KioskAccount(models.Model):
     )
     last_login_from = models.CharField(
         _("laatst ingelogd vanaf"), max_length=60, blank=True, editable=False
+    )
+    # Wrong passwords lock the account (selfservice.services.log_in).
+    failed_logins = models.PositiveSmallIntegerField(
+        _("verkeerde wachtwoorden op rij"), default=0, editable=False
+    )
+    locked_until = models.DateTimeField(_("vergrendeld tot"), null=True, blank=True, editable=False)
+    lockouts = models.PositiveSmallIntegerField(
+        _("vergrendelingen sinds laatste login"), default=0, editable=False
     )
 
     class Meta:
@@ -67,6 +78,5 @@ class KioskAccount(models.Model):
     def check_password(self, raw: str) -> bool:
         return bool(self.password_hash) and check_password(raw, self.password_hash)
 
-    def record_login(self, at, peer: str) -> None:
-        # An update, not save(): a kiosk logging in must not overwrite an admin's edit.
-        KioskAccount.objects.filter(pk=self.pk).update(last_login_at=at, last_login_from=peer)
+    def is_locked(self, at) -> bool:
+        return self.locked_until is not None and self.locked_until > at

@@ -5,7 +5,11 @@ handler runs in a worker thread, because the services use Django's synchronous O
 kiosk sends costs at most its own session: damaged messages are answered with 96 (resend),
 unknown ones are ignored as the protocol asks, and a connection that keeps sending nonsense, is
 too long, fails to log in or stays silent is closed. Every such event is logged, without PINs or
-passwords."""
+passwords.
+
+A connection that has not logged in gets little, because anyone can open one: a short deadline
+to log in that status messages do not extend, a cap per address, and when the server is full the
+oldest of them makes room for a newcomer. So idle connections cannot lock kiosks out."""
 
 import asyncio
 import contextlib
@@ -19,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 
 from clb import clock
 
@@ -40,6 +44,11 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 6001
     idle_timeout: float = 300.0  # seconds without a message before the connection is closed
+    # Seconds from connecting to a successful login (93), whatever else is sent meanwhile.
+    login_timeout: float = 10.0
+    # Connections from one address that have not logged in; logged-in kiosks are not counted,
+    # so a branch with many kiosks behind one NAT address is not limited.
+    max_waiting_per_address: int = 10
     ssl_context: ssl.SSLContext | None = None
     # Worker threads for the services; each keeps its own database connection.
     workers: int = 8
@@ -51,12 +60,20 @@ class ServerConfig:
     clock: Callable[[], datetime] = field(default=clock.now)
 
 
+@dataclass(eq=False)
+class _Connection:
+    session: Session
+    address: str  # the peer's IP address, for the cap per address
+    opened: float  # event-loop time of connecting
+    evicted: bool = False  # closed to make room for a newer connection
+
+
 class SIP2Server:
     def __init__(self, config: ServerConfig):
         self.config = config
         self._server: asyncio.Server | None = None
         self._executor = ThreadPoolExecutor(config.workers, thread_name_prefix="sip2-worker")
-        self._sessions: dict[asyncio.Task, Session] = {}
+        self._sessions: dict[asyncio.Task, _Connection] = {}
         self._busy: set[asyncio.Task] = set()
         self._closing = False
 
@@ -75,7 +92,7 @@ class SIP2Server:
             self.config.host,
             self.config.port,
             ssl=tls,
-            ssl_handshake_timeout=min(30.0, self.config.idle_timeout) if tls else None,
+            ssl_handshake_timeout=self.config.login_timeout if tls else None,
             limit=codec.MAX_MESSAGE + 2,
         )
         log.info(
@@ -130,14 +147,17 @@ class SIP2Server:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peername = writer.get_extra_info("peername")
-        peer = f"{peername[0]}:{peername[1]}" if peername else "?"
-        if self._closing or len(self._sessions) >= self.config.max_sessions:
-            log.warning("%s: refused, %d sessions open", peer, len(self._sessions))
+        address = peername[0] if peername else "?"
+        peer = f"{address}:{peername[1]}" if peername else "?"
+        refusal = self._admit(address)
+        if refusal:
+            log.warning("%s: refused, %s", peer, refusal)
             writer.close()
             return
         task = asyncio.current_task()
         session = Session(peer=peer, clock=self.config.clock, charset=self.config.charset)
-        self._sessions[task] = session
+        this = _Connection(session, address, asyncio.get_running_loop().time())
+        self._sessions[task] = this
         log.info("%s: connected", peer)
         reason = "?"
         try:
@@ -145,14 +165,14 @@ class SIP2Server:
         except asyncio.CancelledError:
             # Not raised on: this task is the connection's own, and asyncio 3.11 logs a
             # cancelled connection task as an error.
-            reason = "server stopping"
+            reason = "made room for a new connection" if this.evicted else "server stopping"
         except (ConnectionError, ssl.SSLError, OSError) as exc:
             reason = f"connection lost ({exc.__class__.__name__})"
         except Exception:  # a bug must cost one session, never the server
             log.exception("%s: unexpected error", session)
             reason = "internal error"
         finally:
-            del self._sessions[task]
+            self._sessions.pop(task, None)
             log.info("%s: closed after %d messages: %s", session, session.messages, reason)
             writer.close()
             with contextlib.suppress(
@@ -160,13 +180,44 @@ class SIP2Server:
             ):
                 await writer.wait_closed()
 
+    def _admit(self, address: str) -> str | None:
+        """Why a new connection from this address is refused, or None. When the server is full
+        the oldest connection that has not logged in (and is not being answered) is closed to
+        make room: an attacker cannot hold every slot with connections that never log in."""
+        if self._closing:
+            return "server stopping"
+        waiting = {task: c for task, c in self._sessions.items() if c.session.kiosk is None}
+        from_here = sum(c.address == address for c in waiting.values())
+        if from_here >= self.config.max_waiting_per_address:
+            return f"{from_here} connections from this address not logged in"
+        if len(self._sessions) < self.config.max_sessions:
+            return None
+        idle = [task for task in waiting if task not in self._busy]
+        if not idle:
+            return f"{len(self._sessions)} sessions open"
+        oldest = min(idle, key=lambda task: waiting[task].opened)
+        waiting[oldest].evicted = True
+        self._sessions.pop(oldest)
+        oldest.cancel()
+        return None
+
     async def _converse(self, session, task, reader, writer) -> str:
         """Read, answer, repeat. Returns why the conversation ended."""
         errors_in_a_row = 0
+        loop = asyncio.get_running_loop()
+        login_by = loop.time() + self.config.login_timeout
         while not self._closing:
+            timeout = self.config.idle_timeout
+            if session.kiosk is None:
+                timeout = min(timeout, login_by - loop.time())
             try:
-                frame = await asyncio.wait_for(reader.readuntil(b"\r"), self.config.idle_timeout)
+                if timeout <= 0:
+                    raise TimeoutError
+                frame = await asyncio.wait_for(reader.readuntil(b"\r"), timeout)
             except TimeoutError:
+                if session.kiosk is None:
+                    log.warning("%s: not logged in within %g s", session, self.config.login_timeout)
+                    return "no login"
                 return f"idle for {self.config.idle_timeout:g} s"
             except asyncio.LimitOverrunError:
                 log.warning("%s: message longer than %d bytes", session, codec.MAX_MESSAGE)
@@ -219,18 +270,27 @@ class SIP2Server:
         if session.kiosk is None and request.code not in ANSWERED_BEFORE_LOGIN:
             log.warning("%s: message %s before login, not answered", session, request.code)
             return None, False
-        now = session.clock()
         try:
             reply = await asyncio.get_running_loop().run_in_executor(
-                self._executor, self._handle, session, request, now
+                self._executor, self._handle, session, request
             )
             if reply is None:
                 return None, False
             answer = codec.encode(reply, sequence=request.sequence, charset=session.charset)
-        except Exception:
-            log.exception("%s: message %s failed: %s", session, request.code, codec.redact(frame))
+        except Exception as exc:
+            if isinstance(exc, OperationalError | InterfaceError):  # the database is away
+                log.warning(
+                    "%s: message %s not done, database unreachable: %s",
+                    session,
+                    request.code,
+                    str(exc).strip().splitlines()[0] if str(exc) else exc,
+                )
+            else:
+                log.exception(
+                    "%s: message %s failed: %s", session, request.code, codec.redact(frame)
+                )
             answer = codec.encode(
-                refuse_after_failure(session, request, now),
+                refuse_after_failure(session, request, session.clock()),
                 sequence=request.sequence,
                 charset=session.charset,
             )
@@ -242,11 +302,14 @@ class SIP2Server:
         session.last_request, session.last_response = frame, answer
         return answer, True
 
-    def _handle(self, session: Session, request, now):
+    def _handle(self, session: Session, request):
         """In a worker thread. The thread keeps its database connection between requests
         (opening one per message would cost more than the message); one that saw an error is
         checked before reuse and replaced when it is dead, e.g. after a database restart.
-        Returns None (no answer) when the kiosk's account was switched off meanwhile."""
+        Returns None (no answer) when the kiosk's account was switched off meanwhile.
+
+        The request is dated here, once it has a worker, not when it arrived: under load a
+        request can wait for a worker longer than the requests behind it take."""
         if connection.connection is not None and connection.errors_occurred:
             if connection.is_usable():
                 connection.errors_occurred = False
@@ -261,7 +324,7 @@ class SIP2Server:
                 session.kiosk = None
                 if request.code not in ANSWERED_BEFORE_LOGIN:
                     return None
-        return dispatch(session, request, now)
+        return dispatch(session, request, session.clock())
 
 
 def tls_context(cert_file: str, key_file: str) -> ssl.SSLContext:

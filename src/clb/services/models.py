@@ -77,7 +77,10 @@ class IdoContact(models.Model):
     """One question at the Informatiepunt Digitale Overheid. No personal data by design."""
 
     organisation = models.ForeignKey(
-        "network.Organisation", on_delete=models.PROTECT, related_name="ido_contacts"
+        "network.Organisation",
+        on_delete=models.PROTECT,
+        related_name="ido_contacts",
+        verbose_name=_("organisatie"),
     )
     branch = models.ForeignKey(
         "network.Branch",
@@ -100,8 +103,9 @@ class IdoContact(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("geregistreerd door"),
     )
-    registered_at = models.DateTimeField()
+    registered_at = models.DateTimeField(verbose_name=_("geregistreerd op"))
 
     class Meta:
         verbose_name = _("IDO-contact")
@@ -189,7 +193,10 @@ class Activity(models.Model):
     """An activity or course; it counts in the period of its first day."""
 
     organisation = models.ForeignKey(
-        "network.Organisation", on_delete=models.PROTECT, related_name="activities"
+        "network.Organisation",
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("organisatie"),
     )
     branch = models.ForeignKey(
         "network.Branch",
@@ -216,9 +223,14 @@ class Activity(models.Model):
         _("bijeenkomsten"), default=1, validators=[MinValueValidator(1)]
     )
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("geregistreerd door"),
     )
-    registered_at = models.DateTimeField()
+    registered_at = models.DateTimeField(verbose_name=_("geregistreerd op"))
 
     class Meta:
         verbose_name = _("activiteit")
@@ -266,7 +278,10 @@ class StaffYear(models.Model):
     """Staff and volunteers of one organisation in one year (Wsob questionnaire "personeel")."""
 
     organisation = models.ForeignKey(
-        "network.Organisation", on_delete=models.PROTECT, related_name="staff_years"
+        "network.Organisation",
+        on_delete=models.PROTECT,
+        related_name="staff_years",
+        verbose_name=_("organisatie"),
     )
     year = models.PositiveSmallIntegerField(_("jaar"))
     staff_persons = models.PositiveIntegerField(_("medewerkers (personen)"))
@@ -276,9 +291,14 @@ class StaffYear(models.Model):
     volunteers = models.PositiveIntegerField(_("vrijwilligers"), default=0)
     staff_trained = models.PositiveIntegerField(_("medewerkers bijgeschoold"), default=0)
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("geregistreerd door"),
     )
-    registered_at = models.DateTimeField()
+    registered_at = models.DateTimeField(verbose_name=_("geregistreerd op"))
 
     class Meta:
         verbose_name = _("personeel per jaar")

@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from clb.errors import DomainError
+from clb.members.models import PaymentMethod
 
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"]
 
@@ -82,10 +83,74 @@ class RegisterForm(forms.Form):
     )
     pin = _pin(_("Pincode"), "new-password")
     keep_history = forms.BooleanField(label=_("Leesgeschiedenis bewaren"), required=False)
+    guardian_name = _text(_("Naam ouder/verzorger"), required=False, autocomplete="off")
+    guardian_phone = _text(
+        _("Telefoon ouder/verzorger"), required=False, max_length=20, autocomplete="off"
+    )
+    guardian_email = forms.EmailField(label=_("E-mail ouder/verzorger"), required=False)
+    # Shown only when the registration looks like an existing member: why this is someone else.
+    duplicate_reason = _text(
+        _("Reden om toch in te schrijven"), required=False, max_length=250, autocomplete="off"
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["card_number"].help_text = _("Leeg laten: CLB geeft een nieuw pasnummer.")
+        self.fields["guardian_name"].help_text = _("Verplicht voor leden jonger dan 16 jaar.")
+
+
+class PatronEditForm(forms.Form):
+    """A member's address and contact details, and their subscription type here."""
+
+    street = _text(_("Straat en huisnummer"), required=False, autocomplete="off")
+    postcode = _text(_("Postcode"), max_length=7, autocomplete="off")
+    place = _text(_("Woonplaats"), required=False, max_length=100, autocomplete="off")
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = _text(_("Telefoon"), required=False, max_length=20, autocomplete="off")
+    guardian_name = RegisterForm.base_fields["guardian_name"]
+    guardian_phone = RegisterForm.base_fields["guardian_phone"]
+    guardian_email = RegisterForm.base_fields["guardian_email"]
+    subscription_type = forms.ModelChoiceField(
+        label=_("Abonnementsvorm"), queryset=None, required=False, empty_label=None
+    )
+
+    def __init__(self, *args, subscription_types=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["subscription_type"]
+        if subscription_types is None:
+            del self.fields["subscription_type"]
+        else:
+            field.queryset = subscription_types
+            field.help_text = _("Een andere vorm geldt meteen; de contributie vanaf de verlenging.")
+
+
+class StaffForm(forms.Form):
+    """A staff account as its organisation's administrator keeps it."""
+
+    username = _text(_("Gebruikersnaam"), max_length=150, autocomplete="off")
+    first_name = _text(_("Voornaam"), required=False, max_length=150, autocomplete="off")
+    last_name = _text(_("Achternaam"), required=False, max_length=150, autocomplete="off")
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    role = forms.ChoiceField(label=_("Rol"))
+    branch = forms.ModelChoiceField(label=_("Vestiging"), queryset=None, required=False)
+    is_active = forms.BooleanField(label=_("Mag inloggen"), required=False, initial=True)
+    password = forms.CharField(
+        label=_("Wachtwoord"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Minstens 8 tekens. Leeg laten bij wijzigen: het wachtwoord blijft."),
+    )
+
+    def __init__(self, *args, roles, branches, new: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+        self.fields["branch"].queryset = branches
+        if new:
+            self.fields["password"].required = True
+            del self.fields["is_active"]
+        else:
+            del self.fields["username"]
 
 
 class AmountField(forms.Field):
@@ -105,13 +170,23 @@ class AmountField(forms.Field):
         return amount
 
 
-class PaymentForm(forms.Form):
-    amount = AmountField(
+def _amount():
+    return AmountField(
         label=_("Bedrag (€)"),
         widget=forms.TextInput(
             attrs={"inputmode": "decimal", "autocomplete": "off", "maxlength": 12}
         ),
     )
+
+
+class PaymentForm(forms.Form):
+    amount = _amount()
+    method = forms.ChoiceField(label=_("Betaalwijze"), choices=PaymentMethod.choices)
+
+
+class WriteOffForm(forms.Form):
+    amount = _amount()
+    reason = _text(_("Reden"), max_length=300, autocomplete="off")
 
 
 class PinResetForm(forms.Form):

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import desk, desk_items, desk_members, member, public, staff_login
+from .views import (
+    desk,
+    desk_copies,
+    desk_items,
+    desk_members,
+    desk_staff,
+    member,
+    public,
+    staff_login,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -39,6 +48,7 @@ urlpatterns = [
         name="desk-cancel-hold",
     ),
     path("balie/lener/<int:pk>/betalen/", desk.payment, name="desk-payment"),
+    path("balie/lener/<int:pk>/kwitantie/<int:line_id>/", desk.receipt, name="desk-receipt"),
     path("balie/lener/<int:pk>/lidmaatschap/", desk.renew_membership, name="desk-membership"),
     path("balie/lener/<int:pk>/pincode/", desk.reset_pin, name="desk-pin"),
     path("balie/lener/<int:pk>/klaar/", desk.done, name="desk-done"),
@@ -48,8 +58,17 @@ urlpatterns = [
     path("balie/reserveringsplank/verlopen/", desk_items.expire_holds, name="desk-expire"),
     path("balie/transport/", desk_items.transits, name="desk-transits"),
     path("balie/transport/<int:pk>/verzonden/", desk_items.transit_sent, name="desk-sent"),
+    path("balie/transport/selectie/", desk_items.transits_selected, name="desk-transits-bulk"),
     path("balie/exemplaar/", desk_items.item_lookup, name="desk-item-lookup"),
     path("balie/exemplaar/<str:barcode>/", desk_items.item, name="desk-item"),
+    path(
+        "balie/exemplaar/<str:barcode>/geschiedenis/",
+        desk_copies.copy_history,
+        name="desk-copy-history",
+    ),
     path("balie/inschrijven/", desk_members.register, name="desk-register"),
     path("balie/logboek/", desk_members.audit_log, name="desk-audit"),
+    path("balie/lener/<int:pk>/gegevens/", desk_members.edit_patron, name="desk-edit-patron"),
+    path("balie/medewerkers/", desk_staff.staff_list, name="desk-staff"),
+    path("balie/medewerkers/<int:pk>/", desk_staff.staff_member, name="desk-staff-member"),
 ]

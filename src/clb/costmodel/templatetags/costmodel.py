@@ -2,6 +2,7 @@
 
 from django import template
 
+from clb import formatting
 from clb.costmodel import definitions as d
 
 register = template.Library()
@@ -43,11 +44,7 @@ def count(value, decimals: int = 0):
 
 @register.filter
 def euro(value):
-    from django.template.defaultfilters import floatformat
-
-    if value is None:
-        return ""
-    return "€ " + floatformat(value, "2g")
+    return formatting.money(value)
 
 
 @register.filter

@@ -2,21 +2,25 @@
 ways to identify a patron and to refuse a request with a protocol-valid answer."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils.translation import gettext as _
 
 from clb.catalogue.models import Item
+from clb.circulation import services as circulation
 from clb.errors import DomainError
 from clb.members import services as members
-from clb.members.models import Patron
+from clb.members.models import Patron, PinChannel
 from clb.network.models import Branch, Organisation
 
 from ..models import KioskAccount
 from . import spec
 from .codec import Reply, Request
 from .values import ALL_PRIVILEGES_DENIED, count, parse_sip_date, sip_date
+
+# Refusals whose reason is about the patron (see members.borrowing_blocks), not the copy.
+PERSONAL_REFUSALS = {"card_blocked", "membership_expired", "fees"}
 
 
 @dataclass
@@ -62,7 +66,14 @@ class Identity:
 
     @property
     def trusted(self) -> bool:
+        """May act on the card: borrow, return, renew (a kiosk without a PIN pad allows it)."""
         return self.patron is not None and self.pin_ok is not False
+
+    @property
+    def proven(self) -> bool:
+        """May see who the card belongs to, what they owe and borrow: only with the right PIN,
+        because anyone who knows a card number can type it."""
+        return self.patron is not None and self.pin_ok is True
 
 
 @dataclass
@@ -70,6 +81,7 @@ class Context:
     session: Session
     request: Request
     now: datetime
+    _identity: Identity | None = field(default=None, init=False, repr=False)
 
     @property
     def sip_now(self) -> str:
@@ -94,7 +106,13 @@ class Context:
 
     def identify(self) -> Identity:
         """The patron of field AA, with the PIN of field AD checked when one was typed or this
-        kiosk requires one. Wrong PINs count towards the card's lockout, wherever typed."""
+        kiosk requires one. Wrong PINs count towards the card's lockout, wherever typed; a
+        request's PIN is checked (and counted) once however often it is asked about."""
+        if self._identity is None:
+            self._identity = self._identify()
+        return self._identity
+
+    def _identify(self) -> Identity:
         try:
             patron = members.find_patron(self.card)
         except DomainError as exc:
@@ -104,10 +122,20 @@ class Context:
                 return Identity(patron, False, _("Voer uw pincode in."))
             return Identity(patron, None)
         try:
-            members.verify_pin(self.card, self.request.get("AD"), at=self.now)
+            members.verify_pin(
+                self.card, self.request.get("AD"), at=self.now, channel=PinChannel.KIOSK
+            )
         except DomainError as exc:
             return Identity(patron, False, str(exc))
         return Identity(patron, True)
+
+    def unproven_refusal(self, error: DomainError) -> str:
+        """The text of a refusal. Without a right PIN, a refusal for the card's standing (a
+        block, fees) does not say what it is: the amount owed and a block's reason are
+        personal."""
+        if error.code in PERSONAL_REFUSALS and not self.identify().proven:
+            return _("U kunt hier nu niet lenen. Voer uw pincode in of vraag het aan de balie.")
+        return str(error)
 
     def pin_refusal(self) -> str | None:
         """Why a transaction may not go ahead on the PIN's account, or None. Without a PIN typed
@@ -117,15 +145,19 @@ class Context:
         who = self.identify()
         return None if who.trusted else who.message
 
-    def moment(self, date_field: str) -> datetime:
-        """When the action happened. With "no block" set the kiosk did it offline and reports it
-        afterwards (store and forward): the services then run at that earlier moment, so due
-        dates and fines come out as if CLB had been reachable. A date in the future is not
-        believed."""
+    def circulate(self, action, date_field: str, **arguments):
+        """Run a circulation action (checkout, checkin, renew) for this request. Online it is
+        dated by the server's clock, read by the service once it holds its locks. With "no
+        block" set the kiosk did it offline and reports it afterwards (store and forward): it
+        is dated when it happened, if circulation finds that moment possible."""
         if self.request.fixed.get("no_block") != "Y":
-            return self.now
-        when = parse_sip_date(self.request.fixed.get(date_field, ""))
-        return when if when is not None and when <= self.now else self.now
+            return action(at=self.session.clock, **arguments)
+        return circulation.record_offline(
+            action,
+            done_at=parse_sip_date(self.request.fixed.get(date_field, "")),
+            now=self.session.clock,
+            **arguments,
+        )
 
     def title_of(self, barcode: str) -> str:
         title = Item.objects.filter(barcode=barcode).values_list("record__title", flat=True)

@@ -7,6 +7,7 @@ from clb.circulation import services as circulation
 from clb.circulation.models import ACTIVE_HOLD, Hold
 from clb.errors import DomainError
 from clb.members import services as members
+from clb.members.models import PaymentMethod
 from clb.network.models import Branch
 
 from . import spec
@@ -127,6 +128,9 @@ def fee_paid(ctx: Context) -> Reply:
             ctx.session.organisation,
             paid,
             at=ctx.now,
+            method=PaymentMethod.CASH
+            if ctx.request.fixed["payment_type"] == "00"
+            else PaymentMethod.CARD,
             # Ledger text is data staff read later, not kiosk text: always Dutch.
             description=", ".join(
                 part
@@ -135,6 +139,11 @@ def fee_paid(ctx: Context) -> Reply:
             ),
         )
     except DomainError as exc:
+        if not ctx.identify().proven:  # "more than the balance of €…" would tell the balance
+            return ctx.refuse(
+                _("Betalen lukt hier niet. Voer uw pincode in of vraag het aan de balie."),
+                BK=transaction_id,
+            )
         return ctx.refuse(str(exc), BK=transaction_id)
     return Reply(
         "38",

@@ -35,7 +35,7 @@ CIRCULATION_STATUS = {
     ItemStatus.IN_REPAIR: spec.CIRCULATION_IN_PROCESS,
 }
 # Sort bins (CL) of a return chute: back on the shelf, to the hold shelf, into the transit crate.
-SORT_BIN = {"shelf": "1", "hold_shelf": "2", "transit": "3"}
+SORT_BIN = {"shelf": "1", "hold_shelf": "2", "transit": "3", "return_to_lender": "3"}
 
 
 def _media(item: Item) -> str:
@@ -58,11 +58,12 @@ def checkout(ctx: Context) -> Reply:
     if refusal:
         return ctx.refuse(refusal, AJ=ctx.title_of(ctx.barcode))
     try:
-        result = circulation.checkout(
+        result = ctx.circulate(
+            circulation.checkout,
+            "transaction_date",
             item_barcode=ctx.barcode,
             card_number=ctx.card,
             branch=ctx.session.branch,
-            at=ctx.moment("transaction_date"),
         )
     except DomainError as exc:
         if (
@@ -70,7 +71,11 @@ def checkout(ctx: Context) -> Reply:
             and ctx.request.fixed["sc_renewal_policy"] == "Y"
         ):
             return _renewal(ctx, "12", desensitize="Y")
-        return ctx.refuse(str(exc), AJ=ctx.title_of(ctx.barcode))
+        message = ctx.unproven_refusal(exc)
+        if exc.code in ("needed_for_hold", "held_for_other"):
+            # Only staff may lend a copy someone else waits for: the kiosk sends it there.
+            message += " " + _("Geef het exemplaar af bij de balie.")
+        return ctx.refuse(message, AJ=ctx.title_of(ctx.barcode))
     item = result.loan.item
     title = item.record.title
     return Reply(
@@ -106,11 +111,11 @@ def renew(ctx: Context) -> Reply:
 
 def _renewal(ctx: Context, code: str, *, desensitize: str) -> Reply:
     try:
-        result = circulation.renew(
-            item_barcode=ctx.barcode, card_number=ctx.card, at=ctx.moment("transaction_date")
+        result = ctx.circulate(
+            circulation.renew, "transaction_date", item_barcode=ctx.barcode, card_number=ctx.card
         )
     except DomainError as exc:
-        return ctx.refuse(str(exc), AJ=ctx.title_of(ctx.barcode))
+        return ctx.refuse(ctx.unproven_refusal(exc), AJ=ctx.title_of(ctx.barcode))
     item = result.loan.item
     due = sip_date(result.due_at)
     message = _("Verlengd tot %(date)s") % {
@@ -148,15 +153,17 @@ def renew_all(ctx: Context) -> Reply:
     if refusal:
         return ctx.refuse(refusal)
     try:
-        outcome = circulation.renew_all(card_number=ctx.card, at=ctx.moment("transaction_date"))
+        outcome = circulation.renew_all(card_number=ctx.card, at=ctx.session.clock)
     except DomainError as exc:
-        return ctx.refuse(str(exc))
+        return ctx.refuse(ctx.unproven_refusal(exc))
     renewed = [barcode for barcode, result in outcome if not isinstance(result, DomainError)]
     refused = [(barcode, r) for barcode, r in outcome if isinstance(r, DomainError)]
     summary = _("%(renewed)s verlengd, %(refused)s niet verlengd.") % {
         "renewed": len(renewed),
         "refused": len(refused),
     }
+    # Which copies a card has on loan is personal: listed only after the right PIN.
+    shown = ctx.identify().proven
     return Reply(
         "66",
         {
@@ -167,18 +174,18 @@ def renew_all(ctx: Context) -> Reply:
         },
         [
             ("AO", ctx.institution),
-            *[("BM", barcode) for barcode in renewed],
-            *[("BN", barcode) for barcode, _error in refused],
+            *[("BM", barcode) for barcode in renewed if shown],
+            *[("BN", barcode) for barcode, _error in refused if shown],
             ("AF", summary),
-            *[("AF", f"{barcode}: {error}") for barcode, error in refused],
+            *[("AF", str(error)) for _barcode, error in refused if shown],  # each names its title
         ],
     )
 
 
 def checkin(ctx: Context) -> Reply:
     try:
-        result = circulation.checkin(
-            item_barcode=ctx.barcode, branch=ctx.session.branch, at=ctx.moment("return_date")
+        result = ctx.circulate(
+            circulation.checkin, "return_date", item_barcode=ctx.barcode, branch=ctx.session.branch
         )
     except DomainError as exc:
         return ctx.refuse(str(exc), AJ=ctx.title_of(ctx.barcode))
@@ -192,6 +199,8 @@ def checkin(ctx: Context) -> Reply:
         alert_type = spec.ALERT_HOLD_HERE
     elif routing.kind == "transit":
         alert_type = spec.ALERT_HOLD_ELSEWHERE if routing.hold else spec.ALERT_SEND_ELSEWHERE
+    elif routing.kind == "return_to_lender":  # interlibrary loan: staff send it back
+        alert_type = spec.ALERT_SEND_ELSEWHERE
     return Reply(
         "10",
         {
@@ -211,7 +220,7 @@ def checkin(ctx: Context) -> Reply:
             ("CS", item.call_number or None),
             ("CT", routing.destination.code if alert_type else None),
             ("CV", alert_type),
-            ("CY", routing.card_number or None),
+            ("CY", routing.shelf_code or None),  # who it waits for, without the card number
             ("AF", routing.message),
             *[("AF", message) for message in result.messages],
             *print_lines(ctx, title, routing.message),

@@ -1,9 +1,9 @@
 """Patron messages: status (23), information (63), enable (25), block (01).
 
 What a patron owes, borrows and has reserved comes from circulation.patron_overview; who may
-borrow from members.borrowing_blocks (through that overview). Personal details are shown only
-to a trusted request: a known card whose PIN was right, or not asked for at a kiosk that does
-not require one."""
+borrow from members.borrowing_blocks (through that overview). Whether a card may borrow is told
+to any trusted request (also a card without a PIN at a kiosk that does not require one); who the
+patron is, what they owe and what they borrow or reserved only after the right PIN."""
 
 from decimal import Decimal
 
@@ -43,7 +43,7 @@ def _status(overview) -> str:
 
 
 def _who_fields(ctx: Context, who: Identity, overview) -> list[tuple[str, object]]:
-    patron = overview.patron if overview else None
+    patron = overview.patron if overview and who.proven else None
     return [
         ("AO", ctx.institution),
         ("AA", ctx.card),
@@ -56,11 +56,15 @@ def _who_fields(ctx: Context, who: Identity, overview) -> list[tuple[str, object
 def _screen(who: Identity, overview) -> list[tuple[str, object]]:
     if who.message:
         return [("AF", who.message)]
-    return [("AF", block.message) for block in overview.blocks] if overview else []
-
-
-def _fee_fields(overview) -> list[tuple[str, object]]:
     if overview is None:
+        return []
+    if not who.proven:  # a block's reason and the amount owed are personal
+        return [("AF", _("Voer uw pincode in om uw gegevens te zien."))]
+    return [("AF", block.message) for block in overview.blocks]
+
+
+def _fee_fields(who: Identity, overview) -> list[tuple[str, object]]:
+    if overview is None or not who.proven:
         return []
     return [("BH", "EUR"), ("BV", amount(overview.balance))]
 
@@ -74,7 +78,7 @@ def patron_status_request(ctx: Context) -> Reply:
             "language": ctx.language,
             "transaction_date": ctx.sip_now,
         },
-        [*_who_fields(ctx, who, overview), *_fee_fields(overview), *_screen(who, overview)],
+        [*_who_fields(ctx, who, overview), *_fee_fields(who, overview), *_screen(who, overview)],
     )
 
 
@@ -83,7 +87,7 @@ def patron_enable(ctx: Context) -> Reply:
     them, so this answers with the patron's standing and says where it can be sorted out."""
     who, overview = _look_up(ctx)
     screen = _screen(who, overview)
-    if overview is not None:
+    if overview is not None and who.proven:
         screen.append(
             ("AF", _("Een blokkade kan alleen aan de balie worden opgeheven."))
             if overview.blocks
@@ -107,7 +111,7 @@ def block_patron(ctx: Context) -> Reply:
 
 def patron_information(ctx: Context) -> Reply:
     who, overview = _look_up(ctx)
-    lists = _item_lists(overview)
+    lists = _item_lists(overview if who.proven else None)
     fixed = {
         "patron_status": _status(overview),
         "language": ctx.language,
@@ -119,19 +123,17 @@ def patron_information(ctx: Context) -> Reply:
         "recall_items_count": count(len(lists["BU"])),
         "unavailable_holds_count": count(len(lists["CD"])),
     }
-    fields = [*_who_fields(ctx, who, overview), *_fee_fields(overview)]
-    if overview is not None:
+    fields = [*_who_fields(ctx, who, overview), *_fee_fields(who, overview)]
+    if overview is not None and who.proven:
         fields.append(("CC", amount(ctx.session.organisation.fee_block_threshold)))
         fields += _chosen_list(ctx, lists)
-        # Contact details only to a patron who proved who they are.
-        if who.pin_ok:
-            patron = overview.patron
-            address = " ".join(p for p in (patron.street, patron.postcode, patron.place) if p)
-            fields += [
-                ("BD", address or None),
-                ("BE", patron.email or None),
-                ("BF", patron.phone or None),
-            ]
+        patron = overview.patron
+        address = " ".join(p for p in (patron.street, patron.postcode, patron.place) if p)
+        fields += [
+            ("BD", address or None),
+            ("BE", patron.email or None),
+            ("BF", patron.phone or None),
+        ]
     return Reply("64", fixed, [*fields, *_screen(who, overview)])
 
 

@@ -1,60 +1,52 @@
 """Messages about the connection itself: login (93), status (99) and end of a patron's session (35)."""
 
 import time
-from functools import cache
 
-from django.contrib.auth.hashers import check_password
-from django.utils import timezone
+from django.db import DatabaseError, connection
 from django.utils.translation import gettext as _
 
-from ..models import KioskAccount
+from .. import services as kiosks
 from . import spec
 from .codec import Reply
 from .context import Context
 from .values import yn
 
 
-@cache
-def _unknown_account() -> str:
-    """Checked against when the login name is unknown, so that a wrong name costs as much time
-    as a wrong password and the answer time does not reveal which kiosk names exist."""
-    return KioskAccount.hash_of("no such kiosk")
-
-
 def login(ctx: Context) -> Reply:
     session, request = ctx.session, ctx.request
-    account = (
-        KioskAccount.objects.select_related("branch__organisation")
-        .filter(login=request.get("CN"))
-        .first()
+    account = kiosks.log_in(
+        request.get("CN"),
+        request.exact("CO"),
+        at=ctx.now,
+        peer=session.peer,
+        plain_text=request.fixed["uid_algorithm"] == "0" and request.fixed["pwd_algorithm"] == "0",
     )
-    password = request.exact("CO")
-    plain_text = request.fixed["uid_algorithm"] == "0" and request.fixed["pwd_algorithm"] == "0"
-    if account is None:
-        check_password(password, _unknown_account())
-        ok = False
-    else:
-        ok = (
-            account.check_password(password)
-            and plain_text
-            and account.active
-            and account.branch.is_open_on(timezone.localdate(ctx.now))
-        )
-    session.kiosk = account if ok else None
-    if ok:
+    session.kiosk = account
+    if account is not None:
         session.charset = account.charset
         session.account_checked_at = time.monotonic()
         session.failed_logins = 0
-        account.record_login(ctx.now, session.peer)
     else:
         session.failed_logins += 1
-    return Reply("94", {"ok": "1" if ok else "0"})
+    return Reply("94", {"ok": "1" if account else "0"})
+
+
+def database_reachable() -> bool:
+    """Whether this worker can reach the database now. A kiosk asks (message 99) to decide
+    between working online and storing transactions offline, so the answer must be true."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except DatabaseError:
+        return False
 
 
 def sc_status(ctx: Context) -> Reply:
     session, request = ctx.session, ctx.request
     width = request.fixed["max_print_width"]
     session.print_width = int(width) if width.isdigit() else 0
+    online = database_reachable()
     logged_in = session.kiosk is not None
     from .dispatch import SUPPORTED  # the routing table itself: BX promises what is answered
 
@@ -62,9 +54,9 @@ def sc_status(ctx: Context) -> Reply:
     return Reply(
         "98",
         {
-            "online_status": "Y",
-            "checkin_ok": yn(logged_in),
-            "checkout_ok": yn(logged_in),
+            "online_status": yn(online),
+            "checkin_ok": yn(logged_in and online),
+            "checkout_ok": yn(logged_in and online),
             "acs_renewal_policy": "Y",
             "status_update_ok": "N",
             "offline_ok": "Y",
@@ -78,9 +70,15 @@ def sc_status(ctx: Context) -> Reply:
             ("AM", session.organisation.name if logged_in else None),
             ("BX", supported),
             ("AN", session.branch.code if logged_in else None),
-            ("AF", None if logged_in else _("Log eerst in (bericht 93).")),
+            ("AF", _status_message(session, online)),
         ],
     )
+
+
+def _status_message(session, online: bool) -> str | None:
+    if not online:
+        return _("Geen verbinding met de bibliotheek; de zuil werkt offline.")
+    return None if session.kiosk is not None else _("Log eerst in (bericht 93).")
 
 
 def end_session(ctx: Context) -> Reply:

@@ -9,8 +9,13 @@ from . import spec
 
 
 def sip_date(moment: datetime) -> str:
-    """YYYYMMDDZZZZHHMMSS in local time; a blank zone means local time, as the protocol allows."""
-    return timezone.localtime(moment).strftime("%Y%m%d    %H%M%S")
+    """YYYYMMDDZZZZHHMMSS in local time; a blank zone means local time, as the protocol allows.
+    In the hour that repeats when summer time ends, local time names two moments: then UTC
+    ("   Z"), so the date reads back as the moment it was."""
+    local = timezone.localtime(moment)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return moment.astimezone(UTC).strftime("%Y%m%d   Z%H%M%S")
+    return local.strftime("%Y%m%d    %H%M%S")
 
 
 def parse_sip_date(text: str) -> datetime | None:

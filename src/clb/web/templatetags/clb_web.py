@@ -1,10 +1,9 @@
 """Template helpers of the pages: form widgets wired to their help and error text for screen
-readers, and money the Dutch way."""
-
-from decimal import Decimal
+readers. Money and dates: the built-in filters of clb.format_tags."""
 
 from django import template
-from django.template.defaultfilters import floatformat
+
+from clb import formatting
 
 register = template.Library()
 
@@ -26,9 +25,5 @@ def field_widget(field):
     return field.as_widget(attrs=attrs)
 
 
-@register.filter
-def euro(value) -> str:
-    """€ 2,50 in Dutch, € 2.50 in English: the number follows the active language."""
-    if value in (None, ""):
-        return ""
-    return f"€\u00a0{floatformat(Decimal(value), '2g' if abs(Decimal(value)) >= 1000 else 2)}"
+# Views of the pages import the money format from here; it is clb.formatting's.
+euro = formatting.money

@@ -12,11 +12,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from clb import clock
-from clb.accounts.scoping import sees_everything
+from clb.accounts.scoping import patrons_visible_to, sees_everything
 from clb.catalogue.models import Item, ItemStatus
 from clb.circulation import services as circulation
 from clb.circulation.models import Hold, HoldStatus, Loan, Transit
 from clb.errors import DomainError
+from clb.inputs import whole_number
+from clb.members.cards import shelf_code
+from clb.members.models import Patron
 
 from .. import access, audit
 from ..access import desk_view, staff_view
@@ -32,13 +35,14 @@ KIND_LABELS = {
     "shelf": gettext_lazy("Kast"),
     "hold_shelf": gettext_lazy("Reserveringsplank"),
     "transit": gettext_lazy("Transport"),
+    "return_to_lender": gettext_lazy("Terug naar uitlenende bibliotheek"),
 }
 
 
 # --- checkin ------------------------------------------------------------------------------------
 
 
-def _remember(request, barcode: str, result) -> dict:
+def remember_routing(request, barcode: str, result) -> dict:
     """Keep the routing of this desk's recent checkins in the session, for the list and the slip."""
     routing = result.routing
     entries = request.session.get(CHECKINS_KEY, [])
@@ -49,7 +53,7 @@ def _remember(request, barcode: str, result) -> dict:
         "kind": routing.kind,
         "destination": routing.destination.name,
         "destination_org": routing.destination.organisation.name,
-        "card_number": routing.card_number,
+        "shelf_code": routing.shelf_code,
         "message": routing.message,
         "notes": [str(m) for m in result.messages],
         "fine": str(result.fine) if result.fine else "",
@@ -71,7 +75,7 @@ def _scan_in(request, template, extra=None):
         except DomainError as exc:
             show_error(form, exc)
         else:
-            _remember(request, barcode, result)
+            remember_routing(request, barcode, result)
             return redirect(request.path + "#scan")
     entries = [_labelled(e) for e in request.session.get(CHECKINS_KEY, [])]
     context = {"form": form, "entries": entries, **(extra or {})}
@@ -108,26 +112,36 @@ def hold_shelf(request):
     now = clock.now()
     shelf = list(circulation.hold_shelf(branch))
     pull = list(circulation.pull_list(branch)[:200])
-    copies = {}
-    for item in Item.objects.filter(
-        current_branch=branch,
-        status=ItemStatus.AVAILABLE,
-        record_id__in={h.record_id for h in pull},
-    ).order_by("call_number", "barcode"):
-        copies.setdefault(item.record_id, []).append(item)
     return desk_render(
         request,
         "web/desk/hold_shelf.html",
         {
-            "ready": [h for h in shelf if h.expires_at and h.expires_at >= now],
-            "expired": [h for h in shelf if h.expires_at and h.expires_at < now],
-            "pull": [
-                (h, [c for c in copies.get(h.record_id, []) if h.item_id in (None, c.pk)])
-                for h in pull
-            ],
+            "ready": _on_shelf(request, [h for h in shelf if h.expires_at and h.expires_at >= now]),
+            "expired": _on_shelf(
+                request, [h for h in shelf if h.expires_at and h.expires_at < now]
+            ),
+            "pull": [(h, [h.captured_item]) for h in pull],
             "now": now,
         },
     )
+
+
+def _on_shelf(request, holds) -> list:
+    """(hold, shelf code, name or "") per hold: the shelf code for everyone, the name only for
+    members of this desk's organisation (a copy for another library's member says nothing more)."""
+    own = set(
+        patrons_visible_to(
+            request.user, Patron.objects.filter(pk__in={h.patron_id for h in holds})
+        ).values_list("pk", flat=True)
+    )
+    return [
+        (
+            h,
+            shelf_code(h.patron),
+            f"{h.patron.first_name[:1]}. {h.patron.last_name}" if h.patron_id in own else "",
+        )
+        for h in holds
+    ]
 
 
 @desk_view
@@ -151,8 +165,8 @@ def expire_holds(request):
 def _where_now(item: Item) -> str:
     if item.status == ItemStatus.ON_HOLD_SHELF:
         hold = Hold.objects.filter(captured_item=item, status=HoldStatus.READY).first()
-        card = hold.patron.card_number if hold else ""
-        return _("blijft op de plank voor de volgende (pas %(card)s)") % {"card": card}
+        code = shelf_code(hold.patron) if hold else ""
+        return _("blijft op de plank voor de volgende (%(code)s)") % {"code": code}
     if item.status == ItemStatus.IN_TRANSIT:
         transit = Transit.objects.filter(item=item, received_at__isnull=True).first()
         if transit is not None:
@@ -196,6 +210,42 @@ def transit_sent(request, pk):
     return redirect("web:desk-transits")
 
 
+@desk_view
+@require_POST
+def transits_selected(request):
+    """Send or receive all ticked transits at once: a crate packed, a crate unpacked."""
+    branch = access.desk_branch(request)
+    ids = [n for n in map(whole_number, request.POST.getlist("transit")) if n is not None]
+    action = request.POST.get("action")
+    if action not in ("send", "receive"):
+        raise Http404
+    if not ids:
+        messages.warning(request, _("Kies eerst een of meer exemplaren."))
+    elif action == "send":
+        try:
+            sent = circulation.send_transits(ids, branch=branch)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("%(n)s exemplaar/exemplaren verzonden.") % {"n": sent})
+    else:
+        outcome = circulation.receive_transits(ids, branch=branch, staff=request.user)
+        received = 0
+        for _transit_id, result in outcome:
+            if isinstance(result, DomainError):
+                messages.error(request, str(result))
+            else:
+                remember_routing(request, result.item.barcode, result)
+                received += 1
+        if received:
+            messages.success(
+                request,
+                _("%(n)s exemplaar/exemplaren ontvangen; zie hieronder waar elk heen gaat.")
+                % {"n": received},
+            )
+    return redirect("web:desk-transits")
+
+
 # --- one item -------------------------------------------------------------------------------------
 
 STATUS_ACTIONS = {
@@ -227,9 +277,18 @@ def item_lookup(request):
         try:
             _own_item(request, barcode)
         except Http404:
+            try:  # another library's copy lying here: its history and whereabouts, to read
+                access.desk_item(request, barcode)
+            except Http404:
+                pass
+            else:
+                return redirect("web:desk-copy-history", barcode=barcode.strip())
             form.add_error(
                 "item_barcode",
-                _("Geen exemplaar %(b)s van uw organisatie. Innemen kan altijd via Innemen.")
+                _(
+                    "Geen exemplaar %(b)s van uw organisatie of in uw vestigingen. "
+                    "Innemen kan altijd via Innemen."
+                )
                 % {"b": barcode},
             )
             return desk_render(request, "web/desk/item.html", {"form": form}, 404)
@@ -287,7 +346,7 @@ def _item_action(request, it: Item, action: str) -> str:
             raise DomainError(_("Dit exemplaar is niet vermist."), code="not_missing")
         branch = access.desk_branch(request)
         result = circulation.checkin(item_barcode=it.barcode, branch=branch, staff=staff)
-        _remember(request, it.barcode, result)
+        remember_routing(request, it.barcode, result)
         return " ".join([*map(str, result.messages), result.routing.message])
     if action in STATUS_ACTIONS:
         circulation.set_item_status(

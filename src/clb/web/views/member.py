@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -19,9 +20,23 @@ from clb.members.errors import MemberError
 from .. import throttle
 from ..forms import ChangePinForm, MemberLoginForm
 from ..forms import add_domain_error as show_error
-from ..members_session import current_member, log_in, log_out, member_view, safe_next
+from ..members_session import (
+    current_member,
+    keep_after_pin_change,
+    known_tokens,
+    log_in,
+    log_out,
+    member_view,
+    remember_browser,
+    safe_next,
+)
+from ..templatetags.clb_web import euro
 
 UNPROCESSABLE = 422
+LOGIN_REFUSED = gettext_lazy(
+    "Pasnummer of pincode klopt niet. Na vijf verkeerde pogingen moet u even wachten; aan de "
+    "balie krijgt u zo nodig een nieuwe pincode."
+)
 
 
 @never_cache
@@ -32,7 +47,7 @@ def login(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         ip = throttle.client_ip(request)
-        if throttle.is_throttled(ip):
+        if throttle.is_throttled(throttle.MEMBER, ip):
             form.add_error(
                 None,
                 _(
@@ -44,13 +59,19 @@ def login(request):
         else:
             data = form.cleaned_data
             try:
-                patron = members.verify_pin(data["card_number"], data["pin"])
-            except MemberError as exc:
-                throttle.record_failure(ip)
-                show_error(form, exc)
+                patron = members.verify_pin(
+                    data["card_number"], data["pin"], known_tokens=known_tokens(request)
+                )
+            except MemberError:
+                throttle.record_failure(throttle.MEMBER, ip)
+                # One answer for an unknown card, a wrong PIN and a locked card: whoever tries
+                # card numbers learns nothing about which exist.
+                form.add_error(None, LOGIN_REFUSED)
             else:
                 log_in(request, patron)
-                return redirect(safe_next(request, "/mijn/"))
+                response = redirect(safe_next(request, "/mijn/"))
+                remember_browser(request, response, patron)
+                return response
     if form.errors and status == 200:
         status = UNPROCESSABLE
     return render(
@@ -89,6 +110,7 @@ def _mine_page(request, patron, *, renew_errors=(), hold_error="", status=200):
                 "-created_at", "-id"
             )[:20],
             "renew_errors": list(renew_errors),
+            "renewable": any(loan.renewal.allowed for loan in overview.loans),
             "hold_error": hold_error,
         },
         status=status,
@@ -105,7 +127,7 @@ def overview(request, patron):
 def renew(request, patron):
     if request.POST.get("all"):
         outcome = circulation.renew_all(card_number=patron.card_number)
-        refused = [(b, str(r)) for b, r in outcome if isinstance(r, DomainError)]
+        refused = [str(r) for _b, r in outcome if isinstance(r, DomainError)]
         renewed = len(outcome) - len(refused)
     else:
         barcode = request.POST.get("item_barcode", "")
@@ -115,7 +137,7 @@ def renew(request, patron):
             circulation.renew(item_barcode=barcode, card_number=patron.card_number)
             refused, renewed = [], 1
         except DomainError as exc:
-            refused, renewed = [(barcode, str(exc))], 0
+            refused, renewed = [str(exc)], 0
     if renewed:
         messages.success(request, _("%(n)s uitlening(en) verlengd.") % {"n": renewed})
     if refused:
@@ -124,16 +146,28 @@ def renew(request, patron):
 
 
 @member_view
-@require_POST
 def cancel_hold(request, patron, hold_id):
+    """GET asks to confirm and says whether the fee comes back; POST cancels."""
     if not patron.holds.filter(pk=hold_id, status__in=ACTIVE_HOLD).exists():
         raise Http404
+    if request.method != "POST":
+        terms = circulation.cancellation_terms(hold_id)
+        return render(request, "web/mine/cancel_hold.html", {"patron": patron, "terms": terms})
     try:
-        circulation.cancel_hold(hold_id, card_number=patron.card_number)
+        result = circulation.cancel_hold(hold_id, card_number=patron.card_number)
     except DomainError as exc:
         return _mine_page(request, patron, hold_error=str(exc), status=UNPROCESSABLE)
-    messages.success(request, _("Reservering geannuleerd."))
+    messages.success(request, cancelled_message(result))
     return redirect("web:mine")
+
+
+def cancelled_message(result) -> str:
+    """What a cancelled hold cost, said the same way to members and at the desk."""
+    if result.refund:
+        return _("Reservering geannuleerd; %(fee)s reserveringskosten teruggeboekt.") % {
+            "fee": euro(result.refund)
+        }
+    return _("Reservering geannuleerd.")
 
 
 @member_view
@@ -164,6 +198,7 @@ def change_pin(request, patron):
         except MemberError as exc:
             show_error(form, exc, aliases={"pin": "old_pin"})
         else:
+            keep_after_pin_change(request, patron)
             messages.success(request, _("Uw pincode is gewijzigd."))
             return redirect("web:mine")
     return render(

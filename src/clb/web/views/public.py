@@ -5,8 +5,9 @@ from collections import OrderedDict
 from urllib.parse import urlsplit
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,35 +17,31 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from clb import clock
+from clb.catalogue.languages import language_name
 from clb.catalogue.models import Audience, BibRecord, Item, ItemStatus, MaterialType
+from clb.catalogue.suggestions import suggest
 from clb.circulation import services as circulation
-from clb.circulation.models import ACTIVE_HOLD, Hold, Loan
+from clb.circulation.models import ACTIVE_HOLD, Hold, HoldStatus, Loan
 from clb.errors import DomainError
+from clb.inputs import whole_number
 from clb.network.models import Branch, Organisation
 
-from ..catalogue_search import search
+from ..catalogue_search import SearchError, search
 from ..members_session import current_member, login_url
 from ..templatetags.clb_web import euro
 
 PER_PAGE = 20
-LANGUAGES = {
-    "dut": gettext_lazy("Nederlands"),
-    "eng": gettext_lazy("Engels"),
-    "ger": gettext_lazy("Duits"),
-    "fre": gettext_lazy("Frans"),
-    "spa": gettext_lazy("Spaans"),
-    "ita": gettext_lazy("Italiaans"),
-    "fry": gettext_lazy("Fries"),
-    "ara": gettext_lazy("Arabisch"),
-    "tur": gettext_lazy("Turks"),
-    "pol": gettext_lazy("Pools"),
-    "ukr": gettext_lazy("Oekraïens"),
-    "pap": gettext_lazy("Papiaments"),
-}
+
+
+def _choice_name(choices):
+    names = dict(choices)
+    return lambda value: names.get(value, value)
+
+
 FACETS = OrderedDict(
-    material_type=(gettext_lazy("Soort materiaal"), dict(MaterialType.choices)),
-    audience=(gettext_lazy("Doelgroep"), dict(Audience.choices)),
-    language=(gettext_lazy("Taal"), LANGUAGES),
+    material_type=(gettext_lazy("Soort materiaal"), _choice_name(MaterialType.choices)),
+    audience=(gettext_lazy("Doelgroep"), _choice_name(Audience.choices)),
+    language=(gettext_lazy("Taal"), language_name),
 )
 TEXT_FILTERS = ("material_type", "audience", "language")
 NUMBER_FILTERS = {
@@ -68,7 +65,7 @@ def home(request):
 
 
 def _organisations():
-    return Organisation.objects.filter(branches__isnull=False).distinct().order_by("name")
+    return Organisation.objects.public().filter(branches__isnull=False).distinct().order_by("name")
 
 
 def _read_filters(params) -> tuple[dict, dict, list[str]]:
@@ -81,7 +78,7 @@ def _read_filters(params) -> tuple[dict, dict, list[str]]:
         value = params.get(param, "").strip()
         if not value:
             continue
-        if not value.isdigit():
+        if whole_number(value) is None:
             errors.append(param)
             continue
         filters[key] = int(value)
@@ -93,14 +90,40 @@ def search_page(request):
     params = request.GET
     query = params.get("q", "").strip()
     filters, shown, errors = _read_filters(params)
+    for param in ("org", "branch"):  # chosen from a list: only a made-up address gets here
+        if param in errors:
+            raise BadRequest(
+                _("%(p)s: '%(v)s' is geen organisatie of vestiging.")
+                % {"p": param, "v": params.get(param, "")[:20]}
+            )
     if not query and not filters:
         return render(request, "web/home.html", {"organisations": _organisations()})
-    page = int(params["pagina"]) if params.get("pagina", "").isdigit() else 1
+    page = whole_number(params.get("pagina") or "1", digits=9)
+    if page is None:
+        raise BadRequest(_("Pagina '%(p)s' bestaat niet.") % {"p": params.get("pagina", "")[:20]})
     page = max(1, page)
-    result = search(query, filters=filters, page=page, per_page=PER_PAGE)
+    try:
+        result = search(query, filters=filters, page=page, per_page=PER_PAGE)
+    except SearchError as exc:
+        raise BadRequest(_search_error(exc)) from exc
     base = {"q": query, **shown}
     pages = max(1, -(-result.total // PER_PAGE))
-    org = Organisation.objects.filter(pk=filters.get("available_at_organisation") or 0).first()
+    suggestions = []
+    if result.total == 0 and result.corrected is None:
+        suggestions = [
+            {
+                "query": s.query,
+                "total": s.total,
+                "without": _filter_label(s.without_filter, shown) if s.without_filter else "",
+                "url": _url(_params_of(s.query, s.filters, shown)),
+            }
+            for s in suggest(query, filters)
+        ]
+    org = (
+        Organisation.objects.public()
+        .filter(pk=filters.get("available_at_organisation") or 0)
+        .first()
+    )
     return render(
         request,
         "web/opac/results.html",
@@ -112,15 +135,41 @@ def search_page(request):
             "active": _active_filters(base),
             "shown": shown,
             "errors": errors,
+            "corrected_url": _url({**base, "q": result.corrected}) if result.corrected else "",
+            "suggestions": suggestions,
             "organisations": _organisations(),
             "chosen_org": org,
-            "org_branches": org.branches.order_by("name") if org else [],
+            "org_branches": org.branches.public().order_by("name") if org else [],
             "page": result.page,
             "pages": pages,
             "prev_url": _url(base, pagina=page - 1) if page > 1 else "",
             "next_url": _url(base, pagina=page + 1) if page < pages else "",
         },
+        status=400 if errors else 200,
     )
+
+
+def _search_error(exc: SearchError) -> str:
+    """The refusal, naming the parameter of this page rather than the search's own key."""
+    names = {"available_at_organisation": "org", "available_at_branch": "branch"}
+    field = exc.field or ""
+    return str(exc).replace(field, names.get(field, field), 1) if field else str(exc)
+
+
+def _params_of(query: str, filters: dict, shown: dict) -> dict:
+    """The page's query string for a search with these filters (they are the page's own)."""
+    keys = {v: k for k, v in NUMBER_FILTERS.items()}
+    params = {"q": query}
+    for key in filters:
+        param = keys.get(key, key)
+        params[param] = shown.get(param, filters[key])
+    return params
+
+
+def _filter_label(key: str, shown: dict) -> str:
+    param = {v: k for k, v in NUMBER_FILTERS.items()}.get(key, key)
+    labels = _active_filters({param: shown.get(param, "")})
+    return labels[0]["label"] if labels else param
 
 
 def _url(params: dict, **changes) -> str:
@@ -133,13 +182,13 @@ def _facets(facets: dict, base: dict) -> list:
     for key, values in facets.items():
         if key not in FACETS:  # only facets this page can filter on
             continue
-        label, names = FACETS[key]
+        label, name = FACETS[key]
         entries = []
         for value, count in values:
             selected = base.get(key) == str(value)
             entries.append(
                 {
-                    "label": names.get(value, value),
+                    "label": name(value),
                     "count": count,
                     "selected": selected,
                     "url": _url(base, **{key: "" if selected else value, "pagina": ""}),
@@ -163,7 +212,7 @@ def _active_filters(base: dict) -> list:
         if key == "q" or not value:
             continue
         if key in FACETS:
-            label = f"{FACETS[key][0]}: {FACETS[key][1].get(value, value)}"
+            label = f"{FACETS[key][0]}: {FACETS[key][1](value)}"
         elif key == "org":
             org = Organisation.objects.filter(pk=value).first()
             label = f"{names[key]}: {org.name if org else value}"
@@ -225,7 +274,9 @@ def record(request, pk, *, hold_error: str = "", status: int = 200):
             "hold_error": hold_error,
             "chosen_pickup": request.POST.get("pickup_branch", ""),
             "login_url": login_url(request.path),
-            "language": LANGUAGES.get(rec.language, rec.language),
+            "language": language_name(rec.language),
+            # Only a title with a copy in the network can be reserved (place_hold agrees).
+            "holdable": bool(copies),
             "back_url": _back_to_results(request),
         },
         status=status,
@@ -242,12 +293,10 @@ def _back_to_results(request) -> str:
 
 
 def _pickup_choices(patron) -> list:
-    """Open branches, those of the member's own organisations first."""
-    today = clock.today()
+    """Pickup points open today, those of the member's own organisations first."""
     own = set(patron.memberships.values_list("organisation_id", flat=True))
     branches = (
-        Branch.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=today))
-        .filter(Q(opened_on__isnull=True) | Q(opened_on__lte=today))
+        Branch.objects.pickup_points(clock.today())
         .select_related("organisation")
         .order_by("organisation__name", "name")
     )
@@ -263,7 +312,7 @@ def place_hold(request, pk):
     member = current_member(request)
     if member is None:
         return redirect(login_url(reverse("web:record", kwargs={"pk": rec.pk})))
-    branch = Branch.objects.filter(pk=request.POST.get("pickup_branch") or 0).first()
+    branch = Branch.objects.filter(pk=whole_number(request.POST.get("pickup_branch")) or 0).first()
     if branch is None:
         return record(request, pk, hold_error=_("Kies een afhaalpunt."), status=422)
     try:
@@ -272,11 +321,11 @@ def place_hold(request, pk):
         )
     except DomainError as exc:
         return record(request, pk, hold_error=str(exc), status=422)
-    text = _("Gereserveerd: %(t)s. U bent nummer %(n)s in de wachtrij; afhalen in %(b)s.") % {
-        "t": rec.title,
-        "n": result.position,
-        "b": branch.name,
-    }
+    if result.hold.status == HoldStatus.WAITING:
+        text = _("Gereserveerd: %(t)s. U bent nummer %(n)s in de wachtrij; afhalen in %(b)s.")
+    else:  # a copy stood free on a shelf: it is set aside for this hold at once
+        text = _("Gereserveerd: %(t)s. Er is een exemplaar voor u apart gezet; afhalen in %(b)s.")
+    text %= {"t": rec.title, "n": result.position, "b": branch.name}
     if result.fee:
         text += " " + _("Reserveringskosten: %(f)s.") % {"f": euro(result.fee)}
     messages.success(request, text)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from clb import exports
 from clb.costmodel import calibration, export, sensitivity, services
 from clb.costmodel.models import Scenario
 
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         parser.add_argument("--model-version", help="model version (default: the one in use)")
         parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
         parser.add_argument("--output", help="file to write; '-' for stdout (csv)")
+        exports.add_csv_argument(parser)
 
     def handle(self, *args, **opt):
         if opt["national"]:
@@ -63,14 +65,22 @@ class Command(BaseCommand):
         except services.CostModelError as exc:
             raise CommandError(f"{exc.field}: {exc}") from exc
         self._write(opt, tables)
+        # On stderr, so that '--output -' gives clean CSV.
+        for remark in export.remarks_of(result):
+            self.stderr.write(f"Let op: {remark}")
+        needed = (
+            f"€ {result.net} (€ {result.net_per_inhabitant} per inwoner)"
+            if result.net_is_answer
+            else "niet te bepalen"
+        )
         self.stderr.write(
             f"{result.area.name}: kosten € {result.total_cost} per jaar, subsidie nodig "
-            f"€ {result.net} (€ {result.net_per_inhabitant} per inwoner) → {opt['output']}"
+            f"{needed} → {opt['output']}"
         )
 
     def _write(self, opt, tables):
         if opt["format"] == "csv":
-            data = export.to_csv(tables).encode("utf-8")
+            data = export.to_csv(tables, exports.csv_style(opt["csv"])).encode("utf-8")
         else:
             if opt["output"] == "-":
                 raise CommandError("--output: XLSX kan niet naar stdout; geef een bestandsnaam")

@@ -26,6 +26,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--max-sessions", type=int, default=500)
         parser.add_argument(
+            "--login-timeout",
+            type=float,
+            default=10.0,
+            help="seconds a new connection has to log in (message 93); default 10",
+        )
+        parser.add_argument(
+            "--max-per-address",
+            type=int,
+            default=10,
+            help="connections not yet logged in from one address (default 10)",
+        )
+        parser.add_argument(
             "--charset",
             choices=CHARSETS,
             default="utf-8",
@@ -35,8 +47,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if bool(options["tls_cert"]) != bool(options["tls_key"]):
             raise CommandError("--tls-cert en --tls-key horen bij elkaar: geef ze allebei.")
-        if options["workers"] < 1 or options["idle_timeout"] <= 0:
-            raise CommandError("--workers en --idle-timeout moeten groter dan nul zijn.")
+        positive = ("workers", "idle_timeout", "login_timeout", "max_per_address", "max_sessions")
+        if any(options[name] <= 0 for name in positive):
+            raise CommandError(
+                "--workers, --idle-timeout, --login-timeout, --max-per-address en "
+                "--max-sessions moeten groter dan nul zijn."
+            )
         context = None
         if options["tls_cert"]:
             try:
@@ -52,6 +68,8 @@ class Command(BaseCommand):
                 workers=options["workers"],
                 charset=options["charset"],
                 max_sessions=options["max_sessions"],
+                login_timeout=options["login_timeout"],
+                max_waiting_per_address=options["max_per_address"],
             )
         )
         self.stdout.write(

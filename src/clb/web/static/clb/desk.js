@@ -87,4 +87,14 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) { window.print(); }
   });
+
+  // A "select all" box ticks every box that belongs to the form it names (transits page).
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest("input[data-select-all]");
+    if (!all) { return; }
+    var boxes = document.querySelectorAll(
+      "input[type=checkbox][form='" + all.getAttribute("data-select-all") + "']"
+    );
+    Array.prototype.forEach.call(boxes, function (box) { box.checked = all.checked; });
+  });
 })();
