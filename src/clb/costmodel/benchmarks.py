@@ -18,7 +18,12 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from clb import clock
+from clb.cockpit import definitions as cd
+from clb.cockpit import engine as ce
+from clb.cockpit import formulas, regions
+from clb.cockpit.caveats import Caveats
 from clb.network.models import Municipality
+from clb.statistics import periods
 
 from . import engine
 from .engine import Result
@@ -141,10 +146,6 @@ def _scaled(figure, factor: float | None) -> float | None:
 
 
 def _cockpit(result: Result, *, at=None) -> Benchmarks:
-    from clb.cockpit import definitions as cd
-    from clb.cockpit import engine as ce
-    from clb.cockpit import formulas, periods, regions
-
     wanted = [i for i in result.model.indicators.values() if i.cockpit_formula]
     allowed = set(cd.MEASURES) | set(cd.CONSTANTS)
     template = cd.INDICATORS[0]
@@ -167,8 +168,6 @@ def _cockpit(result: Result, *, at=None) -> Benchmarks:
     region = _area_region(geo, regions, result.area)
     group = _size_class_group(geo, regions, region, int(result.inhabitants))
     period = periods.parse(str(clock.today(at).year - 1))
-    from clb.cockpit.caveats import Caveats
-
     view = ce.Cockpit(
         [region, group], [period], geo=geo, indicators=list(indicators.values()), at=at,
         caveats=Caveats(geo, at=at),
