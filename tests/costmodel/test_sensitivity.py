@@ -5,7 +5,7 @@ import csv
 import io
 from decimal import Decimal
 
-from clb.costmodel import export, sensitivity, services
+from clb.costmodel import export, presentation, sensitivity, services
 from tests.factories import T0
 
 D = Decimal
@@ -46,3 +46,36 @@ def test_the_parameters_that_move_the_subsidy_most(test_model, towns):
     header, first = rows[start + 1], rows[start + 2]
     assert header[0] == "parameter" and first[0] == "uurkosten_personeel"
     assert first[header.index("subsidie nodig bij hoger (€)")] == "292000,00"
+
+
+def test_a_subsidy_of_zero_or_less_is_never_a_figure(test_model, towns):
+    """Merged with h-steer's rule (Result.net_is_answer): a swing that takes the subsidy to zero
+    or below shows "niet te bepalen"; a scenario that is no answer gets no sensitivity, and its
+    comparison columns and budget room are empty."""
+    s = services.session(services.resolve_area(["GM9001"]), version=V, at=T0)
+    # An IDO grant of €30 per inhabitant: net 264,000 − 8,000 × 30 = 24,000; at +20% −24,000.
+    r = services.compute(s.area, SMALL_LEVELS, {"ido_uitkering_per_inwoner": 30}, start="leeg", s=s)
+    assert r.net == D("24000.00") and r.net_is_answer
+    grant = {sw.parameter.code: sw for sw in sensitivity.swings(r, s.data)}[
+        "ido_uitkering_per_inwoner"
+    ]
+    assert (grant.net_low, grant.net_high) == (D("72000.00"), D("-24000.00"))
+    assert (grant.answer_low, grant.answer_high) == (D("72000.00"), None)
+    rows = list(
+        csv.reader(io.StringIO(export.to_csv(export.tables(r, swings=[grant]))), delimiter=";")
+    )
+    header, row = rows[rows.index(["Gevoeligheid"]) + 1], rows[rows.index(["Gevoeligheid"]) + 2]
+    assert row[header.index("subsidie nodig bij hoger (€)")] == "niet te bepalen"
+    assert row[header.index("subsidie nodig bij lager (€)")] == "72000,00"
+    # €40 per inhabitant: the subsidy itself is no answer.
+    rich = services.compute(
+        s.area, SMALL_LEVELS, {"ido_uitkering_per_inwoner": 40}, start="leeg", s=s
+    )
+    assert rich.net == D("-56000.00") and not rich.net_is_answer
+    assert sensitivity.swings(rich, s.data) == []
+    columns = services.compare_starts(s, rich, budget="250000")
+    own = columns[-1]
+    assert own.code == "eigen" and own.budget_room is None and own.fits is None
+    blocks, totals = presentation.compare_columns(columns)
+    needed = dict(totals)["subsidie nodig per jaar"]
+    assert needed[-1] is None and all(v is None or v > 0 for v in needed)
