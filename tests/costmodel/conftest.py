@@ -277,8 +277,31 @@ TEST_MODEL = {
     "rules": {
         "onderdrukken_onder": {"value": 10, "unit": "", "year": 2026, "source": "test"},
         "live_dagen": {"value": 365, "unit": "dagen", "year": 2026, "source": "test"},
+        "volledig_vanaf": {"value": 0.5, "unit": "aandeel", "year": 2026, "source": "test"},
+        "gevoeligheid_marge": {"value": 0.2, "unit": "aandeel", "year": 2026, "source": "test"},
     },
-}
+    "presets": {
+        "basis": {
+            "name": "basis",
+            "description": "iedereen binnen bereik, 20 uur, collectie",
+            "levels": {"vestigingen": "bereik", "openingsuren": "basis", "collectie": "basis",
+                       "ido": "geen", "bibliobus": "geen"},
+        },
+        "ambitie": {
+            "name": "ambitie",
+            "description": "basis met IDO en 40 uur",
+            "levels": {"vestigingen": "bereik", "openingsuren": "ruim", "collectie": "basis",
+                       "ido": "basis", "bibliobus": "geen"},
+        },
+        "huidig": {
+            "name": "zoals nu",
+            "description": "wat het gebied nu heeft",
+            "levels": {"vestigingen": ["huidig", "geen"], "openingsuren": ["huidig", "basis"],
+                       "collectie": ["huidig", "basis"], "ido": ["huidig", "geen"],
+                       "bibliobus": "geen"},
+        },
+    },
+}  # fmt: skip
 
 
 @pytest.fixture

@@ -42,5 +42,7 @@ def test_the_cost_model_switches_to_english(towns):
     assert h1(page) == "Library provision cost model Kleindorp"
     assert "Subsidy needed per year" in page and "Subsidie nodig per jaar" not in page
     assert '<h2 id="uitkomst">Result: Kleindorp</h2>' in page
+    assert "Scenarios side by side" in page and "Which assumptions weigh most" in page
     model = client.get(URL + "bouwstenen/").content.decode()
     assert h1(model).startswith("Building blocks, formulas and sources version ")
+    assert "Calibration against the national figures" in model

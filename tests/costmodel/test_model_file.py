@@ -1,7 +1,9 @@
 """The shipped model file: complete, every value sourced; loading versions into tables; bad files
 rejected with the place of every problem."""
 
+import csv
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -58,6 +60,8 @@ def test_the_model_in_the_database_is_the_shipped_file(db):
     # post_migrate installed it; the tables read back to exactly the parsed file.
     assert ModelVersion.objects.get(is_current=True).version == schema.parse(shipped()).version
     assert loader.load() == schema.parse(shipped())
+    # In the file's order, also from PostgreSQL's jsonb (the order of the pages' columns).
+    assert list(loader.load().presets) == ["basis", "ambitie", "huidig"]
     assert Parameter.objects.filter(model_version__is_current=True).count() == len(
         shipped()["parameters"]
     )
@@ -87,7 +91,8 @@ def test_every_problem_is_named_with_its_place():
     text = "\n".join(err.value.problems)
     assert "parameters.prijs_boek.source: een schatting begint met 'Schatting:'" in text
     assert "parameters.omloopsnelheid.year" in text
-    assert "parameters: niet gebruikt: ongebruikt" in text
+    # (without leden_nu its national estimate's parameters are unused as well)
+    assert re.search(r"parameters: niet gebruikt: .*\bongebruikt\b", text)
     assert "blocks.collectie.drivers[0].price" in text and "maanprijs" in text
     assert "blocks[2].levels[1].tier" in text
     assert "ontbrekende variabelen van soort huidig: leden_nu" in text
@@ -126,3 +131,64 @@ def test_load_command(db, tmp_path, test_document):
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(CommandError, match="geen geldige JSON"):
         call_command("costmodel_load", str(path))
+
+
+def test_presets_calibration_figures_and_estimates_are_there():
+    model = schema.parse(shipped())
+    assert list(model.presets) == ["basis", "ambitie", "huidig"]
+    basic = dict(model.presets["basis"].levels)
+    # The Wsob basic provision: a full branch within reach for everyone, at the sourced
+    # minimum of 15 staffed hours and the national average collection.
+    assert basic["vestigingen"] == ("bereik",) and basic["openingsuren"] == ("minimaal",)
+    assert not model.parameters["uren_per_week_minimaal"].estimate
+    assert (
+        basic["collectie"] == ("ruim",)
+        and not model.parameters["collectie_per_inwoner_ruim"].estimate
+    )
+    ambition = dict(model.presets["ambitie"].levels)
+    assert ambition["ido"] == ("convenant",) and ambition["dbos"] == ("basis",)
+    assert model.rule("landelijke_lasten") == 616_400_000
+    assert model.rule("landelijke_subsidie") == D("492500000")
+    assert model.rule("ijkmarge") == D("0.1")
+    estimated = {v.code for v in model.variables_of("huidig") if v.estimate is not None}
+    assert {"vestigingen_nu", "collectie_nu", "activiteiten_12m"} <= estimated
+    assert "ido_contacten_12m" not in estimated  # no national count: the preset falls back
+
+
+def test_national_figures_match_the_staged_data():
+    doc = shipped()
+    path = loader.SHIPPED_FILE.parent / "landelijke-cijfers.csv"
+    with open(path, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and all(r["source"] and r["licence"] and r["year"] for r in rows)
+    for row in rows:
+        if row["kind"] == "parameter":
+            assert D(str(doc["parameters"][row["code"]]["value"])) == D(row["value"]), row["code"]
+        elif row["kind"] == "rule":
+            assert D(str(doc["rules"][row["code"]]["value"])) == D(row["value"]), row["code"]
+    staged = {r["code"] for r in rows}
+    assert {p for p in doc["parameters"] if p.startswith("nl_") and "inwoners" not in p} - {
+        "nl_gemeenten", "nl_oppervlakte_km2", "nl_uren_per_vestiging",
+    } <= staged  # fmt: skip
+
+
+def test_presets_and_estimates_are_checked():
+    doc = shipped()
+    doc["presets"]["basis"]["levels"]["ido"] = "alles"
+    del doc["presets"]["ambitie"]["levels"]["taalhuis"]
+    doc["presets"]["huidig"]["levels"]["collectie"] = ["huidig"]
+    doc["variables"]["collectie_nu"]["estimate"] = [["nl_collectie", "inwoners", "/nl_onbekend"]]
+    doc["variables"]["inwoners_18_plus"]["estimate"] = [["inwoners"]]
+    doc["variables"]["vestigingen_nu"].pop("estimate_note")
+    with pytest.raises(schema.ModelFileError) as err:
+        schema.parse(doc)
+    text = "\n".join(err.value.problems)
+    assert "presets.basis.levels.ido: onbekend niveau alles" in text
+    assert "presets.ambitie.levels: geen niveau voor taalhuis" in text
+    assert "presets.huidig.levels.collectie: eindig met een niveau dat altijd" in text
+    assert (
+        "variables.collectie_nu.estimate: onbekende of hier niet toegestane namen: nl_onbekend"
+        in text
+    )
+    assert "variables.inwoners_18_plus.estimate: alleen een huidige waarde" in text
+    assert "variables.vestigingen_nu.estimate_note" in text

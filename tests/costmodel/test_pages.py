@@ -76,7 +76,7 @@ def test_build_a_scenario(client, kleindorp_user):
     assert data["subsidy"]["y"][0] == float(result.net)
     assert page.context["cockpit"].rows  # the cockpit comparison is on the page
     # Today's figures are listed; the branch of Kleindorp is known.
-    assert ("open vestigingen in CLB", 1) in [(n, v) for n, v, _u, _s in page.context["live"]]
+    assert ("open vestigingen in CLB", 1) in [(r.name, r.registered) for r in page.context["live"]]
 
 
 def test_errors_name_the_field(client, kleindorp_user):
@@ -167,3 +167,67 @@ def test_model_page_shows_sources(client, kleindorp_user):
     assert "subsidie_per_inwoner" in html and "Dossier Bibliotheekstatistiek 2022" in html
     assert "schatting" in html and "vestigingen × m2_per_vestiging" in html
     assert html.count('class="panel block"') == len(page.context["model"].blocks)
+
+
+def test_the_page_starts_at_the_basic_provision_and_compares(client, kleindorp_user):
+    client.force_login(kleindorp_user)
+    page = client.get(URL, {"budget": "400000"})
+    assert page.status_code == 200
+    result = page.context["result"]
+    basic = result.model.presets["basis"]
+    assert result.levels == {block: choices[0] for block, choices in basic.levels}
+    columns = page.context["columns"]
+    assert [c.name for c in columns] == [
+        "Wsob-basisvoorziening", "Convenantambities", "Zoals nu", "Eigen keuze",
+    ]  # fmt: skip
+    assert all(c.budget_room == 400000 - c.result.net for c in columns)
+    html = page.content.decode()
+    assert 'id="scenario-vergelijking"' in html and "ruimte binnen het budget" in html
+    assert 'id="chart-tornado"' in html and 'id="chart-comparison"' in html
+    data = charts(page)
+    assert data["comparison"]["x"] == [c.name for c in columns]
+    tornado = data["tornado"]
+    assert len(tornado["names"]) == len(page.context["tornado"]) <= 12
+    swings = page.context["swings"]
+    assert tornado["high"][0] == float(swings[0].net_high - result.net)
+    # "begin hiermee" opens the builder at that preset.
+    assert "start=ambitie" in page.context["start_query"]["ambitie"]
+    opened = client.get(URL + "?" + page.context["start_query"]["huidig"])
+    assert opened.context["result"].now.estimated  # Kleindorp's register holds no books
+
+
+def test_downloads_carry_the_comparison_and_the_sensitivity(client, kleindorp_user):
+    client.force_login(kleindorp_user)
+    download = client.get(URL, {"gemeente": "GM9001", "download": "csv"})
+    text = download.content.decode()
+    for title in ("Scenario's naast elkaar", "Gevoeligheid", "Huidige cijfers"):
+        assert f"\r\n{title}\r\n" in text
+    xlsx = client.get(URL, {"gemeente": "GM9001", "download": "xlsx"})
+    sheets = load_workbook(io.BytesIO(xlsx.content)).sheetnames
+    assert {"Scenario's naast elkaar", "Gevoeligheid", "Huidige cijfers"} <= set(sheets)
+
+
+def test_a_province_as_the_area(client, towns):
+    client.force_login(user("pv", User.Role.COCKPIT, "PV99"))
+    page = client.get(URL, {"gebied": "provincie", "provincie": "PV99"})
+    assert page.status_code == 200 and page.context["result"].inhabitants == 258000
+    assert [p.code for p in page.context["provinces"]] == ["PV99"]
+    # Saved and opened again, it is the province again (not a list of its municipalities).
+    client.post(URL + "opslaan/", {"provincie": "PV99", "naam": "Provincie", "niveau_ido": "basis"})
+    saved = Scenario.objects.get(name="Provincie")
+    assert sorted(saved.municipality_codes) == ["GM9001", "GM9002"]
+    opened = client.get(URL, {"scenario": saved.pk})
+    assert opened.context["inputs"].province == "PV99"
+    assert opened.context["result"].area.name == "provincie Testprovincie"
+    client.force_login(user("gm-klein", User.Role.COCKPIT, "GM9001"))
+    assert client.get(URL).context["provinces"] == []
+    assert client.get(URL, {"gebied": "provincie", "provincie": "PV99"}).status_code == 403
+
+
+def test_model_page_explains_the_national_calibration(client, kleindorp_user):
+    client.force_login(kleindorp_user)
+    html = client.get(URL + "bouwstenen/").content.decode()
+    assert 'id="ijking-tabel"' in html and 'id="spreiding-tabel"' in html
+    assert "Er zijn 2 van de 342 gemeenten geladen" in html  # the test database
+    assert "nl_vestigingen × inwoners / nl_inwoners" in html  # the estimate formulas
+    assert "Wsob-basisvoorziening" in html and 'id="costmodel-national"' in html

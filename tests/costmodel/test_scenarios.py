@@ -129,7 +129,7 @@ def test_group_of_municipalities_and_working_area(test_model, towns):
 
 
 def test_current_levels_come_from_live_data(test_model, towns):
-    r = services.compute(services.resolve_area(["GM9001"]), version=V, at=T0)
+    r = services.compute(services.resolve_area(["GM9001"]), start="huidig", version=V, at=T0)
     # The one open vestiging and its 30 staffed hours are "huidig"; CLB has no items, loans or
     # IDO contacts there, so those blocks start at their floor.
     assert r.levels == {"vestigingen": "huidig", "openingsuren": "huidig", "collectie": "basis",
@@ -137,7 +137,7 @@ def test_current_levels_come_from_live_data(test_model, towns):
     assert costs(r)["openingsuren"] == D("75000.00")  # 1 × 30 h × 50 weeks × €50
     assert costs(r)["vestigingen"] == D("28000.00")
     # Grootstad has no branch in CLB: its current level is "no branch".
-    city = services.compute(services.resolve_area(["GM9002"]), version=V, at=T0)
+    city = services.compute(services.resolve_area(["GM9002"]), start="huidig", version=V, at=T0)
     assert city.levels["vestigingen"] == "geen" and city.total_cost == D("500000.00")
 
 

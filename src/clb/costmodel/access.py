@@ -10,7 +10,7 @@ author or a national administrator."""
 from django.db.models import QuerySet
 
 from clb.accounts.models import User
-from clb.network.models import Municipality, Organisation
+from clb.network.models import Municipality, Organisation, Province
 from clb.scoping import sees_everything
 
 ROLES = (User.Role.COCKPIT, User.Role.NATIONAL_ADMIN, User.Role.ORG_ADMIN)
@@ -43,17 +43,26 @@ def allowed_codes(user) -> set[str]:
     return set(allowed_municipalities(user).values_list("code", flat=True))
 
 
-def allowed_organisations(user) -> list[Organisation]:
-    """Organisations whose whole working area the user may work on."""
+def _wholly_allowed(user, queryset) -> list:
+    """The groups (organisations, provinces) whose every municipality the user may work on."""
     codes = allowed_codes(user)
     if not codes:
         return []
     out = []
-    for org in Organisation.objects.prefetch_related("municipalities").order_by("name"):
-        area = {m.code for m in org.municipalities.all()}
+    for group in queryset.prefetch_related("municipalities").order_by("name"):
+        area = {m.code for m in group.municipalities.all()}
         if area and area <= codes:
-            out.append(org)
+            out.append(group)
     return out
+
+
+def allowed_organisations(user) -> list[Organisation]:
+    """Organisations whose whole working area the user may work on."""
+    return _wholly_allowed(user, Organisation.objects.all())
+
+
+def allowed_provinces(user) -> list[Province]:
+    return _wholly_allowed(user, Province.objects.all())
 
 
 def may_see(user, scenario, codes: set[str] | None = None) -> bool:

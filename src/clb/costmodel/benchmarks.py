@@ -21,6 +21,7 @@ from clb import clock
 from clb.cockpit import definitions as cd
 from clb.cockpit import engine as ce
 from clb.cockpit import formulas, regions
+from clb.cockpit.caveats import Caveats
 from clb.network.models import Municipality
 from clb.statistics import periods
 
@@ -165,8 +166,6 @@ def _cockpit(result: Result, *, at=None) -> Benchmarks:
     region = _area_region(geo, regions, result.area)
     group = _size_class_group(geo, regions, region, int(result.inhabitants))
     period = periods.parse(str(clock.today(at).year - 1))
-    from clb.cockpit.caveats import Caveats
-
     view = ce.Cockpit(
         [region, group], [period], geo=geo, indicators=list(indicators.values()), at=at,
         caveats=Caveats(geo, at=at),

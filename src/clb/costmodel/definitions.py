@@ -14,6 +14,7 @@ Nothing here touches the database; loader.py stores a checked model in tables an
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 # Variables the code computes (sizes.py, live.py, engine.py). The model file must declare exactly
 # these, with a name and a source, so every number shown has a label and an origin.
@@ -42,7 +43,10 @@ LIVE_VARIABLES = (
     "cursisten_12m",
     "activiteiten_12m",
 )
-CONSEQUENCE_VARIABLES = ("vestigingen_nieuw", "vestigingen_verruimd")
+CONSEQUENCE_VARIABLES = ("vestigingen_nieuw", "vestigingen_verruimd", "uren_direct")
+# Consequences of the other blocks' cost lines: the staff hours a year of every block that does
+# not use them itself (management and support are sized on the direct hours, see engine.py).
+LINE_CONSEQUENCES = ("uren_direct",)
 # Scenario variables the engine reads to work out those consequences.
 ENGINE_SCENARIO_VARIABLES = ("vestigingen", "uren_per_week")
 CODE_KINDS = {"gebied": AREA_VARIABLES, "huidig": LIVE_VARIABLES, "gevolg": CONSEQUENCE_VARIABLES}
@@ -60,7 +64,9 @@ ENGINE_PARAMETERS = (
     "spuk_min_extra_uren",
     "spuk_dekking",
 )
-ENGINE_RULES = ("onderdrukken_onder", "live_dagen")
+ENGINE_RULES = ("onderdrukken_onder", "live_dagen", "volledig_vanaf")
+# The national comparison (national.py): real totals the model's "as now" run is held against.
+CALIBRATION_RULES = ("landelijke_lasten", "landelijke_subsidie", "ijkmarge")
 DRIVER_KINDS = ("personeel", "ruimte", "collectie", "vast", "inkomsten")
 FORMAT = 1
 VERSION = re.compile(r"\d{4}\.\d+")  # year.sequence, so versions sort as numbers
@@ -152,8 +158,14 @@ def expression_text(expr: Expression) -> str:
     return out
 
 
-def expression_names(expr: Expression) -> set[str]:
-    return {n for term in expr for n in term.names}
+def expression_names(expr: Expression) -> frozenset[str]:
+    return _names(tuple(expr))
+
+
+@lru_cache(maxsize=4096)
+def _names(expr: Expression) -> frozenset[str]:
+    # Expressions are immutable tuples; the engine asks for the same ones many times a page.
+    return frozenset(n for term in expr for n in term.names)
 
 
 class UnknownValue(Exception):
@@ -217,6 +229,10 @@ class Variable:
     expression: Expression | None = None  # afgeleid
     default: Expression | None = None  # scenario
     people: bool = False  # counts people or what they did: small numbers are not shown
+    # huidig: what the area has today estimated from national figures, for when CLB's own
+    # register of the area is not complete (None: no national figure for it)
+    estimate: Expression | None = None
+    estimate_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -333,6 +349,21 @@ class SizeClass:
 
 
 @dataclass(frozen=True)
+class Preset:
+    """A named scenario of the model ("basis", "ambitie", "huidig"): per block the levels in order
+    of preference; the first one that can be computed with the data at hand is taken (a "huidig"
+    level needs what it reads to be known)."""
+
+    code: str
+    name: str
+    description: str
+    levels: tuple[tuple[str, tuple[str, ...]], ...]
+
+    def choices(self, block: str) -> tuple[str, ...]:
+        return dict(self.levels).get(block, ())
+
+
+@dataclass(frozen=True)
 class Rule:
     code: str
     value: Decimal
@@ -355,6 +386,7 @@ class Model:
     size_classes: tuple[SizeClass, ...]
     size_class_source: str
     rules: dict[str, Rule] = field(default_factory=dict)
+    presets: dict[str, Preset] = field(default_factory=dict)
 
     def block(self, code: str) -> Block | None:
         return next((b for b in self.blocks if b.code == code), None)

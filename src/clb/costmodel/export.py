@@ -1,6 +1,6 @@
 """A scenario result as tables, written as CSV (Dutch spreadsheet style by default: semicolons,
 decimal comma) or XLSX (one sheet per table, numbers as numbers), both through clb.exports.
-CLI and page downloads share this."""
+CLI and page downloads share this. Cells are plain values (text, numbers, None)."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from clb import exports
 
 from .engine import Result
+from .presentation import total_rows
 
 
 @dataclass
@@ -23,7 +24,9 @@ def _num(value: Decimal | None, places: str = "0.01"):
     return None if value is None else value.quantize(Decimal(places))
 
 
-def tables(result: Result) -> list[Table]:
+def tables(result: Result, columns=None, swings=None) -> list[Table]:
+    """The result's tables; with `columns` (services.compare_starts) the scenarios side by side,
+    with `swings` (sensitivity.swings) the sensitivity of the subsidy needed."""
     r = result
     model = r.model
     info = Table(
@@ -124,6 +127,12 @@ def tables(result: Result) -> list[Table]:
         [[text] for text in remarks_of(r)],
     )
     out = [info, remarks, lines, totals, yields]
+    if r.now is not None:
+        out.append(_now_table(r))
+    if columns:
+        out.append(_columns_table(columns))
+    if swings:
+        out.append(_swings_table(r, swings))
     if r.one_off:
         out.append(
             Table(
@@ -195,6 +204,101 @@ def tables(result: Result) -> list[Table]:
     return out
 
 
+def _now_table(r: Result) -> Table:
+    """Today's figures: CLB's register next to the national estimate, and which one was used."""
+    used = _("landelijke schatting") if r.now.estimated else _("register van CLB")
+    return Table(
+        _("Huidige cijfers"),
+        [_("gegeven"), _("in CLB"), _("landelijke schatting"), _("eenheid"), _("gebruikt")],
+        [
+            [v.name, r.now.registered.get(v.code), _num(r.now.estimated_values.get(v.code)),
+             v.unit, used]
+            for v in r.model.variables_of("huidig")
+        ],
+    )  # fmt: skip
+
+
+def _columns_table(columns) -> Table:
+    shown = [c for c in columns if c.result is not None]
+    rows = [
+        [_("niveau") + " " + b.name]
+        + [c.result.block(b.code).level_name if _has(c.result, b.code) else None for c in shown]
+        for b in shown[0].result.model.blocks
+    ] if shown else []  # fmt: skip
+    for label, values in [
+        *total_rows([c.result for c in shown]),
+        (_("budget per jaar"), [c.budget for c in shown]),
+        (_("ruimte binnen het budget"), [c.budget_room for c in shown]),
+    ]:
+        rows.append([label, *values])
+    return Table(_("Scenario's naast elkaar"), [_("post"), *[c.name for c in shown]], rows)
+
+
+def _has(result: Result, code: str) -> bool:
+    return any(b.code == code for b in result.blocks)
+
+
+def _answer(amount: Decimal | None):
+    """A subsidy, or the words for one that is no answer (Result.net_is_answer)."""
+    return _("niet te bepalen") if amount is None else amount
+
+
+def _swings_table(r: Result, swings) -> Table:
+    share = r.model.rule("gevoeligheid_marge")
+    return Table(
+        _("Gevoeligheid"),
+        [
+            _("parameter"), _("naam"), _("waarde"), _("eenheid"), _("schatting"),
+            _("lager (−%(p)s%%)") % {"p": int(share * 100)},
+            _("hoger (+%(p)s%%)") % {"p": int(share * 100)},
+            _("subsidie nodig bij lager (€)"), _("subsidie nodig bij hoger (€)"),
+            _("kosten bij lager (€)"), _("kosten bij hoger (€)"), _("bandbreedte subsidie (€)"),
+        ],
+        [
+            [s.parameter.code, s.parameter.name, s.value, s.parameter.unit,
+             _("ja") if s.parameter.estimate else _("nee"), s.low, s.high,
+             _answer(s.answer_low), _answer(s.answer_high), s.cost_low, s.cost_high, s.width]
+            for s in swings
+        ],
+    )  # fmt: skip
+
+
+def national_tables(national) -> list[Table]:
+    """The national comparison (calibration.run) as tables."""
+    now, basic = national.now, national.basic
+    checks = Table(
+        _("IJking landelijk"),
+        [_("grootheid"), _("model, zoals nu (€)"), _("werkelijk 2022 (€)"), _("afwijking"),
+         _("binnen de marge")],
+        [[str(c.label), c.model, c.real, _num(c.deviation, "0.0001"), _("ja") if c.within else _("nee")]
+         for c in national.checks],
+    )  # fmt: skip
+    extra = [[_("gemeenten"), now.municipalities], [_("inwoners"), now.inhabitants]]
+    if national.fte_model is not None:
+        extra += [[_("fte volgens het model"), national.fte_model],
+                  [_("fte werkelijk"), national.fte_real]]  # fmt: skip
+    detail = Table(
+        _("Model zoals nu, per post"),
+        [_("post"), _("bedrag (€)")],
+        [*[[name, amount] for name, amount in now.blocks.items()],
+         *[[_("soort") + ": " + kind, amount] for kind, amount in now.kinds.items()],
+         [_("opbrengsten"), now.income], *extra],
+    )  # fmt: skip
+    spread = Table(
+        _("Basisvoorziening per klasse"),
+        [_("grootteklasse"), _("gemeenten"), _("mediaan kosten per inwoner (€)"),
+         _("laagste (€)"), _("gemeente"), _("hoogste (€)"), _("gemeente")],
+        [[r.size_class, r.count, r.median, r.low, r.low_name, r.high, r.high_name]
+         for r in national.distribution],
+    )  # fmt: skip
+    each = Table(
+        _("Basisvoorziening per gemeente"),
+        [_("gemeente"), _("inwoners"), _("kosten per inwoner (€)")],
+        [[name, n, value] for name, n, value in basic.per_inhabitant],
+    )
+    return [checks, detail, spread, each]
+
+
 def remarks_of(result: Result) -> list[str]:
     """What to read the figures with, in order: the register, whether the subsidy is an answer,
     then the notes on the data."""
@@ -206,23 +310,23 @@ def remarks_of(result: Result) -> list[str]:
     return out + list(result.notes)
 
 
-def to_csv(result: Result, style: exports.CsvStyle = exports.DUTCH) -> str:
+def to_csv(tables: list[Table], style: exports.CsvStyle = exports.DUTCH) -> str:
     """The tables one after another: a title row, a header row, the rows, an empty row between."""
     rows = []
-    for i, table in enumerate(tables(result)):
+    for i, table in enumerate(tables):
         if i:
             rows.append([])
         rows += [[table.title], table.header, *table.rows]
     return exports.csv_text(rows, style)
 
 
-def to_xlsx(result: Result) -> bytes:
+def to_xlsx(tables: list[Table]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for table in tables(result):
+    for table in tables:
         sheet = workbook.create_sheet(table.title[:31])
         for cell in exports.xlsx_append(sheet, table.header):
             cell.font = Font(bold=True)

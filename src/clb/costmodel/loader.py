@@ -57,6 +57,17 @@ def install(model: d.Model, *, activate: bool | None = None) -> m.ModelVersion:
         note=model.note,
         checksum=model.checksum,
         size_class_source=model.size_class_source,
+        # A list, not an object: PostgreSQL's jsonb keeps no order of keys, and the order of
+        # the presets is the order of the pages' columns.
+        presets=[
+            {
+                "code": pr.code,
+                "name": pr.name,
+                "description": pr.description,
+                "levels": [[block, list(choices)] for block, choices in pr.levels],
+            }
+            for pr in model.presets.values()
+        ],
         loaded_at=timezone.now(),
     )
     m.Parameter.objects.bulk_create(
@@ -86,6 +97,8 @@ def install(model: d.Model, *, activate: bool | None = None) -> m.ModelVersion:
             source=v.source,
             expression=_terms(v.expression) if v.expression is not None else None,
             default=_terms(v.default) if v.default is not None else None,
+            estimate=_terms(v.estimate) if v.estimate is not None else None,
+            estimate_note=v.estimate_note,
             counts_people=v.people,
             position=i,
         )
@@ -272,6 +285,8 @@ def _load(pk: int, checksum: str) -> d.Model:
             _expr(v.expression) if v.expression is not None else None,
             _expr(v.default) if v.default is not None else None,
             v.counts_people,
+            _expr(v.estimate) if v.estimate is not None else None,
+            v.estimate_note,
         )
         for v in row.variables.all()
     }
@@ -345,5 +360,14 @@ def _load(pk: int, checksum: str) -> d.Model:
         {
             r.code: d.Rule(r.code, _plain(r.value), r.unit, r.year, r.source)
             for r in row.rules.all()
+        },
+        {
+            raw["code"]: d.Preset(
+                raw["code"],
+                raw["name"],
+                raw["description"],
+                tuple((block, tuple(choices)) for block, choices in raw["levels"]),
+            )
+            for raw in row.presets
         },
     )

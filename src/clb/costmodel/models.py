@@ -21,6 +21,9 @@ class ModelVersion(models.Model):
     size_class_source = models.CharField(
         max_length=300, blank=True, verbose_name=_("bron grootteklassen")
     )
+    # Named scenarios of the model, in order: [{"code", "name", "description",
+    # "levels": [[block, [levels]]]}]
+    presets = models.JSONField(_("voorkeuzes"), default=list, blank=True)
     loaded_at = models.DateTimeField(_("geladen op"))
     is_current = models.BooleanField(_("in gebruik"), default=False)
 
@@ -84,6 +87,9 @@ class Variable(models.Model):
     source = models.TextField(blank=True)
     expression = models.JSONField(null=True, blank=True)
     default = models.JSONField(null=True, blank=True)
+    # "huidig" variables: the national estimate of today's figure and its reasoning
+    estimate = models.JSONField(_("landelijke schatting"), null=True, blank=True)
+    estimate_note = models.TextField(_("toelichting schatting"), blank=True)
     counts_people = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=0)
 

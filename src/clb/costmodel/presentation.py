@@ -7,8 +7,11 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from . import definitions as d
+from . import services
 from .engine import Result
 from .services import live_names
+
+TORNADO_BARS = 12  # the parameters that move the subsidy most, on the page
 
 KIND_LABELS = {
     "personeel": _("personeel"),
@@ -93,13 +96,35 @@ def parameter_groups(model: d.Model, overrides: dict) -> list[tuple[str, list[Pa
     return list(groups.items())
 
 
-def live_rows(result: Result) -> list[tuple[str, object, str, str]]:
-    """What CLB knows today: (name, value shown or None for unknown, unit, source)."""
+@dataclass
+class LiveRow:
+    name: str
+    registered: object  # what CLB's register holds, as shown (None: unknown)
+    estimated: object  # what the national figures say an area of this size has (None: no figure)
+    unit: str
+    source: str
+    estimate_note: str
+
+
+def live_rows(result: Result) -> list[LiveRow]:
+    """Today's figures: what CLB's register holds next to the national estimate; the result's
+    `now` says which of the two the "huidig" levels used."""
     threshold = result.model.rule("onderdrukken_onder")
+    now = result.now
     out = []
     for v in result.model.variables_of("huidig"):
-        value = result.values.get(v.code)
-        out.append((v.name, shown(value, threshold, v.people), v.unit, v.source))
+        registered = now.registered.get(v.code) if now else result.values.get(v.code)
+        estimated = now.estimated_values.get(v.code) if now else None
+        out.append(
+            LiveRow(
+                v.name,
+                shown(registered, threshold, v.people),
+                None if estimated is None else estimated.quantize(Decimal("0.1")),
+                v.unit,
+                v.source,
+                v.estimate_note,
+            )
+        )
     return out
 
 
@@ -119,7 +144,47 @@ def _f(value) -> float:
     return float(value) if value is not None else 0.0
 
 
-def charts(result: Result, peers=None) -> dict:
+def start_options(model: d.Model) -> list[tuple[str, str, str]]:
+    """(code, label, description) of every start point the model offers."""
+    out = []
+    for code in services.starts(model):
+        preset = model.presets.get(code)
+        if preset is not None:
+            out.append((code, preset.name, preset.description))
+        elif code == services.START_EMPTY:
+            out.append((code, _("het laagste niveau van elke bouwsteen"), ""))
+        else:
+            out.append((code, _("zoals nu"), ""))
+    return out
+
+
+def _tornado(result: Result, swings) -> dict:
+    share = int(result.model.rule("gevoeligheid_marge") * 100)
+    return {
+        "names": [s.parameter.name for s in swings],
+        "low": [_f(s.net_low - result.net) for s in swings],
+        "high": [_f(s.net_high - result.net) for s in swings],
+        "low_name": _("parameter %(n)s%% lager") % {"n": share},
+        "high_name": _("parameter %(n)s%% hoger") % {"n": share},
+        "title": _("Verandering van de subsidie die nodig is (€ per jaar)"),
+    }
+
+
+def _comparison(columns) -> dict:
+    shown = [c for c in columns if c.result is not None]
+    return {
+        "x": [c.name for c in shown],
+        "needed": [
+            _f(c.result.net_per_inhabitant) if c.result.net_is_answer else None for c in shown
+        ],
+        "current": [_f(c.result.current_subsidy_per_inhabitant) for c in shown],
+        "needed_name": _("subsidie nodig"),
+        "current_name": _("huidige subsidie"),
+        "title": _("Per inwoner (€)"),
+    }
+
+
+def charts(result: Result, peers=None, columns=None, swings=None) -> dict:
     names = [b.name for b in result.blocks]
     by_kind = [
         {
@@ -152,6 +217,10 @@ def charts(result: Result, peers=None) -> dict:
             "title": _("Per jaar (€)"),
         },
     }
+    if swings:
+        out["tornado"] = _tornado(result, swings)
+    if columns:
+        out["comparison"] = _comparison(columns)
     if peers is not None and peers.values:
         out["peers"] = {
             "names": [n for n, _v in peers.values],
@@ -198,6 +267,21 @@ def _has(result: Result, code: str) -> bool:
     return any(b.code == code for b in result.blocks)
 
 
+TOTALS = (
+    (_("totale kosten per jaar"), lambda r: r.total_cost),
+    (_("opbrengsten per jaar"), lambda r: r.total_income),
+    (_("subsidie nodig per jaar"), lambda r: _answer(r, r.net)),
+    (_("subsidie nodig per inwoner"), lambda r: _answer(r, r.net_per_inhabitant)),
+    (_("huidige subsidie per jaar"), lambda r: r.current_subsidy),
+    (_("verschil met huidige subsidie"), lambda r: _answer(r, r.difference)),
+)
+
+
+def total_rows(results: list[Result]) -> list[tuple[str, list]]:
+    """The totals of several results side by side: (label, one value per result)."""
+    return [(str(label), [get(r) for r in results]) for label, get in TOTALS]
+
+
 def compare_rows(items: list[tuple[object, Result]]):
     """Side by side: per block the level and net cost in each scenario, then the totals and the
     yields. Scenarios saved with another model version may lack a block; that cell is empty."""
@@ -214,14 +298,7 @@ def compare_rows(items: list[tuple[object, Result]]):
         (name, [r.block(code) if _has(r, code) else None for _s, r in items])
         for code, name in blocks
     ]
-    totals = [
-        (_("totale kosten per jaar"), [r.total_cost for _s, r in items]),
-        (_("opbrengsten per jaar"), [r.total_income for _s, r in items]),
-        (_("subsidie nodig per jaar"), [_answer(r, r.net) for _s, r in items]),
-        (_("subsidie nodig per inwoner"), [_answer(r, r.net_per_inhabitant) for _s, r in items]),
-        (_("huidige subsidie per jaar"), [r.current_subsidy for _s, r in items]),
-        (_("verschil met huidige subsidie"), [_answer(r, r.difference) for _s, r in items]),
-    ]
+    totals = total_rows([r for _s, r in items])
     indicators = []
     for _s, r in items:
         for code, y in r.yields.items():
@@ -248,3 +325,66 @@ def yield_shown(result: Result, code: str):
                 threshold = result.model.rule("onderdrukken_onder")
                 return shown(y.value.quantize(Decimal(1)), threshold, people)
     return None
+
+
+def compare_columns(columns) -> tuple[list, list]:
+    """The side-by-side table of the builder: per block the level and net cost in each column,
+    then the totals, the gap to today's subsidy and the budget."""
+    shown = [c for c in columns if c.result is not None]
+    if not shown:
+        return [], []
+    model = shown[0].result.model
+    blocks = [
+        (b.name, [c.result.block(b.code) if _has(c.result, b.code) else None for c in shown])
+        for b in model.blocks
+    ]
+    totals = total_rows([c.result for c in shown])
+    if any(c.budget is not None for c in shown):
+        totals.append((_("ruimte binnen het budget"), [c.budget_room for c in shown]))
+    return blocks, totals
+
+
+@dataclass
+class NationalRow:
+    label: str
+    model: Decimal
+    real: Decimal | None = None
+
+
+def national_rows(national) -> list[NationalRow]:
+    """The model "as now" for the whole country, per cost kind, next to what is known."""
+    now = national.now
+    total = national.model.rule("landelijke_lasten")
+    rows = [NationalRow(str(KIND_LABELS[k]), now.kinds.get(k, Decimal(0))) for k in COST_KINDS]
+    rows.append(NationalRow(_("totale lasten"), now.cost, total))
+    rows.append(
+        NationalRow(_("opbrengsten (eigen inkomsten, bijdragen, IDO-uitkering)"), now.income)
+    )
+    rows.append(NationalRow(_("subsidie"), now.net, national.model.rule("landelijke_subsidie")))
+    return rows
+
+
+def national_charts(national) -> dict:
+    by_class: dict[str, list] = {c.name: [] for c in national.model.size_classes}
+    for name, n, value in national.basic.per_inhabitant:
+        by_class[national.model.size_class(n).name].append((name, _f(value)))
+    return {
+        "distribution": {
+            "classes": [
+                {"name": size, "names": [n for n, _v in rows], "values": [v for _n, v in rows]}
+                for size, rows in by_class.items()
+                if rows
+            ],
+            "title": _(
+                "Wsob-basisvoorziening: kosten per inwoner per gemeente (€), naar grootteklasse"
+            ),
+        },
+        "checks": {
+            "x": [str(c.label) for c in national.checks],
+            "model": [_f(c.model) for c in national.checks],
+            "real": [_f(c.real) for c in national.checks],
+            "model_name": _("model, zoals nu"),
+            "real_name": _("werkelijk 2022"),
+            "title": _("Heel Nederland per jaar (€)"),
+        },
+    }

@@ -13,6 +13,7 @@ from .definitions import (
     ENGINE_RULES,
     ENGINE_SCENARIO_VARIABLES,
     FORMAT,
+    LINE_CONSEQUENCES,
     VARIABLE_KINDS,
     VERSION,
     Block,
@@ -24,6 +25,7 @@ from .definitions import (
     ModelFileError,
     OneOff,
     Parameter,
+    Preset,
     Rule,
     SizeClass,
     Term,
@@ -255,7 +257,15 @@ def parse(document: dict) -> Model:
             if kind == "scenario"
             else None,
             raw.get("people") is True,
+            r.expression(raw["estimate"], f"{where}.estimate")
+            if kind == "huidig" and raw.get("estimate") is not None
+            else None,
+            raw.get("estimate_note", ""),
         )
+        if raw.get("estimate") is not None and kind != "huidig":
+            p.append(f"{where}.estimate: alleen een huidige waarde heeft een landelijke schatting")
+        if raw.get("estimate") is not None and not raw.get("estimate_note"):
+            p.append(f"{where}.estimate_note: zeg hoe de schatting is afgeleid")
         if kind in CODE_KINDS and not raw.get("source"):
             p.append(f"{where}.source: zeg waar CLB deze waarde vandaan haalt")
     for kind, names in CODE_KINDS.items():
@@ -332,6 +342,25 @@ def parse(document: dict) -> Model:
     if missing := sorted(set(ENGINE_RULES) - set(rules)):
         p.append(f"rules: ontbrekende regels {', '.join(missing)}")
 
+    presets = {}
+    for code, raw in r.mapping(doc.get("presets", {}), "presets").items():
+        where = f"presets.{code}"
+        raw = r.mapping(raw, where)
+        levels = []
+        for block, choice in r.mapping(raw.get("levels"), f"{where}.levels").items():
+            choice = [choice] if isinstance(choice, str) else choice
+            if (
+                not isinstance(choice, list)
+                or not choice
+                or not all(isinstance(c, str) for c in choice)
+            ):
+                p.append(f"{where}.levels.{block}: een niveau of een lijst niveaus")
+                continue
+            levels.append((block, tuple(choice)))
+        presets[code] = Preset(
+            code, _text(raw, "name", where, p), _text(raw, "description", where, p), tuple(levels)
+        )
+
     model = Model(
         version,
         doc.get("title", ""),
@@ -345,6 +374,7 @@ def parse(document: dict) -> Model:
         tuple(size_classes),
         classes_raw.get("source", ""),
         rules,
+        presets,
     )
     p += check(model)
     if p:
@@ -372,6 +402,15 @@ def check(model: Model) -> list[str]:
         if bad := sorted(set(term.names) - set(params)):
             p.append(f"{where}: een prijs bestaat alleen uit parameters, niet {', '.join(bad)}")
 
+    live_so_far: set[str] = set()
+    for v in variables.values():
+        if v.kind == "huidig" and v.estimate is not None:
+            names_ok(
+                v.estimate, set(params) | of_kind["gebied"] | live_so_far,
+                f"variables.{v.code}.estimate",
+            )  # fmt: skip
+        if v.kind == "huidig":
+            live_so_far.add(v.code)
     derived_so_far: set[str] = set()
     for v in variables.values():
         if v.kind == "afgeleid":
@@ -381,6 +420,8 @@ def check(model: Model) -> list[str]:
             names_ok(v.default, base | of_kind["afgeleid"], f"variables.{v.code}.default")
     before_levels = base | of_kind["afgeleid"]
     everything = before_levels | of_kind["scenario"]
+    # Cost lines and yields may also read the staff hours of the other blocks (engine.py).
+    with_lines = everything | set(LINE_CONSEQUENCES)
 
     # Levels set scenario variables in block-priority order, so a level may use what blocks of
     # higher priority (a smaller number) set, and defaults of variables no block sets.
@@ -412,7 +453,7 @@ def check(model: Model) -> list[str]:
         if not b.ladder:
             p.append(f"{where}.levels: ten minste één niveau dat geen huidig niveau is")
         for d_i, d in enumerate(b.drivers):
-            names_ok(d.quantity, everything, f"{where}.drivers[{d_i}].quantity")
+            names_ok(d.quantity, with_lines, f"{where}.drivers[{d_i}].quantity")
             price_ok(d.price, f"{where}.drivers[{d_i}].price")
         for y_i, y in enumerate(b.yields):
             names_ok(y.quantity, everything, f"{where}.yields[{y_i}].quantity")
@@ -435,7 +476,7 @@ def check(model: Model) -> list[str]:
                     p.append(f"{lw}.sets.{name}: geen scenariovariabele")
                 names_ok(expr, before_levels | earlier, f"{lw}.sets.{name}")
             for d_i, d in enumerate(lv.drivers):
-                names_ok(d.quantity, everything, f"{lw}.drivers[{d_i}].quantity")
+                names_ok(d.quantity, with_lines, f"{lw}.drivers[{d_i}].quantity")
                 price_ok(d.price, f"{lw}.drivers[{d_i}].price")
             for y_i, y in enumerate(lv.yields):
                 names_ok(y.quantity, everything, f"{lw}.yields[{y_i}].quantity")
@@ -446,6 +487,20 @@ def check(model: Model) -> list[str]:
     for i, o in enumerate(model.one_off):
         names_ok(o.quantity, everything | of_kind["gevolg"], f"one_off[{i}].quantity")
         price_ok(o.price, f"one_off[{i}].price")
+    for code, preset in model.presets.items():
+        where = f"presets.{code}.levels"
+        listed = {b for b, _c in preset.levels}
+        if missing := [b.code for b in model.blocks if b.code not in listed]:
+            p.append(f"{where}: geen niveau voor {', '.join(missing)}")
+        for block_code, choices in preset.levels:
+            block = model.block(block_code)
+            if block is None:
+                p.append(f"{where}.{block_code}: onbekende bouwsteen")
+                continue
+            if unknown := [c for c in choices if block.level(c) is None]:
+                p.append(f"{where}.{block_code}: onbekend niveau {', '.join(unknown)}")
+            elif block.level(choices[-1]).current:
+                p.append(f"{where}.{block_code}: eindig met een niveau dat altijd te berekenen is")
     used.update(ind.cockpit_scale for ind in model.indicators.values())
     if unused := sorted(set(params) - used):
         p.append(f"parameters: niet gebruikt: {', '.join(unused)}")

@@ -10,14 +10,15 @@ from django.utils.translation import gettext as _
 
 from clb import clock
 from clb.errors import DomainError
-from clb.network.models import Municipality, Organisation
+from clb.network.models import Municipality, Organisation, Province
 
 from . import definitions as d
 from . import engine, loader
 from .engine import Area, Result
 from .models import ModelVersion, Scenario
 
-START_CURRENT, START_EMPTY = "huidig", "leeg"
+START_CURRENT, START_EMPTY, START_BASIC = engine.CURRENT, engine.EMPTY, "basis"
+live_names = engine.live_names
 
 
 class CostModelError(DomainError):
@@ -27,8 +28,23 @@ class CostModelError(DomainError):
 # --- input ------------------------------------------------------------------------------------
 
 
-def resolve_area(municipality_codes=(), organisation_code: str | None = None) -> Area:
-    """An area is a list of municipalities, or the working area of one organisation."""
+def resolve_area(
+    municipality_codes=(), organisation_code: str | None = None, province_code: str | None = None
+) -> Area:
+    """An area is a list of municipalities, the working area of one organisation, or a
+    province."""
+    if province_code:
+        province = Province.objects.filter(code=str(province_code).strip().upper()).first()
+        if province is None:
+            raise CostModelError(
+                _("Onbekende provincie '%(code)s'.") % {"code": province_code}, field="province"
+            )
+        municipalities = list(province.municipalities.order_by("name"))
+        if not municipalities:
+            raise CostModelError(
+                _("%(name)s heeft geen gemeenten.") % {"name": province.name}, field="province"
+            )
+        return Area(municipalities, province=province)
     if organisation_code:
         org = Organisation.objects.filter(code=organisation_code).first()
         if org is None:
@@ -155,12 +171,19 @@ class Session:
     data: engine.AreaData
 
 
-def session(area: Area, *, version: str | None = None, at=None) -> Session:
+NOW_SOURCES = (engine.NOW_LIVE, engine.NOW_NATIONAL)
+
+
+def session(area: Area, *, version: str | None = None, at=None, now: str | None = None) -> Session:
+    """now: where today's figures come from — None: CLB's register where it is complete for the
+    area, else the national estimate; "clb" or "landelijk" to choose."""
+    if now not in (None, *NOW_SOURCES):
+        raise CostModelError(_("Kies 'clb' of 'landelijk' voor de huidige cijfers."), field="now")
     try:
         model = loader.load(version)
     except loader.LoadError as exc:
         raise CostModelError(str(exc), field="model_version") from exc
-    return Session(model, area, engine.AreaData(area.municipalities, model, at=at))
+    return Session(model, area, engine.AreaData(area.municipalities, model, at=at, now=now))
 
 
 def _run(s: Session, levels: dict[str, str], params, overrides, current_subsidy) -> Result:
@@ -173,39 +196,38 @@ def _run(s: Session, levels: dict[str, str], params, overrides, current_subsidy)
         ) from exc
     except engine.ParameterProblem as exc:
         raise CostModelError(exc.message, field=f"parameters.{exc.code}") from exc
+    except engine.NoCost as exc:
+        raise CostModelError(exc.message, field="levels") from exc
 
 
-def live_names(level: d.Level) -> set[str]:
-    """The live variables a level is computed from."""
-    names = set()
-    for _name, expr in level.sets:
-        names |= d.expression_names(expr)
-    for rule in (*level.drivers, *level.yields):
-        names |= d.expression_names(rule.quantity)
-    return names & set(d.LIVE_VARIABLES)
+def default_start(model: d.Model) -> str:
+    """The Wsob basic provision where the model has it (issue 21), else today's levels."""
+    return START_BASIC if START_BASIC in model.presets else START_CURRENT
+
+
+def starts(model: d.Model) -> list[str]:
+    """Where a scenario can start: the model's presets (basis, ambitie, huidig …) and "leeg"."""
+    return [*model.presets, *([START_CURRENT] if START_CURRENT not in model.presets else [])] + [
+        START_EMPTY
+    ]
+
+
+def start_levels(s: Session, start: str, params: dict | None = None) -> dict[str, str]:
+    """Every block's level at a start point for this area (see engine.preset_levels)."""
+    if start not in starts(s.model):
+        raise CostModelError(
+            _("Begin bij een van: %(known)s.") % {"known": ", ".join(starts(s.model))},
+            field="start",
+        )
+    params = params or {code: p.value for code, p in s.model.parameters.items()}
+    base, now = s.data.base_and_now(params)
+    return engine.preset_levels(s.model, base, params, start, estimated_now=now.estimated)
 
 
 def current_levels(s: Session, params: dict | None = None) -> dict[str, str]:
-    """Today's levels as far as CLB can see them: a block's "huidig" level where CLB has live
-    data for it (known, and not all zero: an area not yet on CLB has no collection in it, which
-    says nothing about its library), otherwise the block's floor."""
-    params = params or {code: p.value for code, p in s.model.parameters.items()}
-    levels = {b.code: b.floor.code for b in s.model.blocks}
-    base = s.data.base(params)
-    for block in s.model.blocks:
-        current = block.current_level
-        if current is None:
-            continue
-        seen = [base[name] for name in live_names(current)]
-        if any(v is None for v in seen) or not any(seen):
-            continue
-        trial = {**levels, block.code: current.code}
-        try:
-            engine.calculate(s.model, base, params, trial)
-        except (engine.LevelUnavailable, engine.ParameterProblem):
-            continue
-        levels = trial
-    return levels
+    """Today's levels: from CLB's register where it is complete for the area, otherwise from
+    the national figures (engine.AreaData.now); a block without either starts at its floor."""
+    return start_levels(s, START_CURRENT, params)
 
 
 def compute(
@@ -213,23 +235,20 @@ def compute(
     levels: dict | None = None,
     overrides: dict | None = None,
     *,
-    start: str = START_CURRENT,
+    start: str | None = None,
     current_subsidy=None,
     version: str | None = None,
     at=None,
+    now: str | None = None,
     s: Session | None = None,
 ) -> Result:
-    """Cost and yield of a scenario. Blocks not in `levels` start at today's level
-    (start="huidig") or at their floor (start="leeg")."""
-    s = s or session(area, version=version, at=at)
+    """Cost and yield of a scenario. Blocks not in `levels` take their level from the start
+    point: a preset of the model ("basis", the default: the Wsob basic provision; "ambitie";
+    "huidig": today's levels) or "leeg" (every block at its floor). `now`: see session()."""
+    s = s or session(area, version=version, at=at, now=now)
     params, clean = parameters_with(s.model, overrides)
     chosen = check_levels(s.model, levels)
-    if start not in (START_CURRENT, START_EMPTY):
-        raise CostModelError(_("Begin bij 'huidig' of 'leeg'."), field="start")
-    if start == START_CURRENT:
-        base_levels = current_levels(s, params)
-    else:
-        base_levels = {b.code: b.floor.code for b in s.model.blocks}
+    base_levels = start_levels(s, start or default_start(s.model), params)
     subsidy = _money_field(current_subsidy, "current_subsidy")
     return _run(s, {**base_levels, **chosen}, params, clean, subsidy)
 
@@ -261,6 +280,64 @@ def fit_budget(
     return out
 
 
+# --- side by side ------------------------------------------------------------------------------
+
+OWN = "eigen"
+
+
+@dataclass
+class Column:
+    """One scenario of the comparison: a preset of the model or the user's own choices."""
+
+    code: str
+    name: str
+    description: str
+    result: Result | None
+    error: str = ""
+    budget: Decimal | None = None
+
+    @property
+    def budget_room(self) -> Decimal | None:
+        """Budget minus subsidy needed: negative is a shortfall; None without an answer."""
+        if self.result is None or self.budget is None or not self.result.net_is_answer:
+            return None
+        return self.budget - self.result.net
+
+    @property
+    def fits(self) -> bool | None:
+        room = self.budget_room
+        return None if room is None else room >= 0
+
+
+def compare_starts(s: Session, own: Result, *, budget=None) -> list[Column]:
+    """The model's presets (Wsob basic provision, covenant ambitions, as now) next to the
+    user's own scenario for the same area, parameters and current subsidy: each with its gap to
+    today's subsidy (Result.difference) and, given a yearly budget, whether it fits."""
+    amount = _money_field(budget, "budget")
+    if amount is None and own.fit is not None:
+        amount = own.fit.budget
+    subsidy = own.current_subsidy if own.current_subsidy_given else None
+    columns = []
+    for code, preset in s.model.presets.items():
+        try:
+            levels = start_levels(s, code, own.parameters)
+            result = _run(s, levels, own.parameters, own.overrides, subsidy)
+        except CostModelError as exc:
+            columns.append(Column(code, preset.name, preset.description, None, str(exc)))
+            continue
+        columns.append(Column(code, preset.name, preset.description, result, budget=amount))
+    columns.append(
+        Column(
+            OWN,
+            _("Eigen keuze"),
+            _("De niveaus die hierboven gekozen zijn (of die binnen het budget passen)."),
+            own,
+            budget=amount,
+        )
+    )
+    return columns
+
+
 # --- scenario files (CLI) ---------------------------------------------------------------------
 
 SPEC_KEYS = ("name", "levels", "parameters", "budget", "current_subsidy", "start", "notes")
@@ -273,7 +350,7 @@ class Spec:
     parameters: dict = field(default_factory=dict)
     budget: object = None
     current_subsidy: object = None
-    start: str = START_CURRENT
+    start: str | None = None  # None: the model's default (the Wsob basic provision)
     notes: str = ""
 
 
@@ -289,7 +366,7 @@ def read_spec(raw) -> Spec:
     return Spec(**raw)
 
 
-def compute_spec(area: Area, spec: Spec, *, version=None, at=None) -> Result:
+def compute_spec(area: Area, spec: Spec, *, version=None, at=None, s=None) -> Result:
     if spec.budget is not None:
         if spec.levels:
             raise CostModelError(
@@ -302,6 +379,7 @@ def compute_spec(area: Area, spec: Spec, *, version=None, at=None) -> Result:
             current_subsidy=spec.current_subsidy,
             version=version,
             at=at,
+            s=s,
         )
     return compute(
         area,
@@ -311,6 +389,7 @@ def compute_spec(area: Area, spec: Spec, *, version=None, at=None) -> Result:
         current_subsidy=spec.current_subsidy,
         version=version,
         at=at,
+        s=s,
     )
 
 
@@ -361,10 +440,20 @@ def save_scenario(
 
 
 def area_of(scenario: Scenario) -> Area:
-    if scenario.organisation_id and set(scenario.municipality_codes) == set(
+    """The scenario's area: an organisation's working area or a whole province when its
+    municipalities are exactly that, otherwise the municipalities."""
+    codes = set(scenario.municipality_codes)
+    if scenario.organisation_id and codes == set(
         scenario.organisation.municipalities.values_list("code", flat=True)
     ):
         return resolve_area(organisation_code=scenario.organisation.code)
+    first = Municipality.objects.filter(code__in=codes).select_related("province").first()
+    if (
+        len(codes) > 1
+        and first is not None
+        and codes == set(first.province.municipalities.values_list("code", flat=True))
+    ):
+        return resolve_area(province_code=first.province.code)
     return resolve_area(scenario.municipality_codes)
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from clb import exports
 from clb.inputs import whole_number
 
-from . import access, benchmarks, export, loader, presentation, services
+from . import access, benchmarks, calibration, export, loader, presentation, sensitivity, services
 from .models import ModelVersion, Scenario
 
 
@@ -33,7 +33,8 @@ class Inputs:
 
     codes: list[str] = field(default_factory=list)
     organisation: str = ""
-    start: str = services.START_CURRENT
+    province: str = ""
+    start: str = ""  # empty: the model's default start (the Wsob basic provision)
     levels: dict = field(default_factory=dict)
     overrides: dict = field(default_factory=dict)
     budget: str = ""
@@ -44,7 +45,11 @@ class Inputs:
         pairs = [("gemeente", c) for c in self.codes]
         if self.organisation:
             pairs.append(("organisatie", self.organisation))
-        pairs += [("start", self.start), ("actie", self.action)]
+        if self.province:
+            pairs.append(("provincie", self.province))
+        if self.start:
+            pairs.append(("start", self.start))
+        pairs.append(("actie", self.action))
         pairs += [(f"niveau_{k}", v) for k, v in self.levels.items()]
         pairs += [(f"param_{k}", v) for k, v in self.overrides.items()]
         if self.budget:
@@ -64,10 +69,14 @@ def _same_number(raw: str, default: Decimal) -> bool:
 def _inputs(data, model) -> Inputs:
     codes = [c.strip().upper() for c in data.getlist("gemeente") if c.strip()]
     organisation = data.get("organisatie", "").strip()
-    if data.get("gebied") == "organisatie":
-        codes = []
-    elif data.get("gebied") == "gemeenten":
-        organisation = ""
+    province = data.get("provincie", "").strip().upper()
+    chosen = data.get("gebied")
+    if chosen == "organisatie":
+        codes, province = [], ""
+    elif chosen == "provincie":
+        codes, organisation = [], ""
+    elif chosen == "gemeenten":
+        organisation = province = ""
     levels = {
         b.code: data[f"niveau_{b.code}"] for b in model.blocks if data.get(f"niveau_{b.code}")
     }
@@ -79,7 +88,8 @@ def _inputs(data, model) -> Inputs:
     return Inputs(
         codes,
         organisation,
-        data.get("start") or services.START_CURRENT,
+        province,
+        data.get("start", "").strip(),
         levels,
         overrides,
         data.get("budget", "").strip(),
@@ -91,14 +101,14 @@ def _inputs(data, model) -> Inputs:
 def _area(user, inputs: Inputs):
     """The area the form asks for, if the user may work on it (None: nothing chosen yet)."""
     allowed = access.allowed_codes(user)
-    if not inputs.codes and not inputs.organisation:
+    if not inputs.codes and not inputs.organisation and not inputs.province:
         if user.organisation_id and user.role == user.Role.ORG_ADMIN:
             inputs.organisation = user.organisation.code
         elif len(allowed) == 1:
             inputs.codes = sorted(allowed)
         else:
             return None
-    area = services.resolve_area(inputs.codes, inputs.organisation or None)
+    area = services.resolve_area(inputs.codes, inputs.organisation or None, inputs.province or None)
     if forbidden := [c for c in area.codes if c not in allowed]:
         raise PermissionDenied(_("Geen toegang tot %(codes)s.") % {"codes": ", ".join(forbidden)})
     return area
@@ -111,9 +121,15 @@ def _load_scenario(request, model) -> tuple[Inputs, Scenario] | None:
     scenario = get_object_or_404(Scenario, pk=pk)
     if not access.may_see(request.user, scenario):
         raise PermissionDenied(_("Dit scenario ligt buiten uw gebied."))
+    try:
+        area = services.area_of(scenario)
+    except services.CostModelError:
+        area = None  # a municipality that no longer exists: the builder will say so
+    province = area.province.code if area is not None and area.province is not None else ""
     inputs = Inputs(
-        codes=[] if scenario.organisation_id else list(scenario.municipality_codes),
+        codes=[] if scenario.organisation_id or province else list(scenario.municipality_codes),
         organisation=scenario.organisation.code if scenario.organisation_id else "",
+        province=province,
         start=services.START_EMPTY,
         levels=dict(scenario.levels),
         overrides=dict(scenario.overrides),
@@ -144,6 +160,9 @@ def builder(request):
         "loaded": loaded,
         "municipalities": access.allowed_municipalities(request.user).order_by("name"),
         "organisations": access.allowed_organisations(request.user),
+        "provinces": access.allowed_provinces(request.user),
+        "starts": presentation.start_options(model),
+        "default_start": services.default_start(model),
         "error": None,
         "result": None,
     }
@@ -167,20 +186,36 @@ def builder(request):
         context["error"] = exc
     result = context["result"]
     download = request.GET.get("download")
+    if result is not None:
+        context["columns"] = services.compare_starts(s, result, budget=inputs.budget or None)
+        context["swings"] = sensitivity.swings(result, s.data)
     if result is not None and download in ("csv", "xlsx"):
-        return _download(request, result, download)
+        return _download(request, result, download, context["columns"], context["swings"])
     if result is not None:
         peers = benchmarks.peers(result)
         context.update(
             peers=peers,
             cockpit=benchmarks.cockpit(result),
-            charts=presentation.charts(result, peers),
+            charts=presentation.charts(
+                result, peers, context["columns"], context["swings"][: presentation.TORNADO_BARS]
+            ),
+            tornado=context["swings"][: presentation.TORNADO_BARS],
+            compare_blocks=presentation.compare_columns(context["columns"])[0],
+            compare_totals=presentation.compare_columns(context["columns"])[1],
             live=presentation.live_rows(result),
             size_rows=presentation.size_rows(result),
             query=Inputs(
-                inputs.codes, inputs.organisation, services.START_EMPTY, result.levels,
-                inputs.overrides, "", inputs.current_subsidy,
+                inputs.codes, inputs.organisation, inputs.province, services.START_EMPTY,
+                result.levels, inputs.overrides, "", inputs.current_subsidy,
             ).query(),
+            start_query={
+                c.code: Inputs(
+                    inputs.codes, inputs.organisation, inputs.province, c.code, {},
+                    inputs.overrides, inputs.budget, inputs.current_subsidy,
+                ).query()
+                for c in context["columns"]
+                if c.code != services.OWN
+            },
         )  # fmt: skip
     context["rows"] = presentation.block_rows(
         model,
@@ -194,12 +229,13 @@ def builder(request):
     return render(request, "costmodel/builder.html", context, status=status)
 
 
-def _download(request, result, fmt: str) -> HttpResponse:
+def _download(request, result, fmt: str, columns=None, swings=None) -> HttpResponse:
     name = "kostenmodel-" + "-".join(result.area.codes)[:80]
+    tables = export.tables(result, columns, swings)
     if fmt == "csv":
-        body = export.to_csv(result, exports.requested_style(request))
+        body = export.to_csv(tables, exports.requested_style(request))
     else:
-        body = export.to_xlsx(result)
+        body = export.to_xlsx(tables)
     return exports.download(body, f"{name}.{fmt}")
 
 
@@ -285,7 +321,8 @@ def scenario_download(request, pk: int, fmt: str):
         result = services.scenario_result(scenario)
     except services.CostModelError as exc:
         raise Http404(str(exc)) from exc
-    return _download(request, result, fmt)
+    data = services.session(services.area_of(scenario), version=result.model.version).data
+    return _download(request, result, fmt, swings=sensitivity.swings(result, data))
 
 
 @login_required
@@ -309,6 +346,17 @@ def model_page(request):
         model = loader.load(version)
     except loader.LoadError as exc:
         raise Http404(str(exc)) from exc
+    try:
+        national = calibration.cached(model.version)
+    except calibration.CalibrationUnavailable as exc:
+        national, national_missing = None, str(exc)
+    else:
+        national_missing = (
+            ""
+            if national.now.municipalities
+            else _("Er zijn nog geen gemeenten geladen (clb load-reference).")
+        )
+        national = national if national.now.municipalities else None
     return render(
         request,
         "costmodel/model.html",
@@ -317,5 +365,15 @@ def model_page(request):
             "versions": ModelVersion.objects.all(),
             "parameter_groups": presentation.parameter_groups(model, {}),
             "variables": list(model.variables.values()),
+            "estimated": [v for v in model.variables.values() if v.estimate is not None],
+            "national": national,
+            "national_missing": national_missing,
+            "national_partial": bool(
+                national
+                and "nl_gemeenten" in model.parameters
+                and national.now.municipalities < model.parameters["nl_gemeenten"].value
+            ),
+            "national_rows": presentation.national_rows(national) if national else [],
+            "national_charts": presentation.national_charts(national) if national else {},
         },
     )

@@ -45,3 +45,13 @@ def count(value, decimals: int = 0):
 @register.filter
 def euro(value):
     return formatting.money(value)
+
+
+@register.filter
+def percent(value, decimals: int = 0):
+    """A share (0.93) as a percentage ("93%"; with decimals=1 "93,0%")."""
+    from django.template.defaultfilters import floatformat
+
+    if value is None:
+        return ""
+    return floatformat(value * 100, f"{decimals}g") + "%"

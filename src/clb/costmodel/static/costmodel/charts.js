@@ -30,6 +30,24 @@
                               marker: {color: ["#1f5fa8", "#8a8a8a", "#c8c8c8"]}}],
            {title: {text: c.subsidy.title}, height: 360, xaxis: {automargin: true}});
     }
+    if (c.comparison) {
+      var k = c.comparison;
+      plot("chart-comparison", [
+        {type: "bar", name: k.needed_name, x: k.x, y: k.needed, marker: {color: "#1f5fa8"}},
+        {type: "bar", name: k.current_name, x: k.x, y: k.current, marker: {color: "#8a8a8a"}}
+      ], {title: {text: k.title}, barmode: "group", height: 360, xaxis: {automargin: true}});
+    }
+    if (c.tornado) {
+      var t = c.tornado;
+      plot("chart-tornado", [
+        {type: "bar", orientation: "h", name: t.low_name, y: t.names, x: t.low,
+         marker: {color: "#2e7d32"}},
+        {type: "bar", orientation: "h", name: t.high_name, y: t.names, x: t.high,
+         marker: {color: "#c62828"}}
+      ], {title: {text: t.title}, barmode: "overlay", height: 140 + 30 * t.names.length,
+          margin: {l: 20, r: 20, t: 40, b: 60},
+          yaxis: {autorange: "reversed", automargin: true}, xaxis: {zeroline: true}});
+    }
     if (c.peers) {
       plot("chart-peers", [
         {type: "box", name: "", x: c.peers.values, text: c.peers.names, boxpoints: "all",
@@ -58,7 +76,27 @@
     }
   }
 
+  function national(c) {
+    if (c.checks) {
+      var k = c.checks;
+      plot("chart-national", [
+        {type: "bar", name: k.model_name, x: k.x, y: k.model, marker: {color: "#1f5fa8"}},
+        {type: "bar", name: k.real_name, x: k.x, y: k.real, marker: {color: "#8a8a8a"}}
+      ], {title: {text: k.title}, barmode: "group", height: 340});
+    }
+    if (c.distribution) {
+      plot("chart-distribution", c.distribution.classes.map(function (g) {
+        return {type: "box", name: g.name, y: g.values, text: g.names, boxpoints: "all",
+                jitter: 0.4, pointpos: 0, hoverinfo: "text+y"};
+      }), {title: {text: c.distribution.title}, height: 460, showlegend: false,
+           yaxis: {type: "log", automargin: true, tickvals: [10, 15, 20, 30, 50, 100, 200, 500]},
+           xaxis: {automargin: true}});
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var n = data("costmodel-national");
+    if (n) national(n);
     var b = data("costmodel-charts");
     if (b) builder(b);
     var c = data("costmodel-compare");
