@@ -28,9 +28,10 @@ import tempfile
 import time
 
 try:
-    from ensure_system import postgres_bindir  # run as a script: this folder is on sys.path
+    # run as a script: this folder is on sys.path
+    from ensure_system import pgbouncer_path, postgres_bindir
 except ImportError:
-    from scripts.ensure_system import postgres_bindir  # imported (tests/faults)
+    from scripts.ensure_system import pgbouncer_path, postgres_bindir  # imported (tests/faults)
 
 
 def server_bin() -> str:
@@ -194,7 +195,7 @@ class Pgbouncer:
         return f"postgresql://{self.cluster.user}@127.0.0.1:{self.port}/clb"
 
     def start(self) -> str:
-        program = shutil.which("pgbouncer") or shutil.which("pgbouncer", path="/usr/sbin")
+        program = pgbouncer_path()
         if program is None:
             sys.exit("PgBouncer is missing: apt-get install pgbouncer")
         users = os.path.join(self.cluster.tmp, "pgbouncer-users.txt")

@@ -53,3 +53,15 @@ def test_wal_positions_are_read_as_numbers_and_anything_else_as_none():
     assert lsn("16/B374D848") > lsn("15/FFFFFFFF")
     for bad in (None, "", "0/", "G/1", "1/2/3", "0/16B3748; x", "123456789/0"):
         assert lsn(bad) is None
+
+
+def test_behind_a_transaction_pooler_django_uses_no_server_side_cursors(tmp_path):
+    pooled = {
+        **PRIMARY,
+        "CLB_TRANSACTION_POOLING": "1",
+        "CLB_DATABASE_REPLICA_URLS": "postgresql://db-2/clb",
+    }
+    primary = database_settings(pooled, tmp_path)
+    assert primary["DISABLE_SERVER_SIDE_CURSORS"] is True
+    assert replica_settings(pooled, primary)["replica1"]["DISABLE_SERVER_SIDE_CURSORS"] is True
+    assert database_settings(PRIMARY, tmp_path)["DISABLE_SERVER_SIDE_CURSORS"] is False
