@@ -7,6 +7,8 @@
     python scripts/pg.py --replica -- COMMAND ...
                                           the same with a streaming replica of that cluster
                                           (pg_basebackup -R) in CLB_DATABASE_REPLICA_URLS
+    python scripts/pg.py --durable ...   PostgreSQL's own settings for writing to disk (fsync,
+                                          synchronous_commit) instead of the fast unsafe ones
     python scripts/pg.py --pgbouncer -- COMMAND ...
                                           the same with PgBouncer in transaction mode in front:
                                           CLB_DATABASE_URL points at PgBouncer
@@ -215,7 +217,8 @@ class Pgbouncer:
                 "ignore_startup_parameters = extra_float_digits,options\n"
                 f"logfile = {self.cluster.tmp}/pgbouncer.log\n"
             )
-        self.process = subprocess.Popen(self.cluster.prefix + [program, self.ini])
+        # -q: its log goes to the file only, not into the output of what runs behind it.
+        self.process = subprocess.Popen(self.cluster.prefix + [program, "-q", self.ini])
         for _ in range(300):  # until it listens (a few tenths of a second)
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
@@ -243,11 +246,11 @@ def main(argv: list[str]) -> int:
     options, command = (
         (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else ([], argv)
     )
-    if not command or set(options) - {"--replica", "--pgbouncer"}:
+    if not command or set(options) - {"--replica", "--pgbouncer", "--durable"}:
         print(__doc__)
         return 2
     with contextlib.ExitStack() as stack:
-        cluster = stack.enter_context(Cluster())
+        cluster = stack.enter_context(Cluster(durable="--durable" in options))
         env = dict(os.environ, CLB_DATABASE_URL=cluster.url)
         print(f"PostgreSQL: {cluster.url}", flush=True)
         if "--replica" in options:
