@@ -108,9 +108,8 @@ class Reading:
     stale_ok: bool = False
     seen: int = 0  # the browser's last write, as a WAL position
     wrote: bool = False
-    chosen: str | None = None
-
-    used: bool = False  # a read went to the replica
+    chosen: str | None = None  # the replica for this request, once asked
+    used: bool = False  # a read went to it
 
     def watch(self, execute, sql, params, many, context):
         if sql.lstrip()[:8].upper().startswith(WRITES) and not any(

@@ -66,20 +66,22 @@ class Site:
         url = self.via or self.cluster.url
         return dict(self.env, CLB_DATABASE_URL=f"{url}?application_name={application}")
 
-    def sql(self, query: str, *args):
+    def sql(self, query: str, *args) -> list:
+        """The rows of `query` on the cluster itself (none for a statement that returns none)."""
         with psycopg.connect(self.cluster.url, autocommit=True) as db:
-            return db.execute(query, args).fetchall()
+            cursor = db.execute(query, args)
+            return cursor.fetchall() if cursor.description else []
 
     def connections_of(self, application: str) -> int:
         return self.sql(
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", application
         )[0][0]
 
-    def start(self, name: str, *arguments, port: int) -> "Process":
+    def start(self, name: str, *arguments, port: int, env: dict | None = None) -> "Process":
         log = open(self.folder / f"{name}.log", "w")  # noqa: SIM115 - closed by Process.stop
         process = subprocess.Popen(
             [CLB, *arguments],
-            env=self.env_for(f"clb-{name}"),
+            env={**self.env_for(f"clb-{name}"), **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=ROOT,
@@ -318,6 +320,28 @@ def stop_loops(score: Score, loops) -> None:
     for loop in loops:
         loop.thread.join(ANSWER_BOUND + 30)  # it may be waiting for its last answer
         assert not loop.thread.is_alive(), f"{loop.name} did not stop"
+
+
+def kiosks_and_desks(site: Site, score: Score, sip_port: int, web_port: int, network="127.0.1"):
+    """A kiosk loop for each seeded kiosk (each from its own address in `network`) and a desk
+    loop for each seeded desk."""
+    kiosks = [
+        KioskLoop(score, sip_port, kiosk, source=f"{network}.{n + 1}")
+        for n, kiosk in enumerate(site.seed["kiosks"])
+    ]
+    return kiosks, [DeskLoop(score, web_port, desk) for desk in site.seed["desks"]]
+
+
+def assert_confirmed_kept(site: Site, kiosks, desks) -> None:
+    """Every invariant holds; each loop's copies were lent at least as often as it saw confirmed
+    and at most that plus its unsure answers; every copy is back."""
+    site.clb("invariants")
+    copies = loans_per_copy(site)
+    mine = [(k, [k.kiosk["barcode"]]) for k in kiosks] + [(d, d.desk["barcodes"]) for d in desks]
+    for loop, barcodes in mine:
+        loans = sum(copies[b][0] for b in barcodes)
+        assert loop.lent <= loans <= loop.lent + loop.unsure, loop
+        assert all(copies[b][1] == 0 for b in barcodes), loop
 
 
 def loans_per_copy(site: Site) -> dict[str, tuple[int, int]]:

@@ -13,11 +13,10 @@ from scripts.ensure_system import PGBOUNCER
 from tests.faults.site import (
     STEP_BOUND,
     Browser,
-    DeskLoop,
-    KioskLoop,
     Score,
+    assert_confirmed_kept,
     free_port,
-    loans_per_copy,
+    kiosks_and_desks,
     run_loops,
     stop_loops,
 )
@@ -35,11 +34,7 @@ def test_kiosks_and_desks_through_pgbouncer_in_transaction_mode(pooled):
     sip2 = pooled.start("sip2", "sip2", "--port", str(sip_port), "--workers", "2", port=sip_port)
     web = pooled.start("web", "serve", "--port", str(web_port), "--workers", "2", port=web_port)
     score = Score()
-    kiosks = [
-        KioskLoop(score, sip_port, kiosk, source=f"127.0.2.{n + 1}")
-        for n, kiosk in enumerate(pooled.seed["kiosks"])
-    ]
-    desks = [DeskLoop(score, web_port, desk) for desk in pooled.seed["desks"]]
+    kiosks, desks = kiosks_and_desks(pooled, score, sip_port, web_port, network="127.0.2")
     loops = [*kiosks, *desks]
     try:
         run_loops(loops)
@@ -59,11 +54,4 @@ def test_kiosks_and_desks_through_pgbouncer_in_transaction_mode(pooled):
         stopped = sip2.stop(), web.stop()
     assert not [lp.errors for lp in loops if lp.errors]
     assert stopped[0] == 0, sip2.output()[-3000:]
-    pooled.clb("invariants")
-    copies = loans_per_copy(pooled)
-    for loop, barcodes in [(k, [k.kiosk["barcode"]]) for k in kiosks] + [
-        (d, d.desk["barcodes"]) for d in desks
-    ]:
-        loans = sum(copies[b][0] for b in barcodes)
-        assert loop.lent <= loans <= loop.lent + loop.unsure, loop
-        assert all(copies[b][1] == 0 for b in barcodes), loop
+    assert_confirmed_kept(pooled, kiosks, desks)

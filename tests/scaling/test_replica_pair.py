@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.faults.site import Browser
+from tests.faults.site import Browser, free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.faults, pytest.mark.django_db]
 BOUND = (
@@ -174,3 +174,36 @@ def test_a_replica_too_far_behind_serves_no_one(pair):
     finally:
         resume(pair)
     wait_until(lambda: health(pair)["stale_reads"] == "replica", "the replica caught up")
+
+
+def test_a_replica_failing_in_the_middle_of_a_page_leaves_it_to_the_primary(pair):
+    """The replica answers where it stands but then refuses the page's copies (a role without
+    the right to read them, made on the primary and replayed): the page is made again on the
+    primary instead of failing."""
+    pair.sql("CREATE ROLE opac_reader LOGIN")
+    pair.sql("GRANT SELECT ON ALL TABLES IN SCHEMA public TO opac_reader")
+    pair.sql("REVOKE SELECT ON catalogue_item FROM opac_reader")
+    wait_until(
+        lambda: (
+            pair.replica_sql("SELECT count(*) FROM pg_roles WHERE rolname = 'opac_reader'")
+            == [(1,)]
+        ),
+        "the role on the replica",
+    )
+    port = free_port()
+    url = pair.replica.url.replace(f"{pair.replica.user}@", "opac_reader@")
+    web = pair.start(
+        "web-reader", "serve", "--port", str(port), "--workers", "1", port=port,
+        env={"CLB_DATABASE_REPLICA_URLS": url},
+    )  # fmt: skip
+    try:
+        anyone = Browser(port)
+        status, _, said = anyone.request("GET", "/health")
+        assert json.loads(said)["stale_reads"] == "replica"  # it answers where it stands
+        record = record_of(pair, pair.seed["desks"][0]["barcodes"][1])
+        status, _, page = anyone.request("GET", f"/titel/{record}/")
+        assert status == 200 and "exemplaren nu beschikbaar" in page
+        assert reads(anyone) == "primary"
+        assert "permission denied" not in web.output()  # not logged as a server error
+    finally:
+        web.stop()
