@@ -10,7 +10,7 @@ Under CI (CI=true) anything still missing fails with the reason: a green CI run 
 Elsewhere the suite runs without it and the closing summary says what was skipped.
 
 Where the programs are looked for: PostgreSQL's server programs in CLB_PG_BINDIR when set, else the
-newest /usr/lib/postgresql/*/bin, else on PATH; Chromium as `chromium` and YAZ as `zoomsh` on PATH.
+newest /usr/lib/postgresql/*/bin, else on PATH; Chromium as `chromium` and YAZ as `zoomsh` on PATH, PgBouncer on PATH or in /usr/sbin.
 """
 
 import argparse
@@ -47,6 +47,13 @@ def zoomsh_path(environ: Mapping[str, str] = os.environ) -> str | None:
     return shutil.which("zoomsh", path=environ.get("PATH", os.defpath))
 
 
+def pgbouncer_path(environ: Mapping[str, str] = os.environ) -> str | None:
+    """Debian's PgBouncer (in /usr/sbin, often not on a user's PATH), or None."""
+    return shutil.which("pgbouncer", path=environ.get("PATH", os.defpath)) or shutil.which(
+        "pgbouncer", path="/usr/sbin"
+    )
+
+
 @dataclass(frozen=True)
 class Need:
     package: str  # the Debian package that provides it
@@ -66,7 +73,8 @@ class Need:
 POSTGRESQL = Need("postgresql", "PostgreSQL half", postgres_bindir)
 CHROMIUM = Need("chromium", "browser tests", chromium_path)
 YAZ = Need("yaz", "SRU test with YAZ", zoomsh_path)
-NEEDS = (POSTGRESQL, CHROMIUM, YAZ)
+PGBOUNCER = Need("pgbouncer", "PgBouncer test", pgbouncer_path)
+NEEDS = (POSTGRESQL, CHROMIUM, YAZ, PGBOUNCER)
 
 
 def under_ci(environ: Mapping[str, str] = os.environ) -> bool:

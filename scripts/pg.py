@@ -4,12 +4,22 @@
                                           cluster (initdb in a temporary folder, a free port), and
                                           removes the cluster afterwards.
 
+    python scripts/pg.py --replica -- COMMAND ...
+                                          the same with a streaming replica of that cluster
+                                          (pg_basebackup -R) in CLB_DATABASE_REPLICA_URLS
+    python scripts/pg.py --durable ...   PostgreSQL's own settings for writing to disk (fsync,
+                                          synchronous_commit) instead of the fast unsafe ones
+    python scripts/pg.py --pgbouncer -- COMMAND ...
+                                          the same with PgBouncer in transaction mode in front:
+                                          CLB_DATABASE_URL points at PgBouncer
+
 `Cluster` is the same thing as an object a test can hold: it can stop the server (as a crash
 would, with `-m immediate`) and start it again on the same port and data (tests/faults).
 
 As root (CI, sandboxes) initdb refuses to run, so the cluster is owned by the `postgres` user.
 """
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -17,11 +27,13 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 try:
-    from ensure_system import postgres_bindir  # run as a script: this folder is on sys.path
+    # run as a script: this folder is on sys.path
+    from ensure_system import pgbouncer_path, postgres_bindir
 except ImportError:
-    from scripts.ensure_system import postgres_bindir  # imported (tests/faults)
+    from scripts.ensure_system import pgbouncer_path, postgres_bindir  # imported (tests/faults)
 
 
 def server_bin() -> str:
@@ -150,16 +162,106 @@ class Cluster:
         self.remove()
 
 
+class Replica(Cluster):
+    """A hot standby of `primary` on its own port: a base backup taken with `pg_basebackup -R`,
+    which writes the primary's address into the copy, so it streams and replays the primary's
+    WAL from then on (every database of the cluster, test databases made later included)."""
+
+    def __init__(self, primary: Cluster):
+        # A standby needs at least the primary's max_connections.
+        super().__init__(durable=primary.durable, max_connections=primary.max_connections)
+        self.primary = primary
+
+    def create(self) -> str:
+        self._run(
+            f"{self.bindir}/pg_basebackup",
+            "-D", self.datadir, "-R", "-X", "stream", "-c", "fast",
+            "-h", "127.0.0.1", "-p", str(self.primary.port), "-U", self.primary.user,
+        )  # fmt: skip
+        self.start()
+        return self.url
+
+
+class Pgbouncer:
+    """Debian's PgBouncer in transaction mode in front of `cluster`, on its own loopback port:
+    each transaction may run on another server connection, `pool_size` of them per database."""
+
+    def __init__(self, cluster: Cluster, pool_size: int = 10):
+        self.cluster, self.pool_size = cluster, pool_size
+        self.port = free_port()
+        self.ini = os.path.join(cluster.tmp, "pgbouncer.ini")
+        self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://{self.cluster.user}@127.0.0.1:{self.port}/clb"
+
+    def start(self) -> str:
+        program = pgbouncer_path()
+        if program is None:
+            sys.exit("PgBouncer is missing: apt-get install pgbouncer")
+        users = os.path.join(self.cluster.tmp, "pgbouncer-users.txt")
+        with open(users, "w") as f:
+            f.write(f'"{self.cluster.user}" ""\n')
+        with open(self.ini, "w") as f:
+            f.write(
+                "[databases]\n"
+                f"* = host=127.0.0.1 port={self.cluster.port}\n"
+                "[pgbouncer]\n"
+                f"listen_addr = 127.0.0.1\nlisten_port = {self.port}\n"
+                f"unix_socket_dir = {self.cluster.tmp}\n"
+                f"auth_type = trust\nauth_file = {users}\n"
+                "pool_mode = transaction\n"
+                f"default_pool_size = {self.pool_size}\nmax_client_conn = 1000\n"
+                # libpq and psycopg may send these; PgBouncer passes on only what it knows.
+                "ignore_startup_parameters = extra_float_digits,options\n"
+                f"logfile = {self.cluster.tmp}/pgbouncer.log\n"
+            )
+        # -q: its log goes to the file only, not into the output of what runs behind it.
+        self.process = subprocess.Popen(self.cluster.prefix + [program, "-q", self.ini])
+        for _ in range(300):  # until it listens (a few tenths of a second)
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self.url
+            except OSError:
+                if self.process.poll() is not None:
+                    sys.exit(f"PgBouncer did not start; see {self.cluster.tmp}/pgbouncer.log")
+                time.sleep(0.05)
+        sys.exit("PgBouncer did not start listening")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(30)
+
+    def __enter__(self) -> "Pgbouncer":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
 def main(argv: list[str]) -> int:
-    if "--" in argv:
-        argv = argv[argv.index("--") + 1 :]
-    if not argv:
+    options, command = (
+        (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else ([], argv)
+    )
+    if not command or set(options) - {"--replica", "--pgbouncer", "--durable"}:
         print(__doc__)
         return 2
-    with Cluster() as cluster:
-        print(f"PostgreSQL: {cluster.url}", flush=True)
+    with contextlib.ExitStack() as stack:
+        cluster = stack.enter_context(Cluster(durable="--durable" in options))
         env = dict(os.environ, CLB_DATABASE_URL=cluster.url)
-        return subprocess.run(argv, env=env).returncode
+        print(f"PostgreSQL: {cluster.url}", flush=True)
+        if "--replica" in options:
+            replica = stack.enter_context(Replica(cluster))
+            env["CLB_DATABASE_REPLICA_URLS"] = replica.url
+            print(f"PostgreSQL replica: {replica.url}", flush=True)
+        if "--pgbouncer" in options:
+            env["CLB_DATABASE_URL"] = stack.enter_context(Pgbouncer(cluster)).url
+            env["CLB_TRANSACTION_POOLING"] = "1"
+            print(f"PgBouncer (transaction mode): {env['CLB_DATABASE_URL']}", flush=True)
+        return subprocess.run(command, env=env).returncode
 
 
 if __name__ == "__main__":

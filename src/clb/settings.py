@@ -3,7 +3,11 @@
 CLB_DATA_DIR       folder for the SQLite database, the generated secret and uploads (default ./var)
 CLB_DATABASE_URL   sqlite:////path/clb.sqlite3 or postgresql://user:pass@host:port/name?options
                    (clb.database_settings); unset: SQLite in the data folder
+CLB_DATABASE_REPLICA_URLS  streaming replicas of the PostgreSQL primary, comma-separated
+                   postgresql:// URLs; pages that may be a moment stale read from them (clb.replicas)
+CLB_REPLICA_MAX_LAG bytes of WAL a replica may be behind and still serve (default 16 MiB)
 CLB_CONN_MAX_AGE   seconds a database connection is reused (default 0: one per request)
+CLB_TRANSACTION_POOLING "1" behind PgBouncer in transaction mode (clb.database_settings)
 CLB_SECRET_KEY     secret key; when unset a development key is generated once into the data folder
 CLB_DEBUG          "1" for Django's debug mode
 CLB_ALLOWED_HOSTS  comma-separated host names (default localhost names)
@@ -34,7 +38,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from clb.database_settings import database_settings
+from clb.database_settings import database_settings, replica_settings
 from clb.mail_settings import mail_settings
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -95,6 +99,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "clb.proxies.TrustedProxyMiddleware",
+    "clb.replicas.ReplicaMiddleware",  # outside the session's: it sees the session saved
     "django.middleware.security.SecurityMiddleware",
     "clb.web.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -135,6 +140,28 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_settings(os.environ, DATA_DIR)}
+DATABASES.update(replica_settings(os.environ, DATABASES["default"]))
+DATABASE_ROUTERS = ["clb.replicas.ReplicaRouter"]
+# The pages whose reads may be a moment stale (clb.replicas): search, a title and where its
+# copies are, the cockpit's figures, open data. The writer's own next page is never stale.
+CLB_REPLICA_PAGES = frozenset(
+    {
+        "web:home",
+        "web:search",
+        "web:record",
+        "cockpit:dashboard",
+        "cockpit:table-csv",
+        "cockpit:report",
+        "cockpit:boundaries",
+        "exchange:sru",
+        "exchange:oai",
+    }
+)
+# Writes that are no reader's own change: a session (always read from the primary) and the
+# open-data rate counter. Other writes send the writer's next pages to the primary until a
+# replica has replayed them.
+CLB_REPLICA_UNWATCHED_TABLES = ('"django_session"', "exchange_requestcount")
+CLB_REPLICA_MAX_LAG = int(os.environ.get("CLB_REPLICA_MAX_LAG", str(16 * 1024 * 1024)))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

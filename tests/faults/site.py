@@ -50,6 +50,7 @@ class Site:
     env: dict
     seed: dict
     folder: Path
+    via: str = ""  # a pooler's URL in front of the cluster, for the processes of the site
 
     def clb(self, *arguments, check=True, application="clb") -> subprocess.CompletedProcess:
         done = subprocess.run(
@@ -62,22 +63,25 @@ class Site:
 
     def env_for(self, application: str) -> dict:
         # Each process names itself, so pg_stat_activity tells whose connections are open.
-        return dict(self.env, CLB_DATABASE_URL=f"{self.cluster.url}?application_name={application}")
+        url = self.via or self.cluster.url
+        return dict(self.env, CLB_DATABASE_URL=f"{url}?application_name={application}")
 
-    def sql(self, query: str, *args):
+    def sql(self, query: str, *args) -> list:
+        """The rows of `query` on the cluster itself (none for a statement that returns none)."""
         with psycopg.connect(self.cluster.url, autocommit=True) as db:
-            return db.execute(query, args).fetchall()
+            cursor = db.execute(query, args)
+            return cursor.fetchall() if cursor.description else []
 
     def connections_of(self, application: str) -> int:
         return self.sql(
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", application
         )[0][0]
 
-    def start(self, name: str, *arguments, port: int) -> "Process":
+    def start(self, name: str, *arguments, port: int, env: dict | None = None) -> "Process":
         log = open(self.folder / f"{name}.log", "w")  # noqa: SIM115 - closed by Process.stop
         process = subprocess.Popen(
             [CLB, *arguments],
-            env=self.env_for(f"clb-{name}"),
+            env={**self.env_for(f"clb-{name}"), **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=ROOT,
@@ -204,16 +208,13 @@ class KioskLoop(Loop):
             client.close()
 
 
-class DeskLoop(Loop):
-    """A desk on the web pages: log in, scan the card, lend two copies, take them back, again.
-    Any answer that is not the page's "done" (a redirect) counts as not done; an HTTP error or
-    a dropped connection as offline."""
+class Browser:
+    """One browser's cookies against a CLB on loopback; `seen` holds the last answer's headers."""
 
-    def __init__(self, score: Score, port: int, desk: dict):
-        super().__init__(desk["username"])
-        self.score, self.port, self.desk = score, port, desk
+    def __init__(self, port: int):
+        self.port = port
         self.cookies: dict[str, str] = {}
-        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.seen = None
 
     def request(self, method, path, form=None) -> tuple[int, str, str]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=ANSWER_BOUND)
@@ -228,6 +229,7 @@ class DeskLoop(Loop):
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
             text = response.read().decode(errors="replace")
+            self.seen = response.headers
             for header in response.headers.get_all("Set-Cookie") or []:
                 name, _, rest = header.partition("=")
                 self.cookies[name.strip()] = rest.split(";", 1)[0]
@@ -235,14 +237,32 @@ class DeskLoop(Loop):
         finally:
             connection.close()
 
-    def log_in(self) -> None:
+    def log_in_staff(self, username: str) -> None:
         self.request("GET", "/accounts/login/")
-        status, location, _ = self.request(
-            "POST",
-            "/accounts/login/",
-            {"username": self.desk["username"], "password": "geheim-wachtwoord"},
+        status, _location, _ = self.request(
+            "POST", "/accounts/login/", {"username": username, "password": "geheim-wachtwoord"}
         )
         assert status == 302, status
+
+    def log_in_member(self, card: str, pin: str = "1234") -> None:
+        self.request("GET", "/mijn/inloggen/")
+        status, _location, _ = self.request(
+            "POST", "/mijn/inloggen/", {"card_number": card, "pin": pin}
+        )
+        assert status == 302, status
+
+
+class DeskLoop(Loop):
+    """A desk on the web pages: log in, scan the card, lend two copies, take them back, again.
+    Any answer that is not the page's "done" (a redirect) counts as not done; an HTTP error or
+    a dropped connection as offline."""
+
+    def __init__(self, score: Score, port: int, desk: dict):
+        super().__init__(desk["username"])
+        self.score, self.port, self.desk = score, port, desk
+        self.browser = Browser(port)
+        self.request = self.browser.request
+        self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _done(self, path, form) -> bool | None:
         """True: done (redirect); False: refused; None: CLB could not answer."""
@@ -258,7 +278,7 @@ class DeskLoop(Loop):
 
     def _run(self):
         try:
-            self.log_in()
+            self.browser.log_in_staff(self.desk["username"])
             status, location, _ = self.request(
                 "POST", "/balie/", {"card_number": self.desk["card"]}
             )
@@ -302,6 +322,28 @@ def stop_loops(score: Score, loops) -> None:
         assert not loop.thread.is_alive(), f"{loop.name} did not stop"
 
 
+def kiosks_and_desks(site: Site, score: Score, sip_port: int, web_port: int, network="127.0.1"):
+    """A kiosk loop for each seeded kiosk (each from its own address in `network`) and a desk
+    loop for each seeded desk."""
+    kiosks = [
+        KioskLoop(score, sip_port, kiosk, source=f"{network}.{n + 1}")
+        for n, kiosk in enumerate(site.seed["kiosks"])
+    ]
+    return kiosks, [DeskLoop(score, web_port, desk) for desk in site.seed["desks"]]
+
+
+def assert_confirmed_kept(site: Site, kiosks, desks) -> None:
+    """Every invariant holds; each loop's copies were lent at least as often as it saw confirmed
+    and at most that plus its unsure answers; every copy is back."""
+    site.clb("invariants")
+    copies = loans_per_copy(site)
+    mine = [(k, [k.kiosk["barcode"]]) for k in kiosks] + [(d, d.desk["barcodes"]) for d in desks]
+    for loop, barcodes in mine:
+        loans = sum(copies[b][0] for b in barcodes)
+        assert loop.lent <= loans <= loop.lent + loop.unsure, loop
+        assert all(copies[b][1] == 0 for b in barcodes), loop
+
+
 def loans_per_copy(site: Site) -> dict[str, tuple[int, int]]:
     """Per barcode: loans in all, and loans still open."""
     rows = site.sql(
@@ -309,6 +351,20 @@ def loans_per_copy(site: Site) -> dict[str, tuple[int, int]]:
         " FROM catalogue_item i LEFT JOIN circulation_loan l ON l.item_id = i.id GROUP BY i.barcode"
     )
     return {barcode: (n, still_open) for barcode, n, still_open in rows}
+
+
+def seeded_site(cluster, env: dict, folder: Path, schema: Path, kiosks: int, desks: int) -> Site:
+    """A Site on `cluster` (created and running) with the schema dumped from the test database
+    and the people and things of tests.faults.seed."""
+    made = Site(cluster, env, {}, folder)
+    made.clb("restore", str(schema), "--noinput", "--no-safety-copy")
+    seeded = subprocess.run(
+        [sys.executable, "-m", "tests.faults.seed", str(kiosks), str(desks)],
+        env=made.env_for("seed"), cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert seeded.returncode == 0, seeded.stderr
+    made.seed = read_json(seeded.stdout)
+    return made
 
 
 def read_json(text: str) -> dict:

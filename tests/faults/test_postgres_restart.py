@@ -9,11 +9,10 @@ import pytest
 
 from .site import (
     STEP_BOUND,
-    DeskLoop,
-    KioskLoop,
     Score,
+    assert_confirmed_kept,
     free_port,
-    loans_per_copy,
+    kiosks_and_desks,
     run_loops,
     stop_loops,
 )
@@ -31,11 +30,7 @@ def test_kiosks_and_desks_ride_out_a_postgresql_crash(site):
     )  # fmt: skip
     web = site.start("web", "serve", "--port", str(web_port), "--workers", "2", port=web_port)
     score = Score()
-    kiosks = [
-        KioskLoop(score, sip_port, kiosk, source=f"127.0.1.{n + 1}")
-        for n, kiosk in enumerate(site.seed["kiosks"])
-    ]
-    desks = [DeskLoop(score, web_port, desk) for desk in site.seed["desks"]]
+    kiosks, desks = kiosks_and_desks(site, score, sip_port, web_port)
     loops = [*kiosks, *desks]
 
     def stuck():
@@ -85,13 +80,4 @@ def test_kiosks_and_desks_ride_out_a_postgresql_crash(site):
     assert all(k.lost == 0 for k in kiosks), "a kiosk lost its connection"
     assert not [lp.errors for lp in loops if lp.errors]
     assert "database unreachable" in sip2.output()
-    site.clb("invariants")
-    copies = loans_per_copy(site)
-    for kiosk in kiosks:
-        loans, still_open = copies[kiosk.kiosk["barcode"]]
-        assert kiosk.lent <= loans <= kiosk.lent + kiosk.unsure, kiosk
-        assert still_open == 0, kiosk
-    for desk in desks:
-        loans = sum(copies[b][0] for b in desk.desk["barcodes"])
-        assert desk.lent <= loans <= desk.lent + desk.unsure, desk
-        assert all(copies[b][1] == 0 for b in desk.desk["barcodes"]), desk
+    assert_confirmed_kept(site, kiosks, desks)

@@ -17,10 +17,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def machine(
-    tmp_path: Path, *, postgresql: bool, chromium: bool, ci: bool = False, yaz: bool = True
+    tmp_path: Path,
+    *,
+    postgresql: bool,
+    chromium: bool,
+    ci: bool = False,
+    yaz: bool = True,
+    pgbouncer: bool = True,
 ) -> dict:
-    """An environment in which PostgreSQL's server programs, Chromium (and YAZ) are there or
-    not."""
+    """An environment in which PostgreSQL's server programs, Chromium (and YAZ, PgBouncer) are
+    there or not."""
     path, pg = tmp_path / "bin", tmp_path / "pg"
     path.mkdir(exist_ok=True)
     pg.mkdir(exist_ok=True)
@@ -28,6 +34,7 @@ def machine(
         ([pg / "initdb", pg / "pg_ctl"] if postgresql else [])
         + ([path / "chromium"] if chromium else [])
         + ([path / "zoomsh"] if yaz else [])
+        + ([path / "pgbouncer"] if pgbouncer else [])
     )
     for program in present:
         program.write_text("#!/bin/sh\n")

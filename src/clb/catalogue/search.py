@@ -13,7 +13,7 @@ counts are read from that set. Only the page's records are then loaded."""
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, connections, router, transaction
 from django.db.models import Q
 
 from clb.errors import DomainError
@@ -59,6 +59,11 @@ class SearchResult:
     page: int = 1
     per_page: int = 20
     corrected: str | None = None  # the query as corrected for a typo ("Bedoelde u …")
+
+
+def _reader():
+    """The connection searches read from: a replica when the page may be a moment stale."""
+    return connections[router.db_for_read(BibRecord)]
 
 
 # --- the index --------------------------------------------------------------------------------
@@ -107,10 +112,13 @@ class _Postgres:
         return source, params, f"ts_rank(e.document, ({tsquery}), 1)", params
 
     def candidates(self, word: str) -> list[str]:
-        with connection.cursor() as cursor:
+        reader = _reader()
+        # In one transaction with SET LOCAL: behind a pooler in transaction mode a plain SET
+        # would stay on a server connection another client gets next.
+        with transaction.atomic(using=reader.alias), reader.cursor() as cursor:
             # One edit changes at most three of a word's trigrams (four for a swap), so a
             # 5-letter word keeps a similarity of about 0.2 to its typo.
-            cursor.execute("SET pg_trgm.similarity_threshold = 0.18")
+            cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.18")
             cursor.execute(
                 "SELECT word FROM catalogue_searchword WHERE word %% %s "
                 "AND length BETWEEN %s AND %s",
@@ -259,7 +267,7 @@ def _run(query: text.Query | None, where, where_params, page, per_page, context)
     sql, all_params = _statement(
         *match, where, where_params, per_page, (page - 1) * per_page, context
     )
-    with connection.cursor() as cursor:
+    with _reader().cursor() as cursor:
         cursor.execute(sql, all_params)
         rows = cursor.fetchall()
     hits = sorted(
@@ -290,7 +298,7 @@ def _counts(ids: list[int], context) -> dict[int, tuple[int, int]]:
     if context:
         available += f" AND i.{context[0]} = %s"
         params.append(context[1])
-    with connection.cursor() as cursor:
+    with _reader().cursor() as cursor:
         cursor.execute(
             f"SELECT i.record_id, SUM(CASE WHEN i.status <> '{_WITHDRAWN}' THEN 1 ELSE 0 END), "
             f"SUM(CASE WHEN {available} THEN 1 ELSE 0 END) FROM catalogue_item i "
@@ -342,7 +350,7 @@ def _corrected(query: text.Query) -> text.Query | None:
 
 def _how_many(query: text.Query, cap: int = 1000) -> int:
     source, params, _rank, _rank_params = _backend().match(query)
-    with connection.cursor() as cursor:
+    with _reader().cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {source} LIMIT %s) x", [*params, cap])
         return cursor.fetchone()[0]
 
@@ -437,7 +445,7 @@ def find(
         f"FROM catalogue_searchentry e{join} WHERE {where} "
         f"ORDER BY {SORTS[sort]} LIMIT %s OFFSET %s"
     )
-    with connection.cursor() as cursor:
+    with _reader().cursor() as cursor:
         cursor.execute(sql, [*rank_params, *params, limit, max(0, int(offset))])
         rows = cursor.fetchall()
     total = rows[0][-1] if rows else _count(where, params, offset)
@@ -455,7 +463,7 @@ def find(
 def _count(where: str, params: list, offset: int) -> int:
     if not offset:
         return 0
-    with connection.cursor() as cursor:
+    with _reader().cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM catalogue_searchentry e WHERE {where}", params)
         return cursor.fetchone()[0]
 
@@ -478,7 +486,7 @@ def browse(
     start = (start or "").strip().lower()
     select = f"SELECT {key} AS h, count(*), min({shown}) FROM catalogue_bibrecord r"
     found: list = []
-    with connection.cursor() as cursor:
+    with _reader().cursor() as cursor:
         if before:
             cursor.execute(
                 f"{select} WHERE {key} < %s GROUP BY {key} ORDER BY {key} DESC LIMIT %s",

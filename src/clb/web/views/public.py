@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from clb import clock
+from clb import clock, replicas
 from clb.catalogue.languages import language_name
 from clb.catalogue.models import Audience, BibRecord, Item, ItemStatus, MaterialType
 from clb.catalogue.suggestions import suggest
@@ -55,7 +55,10 @@ NUMBER_FILTERS = {
 def health(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+    answer = {"status": "ok", "database": connection.vendor}
+    if replicas.replica_aliases():
+        answer.update(replicas.health())
+    return JsonResponse(answer)
 
 
 def home(request):

@@ -1,0 +1,294 @@
+"""Replica lag, read routing and read-your-writes with a PostgreSQL primary and one streaming
+replica on this machine, under a steady write load.
+
+    python scripts/pg.py --replica -- .venv/bin/python bench/replica.py [--seconds 60] [--rate 50]
+
+Writers lend (and take back) copies through CLB's services at --rate checkouts a second; after
+each checkout they note the primary's WAL position and the moment. A sampler asks the replica for
+its replay position every few milliseconds; a checkout's lag is the time until the replica has
+replayed past it. Meanwhile `clb serve` takes an OPAC and desk mix over HTTP: anonymous searches
+and title pages, members who place a hold and look at the title at once, a desk that lends a copy
+and looks at it at once. Printed: the checkout rate reached, lag p50/p99/max, the share of page
+reads the replica served, and the read-your-writes checks that failed (the aim is 0).
+On one 2-core machine a replica adds no throughput; the numbers here are lag, routing, correctness.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clb.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import psycopg  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from tests.factories import make_item, make_network, make_patron, make_record  # noqa: E402
+from tests.faults.site import Browser, free_port  # noqa: E402
+
+from clb.accounts.models import User  # noqa: E402
+from clb.circulation import services  # noqa: E402
+from clb.replicas import PRIMARY_POSITION, REPLAY_POSITION, lsn  # noqa: E402
+from measuring import percentile  # noqa: E402
+
+WRITERS, READERS, MEMBERS = 2, 4, 4
+
+
+def replica_url() -> str:
+    url = os.environ.get("CLB_DATABASE_REPLICA_URLS", "").split(",")[0]
+    if connection.vendor != "postgresql" or not url:
+        sys.exit(
+            "Run with a replica: python scripts/pg.py --replica -- .venv/bin/python bench/replica.py"
+        )
+    return url
+
+
+def setup(copies: int) -> dict:
+    net = make_network()
+    child = date(2014, 1, 1)  # youth: no fines or fees, every round the same
+    User.objects.create_user(
+        "balie-bench", password="geheim-wachtwoord", role=User.Role.DESK,
+        organisation=net.org_a, branch=net.a1,
+    )  # fmt: skip
+    desk_patron = make_patron(net.org_a, birth_date=child)
+    return {
+        "net": net,
+        "writers": [
+            (make_patron(net.org_a, birth_date=child), [make_item(net.a1).barcode for _ in range(copies)])
+            for _ in range(WRITERS)
+        ],
+        "members": [
+            (make_patron(net.org_a, birth_date=child).card_number, [make_item(net.a1).record_id for _ in range(40)])
+            for _ in range(MEMBERS)
+        ],
+        "desk": (desk_patron.card_number, [make_item(net.a1) for _ in range(40)]),
+        "records": [make_item(net.a1, make_record(title=f"Zoekwerk {n}")).record_id for n in range(50)],
+    }  # fmt: skip
+
+
+class Run:
+    def __init__(self, seconds: float):
+        self.until = time.monotonic() + seconds
+        self.lock = threading.Lock()
+        self.commits: list[tuple[float, int]] = []  # (moment, WAL position) of each checkout
+        self.replayed: list[tuple[float, int]] = []  # (moment, replay position) samples
+        self.pages = Counter()  # (kind, served by)
+        self.checks = Counter()  # read-your-writes: ok / failed
+        self.errors: list[str] = []
+
+    def going(self) -> bool:
+        return time.monotonic() < self.until
+
+
+def writer(run: Run, net, patron, barcodes, rate: float):
+    try:
+        tick, n = time.monotonic(), 0
+        while run.going():
+            barcode = barcodes[n % len(barcodes)]
+            services.checkout(item_barcode=barcode, card_number=patron.card_number, branch=net.a1)
+            with connection.cursor() as cursor:
+                cursor.execute(PRIMARY_POSITION)
+                position = lsn(cursor.fetchone()[0])
+            with run.lock:
+                run.commits.append((time.monotonic(), position))
+            services.checkin(item_barcode=barcode, branch=net.a1)
+            n += 1
+            tick += 1 / rate
+            time.sleep(max(0.0, tick - time.monotonic()))  # a steady rate, not a burst
+    except Exception as exc:  # reported at the end
+        run.errors.append(f"writer: {exc!r}")
+    finally:
+        connection.close()
+
+
+def sampler(run: Run, url: str):
+    with psycopg.connect(url, autocommit=True) as db:
+        while run.going():
+            position = lsn(db.execute(REPLAY_POSITION).fetchone()[0])
+            run.replayed.append((time.monotonic(), position))
+            time.sleep(0.002)
+        # Until the last checkout has been replayed too.
+        last = run.commits[-1][1] if run.commits else 0
+        give_up = time.monotonic() + 30
+        while run.replayed[-1][1] < last and time.monotonic() < give_up:
+            run.replayed.append((time.monotonic(), lsn(db.execute(REPLAY_POSITION).fetchone()[0])))
+            time.sleep(0.002)
+
+
+def page(run: Run, browser: Browser, kind: str, path: str) -> str:
+    status, _, text = browser.request("GET", path)
+    if status != 200:
+        run.errors.append(f"{kind} {path}: HTTP {status}")
+    with run.lock:
+        run.pages[kind, browser.seen.get("X-CLB-Reads", "?")] += 1
+    return text
+
+
+def reader(run: Run, port: int, records: list[int]):
+    browser, n = Browser(port), 0
+    while run.going():
+        page(run, browser, "opac", f"/zoeken/?q=zoekwerk+{n % 50}")
+        page(run, browser, "opac", f"/titel/{records[n % len(records)]}/")
+        n += 1
+
+
+def member(run: Run, port: int, card: str, records: list[int], branch: int):
+    browser = Browser(port)
+    browser.log_in_member(card)
+    for record in records:
+        if not run.going():
+            return
+        status, _, _ = browser.request(
+            "POST", f"/titel/{record}/reserveren/", {"pickup_branch": branch}
+        )
+        if status != 302:
+            run.errors.append(f"hold on {record}: HTTP {status}")
+            continue
+        seen = page(run, browser, "member", f"/titel/{record}/")
+        run.checks["ok" if "1 reservering." in seen else "failed"] += 1
+        page(run, browser, "member", "/mijn/")
+
+
+def desk(run: Run, port: int, card: str, items):
+    browser = Browser(port)
+    browser.log_in_staff("balie-bench")
+    _, location, _ = browser.request("POST", "/balie/", {"card_number": card})
+    patron_page = re.search(r"/balie/lener/\d+/", location).group(0)
+    for item in items:
+        if not run.going():
+            return
+        browser.request("POST", patron_page + "uitlenen/", {"item_barcode": item.barcode})
+        seen = page(run, browser, "desk", f"/titel/{item.record_id}/")
+        run.checks["ok" if "uitgeleend tot" in seen else "failed"] += 1
+        page(run, browser, "desk", patron_page)
+
+
+def lags(run: Run) -> list[float]:
+    """Per checkout: seconds until the first sample that had replayed past it."""
+    found, i = [], 0
+    for moment, position in run.commits:
+        while i < len(run.replayed) and (
+            run.replayed[i][0] < moment or run.replayed[i][1] < position
+        ):
+            i += 1
+        if i == len(run.replayed):
+            break
+        found.append(run.replayed[i][0] - moment)
+    return found
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--rate", type=float, default=50, help="checkouts a second, all writers")
+    args = parser.parse_args()
+    url = replica_url()
+    call_command("migrate", verbosity=0)
+    made = setup(copies=200)
+    branch = made["net"].a1.pk
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("clb")), "serve", "--port", str(port), "--workers", "2"],
+        cwd=ROOT, env=dict(os.environ, CLB_PLAIN_STATIC="1"),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        if not wait_listening(port):
+            sys.exit("clb serve did not start")
+        run = Run(args.seconds)
+        threads = [threading.Thread(target=sampler, args=(run, url))]
+        threads += [
+            threading.Thread(target=writer, args=(run, made["net"], p, b, args.rate / WRITERS))
+            for p, b in made["writers"]
+        ]
+        threads += [
+            threading.Thread(target=reader, args=(run, port, made["records"]))
+            for _ in range(READERS)
+        ]
+        threads += [
+            threading.Thread(target=member, args=(run, port, card, records, branch))
+            for card, records in made["members"]
+        ]
+        threads.append(threading.Thread(target=desk, args=(run, port, *made["desk"])))
+        wal_before = position_now()
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = min(time.monotonic() - started, args.seconds)
+        wal = position_now() - wal_before
+    finally:
+        server.terminate()
+        server.wait(60)
+    report(run, elapsed, args)
+    print(
+        f"WAL written: {wal / 1e6:.1f} MB, {wal / max(len(run.commits), 1):.0f} bytes per checkout+checkin"
+    )
+    for table in ("circulation_loan", "statistics_circulationevent"):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*), pg_total_relation_size('{table}') FROM {table}")
+            rows, size = cursor.fetchone()
+        print(f"{table}: {rows} rows, {size / max(rows, 1):.0f} bytes a row with its indexes")
+
+
+def report(run: Run, elapsed: float, args):
+    found = [1000 * s for s in lags(run)]
+    print(
+        f"replicas: {list(settings.DATABASES)[1:]}, {args.seconds:g} s, aim {args.rate:g} checkouts/s"
+    )
+    print(f"checkouts: {len(run.commits)} ({len(run.commits) / elapsed:.1f}/s)")
+    if found:
+        print(
+            f"replica lag (ms): p50 {percentile(found, 0.5):.1f}, p99 {percentile(found, 0.99):.1f}, "
+            f"max {max(found):.1f} over {len(found)} checkouts, {len(run.replayed)} samples"
+        )
+    total = sum(run.pages.values())
+    by_replica = sum(n for (kind, served), n in run.pages.items() if served != "primary")
+    print(
+        f"page reads: {total}, from the replica: {by_replica} ({100 * by_replica / max(total, 1):.1f} %)"
+    )
+    for kind in ("opac", "member", "desk"):
+        n = sum(v for (k, _), v in run.pages.items() if k == kind)
+        r = sum(v for (k, s), v in run.pages.items() if k == kind and s != "primary")
+        print(f"  {kind:7} {n:6} pages, {r:6} from the replica")
+    print(
+        f"read-your-writes checks: {run.checks['ok'] + run.checks['failed']}, failed: {run.checks['failed']}"
+    )
+    if run.errors:
+        print(f"errors ({len(run.errors)}):", *run.errors[:10], sep="\n  ")
+
+
+def position_now() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(PRIMARY_POSITION)
+        return lsn(cursor.fetchone()[0])
+
+
+def wait_listening(port: int) -> bool:
+    import socket
+
+    for _ in range(1200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+if __name__ == "__main__":
+    main()
