@@ -181,9 +181,39 @@ def test_diacritics_do_not_matter(net):
     assert titles(search.search("EVA hoogstraten")) == ["Ruïnes van Brederode"]
 
 
-def test_only_stop_words_find_nothing_on_both_backends(shelf):
-    result = search.search("de van het")
-    assert result.total == 0 and result.hits == []
+@pytest.fixture
+def stop_word_titles(net):
+    """Titles made only of words the Dutch stemmer drops, among titles that merely contain them."""
+    return dict(
+        het=make_record("Het", ["Cortázar, J."], year=1990),
+        wij=make_record("Wij", ["Zamjatin, J."], year=1924, language="dut"),
+        hamlet=make_record("To be or not to be", ["Shakespeare"], year=2001, language="eng"),
+        de=make_record("De", ["Oosterhoff, T."], year=1999),
+        longer=make_record("Het huis van de dode", ["Dostojevski, F."], year=2010),
+        subject=make_record("Vader", ["A"], subjects=["Het gezin"], year=2024),
+    )
+
+
+def test_only_stop_words_find_their_titles_on_both_backends(stop_word_titles):
+    """Stop words are dropped from queries with other words, but a query of nothing else is a
+    title someone is looking for: the title made of exactly those words comes first."""
+    t = stop_word_titles
+    het = search.search("het")
+    assert het.hits[0].record == t["het"]
+    # stop words are kept in titles only: the subject "Het gezin" is not a title "het"
+    assert [h.record for h in het.hits] == [t["het"], t["longer"]] and het.total == 2
+    assert [h.record for h in search.search("Wij").hits] == [t["wij"]]
+    hamlet = search.search("to be or not to be")
+    assert [h.record for h in hamlet.hits] == [t["hamlet"]] and hamlet.total == 1
+    assert search.search("de").hits[0].record == t["de"]
+    assert search.search("de het").total == 1  # the phrase "het ... de" as words: only the longer
+    assert search.search('"de dode"').total == 0  # a phrase keeps its order and neighbours
+    assert [h.record for h in search.search('"van de"').hits] == [t["longer"]]
+
+
+def test_stop_words_beside_other_words_are_still_dropped(stop_word_titles):
+    # "het" is not required: the title without it is found as before
+    assert [h.record for h in search.search("het vader").hits] == [stop_word_titles["subject"]]
 
 
 def test_index_follows_bulk_writes_and_updates(net):
