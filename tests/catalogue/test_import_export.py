@@ -4,11 +4,11 @@ import io
 import pytest
 from django.db import connection
 
-from clb.catalogue import services
+from clb.catalogue import mapping, reading, services
 from clb.catalogue.models import BibRecord, Item, ItemStatus, MergeLog, RecordIsbn
 from tests.factories import make_item, make_record
 
-from .marcdata import field, iso2709, marcxml, record
+from .marcdata import field, iso2709, marcxml, real_bytes, record
 
 pytestmark = pytest.mark.django_db
 
@@ -187,7 +187,12 @@ def test_broken_file_stops_the_run_before_anything_is_written(net, tmp_path):
     assert not BibRecord.objects.exists()
 
 
-def test_bad_records_are_reported_and_the_run_goes_on(net, tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_bad_records_are_reported_and_the_run_goes_on(net, tmp_path, workers, monkeypatch):
+    """Also with worker processes reading the records, two to a chunk: the same report, in the
+    file's order."""
+    monkeypatch.setattr(mapping, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(mapping, "CHUNK", 2)
     good = record(
         "Max Havelaar", author="Multatuli", control="G1", holdings=[("3100", net.a1.code)]
     )
@@ -202,7 +207,7 @@ def test_bad_records_are_reported_and_the_run_goes_on(net, tmp_path):
     twice = record("Twee keer", control="B4", holdings=[("3100", net.a1.code)])
     truncated = record("Afgebroken", control="B5").as_marc()[:-30]
     data = iso2709(good, no_title, wrong_branch, foreign_barcode, twice) + truncated
-    report = services.import_marc([write(tmp_path, "mixed.mrc", data)], net.org_a)
+    report = services.import_marc([write(tmp_path, "mixed.mrc", data)], net.org_a, workers=workers)
     assert report.imported == 1 and report.items == 1
     assert [(e.number, e.control_number, e.field) for e in report.errors] == [
         (2, "B1", "245"),
@@ -391,3 +396,17 @@ def test_records_without_optional_fields_import(net, tmp_path):
     assert report.summary() == "imported 1, merged 0, items 0, rejected 0"
     rec = BibRecord.objects.get()
     assert (rec.title, rec.year, rec.language, rec.control_number) == ("Zonder meer", None, "", "")
+
+
+def test_worker_processes_map_real_records_as_one_process_does(monkeypatch):
+    """Real files, repairs and MARC-8 among them, cut into chunks of three for two workers."""
+    monkeypatch.setattr(mapping, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(mapping, "CHUNK", 3)
+    data = b"".join(real_bytes(n) for n in ("pymarc-marc", "pymarc-regression45", "pymarc-marc8"))
+    source = reading.source_from_bytes(data, path="echt.mrc")
+    alone = list(mapping.mapped(source, workers=1))
+    together = list(mapping.mapped(source, workers=2))
+    assert len(alone) == source.total == 33
+    assert together == alone
+    assert [m.number for m in together] == list(range(1, 34))
+    assert any(m.repairs for m in together) and all(m.raw for m in together if not m.problem)

@@ -12,7 +12,11 @@ Records are checked one by one and written in batches: one transaction per batch
 a record's rows (record, ISBNs, items, merge log) are written or none. A record that fails a
 check is reported (record number, control number, field, reason) and skipped; if the database
 refuses a batch, the batch is redone record by record so only the bad record is lost. Importing
-the same file again changes nothing."""
+the same file again changes nothing.
+
+Reading a record and describing it (pymarc, marc.describe, the stored MARCXML, its fingerprint)
+needs no database: for a large ISO 2709 file worker processes do it (mapping.py), a few chunks
+ahead of this process, which matches and writes, in the file's order."""
 
 import csv
 from collections import defaultdict
@@ -26,7 +30,7 @@ from django.db import DatabaseError, connection, transaction
 from clb import clock
 from clb.network.models import Branch, Organisation
 
-from . import bulk, marc, reading
+from . import bulk, mapping, marc, reading
 from .errors import CatalogueError
 from .models import BibRecord, Item, ItemType, MaterialType, MergeLog, RecordIsbn
 from .text import as_isbn13
@@ -162,8 +166,10 @@ class Holdings:
             return
         self.unused[line] = control or isbn
 
-    def of(self, record, desc: marc.Description) -> list[tuple[int | None, marc.Holding]]:
-        found = [(None, h) for h in marc.holdings(record)]
+    def of(
+        self, in_record: list[marc.Holding], desc: marc.Description
+    ) -> list[tuple[int | None, marc.Holding]]:
+        found = [(None, h) for h in in_record]
         found += self.by_control.get(desc.control_number, []) if desc.control_number else []
         for isbn in desc.isbns:
             found += self.by_isbn.get(isbn, [])
@@ -244,15 +250,13 @@ class _Candidate:
     warnings: list[RecordError] = field(default_factory=list)
 
 
-def _prepare(entry: reading.Entry, source_name: str, holdings: Holdings) -> _Candidate:
-    try:
-        desc = marc.describe(entry.record)
-    except marc.Unusable as exc:
-        raise _Rejected(exc.field, exc.reason) from exc
-    raw = marc.to_marcxml(entry.record)
+def _prepare(entry: mapping.Mapped, source_name: str, holdings: Holdings) -> _Candidate:
+    if entry.problem:
+        raise _Rejected(*entry.problem)
+    desc = entry.desc
     candidate = _Candidate(
-        entry.number, entry.control_number, desc, raw, marc.fingerprint(raw),
-        holdings.of(entry.record, desc),
+        entry.number, entry.control_number, desc, entry.raw, entry.fingerprint,
+        holdings.of(entry.holdings, desc),
     )  # fmt: skip
 
     def warn(field_name, reason):
@@ -481,9 +485,11 @@ def import_marc(
     progress: Callable[[int, int], None] | None = None,
     at=None,
     batch_size: int = BATCH,
+    workers: int | None = None,
 ) -> ImportReport:
     """Every file is checked as a whole first: one that cannot be read (empty, broken gzip,
-    not XML) stops the run before anything is written (reading.FileUnreadable)."""
+    not XML) stops the run before anything is written (reading.FileUnreadable). `workers`:
+    processes that read and describe records (mapping.workers() when None; 1: none)."""
     at = clock.now(at)
     if branch is not None and branch.organisation_id != organisation.pk:
         raise CatalogueError(
@@ -498,7 +504,7 @@ def import_marc(
     try:
         with transaction.atomic() if dry_run else _nothing():
             for source in sources:
-                for entries in _batches(source.entries(), batch_size):
+                for entries in _batches(mapping.mapped(source, workers), batch_size):
                     report.add(_import_batch(entries, source.name, organisation, holdings, at))
                     done += len(entries)
                     report.read = done
@@ -524,13 +530,6 @@ def _import_batch(entries, source_name, organisation, holdings: Holdings, at) ->
     rejected = ImportReport()
     candidates = []
     for entry in entries:
-        if entry.record is None:
-            rejected.errors.append(
-                RecordError(
-                    entry.number, entry.control_number, entry.field, entry.problem, source_name
-                )  # fmt: skip
-            )
-            continue
         try:
             candidates.append(_prepare(entry, source_name, holdings))
         except _Rejected as exc:
