@@ -36,6 +36,29 @@ class Mapped:
     fingerprint: str = ""
     holdings: list[marc.Holding] = field(default_factory=list)
     repairs: list[tuple[str, str]] = field(default_factory=list)
+    row: dict = field(default_factory=dict)  # the catalogue record's columns (record_values)
+
+
+def record_values(d: marc.Description, raw: str, fingerprint: str) -> dict:
+    """A catalogue record's columns (attribute names) for a description and its stored MARCXML."""
+    return dict(
+        title=d.title,
+        subtitle=d.subtitle,
+        authors=d.authors,
+        publisher=d.publisher,
+        year=d.year,
+        isbn=d.isbns[0] if d.isbns else "",
+        invalid_isbns=d.invalid_isbns,
+        language=d.language,
+        material_type=d.material_type,
+        audience=d.audience,
+        subjects=d.subjects,
+        series=d.series,
+        control_number=d.control_number,
+        match_key=d.match_key,
+        raw_marc=raw,
+        fingerprint=fingerprint,
+    )
 
 
 def map_entry(entry: reading.Entry) -> Mapped:
@@ -46,8 +69,10 @@ def map_entry(entry: reading.Entry) -> Mapped:
     except marc.Unusable as exc:
         return Mapped(entry.number, entry.control_number, (exc.field, exc.reason))
     raw = marc.to_marcxml(entry.record)
-    return Mapped(entry.number, entry.control_number, None, desc, raw, marc.fingerprint(raw),
-                  marc.holdings(entry.record), entry.repairs)  # fmt: skip
+    fingerprint = marc.fingerprint(raw)
+    return Mapped(entry.number, entry.control_number, None, desc, raw, fingerprint,
+                  marc.holdings(entry.record), entry.repairs,
+                  record_values(desc, raw, fingerprint))  # fmt: skip
 
 
 def _map_pieces(pieces: list[tuple[int, bytes]]) -> list[Mapped]:
