@@ -264,6 +264,7 @@ _FACET_EXPRESSIONS = (
     ("decade", "CAST(year / 10 * 10 AS TEXT)"),
 )
 SAMPLE_ROWS = 10_000  # entries read for a broad query's estimated total and facets
+WALK_LIMIT = 5_000  # entries a walk of the rank index may be expected to visit (see _broad)
 
 
 @dataclass
@@ -375,6 +376,7 @@ def _broad(q: _Query, page, per_page):
     start, stop = (page - 1) * per_page, page * per_page
     hits, before = [], 0  # before: rows of the tiers passed so far
     cap = q.backend.cap
+    total, facets, heading_share, entries = _estimate(q)
     for rank, condition, condition_params in q.tiers():
         if before >= stop or condition == "FALSE":
             continue
@@ -392,7 +394,10 @@ def _broad(q: _Query, page, per_page):
             before += len(tier)
             continue
         offset = max(0, start - before)
-        rows = _in_rank_order(conditions, params, stop - before - offset, offset)
+        # Walking the rank index visits about (rows wanted) / (the tier's share) entries.
+        share = heading_share if rank == 2 else max(0.0, total / entries - heading_share)
+        walk = stop / max(share, 1 / entries) <= WALK_LIMIT
+        rows = _in_rank_order(conditions, params, stop - before - offset, offset, walk)
         hits += [(rid, float(rank), year, copies) for rid, year, copies in rows]
         if offset and not rows:  # a page past this broad tier: where the next one starts
             with connection.cursor() as cursor:
@@ -402,16 +407,17 @@ def _broad(q: _Query, page, per_page):
                 before += cursor.fetchone()[0]
         else:
             before += offset + len(rows)
-    total, facets = _estimate(q)
     return hits, max(total, cap + 1), facets, True
 
 
-def _in_rank_order(conditions, params, limit, offset):
-    """Matches read from the rank index in its order, checked one by one, until `limit` are
-    found: for a condition that many entries meet this is a short walk. The planner is told not
-    to collect every match first (a bitmap) or read the whole table."""
+def _in_rank_order(conditions, params, limit, offset, walk: bool):
+    """The tier's rows in ranking order. `walk`: read from the rank index in its order, each
+    entry checked, until `limit` are found (a short walk when the tier is a large share of the
+    index; the planner is told so, its estimate for a tsvector match is often off). Otherwise
+    the tier's matches are collected from the GIN index and the best kept."""
     with connection.cursor() as cursor:
-        cursor.execute("SET enable_bitmapscan = off; SET enable_seqscan = off")
+        switch = "off" if walk else "on"
+        cursor.execute(f"SET enable_bitmapscan = {switch}; SET enable_seqscan = {switch}")
         try:
             cursor.execute(
                 "SELECT e.record_id, e.year, e.copies FROM catalogue_searchentry e "
@@ -423,17 +429,20 @@ def _in_rank_order(conditions, params, limit, offset):
             cursor.execute("RESET enable_bitmapscan; RESET enable_seqscan")
 
 
-def _estimate(q: _Query) -> tuple[int, dict]:
+def _estimate(q: _Query) -> tuple[int, dict, float, float]:
     """Total and facet counts from a repeatable sample of the index's pages (PostgreSQL's
     TABLESAMPLE SYSTEM), scaled up. Every facet value shown was seen in a match, so none leads to
-    an empty page; the counts are estimates, as the result says (SearchResult.estimated)."""
+    an empty page; the counts are estimates, as the result says (SearchResult.estimated).
+    Also the share of the index in tier 2 and the number of entries, for choosing how to read
+    a broad tier."""
     conditions, params = q.matched()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT greatest(reltuples, 1) FROM pg_class "
             "WHERE oid = 'catalogue_searchentry'::regclass"
         )
-        share = min(100.0, 100.0 * SAMPLE_ROWS / float(cursor.fetchone()[0]))
+        entries = float(cursor.fetchone()[0])
+        share = min(100.0, 100.0 * SAMPLE_ROWS / entries)
         groups = ", ".join(f"({expr})" for _name, expr in _FACET_EXPRESSIONS)
         available, extra = "0", []
         if q.context:
@@ -444,18 +453,19 @@ def _estimate(q: _Query) -> tuple[int, dict]:
             + ", ".join(e for _n, e in _FACET_EXPRESSIONS)
             + "), "
             + ", ".join(e for _n, e in _FACET_EXPRESSIONS)
-            + f", count(*), {available} "
+            + f", count(*), {available}, count(*) FILTER (WHERE {q.match.heading}) "
             f"FROM catalogue_searchentry e TABLESAMPLE SYSTEM (%s) REPEATABLE (0) "
             f"WHERE {conditions} GROUP BY GROUPING SETS ({groups}, ())",
-            [*extra, share, *params],
+            [*extra, *q.match.heading_params, share, *params],
         )
         rows = cursor.fetchall()
     scale = 100.0 / share
     facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
-    total = 0
-    for grouping, *values, count, available_count in rows:
+    total, heading_share = 0, 0.0
+    for grouping, *values, count, available_count, heading_count in rows:
         if grouping == 15:  # the grand total: every column grouped away
             total = round(count * scale)
+            heading_share = heading_count * scale / entries
             if q.context:
                 facets[q.context[2]] = [("available", max(1, round(available_count * scale)))]
                 if not available_count:
@@ -464,7 +474,7 @@ def _estimate(q: _Query) -> tuple[int, dict]:
         for index, (name, _expr) in enumerate(_FACET_EXPRESSIONS):
             if not grouping & (1 << (3 - index)) and values[index] not in (None, ""):
                 facets[name].append((str(values[index]), max(1, round(count * scale))))
-    return total, _sorted(facets)
+    return total, _sorted(facets), heading_share, entries
 
 
 def _counts(ids: list[int], context) -> dict[int, tuple[int, int]]:
