@@ -414,11 +414,13 @@ def _broad(q: _Query, page, per_page):
 def _in_rank_order(conditions, params, limit, offset, walk: bool):
     """The tier's rows in ranking order. `walk`: read from the rank index in its order, each
     entry checked, until `limit` are found (a short walk when the tier is a large share of the
-    index; the planner is told so, its estimate for a tsvector match is often off). Otherwise
-    the tier's matches are collected from the GIN index and the best kept."""
+    index). Otherwise the tier's matches are collected from the GIN index and the best kept.
+    The planner is told which: its estimate for a tsvector match is often far off."""
     with connection.cursor() as cursor:
-        switch = "off" if walk else "on"
-        cursor.execute(f"SET enable_bitmapscan = {switch}; SET enable_seqscan = {switch}")
+        if walk:
+            cursor.execute("SET enable_bitmapscan = off; SET enable_seqscan = off")
+        else:  # the planner, misjudging the match, would walk the rank index through most of it
+            cursor.execute("SET enable_indexscan = off")
         try:
             cursor.execute(
                 "SELECT e.record_id, e.year, e.copies FROM catalogue_searchentry e "
@@ -427,7 +429,7 @@ def _in_rank_order(conditions, params, limit, offset, walk: bool):
             )
             return cursor.fetchall()
         finally:
-            cursor.execute("RESET enable_bitmapscan; RESET enable_seqscan")
+            cursor.execute("RESET enable_bitmapscan; RESET enable_seqscan; RESET enable_indexscan")
 
 
 def _estimate(q: _Query) -> tuple[int, dict, float, float]:
