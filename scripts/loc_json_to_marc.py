@@ -16,12 +16,9 @@ import sys
 
 import pymarc
 
+from marc_writing import field, write_gzip
+
 SUBDIVISIONS = ("subjectsGeneral", "subjectsGeo", "subjectsChrono", "subjectsForm")
-
-
-def field(tag: str, ind: str, *pairs: tuple[str, str]) -> pymarc.Field:
-    subfields = [pymarc.Subfield(code, value) for code, value in pairs if value]
-    return pymarc.Field(tag=tag, indicators=list(ind), subfields=subfields)
 
 
 def title_subfields(title: str, responsibility: str | None) -> list[tuple[str, str]]:
@@ -73,11 +70,7 @@ def main(source: str, target: str) -> None:
     with gzip.open(source, "rb") as fh:
         docs = json.load(fh)
     docs.sort(key=lambda d: d["id"])
-    data = b"".join(to_marc(d).as_marc() for d in docs)
-    # mtime=0: the same input gives the same bytes, so the file only changes when the data does.
-    with open(target, "wb") as out:
-        out.write(gzip.compress(data, mtime=0))
-    print(f"{len(docs)} records → {target}")
+    write_gzip((to_marc(d) for d in docs), target)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,15 @@ def net(db):
     return make_network()
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module (tests/web/browsing.py says how it is started)."""
+    from tests.web.browsing import chromium
+
+    with chromium() as browser:
+        yield browser
+
+
 def pytest_collection_modifyitems(config, items):
     if connection.vendor != "postgresql":
         skip = pytest.mark.skip(

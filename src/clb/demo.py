@@ -1,5 +1,7 @@
-"""Demo data: real organisations with their real library locations, real catalogue records,
-generated members and a year of circulation run through the real services.
+"""Demo data: real organisations with their real library locations, real catalogue records
+(Library of Congress, University of Virginia and the Dutch titles of the DBNL), generated members
+and a year of circulation run through the real services; optionally (`load_national`) a
+simulated anonymous year for the rest of the country.
 
 Everything generated is marked: organisations and staff carry is_demo / "demo" in their names and
 member names come from a small list of common Dutch names. Deterministic for a given seed."""
@@ -20,10 +22,12 @@ from django.utils import timezone
 from clb.accounts.models import User
 from clb.accounts.roles import ensure_groups
 from clb.catalogue import services as catalogue
-from clb.catalogue.models import Audience, BibRecord, Item, ItemType
+from clb.catalogue.models import Audience, BibRecord, Item, ItemStatus, ItemType, MaterialType
 from clb.circulation import services as circulation
 from clb.circulation.errors import CirculationError
-from clb.circulation.models import Hold, HoldStatus
+from clb.circulation.models import Hold, HoldStatus, Transit
+from clb.cockpit import simulation
+from clb.cockpit.snapshots import take_member_snapshot
 from clb.errors import DomainError
 from clb.members import services as members
 from clb.members.defaults import install_subscription_types
@@ -70,16 +74,49 @@ def is_empty() -> bool:
     return not Patron.objects.exists() and not Item.objects.exists()
 
 
-def load_records(limit: int, organisation: Organisation, progress) -> list[BibRecord]:
+# Real MARC staged with the catalogue (src/clb/catalogue/data/SOURCES.md), imported whole: Dutch
+# titles from the DBNL, Library of Congress and University of Virginia records with ISBNs and
+# years, LoC opera records and pymarc's test records.
+WHOLE_FILES = [
+    "dbnl-titles.mrc.gz",
+    "loc-sru-sample-386.mrc.gz",
+    "uva-solrmarc-2000.mrc.gz",
+    "loc-opera-43.xml",
+]
+
+
+def _first_records(data: bytes, n: int | None) -> bytes:
+    """The first n records of an ISO 2709 file, byte for byte (each starts with its length)."""
+    if n is None:
+        return data
+    end = 0
+    for _ in range(n):
+        if end >= len(data):
+            break
+        end += int(data[end : end + 5])
+    return data[:end]
+
+
+def load_records(
+    limit: int, organisation: Organisation, progress, *, sample: int | None = None
+) -> list[BibRecord]:
     """Real records through the importer: the first `limit` Library of Congress books and the
-    other real MARC files staged with the catalogue (src/clb/catalogue/data/SOURCES.md)."""
+    other real MARC files staged with the catalogue — whole, or their first `sample` records
+    (a quick demo for tests)."""
     with gzip.open(CATALOGUE_DATA / "loc-books.mrc.gz") as fh:
         books = b"".join(r.as_marc() for r in islice(pymarc.MARCReader(fh), limit))
     with tempfile.TemporaryDirectory() as folder:
-        first = Path(folder) / "loc-books.mrc"
-        first.write_bytes(books)
-        others = [CATALOGUE_DATA / "loc-opera-43.xml", *sorted(CATALOGUE_DATA.glob("pymarc/*.dat"))]
-        report = catalogue.import_marc([first, *others], organisation)
+        files = [Path(folder) / "loc-books.mrc"]
+        files[0].write_bytes(books)
+        for name in WHOLE_FILES:
+            if name.endswith(".mrc.gz"):
+                files.append(Path(folder) / name.removesuffix(".gz"))
+                raw = gzip.decompress((CATALOGUE_DATA / name).read_bytes())
+                files[-1].write_bytes(_first_records(raw, sample))
+            else:
+                files.append(CATALOGUE_DATA / name)
+        files += sorted(CATALOGUE_DATA.glob("pymarc/*.dat"))
+        report = catalogue.import_marc(files, organisation)
     progress(f"{report.imported} titels (echte records; {report.summary()})")
     return list(BibRecord.objects.order_by("id"))
 
@@ -151,12 +188,15 @@ def _items(rng, orgs, records, per_org: int) -> int:
     for org in orgs:
         branches = list(org.branches.all())
         for record in rng.sample(records, min(per_org, len(records))):
-            youth = rng.random() < 0.4
-            type_code = (
-                rng.choice(["jeugdboek", "prentenboek"])
-                if youth
-                else rng.choice(["boek"] * 8 + ["luisterboek", "dvd"])
-            )
+            # Children's books as catalogued; of the rest a share lent as youth material, so
+            # the youth figures have something to count.
+            youth = record.audience == Audience.YOUTH or rng.random() < 0.3
+            if record.material_type == MaterialType.MAGAZINE:
+                type_code = "tijdschrift"
+            elif youth:
+                type_code = rng.choice(["jeugdboek", "prentenboek"])
+            else:
+                type_code = rng.choice(["boek"] * 8 + ["luisterboek", "dvd"])
             for _copy in range(rng.choice([1, 1, 1, 2])):
                 n += 1
                 branch = rng.choice(branches)
@@ -213,26 +253,72 @@ def _patrons(rng, orgs, per_org: int, start: datetime) -> list[Patron]:
     return patrons
 
 
+def _move_transits(at: datetime, branches) -> None:
+    """The morning round: each branch fetches the copies on its pull list (set aside for a hold
+    from its shelves) and checks them in, which puts them on its hold shelf or in the crate;
+    the van sends what was put in transit on an earlier day, and what was sent on an earlier day
+    arrives and is checked in at its destination (which may send it on)."""
+    day = at.date()
+    for branch in branches:
+        for hold in circulation.pull_list(branch):
+            _try(circulation.checkin, item_barcode=hold.captured_item.barcode, branch=branch, at=at)
+    for transit in Transit.objects.filter(sent_at__isnull=True, received_at__isnull=True):
+        if transit.created_at.date() < day:
+            circulation.send_transit(transit.pk, at=at)
+    arriving = Transit.objects.filter(received_at__isnull=True, sent_at__isnull=False)
+    for transit in arriving.select_related("item", "to_branch"):
+        if transit.sent_at.date() < day:
+            _try(
+                circulation.receive_transit,
+                item_barcode=transit.item.barcode,
+                branch=transit.to_branch,
+                at=at,
+            )
+
+
+def _on_shelf(branch: Branch) -> list[str]:
+    return list(
+        Item.objects.filter(current_branch=branch, status=ItemStatus.AVAILABLE).values_list(
+            "barcode", flat=True
+        )
+    )
+
+
+def _not_on_shelf(org: Organisation, branch: Branch, *, lent: bool) -> list[int]:
+    """Titles of the organisation a member visiting `branch` would reserve: one that is out
+    (`lent`), or one that stands at another of its branches, which is set aside there and
+    brought over (the pull list and the van)."""
+    copies = Item.objects.filter(organisation=org)
+    if lent:
+        copies = copies.filter(status=ItemStatus.ON_LOAN)
+    else:
+        copies = copies.filter(status=ItemStatus.AVAILABLE).exclude(current_branch=branch)
+    return list(copies.order_by("pk").values_list("record_id", flat=True))
+
+
 def _circulate(rng, patrons, start: datetime, days: int, progress) -> int:
-    """A year of desk and kiosk traffic through the services: loans, returns (some late, some
-    elsewhere), renewals, holds. Refusals (limits, holds) are part of real traffic and skipped."""
+    """A year of desk and kiosk traffic through the services: members borrow what is on the
+    shelf of the branch they visit and return it (some late, some elsewhere), renew, reserve
+    titles that are out or stand at another branch; each morning the branches fetch what was set
+    aside on their shelves and the van sends and delivers transits every working day; and the
+    anonymous member count is taken every day, as `clb snapshot-members` would. Refusals (limits,
+    holds) are part of real traffic and skipped."""
     home_org = {
         m.patron_id: m.organisation for m in Membership.objects.select_related("organisation")
     }
     branches_by_org = {}
     for b in Branch.objects.filter(organisation__in=set(home_org.values())):
         branches_by_org.setdefault(b.organisation_id, []).append(b)
-    # A member borrows what stands at the branch visited: lending happens where the copy is.
-    available_at = {}
-    for barcode, branch_id in Item.objects.values_list("barcode", "current_branch_id"):
-        available_at.setdefault(branch_id, []).append(barcode)
+    all_branches = [b for branches in branches_by_org.values() for b in branches]
     out: list[tuple[date, str, object]] = []  # (return day, barcode, branch)
     loans = 0
     for day_no in range(days):
         day = start + timedelta(days=day_no)
-        if day.weekday() == 6:
-            continue
         at = timezone.make_aware(datetime.combine(day.date(), time(10, 0)))
+        if day.weekday() == 6:  # closed on Sunday; the count is taken all the same
+            take_member_snapshot(on=day.date(), at=at)
+            continue
+        _move_transits(at - timedelta(hours=1), all_branches)
         for ret in [o for o in out if o[0] <= day.date()]:
             out.remove(ret)
             _try(
@@ -251,7 +337,7 @@ def _circulate(rng, patrons, start: datetime, days: int, progress) -> int:
                 )
                 loans += picked_up is not None
         circulation.expire_holds(at=at)
-        for patron in rng.sample(patrons, k=max(1, len(patrons) // 40)):
+        for patron in rng.sample(patrons, k=max(1, len(patrons) // 50)):
             org = home_org[patron.pk]
             if members.valid_membership(patron, at.date()) is None:
                 members.renew_membership(patron, org, at=at)
@@ -259,21 +345,23 @@ def _circulate(rng, patrons, start: datetime, days: int, progress) -> int:
             if owed > 0:  # most people settle fines and fees at their next visit
                 members.pay(patron, org, owed, at=at)
             branch = rng.choice(branches_by_org[org.pk])
-            pool = available_at.get(branch.pk, [])
-            for barcode in rng.sample(pool, k=min(len(pool), rng.choice([1, 1, 2, 3]))):
+            if rng.random() < 0.15:  # a title not on this shelf: reserve it for pickup here
+                wanted = _not_on_shelf(org, branch, lent=rng.random() < 0.5)
+                if wanted:
+                    _try(
+                        circulation.place_hold,
+                        card_number=patron.card_number,
+                        pickup_branch=branch,
+                        record=BibRecord.objects.get(pk=rng.choice(wanted)),
+                        at=at,
+                    )
+            shelf = _on_shelf(branch)
+            for barcode in rng.sample(shelf, k=min(len(shelf), rng.choice([1, 1, 2, 3]))):
                 try:
                     result = circulation.checkout(
                         item_barcode=barcode, card_number=patron.card_number, branch=branch, at=at
                     )
-                except DomainError as refused:
-                    if refused.code == "on_loan" and rng.random() < 0.3:
-                        _try(
-                            circulation.place_hold,
-                            card_number=patron.card_number,
-                            pickup_branch=branch,
-                            record=Item.objects.get(barcode=barcode).record,
-                            at=at,
-                        )
+                except DomainError:
                     continue
                 loans += 1
                 late = rng.random() < 0.12
@@ -294,6 +382,7 @@ def _circulate(rng, patrons, start: datetime, days: int, progress) -> int:
                         ret_branch,
                     )
                 )
+        take_member_snapshot(on=day.date(), at=at + timedelta(hours=10))
         if day_no % 60 == 0:
             progress(f"dag {day_no}/{days}: {loans} uitleningen")
     return loans
@@ -345,6 +434,16 @@ def _logins(orgs) -> list[tuple[str, str, str]]:
     return logins
 
 
+def load_national(*, seed: int = 2026, today: date | None = None, progress=print) -> int:
+    """A simulated anonymous year for every other organisation of the network, so the cockpit's
+    map and comparisons show a country (cockpit/simulation.py: labelled and removable)."""
+    at = None
+    if today is not None:
+        at = timezone.make_aware(datetime.combine(today, time(23, 0)))
+    demo_municipalities = {code for _c, _n, codes in ORGANISATIONS for code in codes}
+    return simulation.simulate_year(seed=seed, skip=demo_municipalities, at=at, progress=progress)
+
+
 def load_demo(
     *,
     seed: int = 2026,
@@ -354,13 +453,16 @@ def load_demo(
     days: int = 365,
     today: date | None = None,
     progress=print,
+    catalogue_sample: int | None = None,
 ) -> DemoSummary:
+    """`catalogue_sample`: import only the first so many records of each staged MARC file besides
+    the LoC books (a quick demo for tests); None imports them whole."""
     rng = random.Random(seed)
     today = today or timezone.localdate()
     start = timezone.make_aware(datetime.combine(today - timedelta(days=days), time(9, 0)))
     with transaction.atomic():
         orgs = _organisations(progress)
-        recs = load_records(records, orgs[0], progress)
+        recs = load_records(records, orgs[0], progress, sample=catalogue_sample)
         n_items = _items(rng, orgs, recs, copies_per_org)
         progress(f"{n_items} exemplaren")
         patrons = _patrons(rng, orgs, members_per_org, start)

@@ -8,12 +8,20 @@ CLB_SECRET_KEY     secret key; when unset a development key is generated once in
 CLB_DEBUG          "1" for Django's debug mode
 CLB_ALLOWED_HOSTS  comma-separated host names (default localhost names)
 CLB_RETENTION_DAYS days a returned loan keeps its patron link when the patron did not opt in
+CLB_TRUSTED_PROXIES comma-separated addresses or networks of reverse proxies whose
+                   X-Forwarded-For (and X-Forwarded-Proto) CLB believes
+CLB_HTTPS          "1" behind HTTPS: HSTS, redirect to https, Secure cookies, a CSP
+                   (CLB_HSTS_SUBDOMAINS=0 / CLB_HSTS_PRELOAD=0 leave those HSTS parts out)
+CLB_CSP            "1" for the Content-Security-Policy without the rest of CLB_HTTPS
+CLB_STAFF_IDLE_MINUTES, CLB_STAFF_SESSION_HOURS  when a staff login ends (default 60, 12)
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from clb.database_settings import database_settings
@@ -31,6 +39,15 @@ def _secret_key() -> str:
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _trusted_proxies(text: str) -> list[str]:
+    try:
+        return [
+            str(ipaddress.ip_network(p.strip(), strict=False)) for p in text.split(",") if p.strip()
+        ]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"CLB_TRUSTED_PROXIES: {exc}") from exc
 
 
 SECRET_KEY = _secret_key()
@@ -60,21 +77,25 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "clb.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "clb.web.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "clb.web.staff_sessions.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "clb.web.bad_input.BadInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "clb.urls"
 WSGI_APPLICATION = "clb.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-# Staff logins share the members' per-address throttle (clb.web.throttle).
+# Staff logins have their own throttles, per address and per account (clb.web.throttle).
 AUTHENTICATION_BACKENDS = ["clb.web.auth.ThrottledModelBackend"]
 LOGIN_URL = "/accounts/login/"
 
@@ -125,6 +146,28 @@ STORAGES = {
 if os.environ.get("CLB_PLAIN_STATIC") == "1":  # tests: no manifest needed
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
+# Reverse proxies in front of CLB (clb.proxies reads the client address behind them).
+CLB_TRUSTED_PROXIES = _trusted_proxies(os.environ.get("CLB_TRUSTED_PROXIES", ""))
+if CLB_TRUSTED_PROXIES:
+    # Believed only from those proxies: clb.proxies drops it from any other request.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Behind HTTPS (CLB_HTTPS=1): browsers keep to https for a year, plain http is redirected (but
+# /health, which load balancers probe), cookies travel over https only, and pages carry a CSP.
+CLB_HTTPS = os.environ.get("CLB_HTTPS") == "1"
+CLB_CSP = CLB_HTTPS or os.environ.get("CLB_CSP") == "1"
+if CLB_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^health$"]
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("CLB_HSTS_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("CLB_HSTS_PRELOAD", "1") == "1"
+# Sessions end within a working day; a staff login sooner when left idle (web.staff_sessions).
+CLB_STAFF_IDLE_MINUTES = int(os.environ.get("CLB_STAFF_IDLE_MINUTES", "60"))
+CLB_STAFF_SESSION_HOURS = int(os.environ.get("CLB_STAFF_SESSION_HOURS", "12"))
+SESSION_COOKIE_AGE = CLB_STAFF_SESSION_HOURS * 3600
+
 # Returned loans keep their patron link this many days (for disputes), unless the patron opted in.
 CLB_RETENTION_DAYS = int(os.environ.get("CLB_RETENTION_DAYS", "30"))
 
@@ -132,5 +175,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"clb": {"handlers": ["console"], "level": os.environ.get("CLB_LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "clb": {"handlers": ["console"], "level": os.environ.get("CLB_LOG_LEVEL", "INFO")},
+        # Server errors with their traceback, and refused hosts and tampered requests: in the
+        # server's log whatever DEBUG says (Django's own default only mails them to ADMINS).
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
 }

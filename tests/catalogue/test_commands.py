@@ -1,6 +1,5 @@
 """`clb import-marc`, `export-marc`, `search`, `undo-merge` and the merge log in the admin."""
 
-import csv
 import io
 import json
 
@@ -9,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from clb.catalogue.models import BibRecord, MergeLog
 from clb.catalogue.progress import ProgressBar
+from tests import csvfiles
 
 from .marcdata import field, iso2709, record
 
@@ -65,7 +65,7 @@ def test_import_prints_one_summary_line_and_the_error_report(net, files, tmp_pat
     assert "c.mrc: record 2 (C2): 245: titel ($a) is leeg" in err
     assert "waarschuwing: 020: ongeldig ISBN '12345'" in err
     assert "locatie 'ELDERS' is geen vestiging" in err
-    rows = list(csv.DictReader(report.open(encoding="utf-8")))
+    rows = csvfiles.dicts(report.read_bytes())
     assert [(r["kind"], r["record"], r["control_number"], r["field"]) for r in rows] == [
         ("error", "2", "C2", "245"),
         ("warning", "3", "C3", "020"),

@@ -7,6 +7,7 @@ from clb.catalogue.models import ItemStatus
 from clb.circulation import services as circ
 from clb.circulation.errors import CirculationError
 from clb.circulation.models import Hold, HoldStatus, Loan
+from clb.members.cards import shelf_code
 from tests.factories import T0, make_item, make_patron, make_record
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +54,9 @@ def test_checkin_captures_oldest_hold_to_hold_shelf_here(net):
     assert result.position == 1 and result.fee == 0  # youth: no hold fee
     back = circ.checkin(item_barcode=item.barcode, branch=net.a1, at=T0 + timedelta(days=3))
     assert back.routing.kind == "hold_shelf"
-    assert back.routing.card_number == waiting.card_number
+    assert back.routing.hold.patron == waiting
+    assert back.routing.shelf_code == shelf_code(waiting)  # what a slip prints, not the card
+    assert waiting.card_number not in back.routing.message
     assert status(item) == ItemStatus.ON_HOLD_SHELF
     hold = Hold.objects.get()
     assert hold.status == HoldStatus.READY and hold.captured_item == item
@@ -126,7 +129,7 @@ def test_expired_hold_serves_next_in_line(net):
     routings = circ.expire_holds(at=T0 + timedelta(days=9))
     assert status(h1) == HoldStatus.EXPIRED
     assert status(h2) == HoldStatus.READY
-    assert routings[0].kind == "hold_shelf" and routings[0].card_number == second.card_number
+    assert routings[0].kind == "hold_shelf" and routings[0].hold.patron == second
     assert circ.expire_holds(at=T0 + timedelta(days=9)) == []  # idempotent
 
 

@@ -15,6 +15,7 @@ from pyproj import Transformer
 from clb.cockpit import accessibility as acc
 from clb.network.models import Branch, Municipality, Organisation, PostcodeArea, Province
 from clb.network.reference import DATA
+from tests import csvfiles
 
 _from_rd = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
 
@@ -289,8 +290,7 @@ def test_no_branches_at_all(db):
 
 
 def _read(path):
-    with open(path, encoding="utf-8") as fh:
-        return {r["gemeentecode"]: r for r in csv.DictReader(fh)}
+    return {r["gemeentecode"]: r for r in csvfiles.dicts(path.read_bytes())}
 
 
 def test_cli_writes_the_csv(world, tmp_path, capsys):
@@ -298,8 +298,8 @@ def test_cli_writes_the_csv(world, tmp_path, capsys):
     call_command("accessibility", "--max-km", "5", "--output", str(out), "--date", "2026-03-02")
     rows = _read(out)
     assert list(rows) == ["GM0001", "GM0002", "GM0003"]
-    assert rows["GM0001"]["pct_verder_dan_max_van_vestiging"] == "75.0"
-    assert float(rows["GM0001"]["gem_km_tot_vestiging"]) == pytest.approx(6.75, abs=1e-3)
+    assert rows["GM0001"]["pct_verder_dan_max_van_vestiging"] == "75,0"
+    assert csvfiles.number(rows["GM0001"]["gem_km_tot_vestiging"]) == pytest.approx(6.75, abs=1e-3)
     assert rows["GM0003"]["gelokaliseerd_via"] == "centroid"
     assert "verschil_pct_vestiging" not in rows["GM0001"]
     err = capsys.readouterr().err
@@ -313,9 +313,9 @@ def test_cli_what_if(world, tmp_path):
         "--open", "158000 451000", "--close", "s",
     )  # fmt: skip
     rows = _read(out)
-    assert float(rows["GM0001"]["verschil_pct_vestiging"]) == pytest.approx(-75.0)
-    assert float(rows["GM0001"]["gem_km_tot_locatie"]) == pytest.approx(1.5, abs=1e-3)
-    assert float(rows["GM0002"]["verschil_pct_vestiging"]) == 0
+    assert csvfiles.number(rows["GM0001"]["verschil_pct_vestiging"]) == pytest.approx(-75.0)
+    assert csvfiles.number(rows["GM0001"]["gem_km_tot_locatie"]) == pytest.approx(1.5, abs=1e-3)
+    assert csvfiles.number(rows["GM0002"]["verschil_pct_vestiging"]) == 0
 
 
 def test_cli_rejects_bad_input_naming_the_option(world, tmp_path):

@@ -1,7 +1,5 @@
 """The accessibility page: cockpit users only, limited to their region, aggregates only."""
 
-import csv
-import io
 import json
 import re
 
@@ -12,6 +10,7 @@ from django.urls import include, path
 import clb.urls
 from clb.accounts.models import User
 from clb.cockpit import urls_accessibility
+from tests import csvfiles
 
 from .test_accessibility import DAY, build_world
 
@@ -138,10 +137,10 @@ def test_bad_what_if_input_is_explained_on_the_page(world):
 def test_csv_download_of_the_region(world):
     response = client_for().get(URL, {**ON_DAY, "formaat": "csv", "sluiten": "v"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = {r["gemeentecode"]: r for r in csv.DictReader(io.StringIO(response.content.decode()))}
+    rows = {r["gemeentecode"]: r for r in csvfiles.dicts(response.content)}
     assert set(rows) == {"GM0001", "GM0002", "GM0003"}
-    assert rows["GM0001"]["pct_verder_dan_max_van_locatie"] == "25.0"
-    assert float(rows["GM0001"]["verschil_pct_vestiging"]) == pytest.approx(25.0)
+    assert rows["GM0001"]["pct_verder_dan_max_van_locatie"] == "25,0"
+    assert csvfiles.number(rows["GM0001"]["verschil_pct_vestiging"]) == pytest.approx(25.0)
 
 
 def test_the_page_works_before_any_reference_data_is_loaded(db):

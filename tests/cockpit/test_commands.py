@@ -1,6 +1,5 @@
 """The cockpit's commands: member count, closing a period, Wsob export, rebuilding tallies."""
 
-import csv
 import io
 from datetime import date
 
@@ -9,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from clb.cockpit.models import ClosedPeriod, MemberCount, MemberCountRun, PlaceTally
+from tests import csvfiles
 from tests.factories import T0, make_item, make_patron
 
 from .helpers import record_many
@@ -40,7 +40,7 @@ def test_wsob_export_command_writes_csv(net, tmp_path):
     out = tmp_path / "wsob.csv"
     call_command("wsob_export", "--organisation", net.org_a.code, "--year", "2026", "--output",
                  str(out), stdout=io.StringIO())  # fmt: skip
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    rows = csvfiles.dicts(out.read_bytes())
     assert {r["vragenlijst"] for r in rows} == {"bezit", "kernfuncties", "personeel", "financieel"}
     with pytest.raises(CommandError, match="onbekende organisatie"):
         call_command("wsob_export", "--organisation", "nope", "--year", "2026", "--output",

@@ -9,8 +9,10 @@ from django.conf import settings
 from django.test import Client
 
 from clb.accounts.models import User
+from clb.cockpit.snapshots import take_member_snapshot
 from clb.network.models import Municipality
-from tests.web.browsing import SHOTS, chromium, sync_api
+from tests.factories import make_patron
+from tests.web.browsing import SHOTS, sync_api
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,16 +22,14 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
-
-
 @pytest.fixture
 def kb_tab(browser, live_server, net):
     """A tab logged in as a national cockpit user, recording every request it makes; requests to
-    any other host are refused after being recorded, so the test never reaches the internet."""
+    any other host are refused after being recorded, so the test never reaches the internet.
+    A member is counted, so the dashboard's map has figures to draw (without any it says so
+    instead of drawing a map)."""
+    make_patron(net.org_a)
+    take_member_snapshot()
     user = User.objects.create_user(
         "kb", password="geheim-wachtwoord", role=User.Role.COCKPIT, region_code="NL"
     )

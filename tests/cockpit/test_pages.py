@@ -1,7 +1,5 @@
 """The cockpit pages: each user sees their own region only; every table downloads as CSV."""
 
-import csv
-import io
 import re
 from datetime import date
 
@@ -13,6 +11,7 @@ from clb.cockpit import closing
 from clb.cockpit.snapshots import take_member_snapshot
 from clb.network.models import Municipality
 from clb.services import services as registration
+from tests import csvfiles
 from tests.factories import T0, make_item, make_patron
 
 from .helpers import record_many
@@ -48,7 +47,7 @@ def busy(net):
 
 def _rows(response):
     text = b"".join(response.streaming_content) if response.streaming else response.content
-    return list(csv.reader(io.StringIO(text.decode("utf-8"))))
+    return csvfiles.rows(text)
 
 
 def test_a_municipality_user_sees_only_their_municipality(busy, settings):

@@ -68,11 +68,12 @@ def test_unknown_organisation(test_model, towns):
 
 
 def test_current_level_without_a_branch_today(test_model, towns):
-    # Grootstad has no vestiging in CLB: "opening hours as now" has nothing to average.
+    # Grootstad has no vestiging in CLB where some 17 are expected: its register is incomplete,
+    # so "opening hours as now" is unknown, not an average over nothing.
     with pytest.raises(services.CostModelError) as err:
         run(["GM9002"], {"vestigingen": "minimaal", "openingsuren": "huidig"}, start="leeg")
     assert err.value.field == "levels.openingsuren"
-    assert "vestigingen_nu is 0" in str(err.value)  # the test model names variables by code
+    assert "bemande_uren_vestigingen_nu is onbekend" in str(err.value)  # named by code here
 
 
 def test_current_level_unknown_without_the_registration_room(test_model, towns, monkeypatch):

@@ -9,6 +9,7 @@ import pytest
 from clb.catalogue.models import ItemStatus
 from clb.circulation import services as circulation
 from clb.costmodel import live, presentation, services
+from clb.network.models import Municipality
 from clb.services import services as registration
 from tests.factories import T0, make_item, make_patron
 
@@ -18,7 +19,10 @@ D = Decimal
 @pytest.fixture
 def lively(net):
     """Utrecht: three members living there, four items (one withdrawn), two loans this year and
-    one 400 days ago, three IDO contacts, a Digisterker course with 7 participants and a lecture."""
+    one 400 days ago, three IDO contacts, a Digisterker course with 7 participants and a lecture.
+    Utrecht is made a town of 20,000, for which its two registered libraries are a complete
+    register (the real city would expect about 25: then today's branches are unknown)."""
+    Municipality.objects.filter(pk=net.gm_a.pk).update(inhabitants=20000)
     utrecht = [make_patron(net.org_a, postcode="3511 AB", at=T0) for _ in range(3)]
     long_ago = T0 - timedelta(days=400)
     visitor = make_patron(net.org_a, postcode="3811 AA", at=long_ago)  # lives in Amersfoort

@@ -94,7 +94,10 @@ def test_large_municipality_by_hand(test_model, towns):
     assert r.total_cost == D("2310000.00") and r.cost_per_inhabitant == D("9.24")
     assert r.current_subsidy == D("6250000.00") and r.difference == D("-3940000.00")
     assert r.size_class.name == "groot"
-    assert [(o.quantity, o.amount) for o in r.one_off] == [(13, D("5200000.00"))]
+    # How many of the 13 are new is unknown: none is registered where some 17 are expected.
+    assert r.one_off == [] and any(
+        "Eenmalige rijksbijdragen: niet te bepalen" in n for n in r.notes
+    )
 
 
 def test_parameter_overrides(test_model, towns):

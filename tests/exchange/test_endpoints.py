@@ -35,6 +35,33 @@ def test_rate_limits_per_address_in_each_protocols_form(client, shelf, tight):
     assert refused.status_code == 429 and b"Temporary Processing Failure" in refused.content
 
 
+def test_behind_a_trusted_proxy_each_client_has_its_own_count(
+    client, shelf, tight, settings, caplog
+):
+    """Behind a reverse proxy every request comes from the proxy: counted by that address, one
+    harvester would use up everybody's limit. The client behind a named proxy counts (issue 12
+    item 8's rule, clb.proxies); a forged header from anyone else changes nothing."""
+    settings.CLB_TRUSTED_PROXIES = ["10.0.0.1"]
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for _ in range(2):
+        response = client.get("/sru", {"query": "x"}, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)
+        assert response.status_code == 200
+    assert (
+        client.get("/sru", {"query": "x"}, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy).status_code
+        == 429
+    )
+    with caplog.at_level(logging.INFO, logger="clb.exchange"):
+        other = client.get("/sru", {"query": "x"}, HTTP_X_FORWARDED_FOR="203.0.113.6", **proxy)
+    assert other.status_code == 200  # another reader behind the same proxy
+    assert caplog.records[-1].getMessage().startswith("sru 203.0.113.6 GET")  # and in the log
+    for _ in range(2):
+        client.get("/sru", {"query": "x"}, REMOTE_ADDR="198.51.100.7")
+    forged = client.get(
+        "/sru", {"query": "x"}, REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="192.0.2.1"
+    )
+    assert forged.status_code == 429  # not from a named proxy: its header is not believed
+
+
 def test_each_request_is_logged_without_secrets(client, shelf, caplog):
     with caplog.at_level(logging.INFO, logger="clb.exchange"):
         client.get("/sru", {"query": "dc.title = tonio", "x-pin": "4321"})

@@ -13,13 +13,14 @@ from django.utils import timezone
 
 from clb.catalogue.models import BibRecord, Item, ItemStatus
 from clb.circulation import services as circulation
+from tests import csvfiles
 from tests.factories import T0, make_item, make_record
 
 pytestmark = pytest.mark.django_db
 
 
 def rows(path) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(path.read_text())))
+    return csvfiles.dicts(path.read_bytes())  # Dutch Excel's CSV, as every export (clb.exports)
 
 
 def test_a_window_holds_new_changed_withdrawn_and_deleted_copies(shelf, tmp_path):
@@ -45,6 +46,13 @@ def test_a_window_holds_new_changed_withdrawn_and_deleted_copies(shelf, tmp_path
     }
     assert found["5000000000002"]["title"].startswith("'=")  # not a formula in a spreadsheet
     assert shelf.items[0].barcode not in found  # Utrecht's, and unchanged
+    # For programs: the plain style, as with every CSV command.
+    call_command("export_holdings", "--since", since.isoformat(), "--format", "csv", "--csv", "komma", "--organisation", "NL-0307EL", "--output", str(tmp_path / "plain"))  # fmt: skip
+    (plain,) = (tmp_path / "plain").glob("NL-0307EL_*.csv")
+    text = plain.read_text(encoding="utf-8")
+    assert not text.startswith("\ufeff")
+    plain_rows = {r["barcode"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert plain_rows["5000000000002"]["title"] == found["5000000000002"]["title"]
 
 
 def test_marcxml_files_are_one_per_organisation_readable_and_the_same_window_gives_the_same_file(

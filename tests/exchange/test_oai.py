@@ -193,6 +193,12 @@ def test_get_record_of_a_deleted_record_stays_answerable(client, catalogue_at_re
         ),
         ({"verb": "GetRecord", "metadataPrefix": "oai_dc"}, "badArgument"),
         ({"verb": "Identify", "colour": "red"}, "badArgument"),
+        # A NUL is no text (PostgreSQL stores none): an OAI error, not a web page.
+        (
+            {"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "oai:x:\x00"},
+            "badArgument",
+        ),
+        ({"verb": "Identify\x00"}, "badArgument"),
         ({"verb": "ListSets", "resumptionToken": "x"}, "badResumptionToken"),
     ],
 )

@@ -152,6 +152,9 @@ def test_sru_2_0_structure_and_string_packing(client, shelf):
         ({"query": "x", "recordPacking": "json"}, "71", "json"),
         ({"query": "x", "maximumRecords": "-1"}, "6", "maximumRecords"),
         ({"query": "x", "startRecord": "0"}, "6", "startRecord"),
+        ({"query": "x", "maximumRecords": "²"}, "6", "maximumRecords"),  # a digit, not a number
+        ({"query": "x", "startRecord": "١"}, "6", "startRecord"),
+        ({"query": "dc.title = a\x00b"}, "6", "query"),  # no text: a diagnostic, not a web page
         ({"query": "dc.date > 1000", "startRecord": "99"}, "61", "99"),
         ({"query": "x sortby dc.creator"}, "80", "dc.creator"),
         ({"query": None}, "7", "query"),

@@ -29,6 +29,13 @@ CLB = str(Path(sys.executable).with_name("clb"))
 DATE = "20260303    100000"
 KIOSK_PASSWORD = "Zeer-geheim-42"
 FAILED = "Dit lukt nu niet"  # the kiosk's text when CLB could not do a request
+# How long a kiosk or desk waits for one answer. Only a guard against a hung server: on a loaded
+# machine (fifty kiosks on a few workers, fsync under other processes' I/O) an answer can take
+# tens of seconds, and a slow answer is not a lost one.
+ANSWER_BOUND = 180
+# How long a test waits for a step (all at work, all told offline, all back): the wait ends as soon
+# as the step is reached; the bound only keeps a broken run from hanging.
+STEP_BOUND = 300
 
 
 def free_port() -> int:
@@ -162,7 +169,7 @@ class KioskLoop(Loop):
 
     def _run(self):
         try:
-            client = RawClient(self.port, timeout=30, source=self.source)
+            client = RawClient(self.port, timeout=ANSWER_BOUND, source=self.source)
             assert client.login(self.kiosk["login"], KIOSK_PASSWORD).startswith("941")
         except Exception as exc:  # reported by the test
             self.errors.append(exc)
@@ -209,7 +216,7 @@ class DeskLoop(Loop):
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def request(self, method, path, form=None) -> tuple[int, str, str]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=ANSWER_BOUND)
         try:
             headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
             body = None
@@ -291,7 +298,7 @@ def run_loops(loops) -> None:
 def stop_loops(score: Score, loops) -> None:
     score.stop.set()
     for loop in loops:
-        loop.thread.join(60)
+        loop.thread.join(ANSWER_BOUND + 30)  # it may be waiting for its last answer
         assert not loop.thread.is_alive(), f"{loop.name} did not stop"
 
 

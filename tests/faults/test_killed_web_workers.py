@@ -8,7 +8,7 @@ import signal
 
 import pytest
 
-from .site import DeskLoop, Score, free_port, loans_per_copy, run_loops, stop_loops
+from .site import STEP_BOUND, DeskLoop, Score, free_port, loans_per_copy, run_loops, stop_loops
 
 # django_db: the migrated test database is where the fault cluster gets its schema from.
 pytestmark = [pytest.mark.postgres, pytest.mark.faults, pytest.mark.django_db]
@@ -22,7 +22,9 @@ def test_desks_ride_out_killed_web_workers(site):
     killed = []
     try:
         run_loops(desks)
-        score.wait(lambda: all(d.cycles >= 1 or d.errors for d in desks), 120, "at work", desks)
+        score.wait(
+            lambda: all(d.cycles >= 1 or d.errors for d in desks), STEP_BOUND, "at work", desks
+        )
         for _ in range(2):
             workers = web.children()
             assert len(workers) == 2
@@ -32,7 +34,7 @@ def test_desks_ride_out_killed_web_workers(site):
                 killed.append(pid)
             score.wait(
                 lambda before=done_before: all(d.cycles > before[d] or d.errors for d in desks),
-                120,
+                STEP_BOUND,
                 "desks at work again",
                 desks,
             )

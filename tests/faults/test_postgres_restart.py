@@ -7,7 +7,16 @@ twice, and every invariant holds."""
 
 import pytest
 
-from .site import DeskLoop, KioskLoop, Score, free_port, loans_per_copy, run_loops, stop_loops
+from .site import (
+    STEP_BOUND,
+    DeskLoop,
+    KioskLoop,
+    Score,
+    free_port,
+    loans_per_copy,
+    run_loops,
+    stop_loops,
+)
 
 # django_db: the migrated test database is where the fault cluster gets its schema from.
 pytestmark = [pytest.mark.postgres, pytest.mark.faults, pytest.mark.django_db]
@@ -35,30 +44,38 @@ def test_kiosks_and_desks_ride_out_a_postgresql_crash(site):
     try:
         run_loops(loops)
         score.wait(
-            lambda: stuck() or all(lp.cycles >= 1 for lp in loops), 120, "all at work", loops
+            lambda: stuck() or all(lp.cycles >= 1 for lp in loops), STEP_BOUND, "all at work", loops
         )
         assert not stuck(), [lp.errors for lp in loops if lp.errors]
         assert site.connections_of("clb-sip2") == WORKERS
 
         site.cluster.stop("immediate")
         score.wait(
-            lambda: all(k.told_offline >= 1 for k in kiosks), 60, "kiosks told offline", kiosks
+            lambda: all(k.told_offline >= 1 for k in kiosks),
+            STEP_BOUND,
+            "kiosks told offline",
+            kiosks,
         )
         # A desk sees an error page (or, at worst, a connection cut off): never a hang.
         score.wait(
-            lambda: all(d.offline + d.lost >= 1 for d in desks), 60, "desks told it failed", desks
+            lambda: all(d.offline + d.lost >= 1 for d in desks),
+            STEP_BOUND,
+            "desks told it failed",
+            desks,
         )
         done_before = {loop: loop.cycles for loop in loops}
 
         site.cluster.start()
         score.wait(
             lambda: all(lp.cycles > done_before[lp] for lp in loops),
-            120,
+            STEP_BOUND,
             "every kiosk and desk at work again",
             loops,
         )
         # Every SIP2 worker replaced its dead connection (and none leaked one).
-        score.wait(lambda: site.connections_of("clb-sip2") == WORKERS, 30, "workers reconnected")
+        score.wait(
+            lambda: site.connections_of("clb-sip2") == WORKERS, STEP_BOUND, "workers reconnected"
+        )
     finally:
         stop_loops(score, loops)
         site.cluster.ensure_running()

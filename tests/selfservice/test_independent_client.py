@@ -12,6 +12,7 @@ from clb.catalogue.models import ItemStatus
 from clb.circulation import services as circ
 from clb.circulation.models import Hold, HoldStatus, Loan
 from clb.members import services as members
+from clb.members.cards import shelf_code
 from clb.selfservice.sip2.values import sip_date
 from tests.factories import make_item, make_patron, make_record
 
@@ -139,7 +140,7 @@ def test_returns_are_sorted_for_the_hold_shelf_and_transit(kiosk_client, net):
     first = ask(kiosk_client, "checkin", here.barcode)
     assert first["fixed"]["Alert"] == "Y"
     assert first["variable"]["CL"] == ["2"] and first["variable"]["CV"] == ["01"]
-    assert first["variable"]["CY"] == [waiting_here.card_number]
+    assert first["variable"]["CY"] == [shelf_code(waiting_here)]  # never the card number
     second = ask(kiosk_client, "checkin", there.barcode)
     assert second["variable"]["CL"] == ["3"] and second["variable"]["CT"] == [net.b1.code]
     assert second["variable"]["CV"] == ["02"]

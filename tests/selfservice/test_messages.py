@@ -30,6 +30,7 @@ from clb.catalogue.models import Item, ItemStatus
 from clb.circulation import services as circ
 from clb.circulation.models import Hold, HoldStatus, Loan, Transit
 from clb.members import services as members
+from clb.members.cards import shelf_code
 from clb.members.models import LedgerKind, LedgerLine
 from clb.selfservice.models import KioskAccount
 from clb.selfservice.sip2.values import sip_date
@@ -405,7 +406,8 @@ def test_checkin_routes_holds_and_transits(kiosk_client, net):
     to_shelf = raw_checkin(here.barcode)
     assert to_shelf[5] == "Y"  # alert
     assert "CL2|" in to_shelf and "CV01|" in to_shelf
-    assert f"CY{waiting_here.card_number}|" in to_shelf and f"CT{net.a1.code}|" in to_shelf
+    assert f"CY{shelf_code(waiting_here)}|" in to_shelf and f"CT{net.a1.code}|" in to_shelf
+    assert waiting_here.card_number not in to_shelf
     assert Hold.objects.get(patron=waiting_here).status == HoldStatus.READY
     to_transit = raw_checkin(there.barcode)
     assert "CL3|" in to_transit and "CV02|" in to_transit and f"CT{net.b1.code}|" in to_transit

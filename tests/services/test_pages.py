@@ -116,7 +116,7 @@ def test_staff_page_and_wsob_download(net):
     assert response.status_code == 302
     assert StaffYear.objects.get().volunteers == 40
     csv_text = client.get("/registratie/wsob/", {"jaar": "2025"}).content.decode()
-    assert "personeel,vrijwilligers" in csv_text and ",40," in csv_text
+    assert "personeel;vrijwilligers" in csv_text and ";40;" in csv_text
 
 
 def test_users_without_an_organisation_cannot_register(net):

@@ -16,15 +16,9 @@ from clb.accounts.models import User
 from clb.circulation import services as circ
 from clb.circulation.models import Hold, HoldStatus, Loan, Transit
 from tests.factories import make_item, make_patron, make_record
-from tests.web.browsing import SHOTS, chromium
+from tests.web.browsing import SHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

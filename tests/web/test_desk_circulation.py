@@ -11,6 +11,7 @@ from clb import formatting
 from clb.catalogue.models import ItemStatus
 from clb.circulation import services as circ
 from clb.circulation.models import Hold, HoldStatus, Loan, Transit
+from clb.members.cards import shelf_code
 from clb.web.models import AuditAction, AuditEntry
 from tests.factories import make_item, make_patron, make_record
 from tests.web.conftest import CHILD, eur, page
@@ -165,15 +166,17 @@ def test_checkin_routes_to_shelf_hold_shelf_and_transit(net, desk, patron_a, ear
     html = page(desk.get("/balie/innemen/"))
     newest_first = html.split('class="routings"')[1]
     assert newest_first.index("Transport") < newest_first.index("Reserveringsplank")
-    assert f"Reserveringsplank — pas {waiting_here.card_number}" in html
+    assert f"Reserveringsplank — {shelf_code(waiting_here)}" in html
+    assert waiting_here.card_number not in html
     assert "Transport → Eemhuis" in html and "Bibliotheek Eemland" in html
     assert "Terugzetten in de kast." in html
     assert Hold.objects.get(patron=waiting_here).status == HoldStatus.READY
     assert Transit.objects.get(item=held_there).to_branch == net.b1
-    # A slip for the hold shelf copy names the card; one for the transit names the destination.
+    # A slip names who the copy waits for by shelf code (never the card) and where it goes.
     slips = [page(desk.get(f"/balie/innemen/bon/{n}/")) for n in (2, 3)]
-    assert f"Pas {waiting_here.card_number}" in slips[0]
-    assert "Eemhuis" in slips[1] and waiting_there.card_number in slips[1]
+    assert shelf_code(waiting_here) in slips[0] and waiting_here.card_number not in slips[0]
+    assert "Eemhuis" in slips[1] and shelf_code(waiting_there) in slips[1]
+    assert waiting_there.card_number not in slips[1]
     assert desk.get("/balie/innemen/bon/99/").status_code == 404
 
 
@@ -215,8 +218,8 @@ def test_hold_shelf_pull_list_and_expired(net, desk, earlier):
         html.split('id="expired-title"')[1],
     )
     assert "PULL-1" in pull and "Overvecht" in pull
-    assert patrons[1].card_number in ready and ready_item.barcode in ready
-    assert patrons[2].card_number in expired and expired_item.barcode in expired
+    assert shelf_code(patrons[1]) in ready and ready_item.barcode in ready
+    assert shelf_code(patrons[2]) in expired and expired_item.barcode in expired
     response = desk.post("/balie/reserveringsplank/verlopen/")
     assert response.status_code == 302
     assert Hold.objects.get(patron=patrons[2]).status == HoldStatus.EXPIRED

@@ -65,6 +65,7 @@ def no_numeric_dates(html: str, where: str) -> None:
 
 def test_desk_pages_and_slip_show_dutch_dates_and_money(desk, net, patron_a, lent):
     item, due = lent
+    desk.post("/balie/", {"card_number": patron_a.card_number})  # the patron at the desk
     html = page(desk.get(f"/balie/lener/{patron_a.pk}/"))
     assert dutch(due) in html and "€\u00a01,25" in html
     assert dutch(patron_a.birth_date) in html

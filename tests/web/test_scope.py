@@ -228,8 +228,9 @@ def test_scanning_the_card_opens_a_patron_of_another_organisation_for_this_trans
     response = client.post("/balie/", {"card_number": anna.card_number})
     assert response.url == f"/balie/lener/{anna.pk}/"
     html = page(client.get(response.url))
-    assert "Geleend boek" in html and "netwerkpas" in html
+    assert "netwerkpas" in html and "1 uitlening bij een andere bibliotheek" in html
     assert "Verborgenlaan" not in html  # her address stays with her own organisation
+    assert "Geleend boek" not in html  # and so does what she reads there
     entry = AuditEntry.objects.get(user=desk_b, patron=anna)
     assert entry.network_access and entry.organisation == net.org_b
     # She borrows here, under B's rules, and B takes nothing from A's ledger.
@@ -242,7 +243,7 @@ def test_scanning_the_card_opens_a_patron_of_another_organisation_for_this_trans
     response = client.post(
         f"/balie/lener/{anna.pk}/verloren/", {"item_barcode": world["loaned"].barcode}
     )
-    assert response.status_code == 422 and "alleen die bibliotheek" in page(response)
+    assert response.status_code == 404
     assert Loan.objects.filter(item=world["loaned"], returned_at__isnull=True).exists()
     # When the desk is done with her, the door closes again.
     client.post(f"/balie/lener/{anna.pk}/klaar/")
@@ -251,6 +252,58 @@ def test_scanning_the_card_opens_a_patron_of_another_organisation_for_this_trans
     client.post("/balie/", {"card_number": anna.card_number})
     client.post("/balie/", {"card_number": make_patron(net.org_b, postcode="3811 AB").card_number})
     assert client.get(f"/balie/lener/{anna.pk}/").status_code == 404
+
+
+# A card scanned at a foreign desk opens its holder for lending and returning only (issue 12 item
+# 1): these patron pages serve that (each still limited to this organisation's loans and ledger);
+# every other patron page refuses. A new patron page must be placed in one of the two.
+NETWORK_LENDING = {
+    "web:desk-patron",
+    "web:desk-checkout",
+    "web:desk-renew",  # loans lent here only
+    "web:desk-lost",  # loans lent here only
+    "web:desk-payment",  # onto this organisation's ledger only; no write-off
+    "web:desk-receipt",  # of this organisation's ledger only
+    "web:desk-done",
+}
+NETWORK_REFUSED = {
+    "web:desk-pin",
+    "web:desk-edit-patron",
+    "web:desk-membership",
+    "web:desk-cancel-hold",
+}
+
+
+def test_network_access_reaches_the_lending_pages_only(net, world, client, desk_b):
+    """B's desk scans A's member's card, then aims every patron page at her: the pages that are
+    not for lending refuse with the reason (403), on GET and POST; the lending pages answer but
+    touch none of A's loans, holds, ledger or data."""
+    patron_routes = {
+        name for name, route in desk_routes().items() if route.startswith("balie/lener/<int:pk>/")
+    }
+    assert patron_routes == NETWORK_LENDING | NETWORK_REFUSED, "place a new patron page"
+    client.force_login(desk_b)
+    routes = desk_routes()
+    for name, (kwargs, data) in attack(world).items():
+        if name not in patron_routes:
+            continue
+        client.post("/balie/", {"card_number": world["patron"].card_number})
+        url = url_for(routes[name], kwargs)
+        got, posted = client.get(url), client.post(url, data)
+        if name in NETWORK_REFUSED:
+            for response in (got, posted):
+                assert response.status_code == 403, (name, response.status_code)
+                assert "alleen lenen en inleveren" in page(response), name
+        else:
+            for response in (got, posted):
+                assert response.status_code != 403, (name, response.status_code)
+                body = page(response) if response.status_code not in (301, 302) else ""
+                for secret in ("Verborgenlaan", "Geleend boek", world["kid"].card_number):
+                    assert secret not in body, (name, secret)
+    assert_untouched(world)
+    # Every one of those actions is in the home organisation's log, marked as network access.
+    assert AuditEntry.objects.filter(user=desk_b, network_access=True).exists()
+    assert not AuditEntry.objects.filter(user=desk_b, network_access=False, patron__isnull=False)
 
 
 def test_an_idle_desk_transaction_closes(net, world, client, desk_b):

@@ -1,5 +1,5 @@
-"""Staff login (/accounts/login/, also behind the admin) is throttled per address like the member
-login."""
+"""Staff login (/accounts/login/, also behind the admin) is throttled per address (its own
+throttle, apart from the members'; see test_login_throttles.py)."""
 
 from datetime import timedelta
 
@@ -22,7 +22,7 @@ def login(client, username, password, ip):
 
 
 def test_one_address_guessing_passwords_is_throttled(client, net, settings):
-    settings.CLB_MEMBER_LOGIN_MAX_FAILURES_PER_IP = 3
+    settings.CLB_STAFF_LOGIN_MAX_FAILURES_PER_IP = 3
     desk_user("balie-a", net.a1)
     for guess in ("welkom01", "zomer2026", "bibliotheek"):
         assert login(client, "balie-a", guess, "10.0.0.7").status_code == 200  # form again

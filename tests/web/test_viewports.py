@@ -12,7 +12,7 @@ from clb.accounts.models import User
 from clb.circulation import services as circ
 from clb.network.models import Branch
 from tests.factories import make_item, make_patron, make_record
-from tests.web.browsing import SHOTS, chromium
+from tests.web.browsing import SHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,12 +21,6 @@ LONG_TITLES = [
     "Het verboden rijk. Hoe een keizer van China verdwijnt in de verbeelding van een dichter",
     "Onderzoek naar de Nederlandsche letterkunde en de zeventiende-eeuwsche rederijkerskamers",
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 def overflow(tab) -> dict:

@@ -11,6 +11,22 @@ class OrganisationScopedAdmin(admin.ModelAdmin):
     organisation_path: str | None = "organisation"
     # Foreign keys that must point inside the user's organisation, with their path to it.
     scoped_foreign_keys: dict[str, str] = {}
+    # Fields of an existing row that only national administrators change: what decides an
+    # organisation's working area, and so which figures and scenarios it reaches.
+    national_fields: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and not sees_everything(request.user):
+            fields += tuple(f for f in self.national_fields if f not in fields)
+        return fields
+
+    def get_autocomplete_fields(self, request):
+        # A search box would offer the whole country; a scoped key is a plain choice list.
+        fields = super().get_autocomplete_fields(request)
+        if sees_everything(request.user):
+            return fields
+        return tuple(f for f in fields if f not in self.scoped_foreign_keys)
 
     def get_queryset(self, request):
         return limit_to_organisation(

@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import Q
 
 from clb.errors import DomainError
+from clb.inputs import whole_number
 from clb.network.models import Branch, Organisation
 
 from . import search_expression, search_schema, text
@@ -194,7 +195,9 @@ def _lookup(model, key: str, value) -> int:
     """An organisation or branch by code (CLI, API) or by id (the pages' choice lists)."""
     value = str(value).strip()
     found = (
-        model.objects.filter(pk=int(value)) if value.isdigit() else model.objects.filter(code=value)
+        model.objects.filter(pk=whole_number(value))
+        if whole_number(value) is not None
+        else model.objects.filter(code=value)
     ).values_list("pk", flat=True)
     if not found:
         raise SearchError(f"{key}: '{value}' bestaat niet", field=key)
@@ -213,8 +216,8 @@ def _conditions(filters: Mapping) -> tuple[list[str], list]:
     for key, op in (("year_from", ">="), ("year_to", "<=")):
         if key in filters:
             value = str(filters[key]).strip()
-            if not value.isdigit():
-                raise SearchError(f"{key}: '{value}' is geen jaartal", field=key)
+            if whole_number(value, digits=4) is None:
+                raise SearchError(f"{key}: '{value[:20]}' is geen jaartal", field=key)
             where.append(f"e.year {op} %s")
             params.append(int(value))
     for key, model, column in (

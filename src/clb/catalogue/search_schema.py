@@ -4,7 +4,8 @@ Triggers keep the index current whatever writes a record or a copy: the ORM's sa
 bulk_create(), queryset.update(), raw SQL, other rooms' tests. `install()` is run by migration
 0007 and again after every migrate (SQLite drops a table's triggers when Django rebuilds the
 table for a schema change; re-installing is idempotent). `refresh()` recomputes entries set-wise
-with the same expressions the triggers use: after a bulk load with triggers off, or on request.
+with the same expressions the triggers use: after a bulk load with triggers off, or on request. Both wait for the columns of migration 0010 (see
+`_has_todays_columns`): released migrations 0007 and 0009 call them on the table of their day.
 
 PostgreSQL: catalogue_searchentry carries a `document tsvector` (weights: A title, B authors,
 C subjects and series, D ISBNs) with a GIN index, built with `clb_dutch`, a copy of the `dutch`
@@ -450,7 +451,19 @@ def _sqlite_refresh(cursor, ids) -> None:
 # --- one entry point per job ----------------------------------------------------------------
 
 
+def _has_todays_columns(connection) -> bool:
+    """Whether the entry table has the columns today's triggers and refresh write. Migrations
+    0007 and 0009 (released) call install() and refresh() on the table as it was then; 0010
+    adds `title_key` and then installs and refreshes, so before it there is nothing to do.
+    Only the whole-index jobs ask: a refresh of some records runs on a migrated database."""
+    with connection.cursor() as cursor:
+        columns = connection.introspection.get_table_description(cursor, "catalogue_searchentry")
+    return any(column.name == "title_key" for column in columns)
+
+
 def install(connection) -> None:
+    if not _has_todays_columns(connection):
+        return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             _pg_install(cursor)
@@ -469,6 +482,8 @@ def uninstall(connection) -> None:
 def refresh(connection, ids=None) -> None:
     """Recompute the entries of these record ids (all records when None)."""
     if ids is not None and not ids:
+        return
+    if ids is None and not _has_todays_columns(connection):
         return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -19,6 +19,7 @@ from clb.catalogue.models import BibRecord, Item, ItemStatus
 from clb.cockpit import events
 from clb.cockpit.models import EventAction
 from clb.members import services as members
+from clb.members.cards import shelf_code
 from clb.members.models import LedgerKind, LedgerLine, Patron
 from clb.network.models import Branch
 
@@ -37,7 +38,9 @@ class Routing:
     destination: Branch
     message: str
     hold: Hold | None = None
-    card_number: str = ""
+    # Who the copy waits for, as slips and kiosks may print it in any organisation's branch:
+    # initials and the card's last four digits, never the card number (members.cards.shelf_code).
+    shelf_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -536,13 +539,13 @@ def _to_hold_shelf(hold: Hold, item: Item, branch: Branch, at: datetime) -> None
 
 
 def _hold_shelf_routing(hold: Hold, branch: Branch) -> Routing:
-    card = hold.patron.card_number
+    code = shelf_code(hold.patron)
     return Routing(
         "hold_shelf",
         branch,
-        _("Naar de reserveringsplank voor pas %(card)s.") % {"card": card},
+        _("Naar de reserveringsplank: %(code)s.") % {"code": code},
         hold=hold,
-        card_number=card,
+        shelf_code=code,
     )
 
 
@@ -562,7 +565,7 @@ def _send(item, from_branch, to_branch, reason, at, hold=None) -> Routing:
         _("Transport naar %(branch)s (%(org)s).")
         % {"branch": to_branch.name, "org": to_branch.organisation.name},
         hold=hold,
-        card_number=hold.patron.card_number if hold else "",
+        shelf_code=shelf_code(hold.patron) if hold else "",
     )
 
 
@@ -585,6 +588,7 @@ def _receive(item: Item, branch: Branch, at, staff, messages) -> CheckinResult:
                 transit.to_branch,
                 _("Nog onderweg naar %(b)s: doorsturen.") % {"b": transit.to_branch.name},
                 hold=transit.hold,
+                shelf_code=shelf_code(transit.hold.patron) if transit.hold else "",
             ),
             messages=messages,
         )

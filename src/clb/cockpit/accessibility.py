@@ -8,10 +8,11 @@ municipality they are scaled to the municipality's CBS total; a municipality wit
 counts all its inhabitants at its centroid (and says so). Coordinates are projected to RD New
 (EPSG:28992, metres) so a KD-tree gives exact Euclidean nearest distances for the whole country in
 well under a second. CBS measures distance over the road; straight line is a first step and
-always somewhat shorter.
+always somewhat shorter — which makes CBS's own road distance (StatLine 80305ned) a check on
+the register: where CLB's straight-line average is longer than CBS's road average, library
+locations CBS knows are missing from the register (see register.py).
 """
 
-import csv
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,11 +26,14 @@ from django.utils.translation import gettext as _
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
-from clb import clock
+from clb import clock, exports
 from clb.errors import DomainError
+from clb.network import cbs_distance
 from clb.network.models import Branch, BranchKind, Municipality, PostcodeArea
 
 DEFAULT_MAX_KM = 5.0
+# CBS publishes its road distance rounded to 0.1 km.
+CBS_ROUNDING_KM = 0.05
 MAX_KM_LIMIT = 100.0
 
 # Bounding boxes of the Netherlands; the two coordinate systems cannot be confused inside them.
@@ -369,11 +373,25 @@ class MunicipalityAccessibility:
     inhabitants_beyond_location: int | None
     share_beyond_location_pct: float | None
     mean_km_location: float | None
+    # CBS's average road distance to the nearest library and its year (None: CBS has none).
+    cbs_road_km: float | None = None
+    cbs_year: int | None = None
 
     @property
     def over_threshold(self) -> bool:
         """Some inhabitants live farther than max_km from the nearest vestiging."""
         return bool(self.inhabitants_beyond_vestiging)
+
+    @property
+    def locations_missing(self) -> bool | None:
+        """True when CLB's straight-line average to any library location is longer than CBS's
+        road average: a straight line never is, so locations CBS counts are missing from the
+        register (or closed since CBS measured). None when CBS has no figure to compare with."""
+        if self.cbs_road_km is None:
+            return None
+        if self.mean_km_location is None:  # no location at all in the register
+            return self.inhabitants > 0
+        return self.mean_km_location > self.cbs_road_km + CBS_ROUNDING_KM
 
 
 @dataclass
@@ -422,9 +440,11 @@ class Analysis:
     def _row(self, code, name, province, inhabitants, located_by, idx) -> MunicipalityAccessibility:
         v = self.vestiging.values(idx)
         loc = self.location.values(idx)
+        cbs = cbs_distance.latest(code)
         return MunicipalityAccessibility(
-            code, name, province, inhabitants, located_by, self.max_km, *v, *loc
-        )
+            code, name, province, inhabitants, located_by, self.max_km, *v, *loc,
+            cbs_road_km=cbs.km if cbs else None, cbs_year=cbs.year if cbs else None,
+        )  # fmt: skip
 
     @property
     def rows(self) -> list[MunicipalityAccessibility]:
@@ -584,6 +604,9 @@ COLUMNS = [
     ("inhabitants_beyond_location", "inwoners_verder_dan_max_van_locatie"),
     ("share_beyond_location_pct", "pct_verder_dan_max_van_locatie"),
     ("mean_km_location", "gem_km_tot_locatie"),
+    ("cbs_road_km", "cbs_gem_km_over_de_weg"),
+    ("cbs_year", "cbs_jaar"),
+    ("locations_missing", "locaties_ontbreken_volgens_cbs"),
 ]
 CHANGE_COLUMNS = [
     ("share_vestiging_change", "verschil_pct_vestiging"),
@@ -594,22 +617,33 @@ CHANGE_COLUMNS = [
 
 
 def write_csv(
-    out, rows: Iterable[MunicipalityAccessibility], changes: Iterable[Change] | None = None
+    out,
+    rows: Iterable[MunicipalityAccessibility],
+    changes: Iterable[Change] | None = None,
+    style: exports.CsvStyle = exports.DUTCH,
 ):
     """Per municipality; with a what-if the rows are the scenario's and `changes` adds the
     difference against today's network (0 where nothing changes)."""
     with_changes = changes is not None
     by_code = {c.code: c for c in changes or ()}
-    writer = csv.writer(out)
-    writer.writerow(
-        [key for _a, key in COLUMNS] + ([key for _a, key in CHANGE_COLUMNS] if with_changes else [])
-    )
-    for row in rows:
-        line = [getattr(row, attr) for attr, _key in COLUMNS]
-        if with_changes:
-            change = by_code.get(row.code)
-            line += [getattr(change, attr) if change else 0 for attr, _key in CHANGE_COLUMNS]
-        writer.writerow(["" if v is None else v for v in line])
+    header = [key for _a, key in COLUMNS]
+    if with_changes:
+        header += [key for _a, key in CHANGE_COLUMNS]
+
+    def lines():
+        yield header
+        for row in rows:
+            line = [getattr(row, attr) for attr, _key in COLUMNS]
+            if with_changes:
+                change = by_code.get(row.code)
+                line += [getattr(change, attr) if change else 0 for attr, _key in CHANGE_COLUMNS]
+            yield [_yes_no(v) if isinstance(v, bool) else v for v in line]
+
+    exports.write_csv(out, lines(), style)
+
+
+def _yes_no(value: bool) -> str:
+    return _("ja") if value else _("nee")
 
 
 _CODE = re.compile(r"[\s,;]+")

@@ -30,7 +30,42 @@ def _layout(title: str, **extra) -> dict:
     }
 
 
+def no_data_message() -> str:
+    return _("Geen gegevens voor deze regio en periode.")
+
+
+def all_suppressed_message() -> str:
+    return _("Alle aantallen zijn kleiner dan 10 en worden daarom niet getoond.")
+
+
+def _said_empty(spec: dict, figures, *, suppressed_is_empty: bool = True) -> dict:
+    """A chart without a single value to draw says why (the page shows the sentence instead of
+    empty axes): there are no data, or every value is suppressed."""
+    if any(_y(f) is not None for f in figures):
+        return spec
+    if not any(f.suppressed for f in figures):
+        spec["empty"] = no_data_message()
+    elif suppressed_is_empty:
+        spec["empty"] = all_suppressed_message()
+    return spec
+
+
+def marked(spec: dict, figures) -> dict:
+    """The chart's title says what its figures must be read with ("gesimuleerd", "register
+    onvolledig …"), once."""
+    caveats = list(dict.fromkeys(c for f in figures for c in f.caveats))
+    if caveats:
+        title = spec["layout"]["title"]
+        title["text"] = f"{title['text']} ({'; '.join(caveats)})"
+        spec["caveats"] = caveats
+    return spec
+
+
 def bar(indicator, figures: list[Figure]) -> dict:
+    return _said_empty(_bar(indicator, figures), figures)
+
+
+def _bar(indicator, figures: list[Figure]) -> dict:
     return {
         "data": [
             {
@@ -48,6 +83,10 @@ def bar(indicator, figures: list[Figure]) -> dict:
 
 def parts_bar(indicator, pairs) -> dict:
     pairs = sorted(pairs, key=lambda p: p[0].name)
+    return _said_empty(_parts_bar(indicator, pairs), [f for _r, f in pairs])
+
+
+def _parts_bar(indicator, pairs) -> dict:
     return {
         "data": [
             {
@@ -70,14 +109,25 @@ def parts_bar(indicator, pairs) -> dict:
 
 
 def trend_lines(table: Table) -> dict:
-    """One line per indicator of the trend table, each on its own small axis."""
+    """One line per indicator of the trend table, each on its own small axis; an indicator
+    without a single value in these half-years is named under the chart, not drawn."""
     halves = [row[0] for row in table.rows]
-    series = table.headers[2:]
+    columns = [
+        (name, [row[2 + i] for row in table.rows]) for i, name in enumerate(table.headers[2:])
+    ]
+    series = [(n, v) for n, v in columns if any(not isinstance(x, str) for x in v)]
+    empty = [n for n, v in columns if (n, v) not in series]
+    if not series:
+        suppressed = any(x == SUPPRESSED for _n, v in columns for x in v)
+        return {
+            "data": [],
+            "layout": _layout(_("Ontwikkeling per halfjaar")),
+            "empty": all_suppressed_message() if suppressed else no_data_message(),
+        }
     data, layout = [], _layout(_("Ontwikkeling per halfjaar"), height=160 * len(series) + 60)
     step = 1 / len(series)
-    for i, name in enumerate(series):
+    for i, (name, values) in enumerate(series):
         axis = "" if i == 0 else str(i + 1)
-        values = [row[2 + i] for row in table.rows]
         data.append(
             {
                 "type": "scatter",
@@ -109,7 +159,12 @@ def trend_lines(table: Table) -> dict:
         layout[f"xaxis{axis}"] = {"anchor": f"y{axis}", "type": "category"}
     layout["showlegend"] = False
     layout["margin"] = {"l": 60, "r": 20, "t": 40, "b": 30}
-    return {"data": data, "layout": layout}
+    spec = {"data": data, "layout": layout}
+    if empty:
+        spec["missing"] = _("Zonder gegevens in deze halfjaren: %(names)s.") % {
+            "names": ", ".join(empty)
+        }
+    return spec
 
 
 def choropleth(pairs, indicator) -> dict:
@@ -146,7 +201,7 @@ def choropleth(pairs, indicator) -> dict:
                 "marker": {"line": {"width": 0.3, "color": "#fff"}},
             }
         )
-    return {
+    return _said_empty({
         "data": data,
         "layout": {
             "title": {"text": f"{indicator.name}", "font": {"size": 15}},
@@ -154,4 +209,4 @@ def choropleth(pairs, indicator) -> dict:
             "margin": {"l": 0, "r": 0, "t": 40, "b": 0},
             "height": 560,
         },
-    }
+    }, [f for _r, f in pairs], suppressed_is_empty=False)  # fmt: skip

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from . import charts, scoping
+from .caveats import Caveats, simulated_label
 from .definitions import INDICATOR_BY_CODE, INDICATORS, SECTIONS
 from .engine import Cockpit, Figure
 from .periods import Period
 from .regions import NATIONAL, Geography, Region
-from .tables import Table, cell, figures_table, status_label
+from .tables import Table, caveat_text, cell, figures_table, status_label
 
 TREND_HALF_YEARS = 6
 BREAKDOWN_CHARTS = [
@@ -55,6 +56,8 @@ class Dashboard:
     parts: list[Region] = field(default_factory=list)
     organisations: list[Region] = field(default_factory=list)
     group: Region | None = None
+    register: object = None  # register.Completeness of the region
+    simulated: str = ""  # what is simulated in the region's figures, if anything
 
 
 def _parts_table(name, title, cockpit, regions, period, codes) -> Table:
@@ -64,11 +67,53 @@ def _parts_table(name, title, cockpit, regions, period, codes) -> Table:
         title,
         [_("regio"), _("code")] + [f"{i.name} ({i.unit})" for i in indicators],
     )
+    marked = PartsMarked(len(regions))
     for part in regions:
-        table.rows.append(
-            [part.name, part.code] + [cell(cockpit.figure(i, part, period)) for i in indicators]
-        )
+        figures = [cockpit.figure(i, part, period) for i in indicators]
+        table.rows.append([part.name, part.code] + [cell(f) for f in figures])
+        marked.add(part, figures)
+    table.note = marked.note()
     return table
+
+
+class PartsMarked:
+    """Under a table of parts: which parts have figures to read with care (caveats.py)."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.register: list[str] = []
+        self.simulated: list[str] = []
+
+    def add(self, part: Region, figures) -> None:
+        caveats = {c for f in figures for c in f.caveats}
+        if simulated_label() in caveats:
+            self.simulated.append(part.name)
+        if caveats - {simulated_label()}:
+            self.register.append(part.name)
+
+    def note(self) -> str:
+        out = []
+        if self.register:
+            out.append(
+                _(
+                    "Cijfers over vestigingen rusten op het vestigingenregister, dat voor %(n)s "
+                    "van de %(total)s onderdelen onvolledig is: %(names)s."
+                )
+                % {"n": len(self.register), "total": self.total, "names": _few(self.register)}
+            )
+        if self.simulated:
+            out.append(
+                _(
+                    "Cijfers over leden en uitleningen zijn gesimuleerd voor %(n)s van de "
+                    "%(total)s onderdelen: %(names)s."
+                )
+                % {"n": len(self.simulated), "total": self.total, "names": _few(self.simulated)}
+            )
+        return " ".join(out)
+
+
+def _few(names: list[str], limit: int = 15) -> str:
+    return ", ".join(names[:limit]) + (" …" if len(names) > limit else "")
 
 
 def scalar_codes() -> list[str]:
@@ -93,10 +138,13 @@ def build(
     if group is not None and len(group.members) < 3:
         group = None  # with fewer than three, the others' figures could be worked out
     regions = [region, *parts, *map_regions] + ([group] if group else [])
-    cockpit = Cockpit(regions, [period], geo=geo, at=at, focus=region)
+    caveats = Caveats(geo, at=at)
+    cockpit = Cockpit(regions, [period], geo=geo, at=at, focus=region, caveats=caveats)
     figures = cockpit.figures(region, period)
     final = bool(figures) and all(f.final for f in figures)
     board = Dashboard(region, period, final, figures, [], map_indicator=map_code, group=group)
+    board.register = caveats.register.of(region)
+    board.simulated = caveats.simulated_sentence(region)
 
     by_section = {s: [] for s in SECTIONS}
     for f in figures:
@@ -129,23 +177,24 @@ def build(
         map_table = Table(
             "kaart",
             f"{map_indicator.name} ({map_indicator.unit})",
-            [_("gemeente"), _("code"), str(map_indicator.name), _("status")],
+            [_("gemeente"), _("code"), str(map_indicator.name), _("status"), _("kanttekening")],
         )
         values = []
         for m in map_regions:
             f = cockpit.figure(map_indicator, m, period)
-            map_table.rows.append([m.name, m.code, cell(f), status_label(f.final)])
+            map_table.rows.append([m.name, m.code, cell(f), status_label(f.final), caveat_text(f)])
             values.append((m, f))
         board.tables["kaart"] = map_table
-        board.map = charts.choropleth(values, map_indicator)
+        board.map = charts.marked(charts.choropleth(values, map_indicator), [f for _m, f in values])
 
     for code in BREAKDOWN_CHARTS:
         rows = [f for f in figures if f.indicator.code == code and f.key]
-        board.charts[code] = charts.bar(INDICATOR_BY_CODE[code], rows)
+        board.charts[code] = charts.marked(charts.bar(INDICATOR_BY_CODE[code], rows), rows)
     board.charts["trend"] = charts.trend_lines(trend)
     if parts:
-        board.charts["delen"] = charts.parts_bar(
-            map_indicator, [(p, cockpit.figure(map_indicator, p, period)) for p in parts]
+        pairs = [(p, cockpit.figure(map_indicator, p, period)) for p in parts]
+        board.charts["delen"] = charts.marked(
+            charts.parts_bar(map_indicator, pairs), [f for _p, f in pairs]
         )
 
     board.breadcrumbs = _breadcrumbs(user, geo, region)
@@ -158,15 +207,24 @@ def _comparison(cockpit: Cockpit, region: Region, group: Region, period: Period)
     table = Table(
         "vergelijking",
         _("Vergelijking met %(group)s (%(n)s)") % {"group": group.name, "n": len(group.members)},
-        [_("indicator"), _("eenheid"), region.name, _("grootteklasse samen"), _("status")],
+        [
+            _("indicator"),
+            _("eenheid"),
+            region.name,
+            _("grootteklasse samen"),
+            _("status"),
+            _("kanttekening"),
+        ],
     )
     for ind in INDICATORS:
         if ind.compare:
             own = cockpit.figure(ind, region, period)
             peers = cockpit.figure(ind, group, period)
+            caveats = dict.fromkeys(own.caveats + peers.caveats)
             table.rows.append(
-                [str(ind.name), str(ind.unit), cell(own), cell(peers), status_label(own.final)]
-            )
+                [str(ind.name), str(ind.unit), cell(own), cell(peers), status_label(own.final),
+                 "; ".join(caveats)]
+            )  # fmt: skip
     table.note = _(
         "De grootteklasse telt alle gemeenten of organisaties van dezelfde omvang samen "
         "(som van tellers gedeeld door som van noemers); cijfers van afzonderlijke andere "

@@ -224,6 +224,8 @@ class Indicator:
     compare: bool = False  # a ratio fit for comparing regions of the same size class
     trend: bool = False  # shown over half-years
     decimals: int = 0
+    # The figure counts library locations, so it is only as complete as the branch register.
+    register: bool = False
 
 
 S_MEMBERS = _("Leden en jeugd")
@@ -492,6 +494,7 @@ INDICATORS = [
         "branches",
         COUNT,
         SRC_NETWORK,
+        register=True,
         breakdown="kind",
     ),
     Indicator(
@@ -501,6 +504,7 @@ INDICATORS = [
         "100000 * vestigingen / inhabitants",
         _("per 100.000 inwoners"),
         SRC_NETWORK,
+        register=True,
         on_map=True,
         compare=True,
         decimals=1,
@@ -512,6 +516,7 @@ INDICATORS = [
         "staffed_hours",
         HOURS,
         SRC_NETWORK,
+        register=True,
     ),
     Indicator(
         "branches_opened",
@@ -520,6 +525,7 @@ INDICATORS = [
         "branches_opened",
         COUNT,
         SRC_NETWORK,
+        register=True,
         breakdown="kind",
     ),
     Indicator(
@@ -529,6 +535,7 @@ INDICATORS = [
         "branches_closed",
         COUNT,
         SRC_NETWORK,
+        register=True,
         breakdown="kind",
     ),
     Indicator(
@@ -538,6 +545,7 @@ INDICATORS = [
         "municipalities_without_vestiging",
         COUNT,
         SRC_NETWORK,
+        register=True,
         target=0,
         target_note=_("Wsob: vanaf 2026 in elke gemeente een volwaardige vestiging"),
         items="municipalities_without_vestiging",

@@ -42,6 +42,8 @@ class Figure:
     suppressed: bool
     final: bool
     items: tuple[str, ...] = field(default=())
+    # What a reader must know besides the value: "register onvolledig: …", "gesimuleerd".
+    caveats: tuple[str, ...] = field(default=())
 
     @property
     def key_label(self) -> str:
@@ -384,10 +386,13 @@ class Cockpit:
         indicators=INDICATORS,
         at=None,
         focus: Region | None = None,
+        caveats=None,
     ):
         """`focus`: the one region shown in full (breakdowns included); its figures are fetched
-        summed over it in SQL."""
+        summed over it in SQL. `caveats` (caveats.Caveats) marks figures a reader must read
+        with care."""
         self.geo = geo or Geography()
+        self.caveats = caveats
         self.regions = list(regions)
         self.periods = list(periods)
         self.indicators = list(indicators)
@@ -423,13 +428,21 @@ class Cockpit:
         source, final = self._source(period, region)
         out = []
         for ind in indicators or self.indicators:
-            out += _evaluate(ind, region, period, source, final)
+            out += self._marked(_evaluate(ind, region, period, source, final))
         return out
 
     def figure(self, indicator: Indicator, region: Region, period: Period) -> Figure:
         """The total of one indicator (no breakdown rows)."""
         source, final = self._source(period, region)
-        return _evaluate(indicator, region, period, source, final, totals_only=True)[0]
+        return self._marked(_evaluate(indicator, region, period, source, final, totals_only=True))[
+            0
+        ]
+
+    def _marked(self, figures: list[Figure]) -> list[Figure]:
+        if self.caveats is not None:
+            for f in figures:
+                f.caveats = self.caveats.of(f.indicator, f.region)
+        return figures
 
 
 def _environment(ind, region, period, source, breakdown):

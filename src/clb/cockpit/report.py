@@ -3,7 +3,6 @@
 Built from the same definitions and engine as the dashboard. `clb report` shows progress; the
 dashboard's download button runs the same code."""
 
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -12,14 +11,14 @@ from django.utils.translation import gettext_lazy
 
 from clb import clock
 
-from .dashboard import PART_COLUMNS, scalar_codes, trend_table
+from . import accessibility
+from .caveats import Caveats
+from .dashboard import PART_COLUMNS, PartsMarked, scalar_codes, trend_table
 from .definitions import INDICATOR_BY_CODE, SECTIONS
 from .engine import Cockpit, Figure
 from .periods import Period
 from .regions import Geography, Region
-from .tables import Labels, Table, cell, figures_table, status_label
-
-log = logging.getLogger(__name__)
+from .tables import Labels, Table, caveat_text, cell, figures_table, status_label
 
 # Columns of the accessibility analysis (clb.cockpit.accessibility) shown in the report.
 ACCESSIBILITY_COLUMNS = {
@@ -30,6 +29,9 @@ ACCESSIBILITY_COLUMNS = {
     "mean_km_vestiging": gettext_lazy("gem. km tot vestiging"),
     "share_beyond_location_pct": gettext_lazy("% verder dan 5 km van een locatie"),
     "mean_km_location": gettext_lazy("gem. km tot locatie"),
+    "cbs_road_km": gettext_lazy("CBS: gem. km over de weg"),
+    "cbs_year": gettext_lazy("CBS: jaar"),
+    "locations_missing": gettext_lazy("locaties ontbreken in het register"),
 }
 CHARTED = ["members_by_age", "loans_by_material", "ido_by_theme", "participants_by_function"]
 
@@ -80,9 +82,14 @@ def build_report(
     levels = _levels(geo, region)
     all_parts = [r for _label, regions in levels for r in regions]
     progress(_("cijfers ophalen voor %(n)s regio's") % {"n": 1 + len(all_parts)})
-    cockpit = Cockpit([region, *all_parts], [period], geo=geo, at=at)
+    caveats = Caveats(geo, at=at)
+    cockpit = Cockpit([region, *all_parts], [period], geo=geo, at=at, caveats=caveats)
     figures = cockpit.figures(region, period)
     report = Report(region, period, bool(figures) and all(f.final for f in figures), clock.now(at))
+    completeness = caveats.register.of(region)
+    report.notes.append(f"{completeness.sentence} {completeness.basis}")
+    if caveats.has_simulated(region):
+        report.notes.insert(0, caveats.simulated_sentence(region))
     labels = Labels()
     by_section = {s: [] for s in SECTIONS}
     for f in figures:
@@ -106,28 +113,27 @@ def build_report(
             + [f"{INDICATOR_BY_CODE[c].name} ({INDICATOR_BY_CODE[c].unit})" for c in codes],
             keys=["region", "code", *codes],
         )
+        marked = PartsMarked(len(regions))
         for part in regions:
             part_figures = cockpit.figures(part, period)
             totals = {f.indicator.code: f for f in part_figures if not f.key}
             table.rows.append([part.name, part.code] + [cell(totals[c]) for c in codes])
             _add_long(long, part, part_figures, labels)
+            marked.add(part, [totals[c] for c in codes])
             done += 1
             if done % 50 == 0 or done == len(all_parts):
                 progress(_("%(done)s van %(n)s onderdelen") % {"done": done, "n": len(all_parts)})
+        table.note = marked.note()
         report.parts.append(table)
     report.long = long
     progress(_("ontwikkeling per halfjaar"))
     report.extra.append(trend_table(geo, region, period, at=at))
-    accessibility = accessibility_table(geo, region)
-    if accessibility is not None:
-        report.extra.append(accessibility)
-    else:
-        report.notes.append(
-            _("Bereikbaarheid: de analyse is (nog) niet beschikbaar in deze installatie.")
-        )
+    report.extra.append(accessibility_table(geo, region, caveats.register.analysis))
     for code in CHARTED:
         ind = INDICATOR_BY_CODE[code]
         rows = [f for f in figures if f.indicator.code == code and f.key]
+        if not any(f.shown is not None or f.suppressed for f in rows):
+            rows = []  # no data at all: the chart says so rather than "suppressed"
         report.charts.append((str(ind.name), str(ind.unit), [(f.key_label, f.shown) for f in rows]))
     report.notes.append(
         _(
@@ -155,6 +161,7 @@ LONG_HEADERS = [
     "status",
     "bron",
     "betreft",
+    "kanttekening",
 ]
 
 
@@ -183,60 +190,44 @@ def _add_long(table: Table, region: Region, figures: list[Figure], labels: Label
                 labels.status[f.final],
                 text["source"],
                 "; ".join(f.items),
+                caveat_text(f),
             ]
         )
 
 
-def accessibility_table(geo: Geography, region: Region) -> Table | None:
-    """The accessibility analysis per municipality of the region, when this installation has it
-    (clb.cockpit.accessibility, built separately). Returns None when it is not available."""
-    try:
-        from . import accessibility
-    except ImportError:
-        return None
-    summary = getattr(accessibility, "summary_by_municipality", None)
-    if summary is None:
-        return None
-    try:
-        rows = list(summary(max_km=5))
-    except Exception:  # the analysis is optional in the report; say why in the log
-        log.exception("accessibility summary failed")
-        return None
-    if not rows:
-        return None
-    dicts = [_as_dict(r) for r in rows]
-    known = [k for k in ACCESSIBILITY_COLUMNS if k in dicts[0]]
-    keys = known or list(dicts[0])
-    codes = geo.municipalities_of(region) if region.is_geographic else None
+def accessibility_table(geo: Geography, region: Region, analysis=None) -> Table:
+    """The accessibility analysis per municipality of the region, with CBS's road distance
+    beside CLB's straight-line estimate and where that says locations are missing."""
+    analysis = analysis or accessibility.analyse(max_km=accessibility.DEFAULT_MAX_KM)
+    codes = geo.municipalities_of(region)
+    keys = list(ACCESSIBILITY_COLUMNS)
     table = Table(
         "bereikbaarheid",
         _("Bereikbaarheid: inwoners verder dan 5 km (hemelsbreed) van een bibliotheek"),
-        [str(ACCESSIBILITY_COLUMNS.get(k, k)) for k in keys],
+        [str(ACCESSIBILITY_COLUMNS[k]) for k in keys],
         keys=keys,
     )
-    for d in dicts:
-        if codes is not None and d.get("code") not in codes:
+    for row in analysis.rows:
+        if codes is not None and row.code not in codes:
             continue
+        values = [getattr(row, k) for k in keys]
         table.rows.append(
-            [round(d[k], 2) if isinstance(d.get(k), float) else d.get(k) for k in keys]
+            [
+                (_("ja") if v else _("nee"))
+                if isinstance(v, bool)
+                else round(v, 2)
+                if isinstance(v, float)
+                else v
+                for v in values
+            ]
         )
     table.note = _(
-        "Hemelsbrede afstand tot de dichtstbijzijnde open vestiging of bibliotheeklocatie; het "
-        "CBS meet afstand over de weg. Berekend met clb.cockpit.accessibility."
+        "Hemelsbrede afstand tot de dichtstbijzijnde open vestiging of bibliotheeklocatie in het "
+        "register; het CBS meet de afstand over de weg (Bron: CBS, StatLine 80305ned). Een "
+        "rechte lijn is nooit langer dan de weg: waar CLB's afstand langer is, ontbreken "
+        "locaties in het register."
     )
     return table
-
-
-def _as_dict(row) -> dict:
-    import dataclasses
-
-    if isinstance(row, dict):
-        return row
-    if dataclasses.is_dataclass(row):
-        return dataclasses.asdict(row)
-    if hasattr(row, "_asdict"):
-        return row._asdict()
-    return dict(vars(row))
 
 
 __all__ = ["CHARTED", "PART_COLUMNS", "Report", "build_report", "status_label"]

@@ -1,41 +1,33 @@
 """Writing a Report as CSV (every figure, one per row), XLSX (a sheet per table, with charts) or
 PDF (tables and charts, for the governing boards)."""
 
-import csv
-import io
 import os
-from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 
-from clb import formatting
+from clb import exports, formatting
 
+from .charts import all_suppressed_message, no_data_message
 from .report import Report
 from .tables import Table, display
 
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-}
+FORMATS = ("csv", "xlsx", "pdf")
 
 
-def write(report: Report, fmt: str, fh) -> None:
+def write(report: Report, fmt: str, fh, csv_style: exports.CsvStyle = exports.DUTCH) -> None:
     """Write to a binary file object."""
-    {"csv": write_csv, "xlsx": write_xlsx, "pdf": write_pdf}[fmt](report, fh)
+    if fmt == "csv":
+        write_csv(report, fh, csv_style)
+    else:
+        {"xlsx": write_xlsx, "pdf": write_pdf}[fmt](report, fh)
 
 
 # --- CSV -------------------------------------------------------------------------------------
 
 
-def write_csv(report: Report, fh) -> None:
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(report.long.headers)
-    for row in report.long.rows:
-        writer.writerow(["" if v is None else v for v in row])
-    fh.write(text.getvalue().encode("utf-8"))
+def write_csv(report: Report, fh, style: exports.CsvStyle = exports.DUTCH) -> None:
+    fh.write(report.long.csv(style).encode("utf-8"))
 
 
 # --- XLSX ------------------------------------------------------------------------------------
@@ -51,10 +43,6 @@ def _sheet_name(title: str, used: set) -> str:
     return name
 
 
-def _xl(value):
-    return float(value) if isinstance(value, Decimal) else value
-
-
 def write_xlsx(report: Report, fh) -> None:
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
@@ -64,23 +52,22 @@ def write_xlsx(report: Report, fh) -> None:
     used: set = set()
     cover = book.active
     cover.title = _sheet_name(_("Overzicht"), used)
-    cover.append([report.title])
+    exports.xlsx_append(cover, [report.title])
     cover["A1"].font = Font(bold=True, size=14)
-    cover.append([_("Status"), _("definitief") if report.final else _("voorlopig")])
-    cover.append([_("Gemaakt op"), formatting.moment(report.generated_at)])
+    exports.xlsx_append(cover, [_("Status"), _("definitief") if report.final else _("voorlopig")])
+    exports.xlsx_append(cover, [_("Gemaakt op"), formatting.moment(report.generated_at)])
     for note in report.notes:
-        cover.append([note])
+        exports.xlsx_append(cover, [note])
 
     def add(table: Table):
         sheet = book.create_sheet(_sheet_name(table.title, used))
-        sheet.append(list(table.headers))
-        for cell in sheet[1]:
+        for cell in exports.xlsx_append(sheet, list(table.headers)):
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([_xl(v) for v in row])
+            exports.xlsx_append(sheet, row)
         if table.note:
             sheet.append([])
-            sheet.append([table.note])
+            exports.xlsx_append(sheet, [table.note])
         sheet.freeze_panes = "A2"
         return sheet
 
@@ -91,10 +78,15 @@ def write_xlsx(report: Report, fh) -> None:
     charts = book.create_sheet(_sheet_name(_("Grafieken"), used))
     row = 1
     for title, unit, points in report.charts:
-        charts.cell(row=row, column=1, value=title).font = Font(bold=True)
+        exports.xlsx_cell(charts, row, 1, title).font = Font(bold=True)
         for i, (label, value) in enumerate(points, start=1):
-            charts.cell(row=row + i, column=1, value=label)
-            charts.cell(row=row + i, column=2, value=value)
+            exports.xlsx_cell(charts, row + i, 1, label)
+            exports.xlsx_cell(charts, row + i, 2, value)
+        if all(value is None for _label, value in points):
+            why = all_suppressed_message() if points else no_data_message()
+            exports.xlsx_cell(charts, row + 1, 4, why)
+            row += max(len(points), 1) + 3
+            continue
         chart = BarChart()
         chart.title = title
         chart.y_axis.title = unit
@@ -139,6 +131,12 @@ def _bar_chart(title: str, unit: str, points):
     from reportlab.graphics.shapes import Drawing, String
     from reportlab.lib import colors
 
+    if all(v is None for _l, v in points):
+        drawing = Drawing(460, 40)
+        drawing.add(String(0, 25, title, fontName="Vera-Bold", fontSize=10))
+        why = all_suppressed_message() if points else no_data_message()
+        drawing.add(String(0, 8, why, fontName="Vera", fontSize=8))
+        return drawing
     drawing = Drawing(460, 210)
     drawing.add(String(0, 195, title, fontName="Vera-Bold", fontSize=10))
     chart = VerticalBarChart()
@@ -307,7 +305,7 @@ def write_pdf(report: Report, fh) -> None:
         if table.note:
             story.append(Paragraph(escape(table.note), small))
         if table.name == "trend":
-            story += _trend_chart(table)
+            story += _trend_chart(table) or [Paragraph(escape(no_data_message()), small)]
     for table in report.parts:
         columns = [
             i for i, key in enumerate(table.keys) if key == "region" or key in PDF_PART_COLUMNS

@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from clb import clock
 from clb.members.models import AGE_BANDS, Membership
 
+from . import simulation
 from .models import MemberCount, MemberCountRun
 
 
@@ -40,6 +41,19 @@ def _age_band_expression(day: date) -> Case:
         for low, high, code in AGE_BANDS
     ]
     return Case(*whens, default=Value("unknown"), output_field=CharField())
+
+
+def _merged(counts: list[MemberCount]) -> list[MemberCount]:
+    """One row per organisation, municipality and age band."""
+    out: dict[tuple, MemberCount] = {}
+    for c in counts:
+        key = (c.organisation_id, c.municipality_code, c.age_band)
+        if key in out:
+            out[key].memberships += c.memberships
+            out[key].patrons += c.patrons
+        else:
+            out[key] = c
+    return list(out.values())
 
 
 @transaction.atomic
@@ -79,6 +93,7 @@ def take_member_snapshot(*, on: date | None = None, at=None) -> int:
         )
         for r in rows
     ]
+    counts = _merged(counts + simulation.member_counts(day))  # `clb load-demo --national`
     MemberCount.objects.bulk_create(counts, batch_size=1000)
     total = sum(c.memberships for c in counts)
     MemberCountRun.objects.update_or_create(

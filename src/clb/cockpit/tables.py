@@ -1,13 +1,13 @@
 """Tables as every output shows them: the dashboard, its CSV downloads and the report files all
 receive the same rows, with suppressed figures already replaced."""
 
-import csv
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from clb import exports
 
 from .engine import Figure
 
@@ -70,13 +70,8 @@ class Table:
     def display_rows(self) -> list[list[str]]:
         return [[display(v) for v in row] for row in self.rows]
 
-    def csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(self.headers)
-        for row in self.rows:
-            writer.writerow(["" if v is None else v for v in row])
-        return out.getvalue()
+    def csv(self, style: exports.CsvStyle = exports.DUTCH) -> str:
+        return exports.csv_text([self.headers, *self.rows], style)
 
 
 FIGURE_HEADERS = [
@@ -91,6 +86,7 @@ FIGURE_HEADERS = [
     gettext_lazy("bron"),
     gettext_lazy("formule"),
     gettext_lazy("betreft"),
+    gettext_lazy("kanttekening"),
 ]
 
 
@@ -130,9 +126,10 @@ class Labels:
 
 def figures_table(name: str, title: str, figures: list[Figure], labels=None) -> Table:
     labels = labels or Labels()
-    # On the page: indicator, breakdown, value, unit, target, status, and what it concerns.
+    # On the page: indicator, breakdown, value, unit, target, status, what it concerns and
+    # what to read it with.
     table = Table(
-        name, title, [str(h) for h in FIGURE_HEADERS], page_columns=[2, 3, 4, 5, 6, 7, 10]
+        name, title, [str(h) for h in FIGURE_HEADERS], page_columns=[2, 3, 4, 5, 6, 7, 10, 11]
     )
     for f in figures:
         ind = f.indicator
@@ -150,6 +147,11 @@ def figures_table(name: str, title: str, figures: list[Figure], labels=None) -> 
                 text["source"],
                 ind.formula,
                 "; ".join(f.items),
+                caveat_text(f),
             ]
         )
     return table
+
+
+def caveat_text(figure: Figure) -> str:
+    return "; ".join(figure.caveats)

@@ -13,7 +13,7 @@ from functools import cache
 
 from django.db import connection, transaction
 
-from .models import CirculationEvent, PlaceTally, ResidenceTally
+from .models import CirculationEvent, PlaceTally, ResidenceTally, Simulation
 
 
 def half_year_of(day: date) -> date:
@@ -87,15 +87,21 @@ def half_years_between(start: date, end: date) -> list[date]:
 
 
 def rebuild(start: date, end: date, progress=lambda _m: None) -> None:
-    """Recompute the tallies of whole half-years overlapping [start, end] from the raw events."""
+    """Recompute the tallies of whole half-years overlapping [start, end] from the raw events.
+    Simulated tallies (simulation.py: they have no events) are left as they are."""
     events = CirculationEvent._meta.db_table
     place = PlaceTally._meta.db_table
     residence = ResidenceTally._meta.db_table
+    simulated = f"SELECT organisation_id FROM {Simulation._meta.db_table}"
     for half in half_years_between(start, end):
         nxt = next_half_year(half)
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {place} WHERE half_year = %s", [half])
-            cursor.execute(f"DELETE FROM {residence} WHERE half_year = %s", [half])
+            for table in (place, residence):
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE half_year = %s"
+                    f" AND organisation_id NOT IN ({simulated})",
+                    [half],
+                )
             cursor.execute(
                 f"INSERT INTO {place} (half_year, action, organisation_id, branch_id, audience,"
                 f" material_type, n) SELECT %s, action, organisation_id, branch_id, audience,"

@@ -5,14 +5,14 @@ from functools import lru_cache, wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
-from clb import clock
+from clb import clock, exports
 from clb.accounts.scoping import sees_everything
 from clb.errors import DomainError
 from clb.network.models import Organisation
@@ -87,10 +87,8 @@ def table_csv(request, name):
     table = board.tables.get(name)
     if table is None:
         raise Http404(_("Tabel %(name)s bestaat niet.") % {"name": name})
-    response = HttpResponse(table.csv(), content_type="text/csv; charset=utf-8")
     filename = f"clb-{name}-{region.code.replace(':', '-')}-{period.code}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return exports.download(table.csv(exports.requested_style(request)), filename)
 
 
 @cockpit_view
@@ -102,11 +100,9 @@ def report_download(request):
         raise Http404(_("Formaat %(fmt)s bestaat niet (csv, xlsx of pdf).") % {"fmt": fmt})
     report = build_report(geo, region, period)
     buffer = io.BytesIO()
-    write(report, fmt, buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=FORMATS[fmt])
+    write(report, fmt, buffer, exports.requested_style(request))
     filename = f"clb-rapport-{region.code.replace(':', '-')}-{period.code}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return exports.download(buffer.getvalue(), filename)
 
 
 @lru_cache(maxsize=1)
@@ -165,13 +161,12 @@ def wsob_csv(request):
         organisation = Organisation.objects.get(code=request.GET.get("organisatie", ""))
         year = int(request.GET.get("jaar", ""))
     except (Organisation.DoesNotExist, ValueError) as exc:
-        raise Http404(_("Kies een organisatie en een jaar.")) from exc
+        raise BadRequest(_("Kies een organisatie en een jaar.")) from exc
     scoping.require(request.user, geo.organisation_region(organisation.pk), geo)
-    return wsob_response(organisation, year)
+    return wsob_response(request, organisation, year)
 
 
-def wsob_response(organisation, year: int) -> HttpResponse:
+def wsob_response(request, organisation, year: int) -> HttpResponse:
     table = wsob.delivery(organisation, year)
-    response = HttpResponse(table.csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="wsob-{organisation.code}-{year}.csv"'
-    return response
+    body = table.csv(exports.requested_style(request))
+    return exports.download(body, f"wsob-{organisation.code}-{year}.csv")

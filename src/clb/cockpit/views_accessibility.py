@@ -12,10 +12,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clb import exports
 from clb.errors import DomainError
 from clb.network.models import BranchKind
 
-from . import accessibility, scoping
+from . import accessibility, register, scoping
 from .dashboard import region_choices
 from .regions import Geography
 from .scoping import may_see_accessibility
@@ -127,7 +128,11 @@ def accessibility_page(request):
     rows = mine(analysis.rows)
     changes = mine(comparison.changes) if comparison else None
     if request.GET.get("formaat") == "csv" and not form.errors:
-        return _csv(rows, changes, region)
+        return _csv(request, rows, changes, region)
+    # How complete the register is: judged on the network as it is, not on a what-if.
+    today = comparison.before if comparison else analysis
+    check = register.RegisterCheck(geo, analysis.day, today)
+    completeness = check.of(region)
     measure = data.get("kaart") or "vestiging"
     sites = [s for s in analysis.branches.sites if codes is None or s.municipality in codes]
     kind_labels = dict(BranchKind.choices)
@@ -145,6 +150,12 @@ def accessibility_page(request):
             else None,
             "rows": rows,
             "over": accessibility.over_threshold(rows),
+            "completeness": completeness,
+            "missing": [
+                (r, check.municipalities[r.code].loaded)
+                for r in mine(today.rows)
+                if r.locations_missing
+            ],
             "changes": changes,
             "sites": sites,
             "site_rows": [(s, kind_labels.get(s.kind, s.kind)) for s in sites],
@@ -171,13 +182,11 @@ def _csv_query(request) -> str:
     return query.urlencode()
 
 
-def _csv(rows, changes, region) -> HttpResponse:
+def _csv(request, rows, changes, region) -> HttpResponse:
     out = io.StringIO()
-    accessibility.write_csv(out, rows, changes)
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    accessibility.write_csv(out, rows, changes, exports.requested_style(request))
     name = region.code.replace(":", "-")
-    response["Content-Disposition"] = f'attachment; filename="bereikbaarheid-{name}.csv"'
-    return response
+    return exports.download(out.getvalue(), f"bereikbaarheid-{name}.csv")
 
 
 def _map(rows, changes, sites, analysis, measure: str) -> dict:

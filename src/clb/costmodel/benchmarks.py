@@ -31,7 +31,9 @@ log = logging.getLogger("clb.costmodel")
 class PeerComparison:
     size_class: str
     values: list[tuple[str, Decimal]]  # (municipality name, net cost per inhabitant)
-    skipped: int  # peers without live data for a "huidig" level, or where it cannot be computed
+    # peers without live data for a "huidig" level, where it cannot be computed, or where the
+    # subsidy would be zero or less (no answer)
+    skipped: int
 
     @property
     def median(self) -> Decimal | None:
@@ -69,6 +71,9 @@ def peers(result: Result, *, at=None) -> PeerComparison:
         try:
             net = engine.net_cost(result.model, base, result.parameters, result.levels)
         except (engine.LevelUnavailable, engine.ParameterProblem):
+            skipped += 1
+            continue
+        if net <= 0:  # no answer for an inhabited municipality (Result.net_is_answer)
             skipped += 1
             continue
         values.append((m.name, engine.money(net / m.inhabitants)))
@@ -162,9 +167,12 @@ def _cockpit(result: Result, *, at=None) -> Benchmarks:
     region = _area_region(geo, regions, result.area)
     group = _size_class_group(geo, regions, region, int(result.inhabitants))
     period = periods.parse(str(clock.today(at).year - 1))
+    from clb.cockpit.caveats import Caveats
+
     view = ce.Cockpit(
-        [region, group], [period], geo=geo, indicators=list(indicators.values()), at=at
-    )
+        [region, group], [period], geo=geo, indicators=list(indicators.values()), at=at,
+        caveats=Caveats(geo, at=at),
+    )  # fmt: skip
     yields = result.yields
     out = Benchmarks(period=period.label, group_name=str(group.name))
     for code, ind in indicators.items():
@@ -181,7 +189,12 @@ def _cockpit(result: Result, *, at=None) -> Benchmarks:
                 _scaled(here, factor),
                 _scaled(peers_fig, factor),
                 here.suppressed or peers_fig.suppressed,
-                spec.cockpit_note,
-            )
+                # "gesimuleerd" where the cockpit's figures are (clb load-demo --national)
+                "; ".join(
+                    dict.fromkeys(
+                        filter(None, (spec.cockpit_note, *here.caveats, *peers_fig.caveats))
+                    )
+                ),
+            )  # fmt: skip
         )
     return out

@@ -14,8 +14,12 @@ Money is Decimal throughout; totals are sums of the rounded lines, so they add u
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from clb import clock
+from clb.cockpit.regions import Geography
+from clb.cockpit.register import Completeness, RegisterCheck
 from clb.network.models import Municipality, Organisation
 
 from . import definitions as d
@@ -27,6 +31,11 @@ ONE = Decimal(1)
 
 def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def euro(value: Decimal) -> str:
+    """Whole euros in the active language's notation, for sentences: € 1.234.567."""
+    return "€ " + number_format(value.quantize(ONE, ROUND_HALF_UP), 0, force_grouping=True)
 
 
 class LevelUnavailable(Exception):
@@ -80,7 +89,34 @@ class AreaData:
             municipalities, days=int(model.rule("live_dagen")), at=at
         )
         self.notes = [n for g in self.geometries.values() for n in g.notes] + live_notes
+        self._check = RegisterCheck(Geography(), clock.today(at))
+        self.register = self.register_of(municipalities)
+        self._forget_what_an_incomplete_register_cannot_know()
         self._cache: dict[tuple, dict[int, dict]] = {}
+
+    def register_of(self, municipalities: list[Municipality]) -> Completeness:
+        codes = {m.code for m in municipalities}
+        name = ", ".join(m.name for m in municipalities)
+        return self._check.of_codes(codes, ",".join(sorted(codes)), name)
+
+    def _forget_what_an_incomplete_register_cannot_know(self) -> None:
+        """Today's branches and staffed hours come from the branch register. Where that is
+        incomplete for a municipality, they are unknown (None), not the count of what happens
+        to be registered: a "zoals nu" level built on them is then refused, and today's levels
+        start at the floor instead (services.current_levels)."""
+        unknown = [m for m in self.municipalities if not self.register_of([m]).complete]
+        for m in unknown:
+            self.live_each[m.pk].update(dict.fromkeys(live.REGISTER_VARIABLES))
+        if unknown:
+            self.notes.insert(
+                0,
+                _(
+                    "Vestigingen, bemande uren en servicepunten 'zoals nu' zijn onbekend voor "
+                    "%(names)s: het vestigingenregister is daar onvolledig. Ook de kernen "
+                    "buiten bereik rusten op dat register en zijn daar te hoog."
+                )
+                % {"names": ", ".join(m.name for m in unknown)},
+            )
 
     def _sizes_each(self, params: dict[str, Decimal]) -> dict[int, dict]:
         key = tuple(params[p] for p in self.GEOMETRY_PARAMETERS)
@@ -196,6 +232,25 @@ class Result:
     one_off: list[OneOffLine]
     notes: list[str]
     fit: Fit | None = None
+    register: Completeness | None = None  # how complete the branch register is for the area
+
+    @property
+    def net_is_answer(self) -> bool:
+        """A subsidy of zero or less for an inhabited area is no answer: the chosen levels leave
+        out what costs money (a library, opening hours) while the model still counts the income
+        that comes with them. Pages and exports print it as not determinable, never as a sum."""
+        return self.net > 0 or not self.inhabitants
+
+    @property
+    def no_answer_reason(self) -> str:
+        if self.net_is_answer:
+            return ""
+        return _(
+            "Niet te bepalen: de gekozen niveaus kosten %(cost)s per jaar, niet meer dan de "
+            "inkomsten van %(income)s die het model erbij rekent. Een gemeente met inwoners "
+            "heeft geen negatieve of nul subsidie nodig; kies niveaus die een bibliotheek "
+            "leveren (bijvoorbeeld een vestiging met openingsuren)."
+        ) % {"cost": euro(self.total_cost), "income": euro(self.total_income)}
 
     @property
     def inhabitants(self) -> Decimal:
@@ -303,14 +358,7 @@ def calculate(
                 is_on = False
         active[block.code] = is_on
 
-    kept = min(env["vestigingen"], env["vestigingen_nu"])
-    env["vestigingen_nieuw"] = max(Decimal(0), env["vestigingen"] - env["vestigingen_nu"])
-    longer = (
-        kept > 0
-        and env["uren_per_week"] - env["bemande_uren_vestigingen_nu"] / env["vestigingen_nu"]
-        >= params["spuk_min_extra_uren"]
-    )
-    env["vestigingen_verruimd"] = kept if longer else Decimal(0)
+    _consequences(env, params)
 
     results = []
     for block in model.blocks:
@@ -350,11 +398,29 @@ def calculate(
     return env, results
 
 
+def _consequences(env: dict, params: dict[str, Decimal]) -> None:
+    """New branches and branches open longer than today, for the one-off contributions; unknown
+    when today's branches are (an incomplete register)."""
+    now, hours_now = env["vestigingen_nu"], env["bemande_uren_vestigingen_nu"]
+    if now is None or hours_now is None:
+        env["vestigingen_nieuw"] = env["vestigingen_verruimd"] = None
+        return
+    kept = min(env["vestigingen"], now)
+    env["vestigingen_nieuw"] = max(Decimal(0), env["vestigingen"] - now)
+    longer = kept > 0 and env["uren_per_week"] - hours_now / now >= params["spuk_min_extra_uren"]
+    env["vestigingen_verruimd"] = kept if longer else Decimal(0)
+
+
 def one_off(model: d.Model, env: dict, params: dict[str, Decimal]) -> list[OneOffLine]:
+    """The state's one-off contributions; a rule whose quantity is unknown is left out (the
+    result's notes say so)."""
     coverage = params["spuk_dekking"]
     out = []
     for rule in model.one_off:
-        quantity = d.evaluate(rule.quantity, env)
+        try:
+            quantity = d.evaluate(rule.quantity, env)
+        except d.UnknownValue:
+            continue
         if quantity <= 0:
             continue
         price = d.evaluate((rule.price,), env)
@@ -378,6 +444,14 @@ def result(
     inhabitants = base["inwoners"]
     given = current_subsidy is not None
     subsidy = current_subsidy if given else money(params["subsidie_per_inwoner"] * inhabitants)
+    notes = list(data.notes)
+    if env["vestigingen_nieuw"] is None and model.one_off:
+        notes.append(
+            _(
+                "Eenmalige rijksbijdragen: niet te bepalen, want hoeveel vestigingen er nu zijn "
+                "is onbekend."
+            )
+        )
     return Result(
         model=model,
         area=area,
@@ -390,7 +464,8 @@ def result(
         current_subsidy=subsidy,
         current_subsidy_given=given,
         one_off=one_off(model, env, params),
-        notes=list(data.notes),
+        notes=notes,
+        register=data.register,
     )
 
 
@@ -429,7 +504,10 @@ def fit(model: d.Model, base: dict, params: dict[str, Decimal], budget: Decimal)
         if block.code in stuck:
             continue
         trial = {**levels, block.code: level.code}
-        cost, active = _net_and_active(model, base, params, trial)
+        try:
+            cost, active = _net_and_active(model, base, params, trial)
+        except LevelUnavailable:  # it needs what CLB does not know here
+            continue
         if not active[block.code]:
             continue
         step = FitStep(block.code, block.name, level.code, level.name, cost)

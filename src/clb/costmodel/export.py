@@ -1,12 +1,13 @@
-"""A scenario result as tables, written as CSV (Dutch spreadsheet style: semicolons, decimal
-comma) or XLSX (one sheet per table, numbers as numbers). CLI and page downloads share this."""
+"""A scenario result as tables, written as CSV (Dutch spreadsheet style by default: semicolons,
+decimal comma) or XLSX (one sheet per table, numbers as numbers), both through clb.exports.
+CLI and page downloads share this."""
 
-import csv
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+
+from clb import exports
 
 from .engine import Result
 
@@ -85,22 +86,30 @@ def tables(result: Result) -> list[Table]:
             for ln in b.lines
         ],
     )
+    # A subsidy of zero or less is no answer (Result.net_is_answer): it is never written as one.
+    unknown = _("niet te bepalen")
     totals = Table(
         _("Totalen"),
         [_("post"), _("bedrag (€)")],
         [
             [_("totale kosten per jaar"), r.total_cost],
             [_("opbrengsten per jaar"), r.total_income],
-            [_("netto: subsidie nodig per jaar"), r.net],
+            [_("netto: subsidie nodig per jaar"), r.net if r.net_is_answer else unknown],
             [_("kosten per inwoner"), r.cost_per_inhabitant],
-            [_("subsidie nodig per inwoner"), r.net_per_inhabitant],
+            [
+                _("subsidie nodig per inwoner"),
+                r.net_per_inhabitant if r.net_is_answer else unknown,
+            ],
             [
                 _("huidige subsidie (opgegeven)")
                 if r.current_subsidy_given
                 else _("huidige subsidie (landelijk gemiddelde per inwoner × inwoners)"),
                 r.current_subsidy,
             ],
-            [_("verschil: subsidie nodig min huidige subsidie"), r.difference],
+            [
+                _("verschil: subsidie nodig min huidige subsidie"),
+                r.difference if r.net_is_answer else unknown,
+            ],
             [_("ter vergelijking: landelijk gemiddelde lasten × inwoners"), r.national_cost],
         ],
     )
@@ -109,7 +118,12 @@ def tables(result: Result) -> list[Table]:
         [_("bouwsteen"), _("indicator"), _("waarde"), _("eenheid")],
         [[b.name, y.name, _num(y.value, "1"), y.unit] for b in r.blocks for y in b.yields],
     )
-    out = [info, lines, totals, yields]
+    remarks = Table(
+        _("Kanttekeningen"),
+        [_("kanttekening")],
+        [[text] for text in remarks_of(r)],
+    )
+    out = [info, remarks, lines, totals, yields]
     if r.one_off:
         out.append(
             Table(
@@ -181,26 +195,25 @@ def tables(result: Result) -> list[Table]:
     return out
 
 
-def _is_number(value) -> bool:
-    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+def remarks_of(result: Result) -> list[str]:
+    """What to read the figures with, in order: the register, whether the subsidy is an answer,
+    then the notes on the data."""
+    out = []
+    if result.register is not None:
+        out.append(f"{result.register.sentence} {result.register.basis}")
+    if not result.net_is_answer:
+        out.append(result.no_answer_reason)
+    return out + list(result.notes)
 
 
-def to_csv(result: Result) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+def to_csv(result: Result, style: exports.CsvStyle = exports.DUTCH) -> str:
+    """The tables one after another: a title row, a header row, the rows, an empty row between."""
+    rows = []
     for i, table in enumerate(tables(result)):
         if i:
-            writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow(table.header)
-        for row in table.rows:
-            writer.writerow(
-                [
-                    "" if v is None else (str(v).replace(".", ",") if _is_number(v) else v)
-                    for v in row
-                ]
-            )
-    return buffer.getvalue()
+            rows.append([])
+        rows += [[table.title], table.header, *table.rows]
+    return exports.csv_text(rows, style)
 
 
 def to_xlsx(result: Result) -> bytes:
@@ -211,11 +224,8 @@ def to_xlsx(result: Result) -> bytes:
     workbook.remove(workbook.active)
     for table in tables(result):
         sheet = workbook.create_sheet(table.title[:31])
-        sheet.append(table.header)
-        for cell in sheet[1]:
+        for cell in exports.xlsx_append(sheet, table.header):
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([float(v) if _is_number(v) else v for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            exports.xlsx_append(sheet, row)
+    return exports.xlsx_bytes(workbook)

@@ -25,6 +25,13 @@ from .definitions import LIVE_VARIABLES
 SERVICEPUNT_KINDS = (BranchKind.SERVICEPUNT, BranchKind.MINI_SERVICEPUNT)
 GONE = (ItemStatus.WITHDRAWN, ItemStatus.LOST, ItemStatus.MISSING)
 SERVICES_VARIABLES = ("ido_contacten_12m", "cursussen_12m", "cursisten_12m", "activiteiten_12m")
+# Read from the branch register: only as complete as it is (engine.AreaData).
+REGISTER_VARIABLES = (
+    "vestigingen_nu",
+    "bemande_uren_vestigingen_nu",
+    "servicepunten_nu",
+    "bemande_uren_servicepunten_nu",
+)
 
 
 def services_models():

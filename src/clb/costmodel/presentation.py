@@ -144,7 +144,11 @@ def charts(result: Result, peers=None) -> dict:
                 _("huidige subsidie"),
                 _("landelijk gemiddelde lasten"),
             ],
-            "y": [_f(result.net), _f(result.current_subsidy), _f(result.national_cost)],
+            "y": [
+                _f(result.net) if result.net_is_answer else None,
+                _f(result.current_subsidy),
+                _f(result.national_cost),
+            ],
             "title": _("Per jaar (€)"),
         },
     }
@@ -152,7 +156,7 @@ def charts(result: Result, peers=None) -> dict:
         out["peers"] = {
             "names": [n for n, _v in peers.values],
             "values": [_f(v) for _n, v in peers.values],
-            "here": _f(result.net_per_inhabitant),
+            "here": _f(result.net_per_inhabitant) if result.net_is_answer else None,
             "here_name": result.area.name,
             "title": _("Subsidie nodig per inwoner (€), gemeenten %(size)s")
             % {"size": peers.size_class},
@@ -181,7 +185,7 @@ def compare_charts(items: list[tuple[object, Result]]) -> dict:
         },
         "per_inhabitant": {
             "x": [s.name for s, _r in items],
-            "needed": [_f(r.net_per_inhabitant) for _s, r in items],
+            "needed": [_f(r.net_per_inhabitant) if r.net_is_answer else None for _s, r in items],
             "current": [_f(r.current_subsidy_per_inhabitant) for _s, r in items],
             "title": _("Per inwoner (€)"),
             "needed_name": _("subsidie nodig"),
@@ -213,10 +217,10 @@ def compare_rows(items: list[tuple[object, Result]]):
     totals = [
         (_("totale kosten per jaar"), [r.total_cost for _s, r in items]),
         (_("opbrengsten per jaar"), [r.total_income for _s, r in items]),
-        (_("subsidie nodig per jaar"), [r.net for _s, r in items]),
-        (_("subsidie nodig per inwoner"), [r.net_per_inhabitant for _s, r in items]),
+        (_("subsidie nodig per jaar"), [_answer(r, r.net) for _s, r in items]),
+        (_("subsidie nodig per inwoner"), [_answer(r, r.net_per_inhabitant) for _s, r in items]),
         (_("huidige subsidie per jaar"), [r.current_subsidy for _s, r in items]),
-        (_("verschil met huidige subsidie"), [r.difference for _s, r in items]),
+        (_("verschil met huidige subsidie"), [_answer(r, r.difference) for _s, r in items]),
     ]
     indicators = []
     for _s, r in items:
@@ -227,6 +231,11 @@ def compare_rows(items: list[tuple[object, Result]]):
         (name, unit, [yield_shown(r, code) for _s, r in items]) for code, name, unit in indicators
     ]
     return block_rows, totals, yields
+
+
+def _answer(result: Result, amount):
+    """A subsidy figure, or None where the subsidy is no answer (Result.net_is_answer)."""
+    return amount if result.net_is_answer else None
 
 
 def yield_shown(result: Result, code: str):

@@ -15,10 +15,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clb import exports
+from clb.inputs import whole_number
+
 from . import access, benchmarks, export, loader, presentation, services
 from .models import ModelVersion, Scenario
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require_use(user):
@@ -104,10 +105,10 @@ def _area(user, inputs: Inputs):
 
 
 def _load_scenario(request, model) -> tuple[Inputs, Scenario] | None:
-    pk = request.GET.get("scenario", "")
-    if not pk.isdigit():
+    pk = whole_number(request.GET.get("scenario"))
+    if pk is None:
         return None
-    scenario = get_object_or_404(Scenario, pk=int(pk))
+    scenario = get_object_or_404(Scenario, pk=pk)
     if not access.may_see(request.user, scenario):
         raise PermissionDenied(_("Dit scenario ligt buiten uw gebied."))
     inputs = Inputs(
@@ -167,7 +168,7 @@ def builder(request):
     result = context["result"]
     download = request.GET.get("download")
     if result is not None and download in ("csv", "xlsx"):
-        return _download(result, download)
+        return _download(request, result, download)
     if result is not None:
         peers = benchmarks.peers(result)
         context.update(
@@ -193,14 +194,13 @@ def builder(request):
     return render(request, "costmodel/builder.html", context, status=status)
 
 
-def _download(result, fmt: str) -> HttpResponse:
+def _download(request, result, fmt: str) -> HttpResponse:
     name = "kostenmodel-" + "-".join(result.area.codes)[:80]
     if fmt == "csv":
-        response = HttpResponse(export.to_csv(result), content_type="text/csv; charset=utf-8")
+        body = export.to_csv(result, exports.requested_style(request))
     else:
-        response = HttpResponse(export.to_xlsx(result), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+        body = export.to_xlsx(result)
+    return exports.download(body, f"{name}.{fmt}")
 
 
 @login_required
@@ -210,8 +210,9 @@ def save(request):
     model = loader.load()
     inputs = _inputs(request.POST, model)
     existing = None
-    if (pk := request.POST.get("scenario", "")).isdigit() and not request.POST.get("als_nieuw"):
-        existing = get_object_or_404(Scenario, pk=int(pk))
+    pk = whole_number(request.POST.get("scenario"))
+    if pk is not None and not request.POST.get("als_nieuw"):
+        existing = get_object_or_404(Scenario, pk=pk)
         if not access.may_change(request.user, existing):
             raise PermissionDenied(_("Alleen de maker mag dit scenario wijzigen."))
     try:
@@ -245,7 +246,7 @@ def compare(request):
         for s in Scenario.objects.select_related("organisation", "model_version", "created_by")
         if access.may_see(request.user, s, codes)
     ]
-    wanted = [int(i) for i in request.GET.getlist("id") if i.isdigit()]
+    wanted = [n for n in map(whole_number, request.GET.getlist("id")) if n is not None]
     chosen = [s for s in visible if s.pk in wanted]
     items, problems = [], []
     for s in chosen:
@@ -266,6 +267,10 @@ def compare(request):
             "totals": totals,
             "yields": yields,
             "charts": presentation.compare_charts(items),
+            # how complete the branch register is, once per area compared
+            "registers": list(
+                {r.register.code: r.register for _s, r in items if r.register}.values()
+            ),
         },
     )
 
@@ -280,7 +285,7 @@ def scenario_download(request, pk: int, fmt: str):
         result = services.scenario_result(scenario)
     except services.CostModelError as exc:
         raise Http404(str(exc)) from exc
-    return _download(result, fmt)
+    return _download(request, result, fmt)
 
 
 @login_required

@@ -10,6 +10,8 @@ from functools import wraps
 from django.http import HttpResponse, QueryDict
 from django.views.decorators.csrf import csrf_exempt
 
+from clb.inputs import answers_bad_input, field_with_nul
+
 from . import ratelimit, requestlog
 
 logger = logging.getLogger("clb.exchange")
@@ -19,7 +21,7 @@ MAX_QUERY_STRING = 8 * 1024
 
 @dataclass(frozen=True)
 class Refusal:
-    kind: str  # "rate" | "size" | "internal"
+    kind: str  # "rate" | "size" | "method" | "input" | "internal"
     message: str
     status: int
     retry_after: int | None = None
@@ -38,6 +40,7 @@ def protocol_endpoint(protocol: str, refuse: Callable[[Refusal], HttpResponse]):
     """Wraps a view `view(request, entry)` (entry: the log line's fields)."""
 
     def decorate(view):
+        @answers_bad_input
         @csrf_exempt
         @wraps(view)
         def endpoint(request, *args, **kwargs):
@@ -90,4 +93,8 @@ def form_arguments(request, refuse: Callable[[Refusal], HttpResponse]):
         response = refuse(Refusal("method", "Alleen GET en POST.", 405))
         response["Allow"] = "GET, POST"
         return response
-    return {k: pairs.getlist(k) for k in pairs}
+    arguments = {k: pairs.getlist(k) for k in pairs}
+    if (name := field_with_nul([arguments])) is not None:
+        # No text holds a NUL: refused in the protocol, as any unusable argument value is.
+        return refuse(Refusal("input", f"{name}: bevat een NUL-teken", 200))
+    return arguments

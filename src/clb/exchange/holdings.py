@@ -5,8 +5,6 @@ CSV. One file per organisation, written to a temporary name and renamed when com
 file remembers per organisation up to when it was delivered, so a run that stopped half-way
 resumes where it stopped and a run without --since continues from the last one."""
 
-import csv
-import io
 import json
 import os
 from collections import defaultdict
@@ -14,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from clb import clock
+from clb import clock, exports
 from clb.catalogue import feed
 from clb.catalogue.models import BibRecord
 from clb.errors import DomainError
@@ -44,12 +42,6 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _cell(value) -> str:
-    """A CSV value that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _change(copy, since) -> str:
     if isinstance(copy, feed.DeletedCopy):
         return "deleted"
@@ -69,30 +61,26 @@ def _save_state(folder: Path, state: dict) -> None:
     os.replace(temporary, folder / STATE_FILE)
 
 
-def _csv(changes, since, organisation_isil, names, titles) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for copy in changes:
+def _csv(changes, since, organisation_isil, names, titles, style: exports.CsvStyle) -> str:
+    def row(copy):
         record = titles.get(copy.record_id)
         gone = isinstance(copy, feed.DeletedCopy)
-        writer.writerow(
-            _cell(v)
-            for v in [
-                _change(copy, since),
-                organisation_isil,
-                "" if gone else names.branches.get(copy.home_branch_id, ""),
-                copy.barcode,
-                copy.record_id,
-                record.isbn if record else "",
-                record.title if record else "",
-                "" if gone else copy.call_number,
-                "" if gone else copy.item_type,
-                "deleted" if gone else copy.status,
-                (copy.deleted_at if gone else copy.changed_at).isoformat(),
-            ]
-        )
-    return out.getvalue()
+        return [
+            _change(copy, since),
+            organisation_isil,
+            "" if gone else names.branches.get(copy.home_branch_id, ""),
+            copy.barcode,
+            copy.record_id,
+            record.isbn if record else "",
+            record.title if record else "",
+            "" if gone else copy.call_number,
+            "" if gone else copy.item_type,
+            "deleted" if gone else copy.status,
+            (copy.deleted_at if gone else copy.changed_at).isoformat(),
+        ]
+
+    # A title or call number that starts like a formula stays text (clb.exports).
+    return exports.csv_text([CSV_COLUMNS, *map(row, changes)], style)
 
 
 def _marcxml(changes, since, names, titles) -> str:
@@ -127,6 +115,7 @@ def export(
     since: datetime | None = None,
     until: datetime | None = None,
     organisations: list[str] | None = None,
+    csv_style: exports.CsvStyle = exports.DUTCH,
     at=None,
 ) -> FeedReport:
     """Write one file per organisation (by ISIL; default every organisation that has one).
@@ -154,7 +143,7 @@ def export(
         changes = list(feed.changed_copies(organisation.pk, since=start, until=until, chunk=CHUNK))
         titles = BibRecord.objects.in_bulk({c.record_id for c in changes})
         body = (
-            _csv(changes, start, organisation.isil, names, titles)
+            _csv(changes, start, organisation.isil, names, titles, csv_style)
             if fmt == "csv"
             else _marcxml(changes, start, names, titles)
         )

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection
 
 from clb import clock
+from clb.proxies import client_ip
 
 from .models import RequestCount
 
@@ -33,8 +34,8 @@ def limit_for(protocol: str) -> int:
 
 
 def client_address(request) -> str:
-    # REMOTE_ADDR only: a forwarded-for header is whatever the client wants it to be.
-    return request.META.get("REMOTE_ADDR") or "0.0.0.0"
+    # The client behind a named reverse proxy; anyone else's forwarded-for header is not read.
+    return client_ip(request)
 
 
 def check(protocol: str, address: str, *, at=None) -> Verdict:

@@ -6,6 +6,8 @@ import re
 import time
 from contextlib import contextmanager
 
+from clb.proxies import client_ip
+
 logger = logging.getLogger("clb.exchange")
 SECRET_NAMES = re.compile(r"pin|password|secret|authentication|pincode", re.IGNORECASE)
 MAX_VALUE = 200
@@ -27,7 +29,7 @@ def logged(protocol: str, request):
         logger.info(
             "%s %s %s %s outcome=%s ms=%d %s",
             protocol,
-            request.META.get("REMOTE_ADDR", "-"),
+            client_ip(request),  # the same address the rate limit counts
             request.method,
             entry.pop("operation") or "-",
             entry.pop("outcome"),

@@ -2,8 +2,9 @@ from django.contrib import admin
 
 from clb.accounts.admin_scoped import OrganisationScopedAdmin
 from clb.accounts.scoping import patrons_visible_to
+from clb.admin_readonly import ReadOnly
 
-from .models import LedgerLine, Membership, Patron, SubscriptionType
+from .models import LedgerLine, Membership, Patron, PinGuard, SubscriptionType
 
 
 @admin.register(SubscriptionType)
@@ -20,6 +21,12 @@ class SubscriptionTypeAdmin(OrganisationScopedAdmin):
         "active",
     )
     list_filter = ("category", "active")
+
+
+class PinGuardInline(ReadOnly, admin.TabularInline):
+    model = PinGuard
+    fields = ("channel", "failures", "lockouts", "locked_until")
+    readonly_fields = fields
 
 
 class MembershipInline(admin.TabularInline):
@@ -43,7 +50,7 @@ class PatronAdmin(admin.ModelAdmin):
         "pin_locked_until",
         "created_at",
     )
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, PinGuardInline]
 
     def get_queryset(self, request):
         return patrons_visible_to(request.user, super().get_queryset(request))

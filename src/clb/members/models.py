@@ -66,12 +66,6 @@ class Patron(models.Model):
     keep_history = models.BooleanField(_("leesgeschiedenis bewaren"), default=False)
     blocked = models.BooleanField(_("pas geblokkeerd"), default=False)
     block_reason = models.CharField(_("reden blokkade"), max_length=200, blank=True)
-    failed_pin_attempts = models.PositiveSmallIntegerField(
-        default=0, verbose_name=_("verkeerde pincodes op rij")
-    )
-    pin_locked_until = models.DateTimeField(
-        null=True, blank=True, verbose_name=_("pas vergrendeld tot")
-    )
     registered_by = models.ForeignKey(
         "network.Organisation",
         on_delete=models.PROTECT,
@@ -88,12 +82,58 @@ class Patron(models.Model):
     def __str__(self):
         return f"{self.first_name} {self.last_name} ({self.card_number})"
 
+    # Summaries of the PIN guards (PinGuard, one per channel), for the admin and the desk.
+    @property
+    def failed_pin_attempts(self) -> int:
+        return sum(g.failures for g in self.pin_guards.all())
+
+    @property
+    def pin_locked_until(self):
+        return max((g.locked_until for g in self.pin_guards.all() if g.locked_until), default=None)
+
+    # Their labels where the admin shows them read-only.
+    failed_pin_attempts.fget.short_description = _("verkeerde pincodes op rij")
+    pin_locked_until.fget.short_description = _("pas vergrendeld tot")
+
     def balance(self, organisation=None) -> Decimal:
         lines = self.ledger_lines.all()
         if organisation is not None:
             lines = lines.filter(organisation=organisation)
         total = lines.aggregate(total=Sum("amount"))["total"] or Decimal("0")
         return Decimal(total).quantize(Decimal("0.01"))
+
+
+class PinChannel(models.TextChoices):
+    """Where a PIN is typed. Each has its own lock, so that guessing from the internet (cheap,
+    anonymous) locks out only other strangers on the internet: not the member's own browser,
+    which holds a token of an earlier right PIN, and not the kiosks in the library."""
+
+    WEB = "web", _("internet")
+    KNOWN_BROWSER = "known", _("eigen browser van het lid")
+    KIOSK = "kiosk", _("zelfservice in de bibliotheek")
+
+
+class PinGuard(models.Model):
+    """Wrong PIN tries of one card through one channel, and the lock they caused."""
+
+    patron = models.ForeignKey(
+        Patron, on_delete=models.CASCADE, related_name="pin_guards", verbose_name=_("lid")
+    )
+    channel = models.CharField(_("kanaal"), max_length=10, choices=PinChannel.choices)
+    failures = models.PositiveSmallIntegerField(_("verkeerde pogingen"), default=0)
+    # Locks in a row since the last right PIN: each lasts twice as long as the one before.
+    lockouts = models.PositiveSmallIntegerField(_("blokkades op rij"), default=0)
+    locked_until = models.DateTimeField(_("geblokkeerd tot"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pincodeslot")
+        verbose_name_plural = _("pincodesloten")
+        constraints = [
+            models.UniqueConstraint(fields=["patron", "channel"], name="one_pin_guard_per_channel")
+        ]
+
+    def __str__(self):
+        return f"{self.patron_id} {self.channel}"
 
 
 class SubscriptionType(models.Model):

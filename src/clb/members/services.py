@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import postcode as nl_postcode
@@ -15,7 +17,7 @@ from clb.cockpit import events
 from clb.cockpit.models import EventAction
 from clb.network.models import Municipality, Organisation, PostcodeArea
 
-from . import cards, pins
+from . import cards, pins, signals
 from .errors import MemberError
 from .models import (
     LedgerKind,
@@ -24,12 +26,18 @@ from .models import (
     Patron,
     PatronCategory,
     PaymentMethod,
+    PinChannel,
+    PinGuard,
     SubscriptionType,
     age_on,
 )
 
+# Five wrong PINs on a channel lock it; each lock in a row lasts twice the one before, up to a
+# day: 15 min, 30 min, 1 h … 16 h, then 24 h each. A 4-digit PIN then takes over a year to try
+# through at half the PINs, per channel; the right PIN starts the escalation over.
 MAX_PIN_ATTEMPTS = 5
 PIN_LOCK = timedelta(minutes=15)
+MAX_PIN_LOCK = timedelta(hours=24)
 MEMBERSHIP_TERM_DAYS = 365
 # Members younger than this are registered with a parent or guardian.
 GUARDIAN_AGE = 16
@@ -433,29 +441,74 @@ def find_patron(card_number: str, *, lock: bool = False) -> Patron:
         ) from exc
 
 
-def verify_pin(card_number: str, pin: str, *, at: datetime | None = None) -> Patron:
-    """Check a PIN; five wrong tries lock the card for a while, counted per card wherever tried.
-    The failure count commits in its own transaction before the error is raised, so callers
-    must not wrap this in a transaction of their own that a wrong PIN would roll back."""
+@cache
+def _nobodys_pin() -> str:
+    """A PIN hash of no card, for checking a PIN typed with a card number that does not exist."""
+    return pins.hash_pin("000000")
+
+
+def pin_lock_period(lockouts: int) -> timedelta:
+    return min(PIN_LOCK * 2 ** (max(lockouts, 1) - 1), MAX_PIN_LOCK)
+
+
+def known_browser_token(patron: Patron) -> str:
+    """Proof that a browser logged in to this card with its current PIN: kept there in a cookie,
+    it lets the member in past a lock strangers caused (PinChannel.KNOWN_BROWSER). Derived from
+    the PIN's hash, so a new PIN makes every earlier token worthless."""
+    return salted_hmac("clb.members.known-browser", f"{patron.pk}:{patron.pin_hash}").hexdigest()
+
+
+def _is_known_browser(patron: Patron, tokens) -> bool:
+    mine = known_browser_token(patron)
+    return any(constant_time_compare(mine, str(token)) for token in tokens or ())
+
+
+def verify_pin(
+    card_number: str,
+    pin: str,
+    *,
+    at: datetime | None = None,
+    channel: str = PinChannel.WEB,
+    known_tokens=(),
+) -> Patron:
+    """Check a PIN typed on `channel` (a browser presenting `known_tokens` of this card is the
+    member's own). Five wrong tries lock the card on that channel, longer each time (see
+    MAX_PIN_ATTEMPTS). The failure count commits in its own transaction before the error is
+    raised, so callers must not wrap this in a transaction of their own that a wrong PIN would
+    roll back."""
     at = clock.now(at)
-    patron = find_patron(card_number)
+    try:
+        patron = find_patron(card_number)
+    except MemberError:
+        pins.pin_matches(pin or "", _nobodys_pin())  # the same work: timing tells nothing
+        raise
+    if channel == PinChannel.WEB and _is_known_browser(patron, known_tokens):
+        channel = PinChannel.KNOWN_BROWSER
     with transaction.atomic():
-        patron = Patron.objects.select_for_update().get(pk=patron.pk)
-        if patron.pin_locked_until and patron.pin_locked_until > at:
+        patron = Patron.objects.select_for_update().get(pk=patron.pk)  # one try at a time
+        guard, _created = PinGuard.objects.get_or_create(patron=patron, channel=channel)
+        if guard.locked_until and guard.locked_until > at:
             outcome = "locked"
         elif pins.pin_matches(pin or "", patron.pin_hash):
             outcome = "ok"
-            if patron.failed_pin_attempts or patron.pin_locked_until:
-                patron.failed_pin_attempts = 0
-                patron.pin_locked_until = None
-                patron.save(update_fields=["failed_pin_attempts", "pin_locked_until"])
+            if guard.failures or guard.lockouts or guard.locked_until:
+                guard.failures, guard.lockouts, guard.locked_until = 0, 0, None
+                guard.save()
         else:
             outcome = "wrong"
-            patron.failed_pin_attempts += 1
-            if patron.failed_pin_attempts >= MAX_PIN_ATTEMPTS:
-                patron.failed_pin_attempts = 0
-                patron.pin_locked_until = at + PIN_LOCK
-            patron.save(update_fields=["failed_pin_attempts", "pin_locked_until"])
+            guard.failures += 1
+            if guard.failures >= MAX_PIN_ATTEMPTS:
+                guard.failures = 0
+                guard.lockouts += 1
+                guard.locked_until = at + pin_lock_period(guard.lockouts)
+                signals.pin_locked.send(
+                    Patron,
+                    patron=patron,
+                    channel=channel,
+                    lockouts=guard.lockouts,
+                    until=guard.locked_until,
+                )
+            guard.save()
     if outcome == "locked":
         raise MemberError(
             _(
@@ -477,18 +530,20 @@ class _WrongPin(MemberError):
 
 
 def change_pin(patron: Patron, old_pin: str, new_pin: str, *, at=None) -> None:
+    """The member's own change, logged in: the session already proved the PIN once, so the old
+    PIN is checked as from the member's own browser."""
     _check_pin(new_pin, field="new_pin")
-    verify_pin(patron.card_number, old_pin, at=at)
+    verify_pin(patron.card_number, old_pin, at=at, channel=PinChannel.KNOWN_BROWSER)
     Patron.objects.filter(pk=patron.pk).update(pin_hash=pins.hash_pin(new_pin))
 
 
 @transaction.atomic
 def set_pin(patron: Patron, new_pin: str, *, staff=None) -> None:
-    """Desk reset of a forgotten PIN (the patron shows ID at the desk)."""
+    """Desk reset of a forgotten PIN (the patron shows ID at the desk): every lock lifted, and
+    every browser that knew the old PIN forgotten."""
     _check_pin(new_pin)
-    Patron.objects.filter(pk=patron.pk).update(
-        pin_hash=pins.hash_pin(new_pin), failed_pin_attempts=0, pin_locked_until=None
-    )
+    Patron.objects.filter(pk=patron.pk).update(pin_hash=pins.hash_pin(new_pin))
+    PinGuard.objects.filter(patron=patron).delete()
 
 
 @transaction.atomic

@@ -8,6 +8,9 @@ from .models import Branch, Municipality, Organisation, PostcodeArea, Province
 @admin.register(Organisation)
 class OrganisationAdmin(OrganisationScopedAdmin):
     organisation_path = "pk"
+    # The working area and the identity other systems know the organisation by (its ISIL,
+    # issued by the national ISIL agency) are national; whether it is public yet as well.
+    national_fields = ("code", "name", "municipalities", "isil", "is_placeholder")
     list_display = (
         "name",
         "code",
@@ -29,7 +32,9 @@ class OrganisationAdmin(OrganisationScopedAdmin):
 
 @admin.register(Branch)
 class BranchAdmin(OrganisationScopedAdmin):
-    scoped_foreign_keys = {"organisation": "pk"}
+    # A new branch stands in one of the organisation's own municipalities; moving one is national.
+    scoped_foreign_keys = {"organisation": "pk", "municipality": "organisations"}
+    national_fields = ("municipality", "isil")
     list_display = (
         "name",
         "organisation",

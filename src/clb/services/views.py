@@ -233,4 +233,4 @@ def wsob(request, organisation):
         year = int(request.GET.get("jaar") or clock.today().year - 1)
     except ValueError:
         year = clock.today().year - 1
-    return wsob_response(organisation, year)
+    return wsob_response(request, organisation, year)

@@ -3,8 +3,10 @@
 Staff see the patrons of their own organisation (a membership there, or registered there). The one
 exception is network lending: a patron of another organisation whose card is scanned at this desk
 is open to this desk for that transaction, until the desk finishes with them, scans another card,
-or leaves them idle. Every desk view reaches a patron through `desk_patron`, so this is the one
-place that decides."""
+or leaves them idle — and only for lending and returning: the views that lend, renew this
+organisation's loans, take its fees or end the transaction say so (`lending=True`); every other
+view (PIN, personal data, membership, holds, anything added later) refuses a network patron.
+Every desk view reaches a patron through `desk_patron`, so this is the one place that decides."""
 
 from datetime import datetime, timedelta
 from functools import wraps
@@ -13,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -51,7 +53,11 @@ def staff_view(view):
             return redirect_to_login(back)
         if not may_use_desk(request.user):
             raise PermissionDenied
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except NotForNetworkAccess as refusal:
+            context = {"message": str(refusal), "desk_branch": desk_branch(request)}
+            return render(request, "web/desk/refused.html", context, status=403)
 
     return never_cache(wrapper)
 
@@ -176,18 +182,35 @@ def end_transaction(request) -> None:
     request.session.pop(SESSION_KEY, None)
 
 
-def desk_patron(request, pk: int) -> tuple[Patron, bool]:
+def desk_patron(request, pk: int, *, lending: bool = False) -> tuple[Patron, bool]:
     """The patron a desk URL names, if this desk may see them; else 404 (never reveal existence).
+    A patron reached by network access only for `lending` views; elsewhere 403.
     Returns (patron, network_access)."""
     patron = Patron.objects.select_related("municipality", "registered_by").filter(pk=pk).first()
     if patron is None:
         raise Http404
     state = transaction_state(request)
     if state.get("patron") == patron.pk:
-        return patron, bool(state.get("network"))
+        network = bool(state.get("network"))
+        if network and not lending:
+            raise NotForNetworkAccess(patron)
+        return patron, network
     if visible_to_staff(request.user, patron):
         return patron, False
     raise Http404
+
+
+class NotForNetworkAccess(PermissionDenied):
+    """A view that is not for lending, asked for a patron opened by network access."""
+
+    def __init__(self, patron: Patron):
+        super().__init__(
+            _(
+                "Netwerkpas: aan deze balie alleen lenen en inleveren. Pincode, gegevens, "
+                "lidmaatschap en reserveringen regelt de eigen bibliotheek (%(org)s)."
+            )
+            % {"org": patron.registered_by.name}
+        )
 
 
 def _parse(value: str) -> datetime:

@@ -6,5 +6,5 @@ class WebConfig(AppConfig):
     verbose_name = "Webpagina's"
 
     def ready(self):
-        # connects the staff-login failure counter to Django's signal
-        from . import auth  # noqa: F401
+        # connect the staff-login failure counter and the security alerts to their signals
+        from . import alerts, auth  # noqa: F401

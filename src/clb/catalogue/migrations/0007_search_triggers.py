@@ -15,13 +15,7 @@ def forwards(apps, schema_editor):
         BibRecord.objects.filter(pk=record.pk).update(
             raw_marc=raw, fingerprint=marc.fingerprint(raw)
         )
-    # The index of today's code has columns that 0010 adds: it fills the index then.
-    with schema_editor.connection.cursor() as cursor:
-        columns = schema_editor.connection.introspection.get_table_description(
-            cursor, "catalogue_searchentry"
-        )
-    if "title_key" in {c.name for c in columns}:
-        search_schema.refresh(schema_editor.connection)
+    search_schema.refresh(schema_editor.connection)
 
 
 def backwards(apps, schema_editor):

@@ -20,12 +20,10 @@ def forwards(apps, schema_editor):
     """Existing rows changed when they were last written; then the triggers take over."""
     from clb.catalogue import changes, search_expression, search_schema
 
+    search_schema.install(schema_editor.connection)
     search_expression.install_indexes(schema_editor.connection)
     apps.get_model("catalogue", "BibRecord").objects.update(changed_at=F("updated_at"))
     apps.get_model("catalogue", "Item").objects.update(changed_at=F("created_at"))
-    # after the updates: SQLite compiles the triggers for them, and today's name columns that
-    # 0010 adds
-    search_schema.install(schema_editor.connection)
     changes.install(schema_editor.connection)
 
 

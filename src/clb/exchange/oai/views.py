@@ -13,7 +13,7 @@ def _refuse(refusal: Refusal) -> HttpResponse:
     # OAI-PMH's flow control is HTTP 503 with Retry-After (spec 3.1.2.2); the body is an OAI
     # document so a harvester that reads it still understands.
     status = 503 if refusal.kind == "rate" else refusal.status
-    code = "badArgument" if refusal.kind == "size" else "badVerb"
+    code = "badArgument" if refusal.kind in ("size", "input") else "badVerb"
     document = (
         protocol.HEAD
         + el("responseDate", protocol.stamp(protocol.clock.now()))

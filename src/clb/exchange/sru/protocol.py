@@ -11,6 +11,7 @@ from django.conf import settings
 
 from clb.catalogue import feed, search
 from clb.catalogue.search_expression import ExpressionError
+from clb.inputs import whole_number
 
 from .. import records
 from ..xmltext import el, wrap
@@ -112,9 +113,10 @@ def _int(req: Request, name: str, default: int, low: int) -> int:
     value = req.params.get(name, "")
     if value == "":
         return default
-    if not value.isdigit() or int(value) < low or len(value) > 9:
+    number = whole_number(value, digits=9)
+    if number is None or number < low:
         raise Diagnostic(d.UNSUPPORTED_VALUE, f"{name}={value}")
-    return int(value)
+    return number
 
 
 def diagnostics_xml(req: Request, found: list[Diagnostic]) -> str:

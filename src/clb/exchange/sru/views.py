@@ -10,6 +10,7 @@ CONTENT_TYPE = "application/xml; charset=utf-8"
 STATUS_DIAGNOSTIC = {
     "rate": d.TEMPORARY,
     "size": d.UNSUPPORTED_VALUE,
+    "input": d.UNSUPPORTED_VALUE,
     "internal": d.GENERAL,
     "method": d.UNSUPPORTED_OPERATION,
 }

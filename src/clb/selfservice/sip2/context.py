@@ -11,7 +11,7 @@ from clb.catalogue.models import Item
 from clb.circulation import services as circulation
 from clb.errors import DomainError
 from clb.members import services as members
-from clb.members.models import Patron
+from clb.members.models import Patron, PinChannel
 from clb.network.models import Branch, Organisation
 
 from ..models import KioskAccount
@@ -122,7 +122,9 @@ class Context:
                 return Identity(patron, False, _("Voer uw pincode in."))
             return Identity(patron, None)
         try:
-            members.verify_pin(self.card, self.request.get("AD"), at=self.now)
+            members.verify_pin(
+                self.card, self.request.get("AD"), at=self.now, channel=PinChannel.KIOSK
+            )
         except DomainError as exc:
             return Identity(patron, False, str(exc))
         return Identity(patron, True)

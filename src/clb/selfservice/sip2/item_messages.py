@@ -220,7 +220,7 @@ def checkin(ctx: Context) -> Reply:
             ("CS", item.call_number or None),
             ("CT", routing.destination.code if alert_type else None),
             ("CV", alert_type),
-            ("CY", routing.card_number or None),
+            ("CY", routing.shelf_code or None),  # who it waits for, without the card number
             ("AF", routing.message),
             *[("AF", message) for message in result.messages],
             *print_lines(ctx, title, routing.message),

@@ -2,7 +2,11 @@
 between HTTP and the circulation and member services and nothing more: every rule lives there.
 
 A refused action re-renders its page with the service's message next to the field (status 422);
-a done action redirects (post/redirect/get), so a reload never repeats it."""
+a done action redirects (post/redirect/get), so a reload never repeats it. A GET never changes
+anything: a patron's pages show the patron at the desk, and opening another one (which starts a
+desk transaction and writes the audit log) is a POST."""
+
+from functools import wraps
 
 from django.contrib import messages
 from django.db import transaction
@@ -18,6 +22,7 @@ from clb.accounts.scoping import patrons_visible_to, sees_everything
 from clb.circulation import services as circulation
 from clb.circulation.models import ACTIVE_HOLD, Hold
 from clb.errors import DomainError
+from clb.inputs import whole_number
 from clb.members import cards
 from clb.members import services as members
 from clb.members.models import LedgerLine, Patron
@@ -85,7 +90,7 @@ def _open_by_card(request, patron):
 def choose_branch(request):
     branches = access.branches_for(request.user).order_by("organisation__name", "name")
     if request.method == "POST":
-        branch = branches.filter(pk=request.POST.get("branch") or 0).first()
+        branch = branches.filter(pk=whole_number(request.POST.get("branch")) or 0).first()
         if branch is None:
             raise Http404
         access.set_desk_branch(request, branch)
@@ -120,10 +125,23 @@ def search_patrons(request):
 # --- the patron at the desk -----------------------------------------------------------------------
 
 
-def _patron(request, pk):
-    patron, network = access.desk_patron(request, pk)
+class _OpenFirst(Exception):
+    """A page of a patron who is not at this desk: showing them means opening them (a POST)."""
+
+    def __init__(self, patron):
+        self.patron = patron
+
+
+def at_desk(request, pk, *, lending=False):
+    """The patron a desk URL names, at this desk. A POST opens them (a desk transaction and an
+    audit entry) if they were not yet; a GET only reads, so they must be open already.
+    `lending`: this view lends, renews, takes this organisation's fees or ends the transaction,
+    which is all a desk may do for a patron reached by network access (see access.py)."""
+    patron, network = access.desk_patron(request, pk, lending=lending)
     state = access.transaction_state(request)
     if state.get("patron") != patron.pk:
+        if request.method != "POST":
+            raise _OpenFirst(patron)
         with transaction.atomic():
             access.start_transaction(request, patron, by_card=False)
             audit.record(request, AuditAction.OPENED, patron=patron)
@@ -132,12 +150,29 @@ def _patron(request, pk):
     return patron, network
 
 
+def patron_page(view):
+    """Pages of a patron that a GET may ask for: a patron not at the desk gets the open button."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _OpenFirst as closed:
+            return desk_render(request, "web/desk/open.html", {"closed": closed.patron})
+
+    return wrapper
+
+
 def _patron_page(request, patron, network, *, status=200, **forms):
     organisation = access.staff_organisation(request)
     overview = circulation.patron_overview(patron, organisation)
+    loans = overview.loans
+    if network:
+        # Lending here needs what was lent here; what they read elsewhere is not ours to see.
+        loans = [loan for loan in loans if loan.organisation_id == organisation.pk]
     state = access.transaction_state(request)
     just_now = set(state.get("checkouts", []))
-    by_id = {loan.pk: loan for loan in overview.loans}
+    by_id = {loan.pk: loan for loan in loans}
     memberships = list(
         patron.memberships.select_related("organisation", "subscription_type").order_by(
             "organisation__name"
@@ -152,7 +187,8 @@ def _patron_page(request, patron, network, *, status=200, **forms):
         "patron": patron,
         "network": network,
         "overview": overview,
-        "loans": [(loan, loan.pk in just_now) for loan in overview.loans],
+        "loans": [(loan, loan.pk in just_now) for loan in loans],
+        "loans_elsewhere": len(overview.loans) - len(loans),
         "just_now": [by_id[pk] for pk in state.get("checkouts", []) if pk in by_id],
         "memberships": memberships,
         "own_membership": next(
@@ -180,15 +216,18 @@ def _membership_terms(patron, organisation):
 
 
 @desk_view
+@patron_page
 def patron(request, pk):
-    p, network = _patron(request, pk)
+    p, network = at_desk(request, pk, lending=True)
+    if request.method == "POST":  # the open button: now at the desk
+        return redirect("web:desk-patron", pk=p.pk)
     return _patron_page(request, p, network)
 
 
 @desk_view
 @require_POST
 def checkout(request, pk):
-    p, network = _patron(request, pk)
+    p, network = at_desk(request, pk, lending=True)
     form = ScanForm(request.POST)
     override = request.POST.get("override_hold") == "1"
     held = None
@@ -253,8 +292,10 @@ def _other_card(exc: DomainError, value: str):
 @desk_view
 @require_POST
 def renew(request, pk):
-    p, network = _patron(request, pk)
+    p, network = at_desk(request, pk, lending=True)
     if request.POST.get("all"):
+        if network:  # all their loans: other libraries' too
+            raise access.NotForNetworkAccess(p)
         outcome = circulation.renew_all(card_number=p.card_number, staff=request.user)
         renewed = [barcode for barcode, r in outcome if not isinstance(r, DomainError)]
         refused = [str(r) for _barcode, r in outcome if isinstance(r, DomainError)]
@@ -267,7 +308,7 @@ def renew(request, pk):
             return _patron_page(request, p, network, status=UNPROCESSABLE, renew_errors=refused)
         return redirect("web:desk-patron", pk=p.pk)
     barcode = request.POST.get("item_barcode", "")
-    _own_loan_or_404(p, barcode)
+    _own_loan_or_404(p, barcode, lent_by=access.staff_organisation(request) if network else None)
     try:
         with transaction.atomic():
             result = circulation.renew(
@@ -283,13 +324,15 @@ def renew(request, pk):
     return redirect("web:desk-patron", pk=p.pk)
 
 
-def _own_loan_or_404(patron, barcode):
-    """Actions on a loan name it by barcode; it must be this patron's open loan."""
-    loan = (
-        patron.loans.select_related("organisation")
-        .filter(item__barcode=barcode, returned_at__isnull=True)
-        .first()
+def _own_loan_or_404(patron, barcode, *, lent_by=None):
+    """Actions on a loan name it by barcode; it must be this patron's open loan (and, by network
+    access, one lent by this desk's organisation)."""
+    loans = patron.loans.select_related("organisation").filter(
+        item__barcode=barcode, returned_at__isnull=True
     )
+    if lent_by is not None:
+        loans = loans.filter(organisation=lent_by)
+    loan = loans.first()
     if loan is None:
         raise Http404
     return loan
@@ -298,10 +341,10 @@ def _own_loan_or_404(patron, barcode):
 @desk_view
 @require_POST
 def mark_lost(request, pk):
-    p, network = _patron(request, pk)
+    p, network = at_desk(request, pk, lending=True)
     barcode = request.POST.get("item_barcode", "")
-    loan = _own_loan_or_404(p, barcode)
     organisation = access.staff_organisation(request)
+    loan = _own_loan_or_404(p, barcode, lent_by=organisation if network else None)
     if loan.organisation_id != organisation.pk and not sees_everything(request.user):
         # The replacement is charged on the lending organisation's ledger: its call.
         return _patron_page(
@@ -326,9 +369,10 @@ def mark_lost(request, pk):
 
 
 @desk_view
+@patron_page
 def cancel_hold(request, pk, hold_id):
     """GET asks to confirm (and says what happens to the fee); POST cancels."""
-    p, network = _patron(request, pk)
+    p, network = at_desk(request, pk)
     hold = get_object_or_404(Hold, pk=hold_id, patron=p, status__in=ACTIVE_HOLD)
     if request.method != "POST":
         return desk_render(
@@ -355,12 +399,16 @@ def cancel_hold(request, pk, hold_id):
 
 
 @desk_view
+@patron_page
 def payment(request, pk):
     """Receive a payment (how it was paid is recorded) or, with a reason, write off what is
-    owed; either ends on a receipt to print."""
-    p, network = _patron(request, pk)
+    owed; either ends on a receipt to print. Only ever onto this organisation's own ledger, so
+    also for a patron by network access; writing off is the home library's call, not the desk's."""
+    p, network = at_desk(request, pk, lending=True)
     organisation = access.staff_organisation(request)
     writing_off = request.POST.get("write_off") == "1"
+    if writing_off and network:
+        raise access.NotForNetworkAccess(p)
     form = PaymentForm(None if writing_off else (request.POST or None))
     write_off_form = WriteOffForm(request.POST if writing_off else None, prefix="kwijt")
     done = form if not writing_off else write_off_form
@@ -412,7 +460,7 @@ def payment(request, pk):
         {
             "patron": p,
             "form": form,
-            "write_off_form": write_off_form,
+            "write_off_form": None if network else write_off_form,
             "owed": owed,
             "organisation": organisation,
         },
@@ -421,9 +469,11 @@ def payment(request, pk):
 
 
 @desk_view
+@patron_page
 def receipt(request, pk, line_id):
-    """A printable receipt of a payment or write-off on this organisation's ledger."""
-    p, _network = _patron(request, pk)
+    """A printable receipt of a payment or write-off on this organisation's ledger (so also
+    for a patron by network access who just paid here: it shows no card number)."""
+    p, _network = at_desk(request, pk, lending=True)
     organisation = access.staff_organisation(request)
     line = get_object_or_404(
         LedgerLine.objects.select_related("organisation", "created_by"),
@@ -446,9 +496,10 @@ def receipt(request, pk, line_id):
 
 
 @desk_view
+@patron_page
 def renew_membership(request, pk):
     """GET shows what renewing does (new date, type, fee) to confirm; POST renews."""
-    p, network = _patron(request, pk)
+    p, network = at_desk(request, pk)
     organisation = access.staff_organisation(request)
     if request.method != "POST":
         try:
@@ -479,8 +530,9 @@ def renew_membership(request, pk):
 
 
 @desk_view
+@patron_page
 def reset_pin(request, pk):
-    p, network = _patron(request, pk)
+    p, network = at_desk(request, pk)
     form = PinResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -503,6 +555,6 @@ def reset_pin(request, pk):
 @staff_view
 @require_POST
 def done(request, pk):
-    access.desk_patron(request, pk)
+    access.desk_patron(request, pk, lending=True)
     access.end_transaction(request)
     return redirect("web:desk-home")

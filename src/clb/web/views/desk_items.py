@@ -12,11 +12,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from clb import clock
-from clb.accounts.scoping import sees_everything
+from clb.accounts.scoping import patrons_visible_to, sees_everything
 from clb.catalogue.models import Item, ItemStatus
 from clb.circulation import services as circulation
 from clb.circulation.models import Hold, HoldStatus, Loan, Transit
 from clb.errors import DomainError
+from clb.inputs import whole_number
+from clb.members.cards import shelf_code
+from clb.members.models import Patron
 
 from .. import access, audit
 from ..access import desk_view, staff_view
@@ -50,7 +53,7 @@ def remember_routing(request, barcode: str, result) -> dict:
         "kind": routing.kind,
         "destination": routing.destination.name,
         "destination_org": routing.destination.organisation.name,
-        "card_number": routing.card_number,
+        "shelf_code": routing.shelf_code,
         "message": routing.message,
         "notes": [str(m) for m in result.messages],
         "fine": str(result.fine) if result.fine else "",
@@ -113,12 +116,32 @@ def hold_shelf(request):
         request,
         "web/desk/hold_shelf.html",
         {
-            "ready": [h for h in shelf if h.expires_at and h.expires_at >= now],
-            "expired": [h for h in shelf if h.expires_at and h.expires_at < now],
+            "ready": _on_shelf(request, [h for h in shelf if h.expires_at and h.expires_at >= now]),
+            "expired": _on_shelf(
+                request, [h for h in shelf if h.expires_at and h.expires_at < now]
+            ),
             "pull": [(h, [h.captured_item]) for h in pull],
             "now": now,
         },
     )
+
+
+def _on_shelf(request, holds) -> list:
+    """(hold, shelf code, name or "") per hold: the shelf code for everyone, the name only for
+    members of this desk's organisation (a copy for another library's member says nothing more)."""
+    own = set(
+        patrons_visible_to(
+            request.user, Patron.objects.filter(pk__in={h.patron_id for h in holds})
+        ).values_list("pk", flat=True)
+    )
+    return [
+        (
+            h,
+            shelf_code(h.patron),
+            f"{h.patron.first_name[:1]}. {h.patron.last_name}" if h.patron_id in own else "",
+        )
+        for h in holds
+    ]
 
 
 @desk_view
@@ -142,8 +165,8 @@ def expire_holds(request):
 def _where_now(item: Item) -> str:
     if item.status == ItemStatus.ON_HOLD_SHELF:
         hold = Hold.objects.filter(captured_item=item, status=HoldStatus.READY).first()
-        card = hold.patron.card_number if hold else ""
-        return _("blijft op de plank voor de volgende (pas %(card)s)") % {"card": card}
+        code = shelf_code(hold.patron) if hold else ""
+        return _("blijft op de plank voor de volgende (%(code)s)") % {"code": code}
     if item.status == ItemStatus.IN_TRANSIT:
         transit = Transit.objects.filter(item=item, received_at__isnull=True).first()
         if transit is not None:
@@ -192,7 +215,7 @@ def transit_sent(request, pk):
 def transits_selected(request):
     """Send or receive all ticked transits at once: a crate packed, a crate unpacked."""
     branch = access.desk_branch(request)
-    ids = [int(v) for v in request.POST.getlist("transit") if v.isdigit() and len(v) < 10]
+    ids = [n for n in map(whole_number, request.POST.getlist("transit")) if n is not None]
     action = request.POST.get("action")
     if action not in ("send", "receive"):
         raise Http404

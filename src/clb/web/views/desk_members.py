@@ -1,13 +1,17 @@
 """Registering a member at the desk (with the duplicate check), editing their details, and the
 organisation's audit log."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.db.models import Q
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clb import clock, exports
 from clb.accounts.scoping import patrons_visible_to, sees_everything
 from clb.errors import DomainError
 from clb.members import services as members
@@ -17,9 +21,11 @@ from .. import access, audit
 from ..access import desk_view, org_admin_view
 from ..forms import PatronEditForm, RegisterForm
 from ..forms import add_domain_error as show_error
-from ..models import AuditAction, AuditEntry
+from ..models import AuditAction, AuditEntry, SecurityAlert
 from ..templatetags.clb_web import euro
-from .desk import UNPROCESSABLE, desk_render
+from .desk import UNPROCESSABLE, at_desk, desk_render, patron_page
+
+ALERTS_SHOWN_FOR = timedelta(days=30)
 
 
 @desk_view
@@ -107,12 +113,12 @@ def _split_by_visibility(user, patrons) -> dict:
 
 
 @desk_view
+@patron_page
 def edit_patron(request, pk):
     """A member's address, contact, guardian and subscription type here. Only for the
-    organisation's own members: a card scanned at a foreign desk lends and returns, no more."""
-    patron, network = access.desk_patron(request, pk)
-    if network:
-        raise Http404
+    organisation's own members: a card scanned at a foreign desk lends and returns, no more
+    (at_desk refuses a patron opened by network access)."""
+    patron, _network = at_desk(request, pk)
     organisation = access.staff_organisation(request)
     membership = patron.memberships.filter(organisation=organisation).first()
     types = (
@@ -164,11 +170,57 @@ def edit_patron(request, pk):
 
 @org_admin_view
 def audit_log(request):
-    entries = AuditEntry.objects.select_related("patron", "branch").order_by("-at", "-id")
+    """What this organisation's staff did, and what other organisations' desks did with this
+    organisation's members by network access (their card scanned there)."""
+    entries = AuditEntry.objects.select_related("patron", "branch", "organisation").order_by(
+        "-at", "-id"
+    )
     if not sees_everything(request.user):
-        entries = entries.filter(organisation_id=request.user.organisation_id)
+        own_members = patrons_visible_to(request.user, Patron.objects.all()).values("pk")
+        entries = entries.filter(
+            Q(organisation_id=request.user.organisation_id)
+            | Q(network_access=True, patron__in=own_members)
+        )
     card = request.GET.get("pas", "").strip()
     if card:
         entries = entries.filter(patron__card_number=card)
+    if request.GET.get("formaat") == "csv":
+        return _audit_csv(request, entries)
     page = Paginator(entries, 50).get_page(request.GET.get("pagina"))
-    return desk_render(request, "web/desk/audit.html", {"page": page, "card": card})
+    alerts = SecurityAlert.objects.filter(at__gte=clock.now() - ALERTS_SHOWN_FOR)
+    if not sees_everything(request.user):
+        alerts = alerts.filter(organisation_id=request.user.organisation_id)
+    return desk_render(
+        request,
+        "web/desk/audit.html",
+        {"page": page, "card": card, "alerts": alerts.select_related("organisation")[:50]},
+    )
+
+
+def _audit_csv(request, entries):
+    """The log as shown, for an inspection or a member's request (AVG): a spreadsheet file."""
+    header = [
+        _("tijdstip"),
+        _("medewerker"),
+        _("organisatie"),
+        _("balie"),
+        _("handeling"),
+        _("pas"),
+        _("via netwerkpas"),
+        _("details"),
+    ]
+    rows = (
+        [
+            timezone.localtime(e.at).strftime("%d-%m-%Y %H:%M:%S"),
+            e.username,
+            e.organisation.name if e.organisation else "",
+            e.branch.name if e.branch else "",
+            e.get_action_display(),
+            e.patron.card_number if e.patron else "",
+            _("ja") if e.network_access else _("nee"),
+            e.detail,
+        ]
+        for e in entries.iterator(chunk_size=2000)
+    )
+    body = exports.csv_text([header, *rows], exports.requested_style(request))
+    return exports.download(body, f"logboek-{clock.today():%Y%m%d}.csv")

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -19,10 +20,23 @@ from clb.members.errors import MemberError
 from .. import throttle
 from ..forms import ChangePinForm, MemberLoginForm
 from ..forms import add_domain_error as show_error
-from ..members_session import current_member, log_in, log_out, member_view, safe_next
+from ..members_session import (
+    current_member,
+    keep_after_pin_change,
+    known_tokens,
+    log_in,
+    log_out,
+    member_view,
+    remember_browser,
+    safe_next,
+)
 from ..templatetags.clb_web import euro
 
 UNPROCESSABLE = 422
+LOGIN_REFUSED = gettext_lazy(
+    "Pasnummer of pincode klopt niet. Na vijf verkeerde pogingen moet u even wachten; aan de "
+    "balie krijgt u zo nodig een nieuwe pincode."
+)
 
 
 @never_cache
@@ -33,7 +47,7 @@ def login(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         ip = throttle.client_ip(request)
-        if throttle.is_throttled(ip):
+        if throttle.is_throttled(throttle.MEMBER, ip):
             form.add_error(
                 None,
                 _(
@@ -45,13 +59,19 @@ def login(request):
         else:
             data = form.cleaned_data
             try:
-                patron = members.verify_pin(data["card_number"], data["pin"])
-            except MemberError as exc:
-                throttle.record_failure(ip)
-                show_error(form, exc)
+                patron = members.verify_pin(
+                    data["card_number"], data["pin"], known_tokens=known_tokens(request)
+                )
+            except MemberError:
+                throttle.record_failure(throttle.MEMBER, ip)
+                # One answer for an unknown card, a wrong PIN and a locked card: whoever tries
+                # card numbers learns nothing about which exist.
+                form.add_error(None, LOGIN_REFUSED)
             else:
                 log_in(request, patron)
-                return redirect(safe_next(request, "/mijn/"))
+                response = redirect(safe_next(request, "/mijn/"))
+                remember_browser(request, response, patron)
+                return response
     if form.errors and status == 200:
         status = UNPROCESSABLE
     return render(
@@ -178,6 +198,7 @@ def change_pin(request, patron):
         except MemberError as exc:
             show_error(form, exc, aliases={"pin": "old_pin"})
         else:
+            keep_after_pin_change(request, patron)
             messages.success(request, _("Uw pincode is gewijzigd."))
             return redirect("web:mine")
     return render(

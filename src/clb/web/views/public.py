@@ -5,6 +5,7 @@ from collections import OrderedDict
 from urllib.parse import urlsplit
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.db import connection
 from django.db.models import Count
 from django.http import JsonResponse
@@ -23,9 +24,10 @@ from clb.catalogue.suggestions import suggest
 from clb.circulation import services as circulation
 from clb.circulation.models import ACTIVE_HOLD, Hold, HoldStatus, Loan
 from clb.errors import DomainError
+from clb.inputs import whole_number
 from clb.network.models import Branch, Organisation
 
-from ..catalogue_search import search
+from ..catalogue_search import SearchError, search
 from ..members_session import current_member, login_url
 from ..templatetags.clb_web import euro
 
@@ -77,7 +79,7 @@ def _read_filters(params) -> tuple[dict, dict, list[str]]:
         value = params.get(param, "").strip()
         if not value:
             continue
-        if not value.isdigit():
+        if whole_number(value) is None:
             errors.append(param)
             continue
         filters[key] = int(value)
@@ -89,11 +91,22 @@ def search_page(request):
     params = request.GET
     query = params.get("q", "").strip()
     filters, shown, errors = _read_filters(params)
+    for param in ("org", "branch"):  # chosen from a list: only a made-up address gets here
+        if param in errors:
+            raise BadRequest(
+                _("%(p)s: '%(v)s' is geen organisatie of vestiging.")
+                % {"p": param, "v": params.get(param, "")[:20]}
+            )
     if not query and not filters:
         return render(request, "web/home.html", {"organisations": _organisations()})
-    page = int(params["pagina"]) if params.get("pagina", "").isdigit() else 1
+    page = whole_number(params.get("pagina") or "1", digits=9)
+    if page is None:
+        raise BadRequest(_("Pagina '%(p)s' bestaat niet.") % {"p": params.get("pagina", "")[:20]})
     page = max(1, page)
-    result = search(query, filters=filters, page=page, per_page=PER_PAGE)
+    try:
+        result = search(query, filters=filters, page=page, per_page=PER_PAGE)
+    except SearchError as exc:
+        raise BadRequest(_search_error(exc)) from exc
     base = {"q": query, **shown}
     pages = max(1, -(-result.total // PER_PAGE))
     suggestions = []
@@ -137,6 +150,7 @@ def search_page(request):
             else "",
             "about": _about(result.total) if result.estimated else "",
         },
+        status=400 if errors else 200,
     )
 
 
@@ -144,6 +158,13 @@ def _about(total: int) -> str:
     """An estimated total as a member reads it: two significant digits, grouped (310.000)."""
     digits = max(0, len(str(total)) - 2)
     return number_format(round(total, -digits), force_grouping=True)
+
+
+def _search_error(exc: SearchError) -> str:
+    """The refusal, naming the parameter of this page rather than the search's own key."""
+    names = {"available_at_organisation": "org", "available_at_branch": "branch"}
+    field = exc.field or ""
+    return str(exc).replace(field, names.get(field, field), 1) if field else str(exc)
 
 
 def _params_of(query: str, filters: dict, shown: dict) -> dict:
@@ -302,7 +323,7 @@ def place_hold(request, pk):
     member = current_member(request)
     if member is None:
         return redirect(login_url(reverse("web:record", kwargs={"pk": rec.pk})))
-    branch = Branch.objects.filter(pk=request.POST.get("pickup_branch") or 0).first()
+    branch = Branch.objects.filter(pk=whole_number(request.POST.get("pickup_branch")) or 0).first()
     if branch is None:
         return record(request, pk, hold_error=_("Kies een afhaalpunt."), status=422)
     try:

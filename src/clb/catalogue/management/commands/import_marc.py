@@ -1,8 +1,8 @@
-import csv
 from collections import defaultdict
 
 from django.core.management.base import BaseCommand, CommandError
 
+from clb import exports
 from clb.catalogue import services
 from clb.catalogue.progress import ProgressBar
 from clb.network.models import Branch, Organisation
@@ -45,10 +45,12 @@ class Command(BaseCommand):
             help="processes that read and describe records of a large ISO 2709 file "
             "(default: one per core; 1: none)",
         )
+        exports.add_csv_argument(parser)
 
     def handle(
         self, *args, files, organisation, format, branch, holdings, report, dry_run, workers, **kw
     ):
+        self.csv_style = exports.csv_style(kw.get("csv"))
         org = Organisation.objects.filter(code=organisation).first()
         if org is None:
             raise CommandError(f"--organisation: onbekende organisatie '{organisation}'")
@@ -100,9 +102,8 @@ class Command(BaseCommand):
             self.stderr.write(f"waarschuwing: {field}: {reason} (record {numbers}{more})")
 
     def _write_report(self, path, result) -> None:
+        rows = [["kind", "file", "record", "control_number", "field", "reason"]]
+        for kind, found in (("error", result.errors), ("warning", result.warnings)):
+            rows += [[kind, r.file, r.number, r.control_number, r.field, r.reason] for r in found]
         with open(path, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["kind", "file", "record", "control_number", "field", "reason"])
-            for kind, rows in (("error", result.errors), ("warning", result.warnings)):
-                for r in rows:
-                    writer.writerow([kind, r.file, r.number, r.control_number, r.field, r.reason])
+            exports.write_csv(fh, rows, self.csv_style)

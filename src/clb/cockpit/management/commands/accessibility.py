@@ -5,7 +5,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clb.cockpit import accessibility
+from clb import exports
+from clb.cockpit import accessibility, register
+from clb.cockpit.regions import Geography
 from clb.network.models import BranchKind
 
 # The analysis names the field in its errors; the command names the option a person typed.
@@ -36,6 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--max-km", type=float, default=accessibility.DEFAULT_MAX_KM)
         parser.add_argument("--output", required=True, help="CSV file to write ('-' for stdout)")
         parser.add_argument("--date", type=_day, help="reference date (default: today)")
+        exports.add_csv_argument(parser)
         parser.add_argument(
             "--open",
             action="append",
@@ -67,18 +70,20 @@ class Command(BaseCommand):
                 )
                 analysis, changes = comparison.after, comparison.changes
             else:
+                comparison = None
                 analysis = accessibility.analyse(options["max_km"], options["date"])
                 changes = None
         except accessibility.AccessibilityError as exc:
             option = OPTIONS.get(exc.field, exc.field)
             raise CommandError(f"{option}: {exc}" if option else str(exc)) from exc
         rows = analysis.rows
+        style = exports.csv_style(options["csv"])
         if options["output"] == "-":
-            accessibility.write_csv(sys.stdout, rows, changes)
+            accessibility.write_csv(sys.stdout, rows, changes, style)
         else:
             output = Path(options["output"])
             with open(output, "w", encoding="utf-8", newline="") as fh:
-                accessibility.write_csv(fh, rows, changes)
+                accessibility.write_csv(fh, rows, changes, style)
         # The summary goes to stderr so that '--output -' gives clean CSV.
         say = sys.stderr.write
         total = analysis.total()
@@ -95,11 +100,24 @@ class Command(BaseCommand):
             f"van elke bibliotheeklocatie; {len(accessibility.over_threshold(rows))} gemeenten "
             "boven de drempel.\n"
         )
+        geo = Geography()
+        today = comparison.before if comparison is not None else analysis
+        nl = register.RegisterCheck(geo, analysis.day, today).of(geo.region("NL"))
+        say(f"{nl.sentence} {nl.basis}\n")
+        if total.cbs_road_km is not None:
+            say(
+                f"CBS: gemiddeld {total.cbs_road_km:.1f} km over de weg ({total.cbs_year}); "
+                f"CLB: {_km(total.mean_km_location)} hemelsbreed tot een bibliotheeklocatie.\n"
+            )
         for place in analysis.population.fallbacks:
             say(f"Let op: {place.name} ({place.code}) heeft geen PC4-punt; {place.located_by}.\n")
         if changes is not None:
             say(f"Wat-als: {len(changes)} gemeenten veranderen.\n")
         say(f"{len(rows)} gemeenten in {time.perf_counter() - started:.2f} s.\n")
+
+
+def _km(value) -> str:
+    return "–" if value is None else f"{value:.1f} km"
 
 
 def _pct(value) -> str:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from clb import exports
 from clb.cockpit.periods import parse
 from clb.cockpit.regions import Geography
 from clb.cockpit.report import build_report
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--region", default="NL", help="NL, PVxx, GMxxxx or ORG:<code>")
         parser.add_argument("--format", choices=sorted(FORMATS), default="pdf")
         parser.add_argument("--output", required=True, help="file to write")
+        exports.add_csv_argument(parser)
 
     def handle(self, *args, **options):
         started = time.perf_counter()
@@ -42,7 +44,7 @@ class Command(BaseCommand):
         output = Path(options["output"])
         progress(f"{options['format'].upper()} schrijven naar {output}")
         with open(output, "wb") as fh:
-            write(report, options["format"], fh)
+            write(report, options["format"], fh, exports.csv_style(options["csv"]))
         status = "definitief" if report.final else "voorlopig"
         self.stdout.write(
             f"{output}: {report.title} ({status}), {output.stat().st_size} bytes, "

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from clb import exports
 from clb.cockpit.wsob import delivery
 from clb.network.models import Organisation
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--organisation", required=True, help="organisation code")
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--output", required=True)
+        exports.add_csv_argument(parser)
 
     def handle(self, *args, **options):
         try:
@@ -24,5 +26,5 @@ class Command(BaseCommand):
             ) from exc
         table = delivery(organisation, options["year"])
         with open(options["output"], "w", encoding="utf-8", newline="") as fh:
-            fh.write(table.csv())
+            fh.write(table.csv(exports.csv_style(options["csv"])))
         self.stdout.write(f"{options['output']}: {len(table.rows)} regels")

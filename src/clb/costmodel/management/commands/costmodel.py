@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from clb import exports
 from clb.costmodel import export, services
 from clb.costmodel.models import Scenario
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--model-version", help="model version (default: the one in use)")
         parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
         parser.add_argument("--output", required=True, help="file to write; '-' for stdout (csv)")
+        exports.add_csv_argument(parser)
 
     def handle(self, *args, **opt):
         try:
@@ -39,7 +41,7 @@ class Command(BaseCommand):
         except services.CostModelError as exc:
             raise CommandError(f"{exc.field}: {exc}") from exc
         if opt["format"] == "csv":
-            data = export.to_csv(result).encode("utf-8")
+            data = export.to_csv(result, exports.csv_style(opt["csv"])).encode("utf-8")
         else:
             if opt["output"] == "-":
                 raise CommandError("--output: XLSX kan niet naar stdout; geef een bestandsnaam")
@@ -47,14 +49,22 @@ class Command(BaseCommand):
         if opt["output"] == "-":
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
-            return
-        try:
-            Path(opt["output"]).write_bytes(data)
-        except OSError as exc:
-            raise CommandError(f"--output {opt['output']}: {exc.strerror}") from exc
+        else:
+            try:
+                Path(opt["output"]).write_bytes(data)
+            except OSError as exc:
+                raise CommandError(f"--output {opt['output']}: {exc.strerror}") from exc
+        # On stderr, so that '--output -' gives clean CSV.
+        for remark in export.remarks_of(result):
+            self.stderr.write(f"Let op: {remark}")
+        needed = (
+            f"€ {result.net} (€ {result.net_per_inhabitant} per inwoner)"
+            if result.net_is_answer
+            else "niet te bepalen"
+        )
         self.stderr.write(
             f"{result.area.name}: kosten € {result.total_cost} per jaar, subsidie nodig "
-            f"€ {result.net} (€ {result.net_per_inhabitant} per inwoner) → {opt['output']}"
+            f"{needed} → {opt['output']}"
         )
 
     def _result(self, opt):

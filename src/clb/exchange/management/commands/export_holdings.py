@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from clb import exports
 from clb.exchange import holdings
 
 
@@ -27,8 +28,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", default="marcxml", choices=holdings.FORMATS)
         parser.add_argument("--organisation", action="append", default=[], help="ISIL (repeatable)")
         parser.add_argument("--output", default="holdings-feed", help="folder for the files")
+        exports.add_csv_argument(parser)
 
-    def handle(self, *args, since, until, format, organisation, output, **options):
+    def handle(self, *args, since, until, format, organisation, output, csv, **options):
         try:
             report = holdings.export(
                 Path(output),
@@ -36,6 +38,7 @@ class Command(BaseCommand):
                 since=_moment(since) if since else None,
                 until=_moment(until) if until else None,
                 organisations=organisation or None,
+                csv_style=exports.csv_style(csv),
             )
         except holdings.FeedError as exc:
             raise CommandError(str(exc)) from exc

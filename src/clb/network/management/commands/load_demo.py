@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from clb import demo
+from clb.cockpit import simulation
 
 
 class Command(BaseCommand):
@@ -13,11 +14,31 @@ class Command(BaseCommand):
         parser.add_argument("--members-per-organisation", type=int, default=80)
         parser.add_argument("--days", type=int, default=365)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--national",
+            action="store_true",
+            help="also a simulated anonymous year of statistics for every other organisation "
+            "of the network, labelled 'gesimuleerd' (replaces an earlier one)",
+        )
+        parser.add_argument(
+            "--remove-national",
+            action="store_true",
+            help="only remove the simulated statistics of --national again",
+        )
 
     def handle(self, *args, if_empty, members_per_organisation, days, seed, **options):
+        if options["remove_national"]:
+            n = simulation.remove()
+            self.stdout.write(f"Gesimuleerde statistiek van {n} organisaties verwijderd.")
+            return
         if if_empty and not demo.is_empty():
             self.stdout.write("De database bevat al gegevens; demodata overgeslagen.")
-            return
+        else:
+            self._demo(members_per_organisation, days, seed)
+        if options["national"]:
+            demo.load_national(seed=seed, progress=self.stdout.write)
+
+    def _demo(self, members_per_organisation, days, seed):
         summary = demo.load_demo(
             seed=seed,
             members_per_org=members_per_organisation,
