@@ -17,13 +17,16 @@ demo: $(VENV_STAMP)
 	.venv/bin/clb load-demo --if-empty
 	.venv/bin/clb serve --host 127.0.0.1 --port 8000
 
-# Installs PostgreSQL and Chromium when missing (scripts/ensure_system.py), then both halves.
+# The import contracts (pyproject.toml, ARCHITECTURE.md) first: a wrong arrow fails at once. Then
+# installs PostgreSQL and Chromium when missing (scripts/ensure_system.py), and runs both halves.
 test: $(VENV_STAMP)
+	.venv/bin/lint-imports --no-cache
 	scripts/test.sh
 
 lint: $(VENV_STAMP)
 	.venv/bin/ruff check src tests bench scripts
 	.venv/bin/ruff format --check src tests bench scripts
+	.venv/bin/lint-imports --no-cache
 
 bench: $(VENV_STAMP)
 	$(PY) scripts/pg.py -- $(PY) bench/circulation.py

@@ -210,7 +210,7 @@ def fill_slot_tables(cur) -> None:
 
 
 INSERT_EVENTS = """
-INSERT INTO cockpit_circulationevent
+INSERT INTO statistics_circulationevent
   (occurred_on, action, organisation_id, branch_id, item_type, material_type, audience, age_band,
    municipality_code)
 SELECT DATE '2025-01-01' + r.day, a.v, b.organisation_id, b.branch_id,
@@ -239,7 +239,7 @@ def generate_events(total: int, workers: int) -> float:
         cur = conn.cursor()
         fill_slot_tables(cur)
         cur.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'cockpit_circulationevent'"
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'statistics_circulationevent'"
             " AND indexname NOT LIKE '%%_pkey'"
         )
         indexes = cur.fetchall()
@@ -276,7 +276,7 @@ def generate_events(total: int, workers: int) -> float:
         for name, definition in indexes:
             seconds, _ = timed(cur.execute, definition)
             say(f"  index {name}: {seconds:.0f} s")
-        cur.execute("ANALYZE cockpit_circulationevent")
+        cur.execute("ANALYZE statistics_circulationevent")
     return load_seconds
 
 
@@ -293,7 +293,7 @@ def generate_registrations() -> None:
         for taken_on in (date(YEAR, 6, 30), date(YEAR, 12, 31)):
             cur.execute(
                 """
-                INSERT INTO cockpit_membercount
+                INSERT INTO statistics_membercount
                   (taken_on, organisation_id, municipality_code, age_band, memberships, patrons)
                 SELECT %(day)s, o.organisation_id, m.code, g.v,
                        greatest(0, round(m.inhabitants * 0.22 * g.share
@@ -307,12 +307,12 @@ def generate_registrations() -> None:
                 {"day": taken_on},
             )
             cur.execute(
-                "UPDATE cockpit_membercount SET patrons = memberships WHERE taken_on = %s",
+                "UPDATE statistics_membercount SET patrons = memberships WHERE taken_on = %s",
                 [taken_on],
             )
             cur.execute(
-                "INSERT INTO cockpit_membercountrun (taken_on, taken_at, memberships)"
-                " SELECT %s, now(), sum(memberships) FROM cockpit_membercount WHERE taken_on = %s",
+                "INSERT INTO statistics_membercountrun (taken_on, taken_at, memberships)"
+                " SELECT %s, now(), sum(memberships) FROM statistics_membercount WHERE taken_on = %s",
                 [taken_on, taken_on],
             )
         # IDO: ~250,000 contacts a year, 1–2 themes each.
@@ -396,10 +396,10 @@ def generate_registrations() -> None:
 
 
 def national_report(fmt="pdf"):
-    from clb.cockpit.periods import parse
     from clb.cockpit.regions import Geography
     from clb.cockpit.report import build_report
     from clb.cockpit.report_files import write
+    from clb.statistics.periods import parse
 
     geo = Geography()
     report = build_report(geo, geo.region("NL"), parse(f"{YEAR}-H1"), at=AT)
@@ -436,7 +436,7 @@ def plain_group_by() -> float:
         start = time.perf_counter()
         cur.execute(
             "SELECT m.code, e.organisation_id, e.action, e.audience, e.material_type, count(*)"
-            " FROM cockpit_circulationevent e JOIN network_branch b ON b.id = e.branch_id"
+            " FROM statistics_circulationevent e JOIN network_branch b ON b.id = e.branch_id"
             " LEFT JOIN network_municipality m ON m.id = b.municipality_id"
             " WHERE e.occurred_on >= '2025-01-01' AND e.occurred_on < '2025-07-01'"
             " GROUP BY 1, 2, 3, 4, 5"
@@ -444,7 +444,7 @@ def plain_group_by() -> float:
         cur.fetchall()
         cur.execute(
             "SELECT municipality_code, organisation_id, action, age_band, count(*)"
-            " FROM cockpit_circulationevent"
+            " FROM statistics_circulationevent"
             " WHERE occurred_on >= '2025-01-01' AND occurred_on < '2025-07-01'"
             " GROUP BY 1, 2, 3, 4"
         )
@@ -453,13 +453,13 @@ def plain_group_by() -> float:
 
 
 def upkeep_rate(count: int) -> tuple[float, float]:
-    """Events/s through events.record() (event + both tallies, one transaction each, as the
-    services do) against the plain event insert alone."""
+    """Events/s through circulation's one writer (event + both tallies, one transaction each, the
+    copy and the member described in plain values) against the plain event insert alone."""
     from clb.catalogue.models import Audience, Item, ItemType
-    from clb.cockpit import events
-    from clb.cockpit.models import CirculationEvent
+    from clb.circulation.services import record_event
     from clb.members.models import Patron
     from clb.network.models import Branch, Municipality
+    from clb.statistics.models import CirculationEvent
 
     branches = list(Branch.objects.filter(is_demo=True).select_related("organisation")[:200])
     munis = list(Municipality.objects.all()[:50])
@@ -486,8 +486,8 @@ def upkeep_rate(count: int) -> tuple[float, float]:
 
     def with_tallies(i):
         b = branches[i % len(branches)]
-        events.record("checkout", at=at, organisation=b.organisation, branch=b,
-                      item=items[i % len(items)], patron=patrons[i % len(patrons)])  # fmt: skip
+        record_event("checkout", at=at, organisation=b.organisation, branch=b,
+                     item=items[i % len(items)], patron=patrons[i % len(patrons)])  # fmt: skip
 
     def plain(i):
         b = branches[i % len(branches)]
@@ -510,15 +510,15 @@ HALF = (
 CHECKS = [
     (
         "SELECT half_year, action, organisation_id, branch_id, audience, material_type, n"
-        " FROM cockpit_placetally",
+        " FROM statistics_placetally",
         f"SELECT {HALF}, action, organisation_id, branch_id, audience, material_type, count(*)"
-        " FROM cockpit_circulationevent WHERE branch_id IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6",
+        " FROM statistics_circulationevent WHERE branch_id IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6",
     ),
     (
         "SELECT half_year, action, organisation_id, municipality_code, age_band, n"
-        " FROM cockpit_residencetally",
+        " FROM statistics_residencetally",
         f"SELECT {HALF}, action, organisation_id, municipality_code, age_band, count(*)"
-        " FROM cockpit_circulationevent GROUP BY 1, 2, 3, 4, 5",
+        " FROM statistics_circulationevent GROUP BY 1, 2, 3, 4, 5",
     ),
 ]
 
@@ -546,8 +546,9 @@ def main():
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run on PostgreSQL: python scripts/pg.py -- .venv/bin/python bench/cockpit.py")
-    from clb.cockpit import facts, tallies
-    from clb.cockpit.models import CirculationEvent, PlaceTally, ResidenceTally
+    from clb.cockpit import facts
+    from clb.statistics import tallies
+    from clb.statistics.models import CirculationEvent, PlaceTally, ResidenceTally
 
     run_start = time.perf_counter()
     call_command("migrate", verbosity=0)

@@ -231,7 +231,7 @@ def main():
         server.wait(timeout=60)
     log.seek(0)
     warnings = [line for line in log if "WARNING" in line or "ERROR" in line or "Traceback" in line]
-    open_loans = Loan.objects.filter(returned_at__isnull=True).count()
+    open_loans = Loan.objects.open().count()
 
     p50, p99 = percentiles(latencies)
     paced50, paced99 = percentiles(paced)

@@ -27,7 +27,6 @@ from clb.circulation import services as circulation
 from clb.circulation.errors import CirculationError
 from clb.circulation.models import Hold, HoldStatus, Transit
 from clb.cockpit import simulation
-from clb.cockpit.snapshots import take_member_snapshot
 from clb.errors import DomainError
 from clb.members import services as members
 from clb.members.defaults import install_subscription_types
@@ -316,7 +315,7 @@ def _circulate(rng, patrons, start: datetime, days: int, progress) -> int:
         day = start + timedelta(days=day_no)
         at = timezone.make_aware(datetime.combine(day.date(), time(10, 0)))
         if day.weekday() == 6:  # closed on Sunday; the count is taken all the same
-            take_member_snapshot(on=day.date(), at=at)
+            members.take_member_snapshot(on=day.date(), at=at)
             continue
         _move_transits(at - timedelta(hours=1), all_branches)
         for ret in [o for o in out if o[0] <= day.date()]:
@@ -382,7 +381,7 @@ def _circulate(rng, patrons, start: datetime, days: int, progress) -> int:
                         ret_branch,
                     )
                 )
-        take_member_snapshot(on=day.date(), at=at + timedelta(hours=10))
+        members.take_member_snapshot(on=day.date(), at=at + timedelta(hours=10))
         if day_no % 60 == 0:
             progress(f"dag {day_no}/{days}: {loans} uitleningen")
     return loans
@@ -434,6 +433,7 @@ def _logins(orgs) -> list[tuple[str, str, str]]:
     return logins
 
 
+@transaction.atomic
 def load_national(*, seed: int = 2026, today: date | None = None, progress=print) -> int:
     """A simulated anonymous year for every other organisation of the network, so the cockpit's
     map and comparisons show a country (cockpit/simulation.py: labelled and removable)."""
@@ -441,7 +441,10 @@ def load_national(*, seed: int = 2026, today: date | None = None, progress=print
     if today is not None:
         at = timezone.make_aware(datetime.combine(today, time(23, 0)))
     demo_municipalities = {code for _c, _n, codes in ORGANISATIONS for code in codes}
-    return simulation.simulate_year(seed=seed, skip=demo_municipalities, at=at, progress=progress)
+    made = simulation.simulate_year(seed=seed, skip=demo_municipalities, at=at, progress=progress)
+    for day in simulation.days_to_count(at=at):
+        members.take_member_snapshot(on=day, at=at)
+    return made
 
 
 def load_demo(

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "clb.accounts",
     "clb.network",
+    "clb.statistics",
     "clb.catalogue",
     "clb.members",
     "clb.circulation",
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "clb.exchange",
     "clb.web",
     "clb.operations",
+    "clb",  # the commands that span rooms (clb/apps.py)
 ]
 
 MIDDLEWARE = [

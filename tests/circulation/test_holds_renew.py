@@ -255,14 +255,14 @@ def test_anonymise_is_idempotent_and_spares_opted_in(net):
 
 
 def test_opting_out_forgets_history_at_once(net):
-    from clb.members import services as members
-
     patron = make_patron(net.org_a, birth_date=CHILD, keep_history=True)
     item = make_item(net.a1)
     circ.checkout(item_barcode=item.barcode, card_number=patron.card_number, branch=net.a1, at=T0)
     circ.checkin(item_barcode=item.barcode, branch=net.a1, at=T0 + timedelta(days=1))
-    assert members.set_keep_history(patron, False) == 1
+    assert circ.set_keep_history(patron, False) == 1
     assert not circ.reading_history(patron).exists()
+    patron.refresh_from_db()
+    assert not patron.keep_history
 
 
 def test_youth_pays_no_dvd_hold_fee_or_fine(net):

@@ -14,8 +14,8 @@ from django.db import connection, transaction
 from clb.catalogue.models import Item, ItemStatus
 from clb.circulation import services as circ
 from clb.circulation.models import Loan
-from clb.cockpit.models import CirculationEvent
 from clb.errors import DomainError
+from clb.statistics.models import CirculationEvent
 from tests.factories import AMS, T0, make_item, make_patron
 
 CHILD = date(2014, 6, 1)

@@ -2,15 +2,15 @@
 
 from datetime import timedelta
 
-from clb.cockpit import events
+from clb.circulation.services import record_event as record
 from clb.cockpit.engine import Cockpit
-from clb.cockpit.periods import parse
 from clb.cockpit.regions import Geography
+from clb.statistics.periods import parse
 
 
 def record_many(n, action, *, at, organisation, branch=None, item=None, patron=None):
     for i in range(n):
-        events.record(
+        record(
             action,
             at=at + timedelta(minutes=i),
             organisation=organisation,

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from clb.cockpit.models import ClosedPeriod, MemberCount, MemberCountRun, PlaceTally
+from clb.statistics.models import ClosedPeriod, MemberCount, MemberCountRun, PlaceTally
 from tests import csvfiles
 from tests.factories import T0, make_item, make_patron
 

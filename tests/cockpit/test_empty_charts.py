@@ -7,10 +7,10 @@ import re
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from clb.cockpit.periods import parse
 from clb.cockpit.regions import Geography
 from clb.cockpit.report import build_report
 from clb.cockpit.report_files import write
+from clb.statistics.periods import parse
 from tests.factories import T0, make_item
 
 from .helpers import record_many

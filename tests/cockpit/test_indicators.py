@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 
 from clb.catalogue.models import Audience
-from clb.cockpit.events import record
-from clb.cockpit.snapshots import take_member_snapshot
 from clb.members.models import PatronCategory, SubscriptionType
+from clb.members.services import take_member_snapshot
 from clb.network.models import Branch, Municipality, Organisation
 from clb.services import services as registration
+from tests.cockpit.helpers import record
 from tests.factories import T0, make_item, make_patron
 
 from .helpers import figures, record_many, value
@@ -243,7 +243,7 @@ def test_events_through_the_services_reach_the_tallies(net):
     circulation.checkout(item_barcode=item.barcode, card_number=patron.card_number, branch=net.a1,
                          at=T0)  # fmt: skip
     circulation.checkin(item_barcode=item.barcode, branch=net.a1, at=T0 + timedelta(days=3))
-    from clb.cockpit.models import PlaceTally, ResidenceTally
+    from clb.statistics.models import PlaceTally, ResidenceTally
 
     assert PlaceTally.objects.get(action="checkout", branch=net.a1).n == 1
     assert ResidenceTally.objects.get(action="checkin", municipality_code="GM0344").n == 1
@@ -253,7 +253,7 @@ def test_events_through_the_services_reach_the_tallies(net):
 def test_record_keeps_event_and_tally_in_one_transaction(net):
     from django.db import transaction
 
-    from clb.cockpit.models import CirculationEvent, PlaceTally
+    from clb.statistics.models import CirculationEvent, PlaceTally
 
     item = make_item(net.a1)
     with pytest.raises(RuntimeError), transaction.atomic():

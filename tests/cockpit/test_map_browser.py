@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import Client
 
 from clb.accounts.models import User
-from clb.cockpit.snapshots import take_member_snapshot
+from clb.members.services import take_member_snapshot
 from clb.network.models import Municipality
 from tests.factories import make_patron
 from tests.web.browsing import SHOTS, sync_api

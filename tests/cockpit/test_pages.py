@@ -8,7 +8,7 @@ from django.test import Client
 
 from clb.accounts.models import User
 from clb.cockpit import closing
-from clb.cockpit.snapshots import take_member_snapshot
+from clb.members.services import take_member_snapshot
 from clb.network.models import Municipality
 from clb.services import services as registration
 from tests import csvfiles
@@ -160,7 +160,7 @@ def test_closing_periods_is_for_the_kb(busy, settings):
     assert kb.get("/cockpit/perioden/").status_code == 200
     response = kb.post("/cockpit/perioden/sluiten/", {"periode": "2025-H2"})
     assert response.status_code == 302
-    from clb.cockpit.models import ClosedPeriod
+    from clb.statistics.models import ClosedPeriod
 
     assert ClosedPeriod.objects.filter(code="2025-H2").exists()
     province = login(region="PV26")
@@ -184,8 +184,8 @@ def test_dashboard_breakdowns_summed_in_sql_equal_the_general_path(busy):
     """The dashboard fetches breakdowns summed over its region; the report per municipality."""
     from clb.cockpit import dashboard
     from clb.cockpit.engine import Cockpit
-    from clb.cockpit.periods import parse
     from clb.cockpit.regions import Geography
+    from clb.statistics.periods import parse
 
     registration.save_activity(
         organisation=busy.org_b, programme="digisterker", starts_on=date(2026, 2, 3),

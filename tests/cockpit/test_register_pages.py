@@ -10,10 +10,10 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from clb.cockpit.periods import parse
 from clb.cockpit.regions import Geography
 from clb.cockpit.report import build_report
 from clb.cockpit.report_files import write
+from clb.statistics.periods import parse
 from tests import csvfiles
 from tests.factories import AMS
 

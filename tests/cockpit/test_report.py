@@ -8,14 +8,14 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from clb.cockpit.periods import parse
 from clb.cockpit.regions import Geography
 from clb.cockpit.report import build_report
 from clb.cockpit.report_files import write
-from clb.cockpit.snapshots import take_member_snapshot
 from clb.cockpit.wsob import delivery
 from clb.members import services as members
+from clb.members.services import take_member_snapshot
 from clb.services import services as registration
+from clb.statistics.periods import parse
 from tests import csvfiles
 from tests.factories import T0, make_item, make_patron
 

@@ -7,13 +7,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from clb.catalogue.models import Audience
-from clb.cockpit import closing, facts, periods
+from clb.cockpit import closing, facts
 from clb.cockpit.definitions import INDICATORS
-from clb.cockpit.models import ClosedPeriod
-from clb.cockpit.periods import PeriodError
-from clb.cockpit.snapshots import take_member_snapshot
+from clb.members.services import take_member_snapshot
 from clb.network.models import Municipality
 from clb.services import services as registration
+from clb.statistics import periods
+from clb.statistics.models import ClosedPeriod
+from clb.statistics.periods import PeriodError
 from tests.factories import T0, make_item, make_patron
 
 from .helpers import figures, record_many, value
@@ -85,7 +86,7 @@ def test_tallies_give_exactly_the_plain_group_by_over_raw_events_and_registratio
         day = T0 + timedelta(days=rng.randint(-200, 100))
         item = rng.choice(items)
         action = rng.choice(["checkout", "checkout", "checkin", "renew", "hold_placed"])
-        from clb.cockpit.events import record
+        from tests.cockpit.helpers import record
 
         record(action, at=day, organisation=item.organisation, branch=item.home_branch,
                item=item, patron=rng.choice(patrons))  # fmt: skip
@@ -221,10 +222,10 @@ def test_formulas_cannot_call_anything():
 
 
 def test_rebuilding_tallies_from_the_raw_data_gives_the_kept_tallies(net):
-    from clb.cockpit import tallies
-    from clb.cockpit.models import PlaceTally, ResidenceTally
     from clb.services import tallies as registration_tallies
     from clb.services.models import ActivityTally, IdoTally, ParticipantTally
+    from clb.statistics import tallies
+    from clb.statistics.models import PlaceTally, ResidenceTally
 
     patron = make_patron(net.org_a, at=T0)
     record_many(7, "checkout", at=T0, organisation=net.org_a, branch=net.a1,

@@ -9,9 +9,9 @@ from django.core.management import CommandError, call_command
 from clb.catalogue.models import Item, ItemStatus
 from clb.circulation import services as circ
 from clb.circulation.models import Hold, Loan, Transit
-from clb.cockpit.models import CirculationEvent, PlaceTally
 from clb.members.models import LedgerKind, LedgerLine
 from clb.operations import invariants
+from clb.statistics.models import CirculationEvent, PlaceTally
 from tests.factories import T0, make_item, make_patron, make_record
 
 pytestmark = pytest.mark.django_db

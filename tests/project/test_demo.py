@@ -15,12 +15,12 @@ from clb.circulation import services as circulation
 from clb.circulation.models import Loan, Transit
 from clb.cockpit.definitions import INDICATOR_BY_CODE
 from clb.cockpit.engine import Cockpit
-from clb.cockpit.models import CirculationEvent, MemberCountRun
-from clb.cockpit.periods import parse
 from clb.cockpit.regions import Geography
 from clb.members.models import Patron
 from clb.network.models import Branch, Organisation
 from clb.operations import invariants
+from clb.statistics.models import CirculationEvent, MemberCountRun
+from clb.statistics.periods import parse
 from tests.factories import AMS
 
 pytestmark = pytest.mark.django_db

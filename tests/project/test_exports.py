@@ -23,8 +23,8 @@ import clb
 from clb import exports
 from clb.accounts.models import User
 from clb.catalogue.models import BibRecord
-from clb.cockpit.snapshots import take_member_snapshot
 from clb.costmodel.models import Scenario
+from clb.members.services import take_member_snapshot
 from clb.network.models import Branch, Municipality, Organisation
 from clb.services import services as registration
 from tests.cockpit.helpers import record_many

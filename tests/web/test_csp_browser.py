@@ -7,7 +7,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from clb.accounts.models import User
-from clb.cockpit.snapshots import take_member_snapshot
+from clb.members.services import take_member_snapshot
 from clb.network.models import Municipality
 from tests.factories import make_item, make_patron, make_record
 from tests.web.browsing import sync_api

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy
 
 from clb.errors import DomainError
 from clb.network.models import Branch
+from clb.scoping import sees_everything
 
 from .models import User
 from .roles import ensure_groups
-from .scoping import sees_everything
 
 Role = User.Role
 # The roles each role may grant. A cockpit user's scope is a region, not an organisation: that

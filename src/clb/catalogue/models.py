@@ -167,6 +167,14 @@ class Item(models.Model):
     def __str__(self):
         return f"{self.barcode} ({self.record_id})"
 
+    def statistics_traits(self) -> dict[str, str]:
+        """All that an anonymous statistics event may say about this copy."""
+        return {
+            "item_type": self.item_type.code,
+            "material_type": self.item_type.material_type,
+            "audience": self.audience,
+        }
+
 
 class RecordIsbn(models.Model):
     """Every valid ISBN of a record, as ISBN-13: the first key of deduplication."""

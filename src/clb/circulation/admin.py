@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.db.models import Q
 
-from clb.accounts.admin_scoped import OrganisationScopedAdmin
-from clb.accounts.scoping import sees_everything
+from clb.admin_scoped import OrganisationScopedAdmin
+from clb.scoping import sees_everything
 
 from .models import CategoryLimit, Hold, Loan, LoanRule, Transit
 

@@ -12,7 +12,7 @@ from clb.catalogue.models import Item
 from clb.members.models import Patron
 from clb.network.models import Branch
 
-from .models import ACTIVE_HOLD, Hold, HoldStatus, Loan, Transit
+from .models import ACTIVE_HOLD, Hold, Loan, Transit
 
 MAX_LINES = 200
 LABELS = {
@@ -83,21 +83,11 @@ def item_history(item: Item, *, limit: int = MAX_LINES) -> list[Line]:
 
 
 def whereabouts(item: Item) -> Whereabouts:
-    loan = (
-        Loan.objects.filter(item=item, returned_at__isnull=True)
-        .select_related("branch", "patron")
-        .first()
-    )
+    loan = Loan.objects.open().filter(item=item).select_related("branch", "patron").first()
     transit = (
         Transit.objects.filter(item=item, received_at__isnull=True)
         .select_related("from_branch", "to_branch__organisation")
         .first()
     )
-    hold = (
-        Hold.objects.filter(
-            captured_item=item, status__in=[HoldStatus.IN_TRANSIT, HoldStatus.READY]
-        )
-        .select_related("pickup_branch", "patron")
-        .first()
-    )
+    hold = Hold.objects.captured(item).select_related("pickup_branch", "patron").first()
     return Whereabouts(item, loan, transit, hold)

@@ -124,6 +124,15 @@ class CategoryLimit(models.Model):
         return f"{org} / {self.patron_category or '*'}: {self.max_loans}"
 
 
+class LoanQuerySet(models.QuerySet):
+    def open(self):
+        """Not returned yet."""
+        return self.filter(returned_at__isnull=True)
+
+    def returned(self):
+        return self.filter(returned_at__isnull=False)
+
+
 class Loan(models.Model):
     item = models.ForeignKey(
         "catalogue.Item",
@@ -170,6 +179,8 @@ class Loan(models.Model):
     )
     anonymised = models.BooleanField(default=False, verbose_name=_("geanonimiseerd"))
 
+    objects = LoanQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("uitlening")
         verbose_name_plural = _("uitleningen")
@@ -204,6 +215,23 @@ class HoldStatus(models.TextChoices):
 
 ACTIVE_HOLD = [HoldStatus.WAITING, HoldStatus.IN_TRANSIT, HoldStatus.READY]
 CAPTURED_HOLD = [HoldStatus.IN_TRANSIT, HoldStatus.READY]
+
+
+class HoldQuerySet(models.QuerySet):
+    def active(self):
+        """Not fulfilled, cancelled or expired: waiting, on its way or ready."""
+        return self.filter(status__in=ACTIVE_HOLD)
+
+    def waiting(self):
+        return self.filter(status=HoldStatus.WAITING)
+
+    def captured(self, item):
+        """The hold this copy is set aside for (on its way or on the hold shelf): one at most."""
+        return self.filter(captured_item=item, status__in=CAPTURED_HOLD)
+
+    def ready_for(self, item):
+        """The hold this copy lies ready for on a hold shelf."""
+        return self.filter(captured_item=item, status=HoldStatus.READY)
 
 
 class Hold(models.Model):
@@ -259,6 +287,8 @@ class Hold(models.Model):
         related_name="+",
         verbose_name=_("reserveringskosten"),
     )
+
+    objects = HoldQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reservering")

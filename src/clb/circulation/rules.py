@@ -7,7 +7,7 @@ rows is ordered and ties cannot occur (the tables' unique keys)."""
 
 from django.db.models import Q
 
-from .errors import CirculationError
+from .errors import CirculationError, Code
 from .models import CategoryLimit, LoanRule
 
 
@@ -47,7 +47,7 @@ class RuleBook:
             raise CirculationError(
                 f"Geen uitleenregel voor {self.organisation.code} / {self.patron_category} / "
                 f"{code}",
-                code="no_rule",
+                code=Code.NO_RULE,
             )
         return best
 

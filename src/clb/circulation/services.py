@@ -16,16 +16,18 @@ from django.utils.translation import gettext as _
 
 from clb import clock, formatting
 from clb.catalogue.models import BibRecord, Item, ItemStatus
-from clb.cockpit import events
-from clb.cockpit.models import EventAction
 from clb.members import services as members
 from clb.members.cards import shelf_code
-from clb.members.models import LedgerKind, LedgerLine, Patron
+from clb.members.errors import Code as MemberCode
+from clb.members.models import LedgerKind, Patron
 from clb.network.models import Branch
+from clb.scoping import sees_everything
+from clb.statistics import events as statistics
+from clb.statistics.models import EventAction
 
 from . import rules, state
-from .errors import CirculationError
-from .models import ACTIVE_HOLD, CAPTURED_HOLD, Hold, HoldRefund, HoldStatus, Loan, Transit
+from .errors import CirculationError, Code
+from .models import ACTIVE_HOLD, Hold, HoldRefund, HoldStatus, Loan, Transit
 
 # --- what interfaces show ---------------------------------------------------------------------
 
@@ -74,7 +76,7 @@ class RenewalCheck:
     """Whether a loan may be renewed now, and if not why (in words naming the title)."""
 
     allowed: bool
-    code: str = ""
+    code: Code | MemberCode | None = None
     message: str = ""
     due_at: datetime | None = None  # the new due date, when allowed
 
@@ -114,7 +116,7 @@ def _lock_item(barcode: str) -> Item:
     except Item.DoesNotExist as exc:
         raise CirculationError(
             _("Onbekend exemplaar: %(barcode)s") % {"barcode": barcode},
-            code="unknown_item",
+            code=Code.UNKNOWN_ITEM,
             field="item_barcode",
         ) from exc
 
@@ -123,7 +125,8 @@ def _open_loan(item: Item) -> Loan | None:
     return (
         Loan.objects.select_for_update(of=("self",))
         .select_related("patron", "patron__municipality")
-        .filter(item=item, returned_at__isnull=True)
+        .open()
+        .filter(item=item)
         .first()
     )
 
@@ -177,8 +180,10 @@ def queue_position(hold: Hold) -> int:
     """Derived from placement order, never stored: no gaps, no duplicates."""
     if hold.status != HoldStatus.WAITING:
         return 0
-    earlier = Hold.objects.filter(record_id=hold.record_id, status=HoldStatus.WAITING).filter(
-        Q(placed_at__lt=hold.placed_at) | Q(placed_at=hold.placed_at, id__lt=hold.id)
+    earlier = (
+        Hold.objects.waiting()
+        .filter(record_id=hold.record_id)
+        .filter(Q(placed_at__lt=hold.placed_at) | Q(placed_at=hold.placed_at, id__lt=hold.id))
     )
     return earlier.count() + 1
 
@@ -188,7 +193,8 @@ def waiting_holds_for(item: Item):
     A copy borrowed from another library serves only the hold it was borrowed for."""
     mine = Q(item=item) if item.ill_lender else Q(item__isnull=True) | Q(item=item)
     return (
-        Hold.objects.filter(status=HoldStatus.WAITING, record_id=item.record_id)
+        Hold.objects.waiting()
+        .filter(record_id=item.record_id)
         .filter(mine)
         .order_by("placed_at", "id")
     )
@@ -206,6 +212,20 @@ def _fillable_holds(item: Item, at: datetime):
 
 def _title(item: Item) -> str:
     return item.record.title
+
+
+def record_event(action: str, *, at, organisation, branch=None, item=None, patron=None) -> None:
+    """The anonymous statistics event of an action, in plain values: the copy and the member
+    describe themselves (`statistics_traits`), the statistics room sees neither."""
+    day = clock.today(at)
+    statistics.record(
+        action,
+        on=day,
+        organisation_id=organisation.pk,
+        branch_id=branch.pk if branch else None,
+        **(item.statistics_traits() if item else {}),
+        **(patron.statistics_traits(day) if patron else {}),
+    )
 
 
 # --- checkout ---------------------------------------------------------------------------------
@@ -251,19 +271,20 @@ def checkout(
         )
     except IntegrityError as exc:  # the partial unique index: someone else was first
         # No savepoint needed: raising aborts the whole action's transaction.
-        raise CirculationError(_("Dit exemplaar is zojuist uitgeleend."), code="on_loan") from exc
+        raise CirculationError(
+            _("Dit exemplaar is zojuist uitgeleend."), code=Code.ON_LOAN
+        ) from exc
     if item.status == ItemStatus.IN_TRANSIT:
         _end_transit(item, at)  # set aside for this member's hold, taken from the shelf here
     state.move(item, ItemStatus.ON_LOAN, branch=branch)
     if hold_to_fulfil is not None:
-        fulfilled = Hold.objects.filter(pk=hold_to_fulfil.pk, status=hold_to_fulfil.status).update(
-            status=HoldStatus.FULFILLED, closed_at=at, captured_item=item
-        )
-        if not fulfilled:
+        if not state.claim_hold(
+            hold_to_fulfil, HoldStatus.FULFILLED, closed_at=at, captured_item=item
+        ):
             raise CirculationError(
-                _("De reservering is zojuist gewijzigd; probeer opnieuw."), code="hold_changed"
+                _("De reservering is zojuist gewijzigd; probeer opnieuw."), code=Code.HOLD_CHANGED
             )
-        events.record(
+        record_event(
             EventAction.HOLD_FULFILLED,
             at=at,
             organisation=organisation,
@@ -273,7 +294,7 @@ def checkout(
         )
     if passed_over:
         _set_aside(item.record_id, at)  # another copy on a shelf may serve them now
-    events.record(
+    record_event(
         EventAction.CHECKOUT,
         at=at,
         organisation=organisation,
@@ -293,21 +314,21 @@ def checkout(
 
 def _refuse_unloanable(item: Item, patron: Patron) -> None:
     if item.status == ItemStatus.ON_LOAN:
-        loan = Loan.objects.filter(item=item, returned_at__isnull=True).first()
+        loan = Loan.objects.open().filter(item=item).first()
         if loan and loan.patron_id == patron.pk:
             raise CirculationError(
                 _("Dit exemplaar is al aan deze lener uitgeleend; verlengen kan."),
-                code="already_on_loan_to_patron",
+                code=Code.ALREADY_ON_LOAN_TO_PATRON,
             )
         raise CirculationError(
-            _("Dit exemplaar staat nog uitgeleend; neem het eerst in."), code="on_loan"
+            _("Dit exemplaar staat nog uitgeleend; neem het eerst in."), code=Code.ON_LOAN
         )
     # A copy in transit may go out only when it was set aside for a hold (see _queue_verdict).
     if item.status not in (ItemStatus.AVAILABLE, ItemStatus.ON_HOLD_SHELF, ItemStatus.IN_TRANSIT):
         raise CirculationError(
             _("Exemplaar %(barcode)s heeft status '%(status)s' en kan niet worden uitgeleend.")
             % {"barcode": item.barcode, "status": ItemStatus(item.status).label},
-            code="not_loanable",
+            code=Code.NOT_LOANABLE,
         )
 
 
@@ -323,7 +344,7 @@ def _refuse_elsewhere(item: Item, branch: Branch) -> None:
             "uitlenen kan alleen waar het exemplaar is. Ligt het hier, neem het dan eerst in."
         )
         % {"barcode": item.barcode, "branch": where.name, "org": where.organisation.name},
-        code="not_here",
+        code=Code.NOT_HERE,
         field="item_barcode",
     )
 
@@ -333,10 +354,7 @@ def _queue_verdict(item: Item, patron: Patron, at, override: bool):
     passes over. Without an override, a copy that a hold of someone else needs first is refused:
     one captured for another member, or a free copy whose queue another member heads."""
     captured = (
-        Hold.objects.select_for_update(of=("self",))
-        .filter(captured_item=item, status__in=CAPTURED_HOLD)
-        .select_related("record")
-        .first()
+        Hold.objects.select_for_update(of=("self",)).captured(item).select_related("record").first()
     )
     if captured is not None and captured.patron_id == patron.pk:
         return captured, []
@@ -344,7 +362,7 @@ def _queue_verdict(item: Item, patron: Patron, at, override: bool):
         raise CirculationError(
             _("Exemplaar %(barcode)s is onderweg en kan niet worden uitgeleend.")
             % {"barcode": item.barcode},
-            code="not_loanable",
+            code=Code.NOT_LOANABLE,
         )
     queue = list(_fillable_holds(item, at))
     own = next((h for h in queue if h.patron_id == patron.pk), None)
@@ -355,12 +373,12 @@ def _queue_verdict(item: Item, patron: Patron, at, override: bool):
     if not override:
         if captured is not None and captured.status == HoldStatus.READY:
             raise CirculationError(
-                _("Dit exemplaar ligt klaar voor een andere lener."), code="held_for_other"
+                _("Dit exemplaar ligt klaar voor een andere lener."), code=Code.HELD_FOR_OTHER
             )
         raise CirculationError(
             _("‘%(title)s’ is gereserveerd door een andere lener die eerder aan de beurt is.")
             % {"title": _title(item)},
-            code="needed_for_hold",
+            code=Code.NEEDED_FOR_HOLD,
         )
     if captured is not None:
         _release(captured, item, at)
@@ -371,7 +389,8 @@ def _refuse_over_limits(patron: Patron, organisation, book: rules.RuleBook, rule
     """A rule's limit counts the open loans that rule governs here; the patron category's
     overall limit (if any) counts them all."""
     per_type = (
-        Loan.objects.filter(patron=patron, organisation=organisation, returned_at__isnull=True)
+        Loan.objects.open()
+        .filter(patron=patron, organisation=organisation)
         .values_list("item__item_type")
         .annotate(n=Count("id"))
     )
@@ -388,13 +407,13 @@ def _refuse_over_limits(patron: Patron, organisation, book: rules.RuleBook, rule
             if what
             else _("Maximum van %(n)s uitleningen bereikt.") % {"n": rule.loan_limit}
         )
-        raise CirculationError(message, code="loan_limit")
+        raise CirculationError(message, code=Code.LOAN_LIMIT)
     cap = rules.category_limit(organisation, book.patron_category)
     if cap is not None and total >= cap.max_loans:
         raise CirculationError(
             _("Maximum van %(n)s uitleningen samen bij %(org)s bereikt.")
             % {"n": cap.max_loans, "org": organisation.name},
-            code="overall_limit",
+            code=Code.OVERALL_LIMIT,
         )
 
 
@@ -421,7 +440,7 @@ def checkin(*, item_barcode: str, branch: Branch, staff=None, at=None) -> Checki
             loan.patron = None
             loan.anonymised = True
         loan.save(update_fields=["returned_at", "return_branch", "patron", "anonymised"])
-        events.record(
+        record_event(
             EventAction.CHECKIN,
             at=at,
             organisation=branch.organisation,
@@ -431,12 +450,14 @@ def checkin(*, item_barcode: str, branch: Branch, staff=None, at=None) -> Checki
         )
     elif item.status in (ItemStatus.LOST, ItemStatus.MISSING, ItemStatus.CLAIMED_RETURNED):
         messages.append(_("Exemplaar teruggevonden."))
-        _waive_lost_charge(item, at, staff)
+        members.waive_replacement(
+            item, description=_("Vermist exemplaar teruggevonden"), staff=staff, at=at
+        )
     elif item.status == ItemStatus.ON_HOLD_SHELF:
         hold = (
             Hold.objects.select_for_update(of=("self",))
             .select_related("patron", "pickup_branch__organisation")
-            .filter(captured_item=item, status=HoldStatus.READY)
+            .ready_for(item)
             .first()
         )
         if hold is not None and hold.pickup_branch_id == branch.pk:
@@ -444,45 +465,22 @@ def checkin(*, item_barcode: str, branch: Branch, staff=None, at=None) -> Checki
                 item=item, routing=_hold_shelf_routing(hold, branch), messages=messages
             )
         if hold is not None:  # taken from its hold shelf to another branch: back it goes
-            hold.status = HoldStatus.IN_TRANSIT
-            hold.ready_at = hold.expires_at = None
-            hold.save(update_fields=["status", "ready_at", "expires_at"])
+            state.move_hold(hold, HoldStatus.IN_TRANSIT, ready_at=None, expires_at=None)
             routing = _send(item, branch, hold.pickup_branch, Transit.Reason.HOLD, at, hold=hold)
             return CheckinResult(item=item, routing=routing, messages=messages)
     elif item.status == ItemStatus.IN_TRANSIT:
         return _receive(item, branch, at, staff, messages)
     elif item.status in (ItemStatus.WITHDRAWN,):
-        raise CirculationError(_("Dit exemplaar is afgeschreven."), code="withdrawn")
+        raise CirculationError(_("Dit exemplaar is afgeschreven."), code=Code.WITHDRAWN)
     routing = _route(item, branch, at)
     return CheckinResult(item=item, routing=routing, loan=loan, fine=fine, messages=messages)
-
-
-def _waive_lost_charge(item: Item, at, staff) -> None:
-    """A lost copy that turns up: what is still owed for its replacement is waived."""
-    line = (
-        LedgerLine.objects.filter(item=item, kind=LedgerKind.LOST).order_by("-created_at").first()
-    )
-    if line is None:
-        return
-    owed = members.balance(line.patron, line.organisation)
-    amount = min(owed, line.amount)
-    if amount > 0:
-        members.pay(
-            line.patron,
-            line.organisation,
-            amount,
-            kind=LedgerKind.WAIVER,
-            staff=staff,
-            at=at,
-            description=_("Vermist exemplaar teruggevonden"),
-        )
 
 
 def _route(item: Item, branch: Branch, at: datetime) -> Routing:
     """Decide where a copy that is here and free goes: a waiting hold first, else home."""
     hold = _capture(item, at)
     if hold is not None:
-        events.record(
+        record_event(
             EventAction.HOLD_CAPTURED,
             at=at,
             organisation=branch.organisation,
@@ -492,8 +490,6 @@ def _route(item: Item, branch: Branch, at: datetime) -> Routing:
         if hold.pickup_branch_id == branch.pk:
             _to_hold_shelf(hold, item, branch, at)
             return _hold_shelf_routing(hold, branch)
-        hold.status = HoldStatus.IN_TRANSIT
-        hold.save(update_fields=["status"])
         return _send(item, branch, hold.pickup_branch, Transit.Reason.HOLD, at, hold=hold)
     if item.ill_lender:  # borrowed for one patron, who is done with it: back to its library
         state.move(item, ItemStatus.AVAILABLE, branch=branch)  # returned, then out of the
@@ -520,21 +516,15 @@ def _capture(item: Item, at: datetime) -> Hold | None:
     today = clock.today(at)
     open_pickup = Q(pickup_branch__closed_on__isnull=True) | Q(pickup_branch__closed_on__gt=today)
     for hold in waiting_holds_for(item).filter(open_pickup)[:50]:
-        claimed = Hold.objects.filter(pk=hold.pk, status=HoldStatus.WAITING).update(
-            status=HoldStatus.IN_TRANSIT,  # provisional; _route settles ready or transit
-            captured_item=item,
-            captured_at=at,
-        )
-        if claimed:
+        # In transit until _route puts it on the hold shelf here, if the pickup point is here.
+        if state.claim_hold(hold, HoldStatus.IN_TRANSIT, captured_item=item, captured_at=at):
             return Hold.objects.select_related("pickup_branch", "patron").get(pk=hold.pk)
     return None
 
 
 def _to_hold_shelf(hold: Hold, item: Item, branch: Branch, at: datetime) -> None:
-    hold.status = HoldStatus.READY
-    hold.ready_at = at
-    hold.expires_at = due_date(at, branch.organisation.hold_shelf_days)
-    hold.save(update_fields=["status", "ready_at", "expires_at"])
+    expires_at = due_date(at, branch.organisation.hold_shelf_days)
+    state.move_hold(hold, HoldStatus.READY, ready_at=at, expires_at=expires_at)
     state.move(item, ItemStatus.ON_HOLD_SHELF, branch=branch)
 
 
@@ -620,10 +610,14 @@ def _end_transit(item: Item, at) -> None:
 def _release(hold: Hold, item: Item, at) -> None:
     """Undo a capture: the hold waits again — first in line, as its place is its placement
     time — and the copy's transit for it ends where the copy is. The caller moves the copy."""
-    hold.status = HoldStatus.WAITING
-    hold.captured_item = None
-    hold.captured_at = hold.ready_at = hold.expires_at = None
-    hold.save(update_fields=["status", "captured_item", "captured_at", "ready_at", "expires_at"])
+    state.move_hold(
+        hold,
+        HoldStatus.WAITING,
+        captured_item=None,
+        captured_at=None,
+        ready_at=None,
+        expires_at=None,
+    )
     if item.status == ItemStatus.IN_TRANSIT:
         _end_transit(item, at)
 
@@ -636,7 +630,8 @@ def _set_aside(record_id: int, at) -> list[Routing]:
     list, and nobody else can borrow it meanwhile."""
     today = clock.today(at)
     holds = (
-        Hold.objects.filter(record_id=record_id, status=HoldStatus.WAITING)
+        Hold.objects.waiting()
+        .filter(record_id=record_id)
         .filter(_open_on("pickup_branch__", today))
         .select_related("pickup_branch__organisation", "patron")
         .order_by("placed_at", "id")
@@ -648,20 +643,16 @@ def _set_aside(record_id: int, at) -> list[Routing]:
             if hold.item_id is None:
                 break  # no copy of the title stands free anywhere
             continue
-        claimed = Hold.objects.filter(pk=hold.pk, status=HoldStatus.WAITING).update(
-            status=HoldStatus.IN_TRANSIT, captured_item=copy, captured_at=at
-        )
-        if not claimed:
+        if not state.claim_hold(hold, HoldStatus.IN_TRANSIT, captured_item=copy, captured_at=at):
             continue
         shelf = copy.current_branch
-        events.record(
+        record_event(
             EventAction.HOLD_CAPTURED,
             at=at,
             organisation=shelf.organisation,
             branch=shelf,
             item=copy,
         )
-        hold.status, hold.captured_item, hold.captured_at = HoldStatus.IN_TRANSIT, copy, at
         routings.append(_send(copy, shelf, hold.pickup_branch, Transit.Reason.PAGE, at, hold=hold))
     return routings
 
@@ -706,7 +697,7 @@ def receive_transits(
                     transit_id,
                     CirculationError(
                         _("Transport %(id)s is niet onderweg hierheen.") % {"id": transit_id},
-                        code="unknown_transit",
+                        code=Code.UNKNOWN_TRANSIT,
                     ),
                 )
             )
@@ -738,7 +729,7 @@ def send_transits(transit_ids, *, branch: Branch, at=None) -> int:
     if len(transits) != len(ids):
         raise CirculationError(
             _("Alleen transporten die vanuit deze vestiging vertrekken, kunnen worden verzonden."),
-            code="not_from_here",
+            code=Code.NOT_FROM_HERE,
         )
     return transits.filter(sent_at__isnull=True).update(sent_at=clock.now(at))
 
@@ -780,14 +771,14 @@ def renewal_check(loan: Loan, *, at=None, blocks=None, book=None) -> RenewalChec
     if loan.renewals >= rule.renewals:
         return RenewalCheck(
             False,
-            "renewal_limit",
+            Code.RENEWAL_LIMIT,
             _("‘%(title)s’ is al %(n)s keer verlengd; vaker verlengen kan niet.")
             % {"title": _title(item), "n": loan.renewals},
         )
     if waiting_holds_for(item).exclude(patron_id=loan.patron_id).exists():
         return RenewalCheck(
             False,
-            "hold_waiting",
+            Code.HOLD_WAITING,
             _(
                 "‘%(title)s’ kan niet worden verlengd: een andere lener heeft deze titel gereserveerd."
             )
@@ -799,7 +790,7 @@ def renewal_check(loan: Loan, *, at=None, blocks=None, book=None) -> RenewalChec
         useful_from = current - timedelta(days=rule.loan_days - 1)
         return RenewalCheck(
             False,
-            "renewal_gains_nothing",
+            Code.RENEWAL_GAINS_NOTHING,
             _(
                 "‘%(title)s’ verlengen levert nu niets op: inleveren blijft uiterlijk %(due)s. "
                 "Verlengen kan vanaf %(from)s."
@@ -819,10 +810,10 @@ def renew(*, item_barcode: str, card_number: str | None = None, staff=None, at=N
     at = clock.now(at)  # after the lock: see clb.clock
     loan = _open_loan(item)
     if loan is None:
-        raise CirculationError(_("Dit exemplaar is niet uitgeleend."), code="not_on_loan")
+        raise CirculationError(_("Dit exemplaar is niet uitgeleend."), code=Code.NOT_ON_LOAN)
     if loan.patron is None or (card_number and loan.patron.card_number != card_number.strip()):
         raise CirculationError(
-            _("Dit exemplaar is niet aan deze pas uitgeleend."), code="not_your_loan"
+            _("Dit exemplaar is niet aan deze pas uitgeleend."), code=Code.NOT_YOUR_LOAN
         )
     patron = loan.patron
     loan.item = item
@@ -835,7 +826,7 @@ def renew(*, item_barcode: str, card_number: str | None = None, staff=None, at=N
     loan.due_at = check.due_at
     loan.renewals += 1
     loan.save(update_fields=["due_at", "renewals"])
-    events.record(
+    record_event(
         EventAction.RENEW,
         at=at,
         organisation=loan.organisation,
@@ -852,9 +843,7 @@ def renew_all(
     """Each loan renews in its own transaction; a refusal of one does not stop the others."""
     patron = members.find_patron(card_number)
     outcome = []
-    barcodes = Loan.objects.filter(patron=patron, returned_at__isnull=True).values_list(
-        "item__barcode", flat=True
-    )
+    barcodes = Loan.objects.open().filter(patron=patron).values_list("item__barcode", flat=True)
     for barcode in list(barcodes):
         try:
             outcome.append(
@@ -903,7 +892,7 @@ def record_offline(action, *, item_barcode: str, done_at: datetime | None, now=N
 def _offline_refusal(reason: str) -> CirculationError:
     return CirculationError(
         _("Offline transactie niet verwerkt: %(reason)s.") % {"reason": reason},
-        code="offline_date",
+        code=Code.OFFLINE_DATE,
         field="done_at",
     )
 
@@ -930,32 +919,34 @@ def place_hold(
         item = _lock_item(item_barcode)
         record = item.record
         if item.status in (ItemStatus.WITHDRAWN, ItemStatus.LOST, ItemStatus.MISSING):
-            raise CirculationError(_("Dit exemplaar is niet beschikbaar."), code="not_holdable")
+            raise CirculationError(_("Dit exemplaar is niet beschikbaar."), code=Code.NOT_HOLDABLE)
     if record is None:
-        raise CirculationError(_("Kies een titel of exemplaar."), code="no_record", field="record")
+        raise CirculationError(
+            _("Kies een titel of exemplaar."), code=Code.NO_RECORD, field="record"
+        )
     if not pickup_branch.is_open_on(clock.today(at)):
         raise CirculationError(
-            _("Dit afhaalpunt is gesloten."), code="pickup_closed", field="pickup_branch"
+            _("Dit afhaalpunt is gesloten."), code=Code.PICKUP_CLOSED, field="pickup_branch"
         )
     if not pickup_branch.serves_pickup:
         raise CirculationError(
             _("%(b)s is geen afhaalpunt voor reserveringen.") % {"b": pickup_branch.name},
-            code="not_pickup_point",
+            code=Code.NOT_PICKUP_POINT,
             field="pickup_branch",
         )
     membership = _refuse_blocks(patron, pickup_branch.organisation, at)
     category = members.patron_category(patron, clock.today(at), membership)
     rule, sample = _hold_rule(category, record, item, pickup_branch)
     if sample is None:
-        raise CirculationError(_("Van deze titel zijn geen exemplaren."), code="no_copies")
+        raise CirculationError(_("Van deze titel zijn geen exemplaren."), code=Code.NO_COPIES)
     if not rule.holds_allowed:
         raise CirculationError(
-            _("Reserveren is voor dit materiaal niet toegestaan."), code="holds_not_allowed"
+            _("Reserveren is voor dit materiaal niet toegestaan."), code=Code.HOLDS_NOT_ALLOWED
         )
-    if Hold.objects.filter(patron=patron, record=record, status__in=ACTIVE_HOLD).exists():
-        raise CirculationError(_("U heeft deze titel al gereserveerd."), code="duplicate_hold")
-    if Loan.objects.filter(patron=patron, item__record=record, returned_at__isnull=True).exists():
-        raise CirculationError(_("U heeft deze titel al geleend."), code="already_borrowed")
+    if Hold.objects.active().filter(patron=patron, record=record).exists():
+        raise CirculationError(_("U heeft deze titel al gereserveerd."), code=Code.DUPLICATE_HOLD)
+    if Loan.objects.open().filter(patron=patron, item__record=record).exists():
+        raise CirculationError(_("U heeft deze titel al geleend."), code=Code.ALREADY_BORROWED)
     hold = Hold.objects.create(
         patron=patron, record=record, item=item, pickup_branch=pickup_branch, placed_at=at
     )
@@ -971,7 +962,7 @@ def place_hold(
             at=at,
         )
         hold.save(update_fields=["fee_line"])
-    events.record(
+    record_event(
         EventAction.HOLD_PLACED,
         at=at,
         organisation=pickup_branch.organisation,
@@ -1030,9 +1021,11 @@ def cancel_hold(
     at = clock.now(at)
     hold = _lock_hold(hold_id)
     if hold is None or (card_number and hold.patron.card_number != card_number.strip()):
-        raise CirculationError(_("Reservering niet gevonden."), code="unknown_hold", field="hold")
+        raise CirculationError(
+            _("Reservering niet gevonden."), code=Code.UNKNOWN_HOLD, field="hold"
+        )
     if hold.status not in ACTIVE_HOLD:
-        raise CirculationError(_("Deze reservering is al afgesloten."), code="hold_closed")
+        raise CirculationError(_("Deze reservering is al afgesloten."), code=Code.HOLD_CLOSED)
     terms = _terms(hold, at)
     routing = _close_hold(hold, HoldStatus.CANCELLED, EventAction.HOLD_CANCELLED, at)
     if terms.refund:
@@ -1072,10 +1065,8 @@ def _close_hold(hold: Hold, status: str, action: str, at) -> Routing | None:
     transit = None
     if item is not None and hold.status == HoldStatus.IN_TRANSIT:
         transit = Transit.objects.filter(item=item, hold=hold, received_at__isnull=True).first()
-    hold.status = status
-    hold.closed_at = at
-    hold.save(update_fields=["status", "closed_at"])
-    events.record(
+    state.move_hold(hold, status, closed_at=at)
+    record_event(
         action, at=at, organisation=hold.pickup_branch.organisation, branch=hold.pickup_branch
     )
     if not (was_ready or (transit is not None and transit.sent_at is None)):
@@ -1138,13 +1129,26 @@ def hold_shelf(branch: Branch):
 
 @transaction.atomic
 def mark_lost(*, item_barcode: str, staff=None, at=None) -> Decimal:
-    """The borrower lost it: the loan ends, the replacement price is charged to them."""
+    """The borrower lost it: the loan ends, the replacement price is charged to them. The charge
+    lands on the lending organisation's ledger, so only its staff (or national administrators)
+    report it; without `staff` (a batch job) the caller decided."""
     at = clock.now(at)
     item = _lock_item(item_barcode)
     loan = _open_loan(item)
     if loan is None:
         raise CirculationError(
-            _("Alleen een uitgeleend exemplaar kan als verloren worden gemeld."), code="not_on_loan"
+            _("Alleen een uitgeleend exemplaar kan als verloren worden gemeld."),
+            code=Code.NOT_ON_LOAN,
+        )
+    if (
+        staff is not None
+        and not sees_everything(staff)
+        and staff.organisation_id != loan.organisation_id
+    ):
+        raise CirculationError(
+            _("Uitgeleend door %(org)s: alleen die bibliotheek meldt het verloren.")
+            % {"org": loan.organisation.name},
+            code=Code.NOT_LENDER,
         )
     state.move(item, ItemStatus.LOST)
     loan.returned_at = at
@@ -1163,7 +1167,7 @@ def mark_lost(*, item_barcode: str, staff=None, at=None) -> Decimal:
             at=at,
         )
         charged = item.replacement_price
-    events.record(
+    record_event(
         EventAction.LOST,
         at=at,
         organisation=loan.organisation,
@@ -1182,13 +1186,11 @@ def set_item_status(*, item_barcode: str, status: str, staff=None, at=None) -> I
     at = clock.now(at)
     item = _lock_item(item_barcode)
     if _open_loan(item) is not None:
-        raise CirculationError(_("Dit exemplaar is uitgeleend; neem het eerst in."), code="on_loan")
-    if status != item.status:
-        captured = (
-            Hold.objects.select_for_update(of=("self",))
-            .filter(captured_item=item, status__in=CAPTURED_HOLD)
-            .first()
+        raise CirculationError(
+            _("Dit exemplaar is uitgeleend; neem het eerst in."), code=Code.ON_LOAN
         )
+    if status != item.status:
+        captured = Hold.objects.select_for_update(of=("self",)).captured(item).first()
         if captured is not None:
             _release(captured, item, at)
         elif item.status == ItemStatus.IN_TRANSIT:
@@ -1211,16 +1213,25 @@ def anonymise(*, at=None, retention_days: int | None = None) -> int:
         returned_at__lt=cutoff, patron__isnull=False, patron__keep_history=False
     )
     with transaction.atomic():
-        loan_ids = list(loans.values_list("id", flat=True))
-        LedgerLine.objects.filter(loan_id__in=loan_ids).update(loan=None, item=None)
-        return Loan.objects.filter(id__in=loan_ids).update(patron=None, anonymised=True)
+        return _anonymise(loans)
+
+
+def _anonymise(loans) -> int:
+    loan_ids = list(loans.values_list("id", flat=True))
+    members.forget_loans(loan_ids)
+    return Loan.objects.filter(id__in=loan_ids).update(patron=None, anonymised=True)
 
 
 def anonymise_history_of(patron: Patron) -> int:
-    loans = Loan.objects.filter(patron=patron, returned_at__isnull=False)
-    loan_ids = list(loans.values_list("id", flat=True))
-    LedgerLine.objects.filter(loan_id__in=loan_ids).update(loan=None, item=None)
-    return Loan.objects.filter(id__in=loan_ids).update(patron=None, anonymised=True)
+    return _anonymise(Loan.objects.returned().filter(patron=patron))
+
+
+@transaction.atomic
+def set_keep_history(patron: Patron, keep: bool) -> int:
+    """Opt in or out of keeping reading history. Opting out forgets the history at once;
+    returns how many past loans were anonymised."""
+    members.record_history_choice(patron, keep)
+    return 0 if keep else anonymise_history_of(patron)
 
 
 # --- what a patron has ------------------------------------------------------------------------
@@ -1241,7 +1252,8 @@ def patron_overview(patron: Patron, organisation, *, at=None) -> PatronOverview:
     renewed now and, if not, why — so a renew button is shown only where renewing works."""
     at = clock.now(at)
     loans = list(
-        Loan.objects.filter(patron=patron, returned_at__isnull=True)
+        Loan.objects.open()
+        .filter(patron=patron)
         .select_related("item__record", "item__item_type", "branch", "organisation")
         .order_by("due_at")
     )
@@ -1259,9 +1271,9 @@ def patron_overview(patron: Patron, organisation, *, at=None) -> PatronOverview:
         )
     holds = [
         (hold, queue_position(hold))
-        for hold in Hold.objects.filter(patron=patron, status__in=ACTIVE_HOLD).select_related(
-            "record", "pickup_branch", "captured_item"
-        )
+        for hold in Hold.objects.active()
+        .filter(patron=patron)
+        .select_related("record", "pickup_branch", "captured_item")
     ]
     return PatronOverview(
         patron=patron,
@@ -1275,7 +1287,8 @@ def patron_overview(patron: Patron, organisation, *, at=None) -> PatronOverview:
 
 def reading_history(patron: Patron):
     return (
-        Loan.objects.filter(patron=patron, returned_at__isnull=False)
+        Loan.objects.returned()
+        .filter(patron=patron)
         .select_related("item__record")
         .order_by("-returned_at")
     )

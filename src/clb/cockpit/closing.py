@@ -9,12 +9,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clb import clock, formatting
+from clb.statistics import periods
+from clb.statistics.periods import Period, PeriodError, parse
 
 from .definitions import INDICATORS
 from .engine import LiveValues, freeze, measure_requests
 from .facts import Scope
-from .models import ClosedPeriod, FrozenMeasures
-from .periods import Period, PeriodError, parse
+from .models import FrozenMeasures
 from .regions import NATIONAL, Geography
 
 
@@ -39,22 +40,22 @@ def close_period(code: str, *, at=None, user=None, progress=lambda _m: None) -> 
             % {"code": period.code, "end": formatting.day(period.end)},
             field="period",
         )
-    if ClosedPeriod.objects.filter(code=period.code).exists():
+    if periods.is_final(period):
         raise PeriodError(_("Periode %(code)s is al afgesloten.") % {"code": period.code})
     to_close = [period] if not period.is_year else [*period.halves(), period]
     if not period.is_year:
         year = parse(str(period.year))
         other = [h for h in year.halves() if h.code != period.code]
-        if ClosedPeriod.objects.filter(code__in=[h.code for h in other]).count() == len(other):
+        if all(periods.is_final(h) for h in other):
             to_close.append(year)
     closed = []
     geo = Geography()
     requests = measure_requests(INDICATORS)
     for p in to_close:
-        if ClosedPeriod.objects.filter(code=p.code).exists():
+        if periods.is_final(p):
             continue
         _freeze_all(geo, p, requests, today, progress)
-        ClosedPeriod.objects.create(code=p.code, closed_at=clock.now(at), closed_by=user)
+        periods.mark_final(p, at=clock.now(at), user=user)
         closed.append(p.code)
     return closed
 

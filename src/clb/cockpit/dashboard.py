@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from clb.statistics.periods import Period
+
 from . import charts, scoping
 from .caveats import Caveats, simulated_label
 from .definitions import INDICATOR_BY_CODE, INDICATORS, SECTIONS
 from .engine import Cockpit, Figure
-from .periods import Period
 from .regions import NATIONAL, Geography, Region
 from .tables import Table, caveat_text, cell, figures_table, status_label
 

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from clb.catalogue.models import Audience, MaterialType
-from clb.members.models import AGE_BANDS
 from clb.network.models import BranchKind
 from clb.services.models import (
     Channel,
@@ -28,6 +27,7 @@ from clb.services.models import (
     Theme,
     WsobFunction,
 )
+from clb.statistics.bands import AGE_BANDS
 
 SUPPRESS_BELOW = 10
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from clb import clock
+from clb.statistics.models import ClosedPeriod
+from clb.statistics.periods import Period
 
 from . import formulas
 from .definitions import (
@@ -24,8 +26,7 @@ from .definitions import (
     key_label,
 )
 from .facts import FACTS, FOCUSABLE, Facts, Scope
-from .models import ClosedPeriod, FrozenMeasures
-from .periods import Period
+from .models import FrozenMeasures
 from .regions import NATIONAL, Geography, Region
 
 TOTAL = ""

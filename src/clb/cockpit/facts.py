@@ -7,7 +7,7 @@ reports as a whole (staff, youth fee), each municipality of its working area wit
 proportion to inhabitants. Rows of facts kept per municipality (population, municipality network)
 have organisation None.
 
-Circulation and registrations are read from their tallies (cockpit/tallies.py,
+Circulation and registrations are read from their tallies (statistics/tallies.py,
 services/tallies.py), kept up to date as events and registrations arrive; `raw_events()` switches
 to a plain GROUP BY over the raw events and registrations, which is what the benchmark compares
 against and what tests use to prove the tallies right."""
@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import ExtractYear
 
-from clb.members.models import PatronCategory, SubscriptionType
+from clb.members import figures as member_figures
 from clb.network.models import Branch, BranchKind
 from clb.services.models import (
     Activity,
@@ -33,10 +33,16 @@ from clb.services.models import (
     ParticipantTally,
     StaffYear,
 )
+from clb.statistics.models import (
+    CirculationEvent,
+    MemberCount,
+    MemberCountRun,
+    PlaceTally,
+    ResidenceTally,
+)
+from clb.statistics.tallies import next_half_year
 
-from .models import CirculationEvent, MemberCount, MemberCountRun, PlaceTally, ResidenceTally
 from .regions import Geography
-from .tallies import next_half_year
 
 
 @dataclass(frozen=True)
@@ -424,11 +430,7 @@ class Facts:
         return rows
 
     def _youth_fee(self, dims, only=None, with_org=True):
-        charging = set(
-            SubscriptionType.objects.filter(
-                category=PatronCategory.YOUTH, active=True, yearly_fee__gt=0
-            ).values_list("organisation_id", flat=True)
-        )
+        charging = member_figures.organisations_charging_youth()
         rows = []
         for org_id in charging:
             for muni, _share in self._working_area_shares(org_id):

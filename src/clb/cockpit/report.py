@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clb import clock
+from clb.statistics.periods import Period
 
 from . import accessibility
 from .caveats import Caveats
 from .dashboard import PART_COLUMNS, PartsMarked, scalar_codes, trend_table
 from .definitions import INDICATOR_BY_CODE, SECTIONS
 from .engine import Cockpit, Figure
-from .periods import Period
 from .regions import Geography, Region
 from .tables import Labels, Table, caveat_text, cell, figures_table, status_label
 

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from clb.accounts.models import User
-from clb.accounts.scoping import sees_everything
+from clb.scoping import sees_everything
 
 from .regions import NATIONAL, ORG_PREFIX, Geography, Region
 

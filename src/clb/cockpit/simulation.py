@@ -29,16 +29,17 @@ from django.db.models import Sum
 
 from clb import clock
 from clb.network.models import Branch, Municipality, Organisation
-
-from .models import (
+from clb.statistics.counts import MemberCountRow
+from clb.statistics.models import (
     EventAction,
     MemberCount,
     MemberCountRun,
     PlaceTally,
     ResidenceTally,
-    Simulation,
 )
-from .tallies import half_years_between, next_half_year
+from clb.statistics.tallies import half_years_between, next_half_year
+
+from .models import Simulation
 
 PREFIX = "gesimuleerd-"
 SOURCE = "clb load-demo --national"
@@ -143,7 +144,6 @@ def simulate_year(*, seed: int = 2026, skip: set[str] = frozenset(), at=None, pr
         batch_size=1000,
     )  # fmt: skip
     Simulation.objects.bulk_create(simulations.values())
-    _count_members_in_past_half_years(start, today, at)
     progress(f"gesimuleerd jaar voor {len(simulations)} organisaties")
     return len(simulations)
 
@@ -174,13 +174,13 @@ def _tally_year(org, code, members, loans, branches, start: date, end: date) -> 
     return rows
 
 
-def _count_members_in_past_half_years(start: date, end: date, at) -> None:
-    """The cockpit reads the last member count of each half-year: give every half-year of the
-    simulated year one (the last day counted, or the half-year's last day), with the
-    simulated members in it."""
-    from .snapshots import take_member_snapshot
-
-    for half in half_years_between(start, end):
+def days_to_count(*, at=None) -> list[date]:
+    """The cockpit reads the last member count of each half-year: the days on which the
+    simulated year needs one (the last day counted, or the half-year's last day) so that the
+    simulated members are in it. Members takes the count (demo.load_national)."""
+    end = clock.today(at)
+    days = []
+    for half in half_years_between(end - timedelta(days=365), end):
         last = min(end, next_half_year(half) - timedelta(days=1))
         taken = (
             MemberCountRun.objects.filter(taken_on__gte=half, taken_on__lte=last)
@@ -188,19 +188,20 @@ def _count_members_in_past_half_years(start: date, end: date, at) -> None:
             .values_list("taken_on", flat=True)
             .first()
         )
-        take_member_snapshot(on=taken or last, at=at)
+        days.append(taken or last)
+    return days
 
 
-def member_counts(day: date) -> list[MemberCount]:
-    """The simulated members as rows of a member count taken on `day`."""
+def member_counts(day: date) -> list[MemberCountRow]:
+    """The simulated members as rows of a member count taken on `day` (statistics.counts adds
+    them to every count: registered in apps.py)."""
     rows = []
     for org_id, members in Simulation.objects.values_list("organisation_id", "members"):
         for code, bands in members.items():
             for band, n in bands.items():
                 if n:
-                    rows.append(MemberCount(taken_on=day, organisation_id=org_id,
-                                            municipality_code=code, age_band=band,
-                                            memberships=n, patrons=n))  # fmt: skip
+                    rows.append(MemberCountRow(organisation_id=org_id, municipality_code=code,
+                                               age_band=band, memberships=n, patrons=n))  # fmt: skip
     return rows
 
 

@@ -13,13 +13,15 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from clb import clock, exports
-from clb.accounts.scoping import sees_everything
 from clb.errors import DomainError
 from clb.network.models import Organisation
 from clb.network.reference import DATA
+from clb.scoping import sees_everything
+from clb.services.views import registration_view
+from clb.statistics import periods
+from clb.statistics.models import ClosedPeriod
 
-from . import closing, dashboard, periods, scoping, wsob
-from .models import ClosedPeriod
+from . import closing, dashboard, scoping, wsob
 from .regions import NATIONAL, Geography
 from .report import build_report
 from .report_files import FORMATS, write
@@ -163,6 +165,17 @@ def wsob_csv(request):
     except (Organisation.DoesNotExist, ValueError) as exc:
         raise BadRequest(_("Kies een organisatie en een jaar.")) from exc
     scoping.require(request.user, geo.organisation_region(organisation.pk), geo)
+    return wsob_response(request, organisation, year)
+
+
+@registration_view
+def own_wsob_csv(request, organisation):
+    """The Wsob delivery of the user's own organisation, from the registration pages
+    (/registratie/wsob/, routed in clb/urls.py: the registration room cannot import the cockpit)."""
+    try:
+        year = int(request.GET.get("jaar") or clock.today().year - 1)
+    except ValueError:
+        year = clock.today().year - 1
     return wsob_response(request, organisation, year)
 
 

@@ -11,17 +11,17 @@ ledger lines — no patron is read."""
 
 from datetime import date, datetime, time
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clb.catalogue.models import Item, ItemStatus, MaterialType
-from clb.members.models import LedgerKind, LedgerLine
+from clb.members import figures as member_figures
 from clb.network.models import Organisation
+from clb.statistics.periods import parse
 
 from .definitions import INDICATOR_BY_CODE, key_label
 from .engine import Cockpit
-from .periods import parse
 from .regions import Geography
 from .tables import Table, cell, status_label
 
@@ -52,14 +52,15 @@ CORE = [
     ("personeel", "bijgeschoold.aandeel", "trained_share", False),
 ]
 
+# (kind of ledger line, field code)
 FINANCE = [
-    (LedgerKind.SUBSCRIPTION, "baten.contributies"),
-    (LedgerKind.FINE, "baten.te_laat_geld"),
-    (LedgerKind.HOLD_FEE, "baten.reserveringskosten"),
-    (LedgerKind.LOST, "baten.vervanging_vermist"),
-    (LedgerKind.WAIVER, "kwijtgescholden"),
-    (LedgerKind.PAYMENT, "ontvangen_betalingen"),
-    (LedgerKind.REFUND, "terugbetaald"),
+    ("subscription", "baten.contributies"),
+    ("fine", "baten.te_laat_geld"),
+    ("hold_fee", "baten.reserveringskosten"),
+    ("lost", "baten.vervanging_vermist"),
+    ("waiver", "kwijtgescholden"),
+    ("payment", "ontvangen_betalingen"),
+    ("refund", "terugbetaald"),
 ]
 
 
@@ -169,19 +170,14 @@ def _collection(organisation, year: int, status: str) -> list[list]:
 
 
 def _finance(organisation, year: int, status: str) -> list[list]:
-    sums = dict(
-        LedgerLine.objects.filter(organisation=organisation, created_at__year=year)
-        .values("kind")
-        .annotate(total=Sum("amount"))
-        .values_list("kind", "total")
-    )
+    totals = member_figures.ledger_totals(organisation.pk, year)
     source = _("financiële regels van de organisatie (som per soort)")
     return [
         [
             "financieel",
             code,
-            str(LedgerKind(kind).label),
-            abs(sums.get(kind) or 0),
+            totals[kind].label,
+            abs(totals[kind].total),
             "€",
             source,
             status,

@@ -10,8 +10,8 @@ author or a national administrator."""
 from django.db.models import QuerySet
 
 from clb.accounts.models import User
-from clb.accounts.scoping import sees_everything
 from clb.network.models import Municipality, Organisation
+from clb.scoping import sees_everything
 
 ROLES = (User.Role.COCKPIT, User.Role.NATIONAL_ADMIN, User.Role.ORG_ADMIN)
 

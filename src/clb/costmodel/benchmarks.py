@@ -18,7 +18,11 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from clb import clock
+from clb.cockpit import definitions as cd
+from clb.cockpit import engine as ce
+from clb.cockpit import formulas, regions
 from clb.network.models import Municipality
+from clb.statistics import periods
 
 from . import engine
 from .engine import Result
@@ -141,10 +145,6 @@ def _scaled(figure, factor: float | None) -> float | None:
 
 
 def _cockpit(result: Result, *, at=None) -> Benchmarks:
-    from clb.cockpit import definitions as cd
-    from clb.cockpit import engine as ce
-    from clb.cockpit import formulas, periods, regions
-
     wanted = [i for i in result.model.indicators.values() if i.cockpit_formula]
     allowed = set(cd.MEASURES) | set(cd.CONSTANTS)
     template = cd.INDICATORS[0]

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from clb import clock
 from clb.catalogue.models import Item, ItemStatus
-from clb.cockpit.models import CirculationEvent, EventAction
-from clb.members.models import Membership
+from clb.members import figures as member_figures
 from clb.network.models import Branch, BranchKind
+from clb.statistics.models import CirculationEvent, EventAction
 
 from .definitions import LIVE_VARIABLES
 
@@ -78,13 +78,7 @@ def figures(municipalities, *, days: int, at=None) -> tuple[dict[int, dict], lis
             Item.objects.filter(home_branch__municipality__in=pks).exclude(status__in=GONE),
             "home_branch__municipality",
         ),
-        "leden_nu": _grouped(
-            Membership.objects.filter(
-                patron__municipality__in=pks, started_on__lte=day, expires_on__gte=day
-            ),
-            "patron__municipality",
-            Count("patron", distinct=True),
-        ),
+        "leden_nu": member_figures.members_by_municipality(pks, day),
         "uitleningen_12m": _grouped(
             CirculationEvent.objects.filter(
                 action=EventAction.CHECKOUT,

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from clb.accounts.admin_scoped import OrganisationScopedAdmin
-from clb.accounts.scoping import patrons_visible_to
 from clb.admin_readonly import ReadOnly
+from clb.admin_scoped import OrganisationScopedAdmin
+from clb.scoping import patrons_visible_to
 
 from .models import LedgerLine, Membership, Patron, PinGuard, SubscriptionType
 

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from clb.statistics.bands import band_for_age
+
 
 class PatronCategory(models.TextChoices):
     YOUTH = "youth", _("jeugd (0–17)")
@@ -14,30 +16,8 @@ class PatronCategory(models.TextChoices):
     SENIOR = "senior", _("senior")
 
 
-# Age bands of the anonymous statistics (covenant indicators): [low, high) in years.
-AGE_BANDS = [
-    (0, 4, "0-3"),
-    (4, 9, "4-8"),
-    (9, 15, "9-14"),
-    (15, 18, "15-17"),
-    (18, 20, "18-19"),
-    (20, 65, "20-64"),
-    (65, 200, "65+"),
-]
-
-
 def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
-
-
-def age_band(birth_date: date | None, day: date) -> str:
-    if birth_date is None:
-        return "unknown"
-    age = age_on(birth_date, day)
-    for low, high, code in AGE_BANDS:
-        if low <= age < high:
-            return code
-    return "unknown"
 
 
 class Patron(models.Model):
@@ -94,6 +74,13 @@ class Patron(models.Model):
     # Their labels where the admin shows them read-only.
     failed_pin_attempts.fget.short_description = _("verkeerde pincodes op rij")
     pin_locked_until.fget.short_description = _("pas vergrendeld tot")
+
+    def statistics_traits(self, day: date) -> dict[str, str]:
+        """All that an anonymous statistics event may say about this member on a day."""
+        return {
+            "age_band": band_for_age(age_on(self.birth_date, day) if self.birth_date else None),
+            "municipality_code": self.municipality.code if self.municipality_id else "",
+        }
 
     def balance(self, organisation=None) -> Decimal:
         lines = self.ledger_lines.all()

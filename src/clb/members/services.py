@@ -6,19 +6,22 @@ from decimal import Decimal
 from functools import cache
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, CharField, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import postcode as nl_postcode
 
 from clb import clock, formatting
-from clb.cockpit import events
-from clb.cockpit.models import EventAction
 from clb.network.models import Municipality, Organisation, PostcodeArea
+from clb.statistics import counts as statistics_counts
+from clb.statistics import events as statistics
+from clb.statistics.bands import AGE_BANDS, UNKNOWN
+from clb.statistics.models import EventAction
 
 from . import cards, pins, signals
-from .errors import MemberError
+from .errors import Code, MemberError
 from .models import (
     LedgerKind,
     LedgerLine,
@@ -111,7 +114,7 @@ class PossibleDuplicate(MemberError):
     """Registration stopped: this may be a member already. Staff open that member, or register
     anyway with a reason."""
 
-    code = "possible_duplicate"
+    code = Code.POSSIBLE_DUPLICATE
 
     def __init__(self, patrons: list[Patron]):
         super().__init__(
@@ -228,12 +231,12 @@ def register_patron(
         guardian_email=guardian_email.strip(),
     )
     _start_membership(patron, organisation, subscription_type, day, at, staff)
-    events.record(
+    statistics.record(
         EventAction.MEMBER_REGISTERED,
-        at=at,
-        organisation=organisation,
-        branch=branch,
-        patron=patron,
+        on=day,
+        organisation_id=organisation.pk,
+        branch_id=branch.pk if branch else None,
+        **patron.statistics_traits(day),
     )
     return patron
 
@@ -305,7 +308,7 @@ def renewal_terms(
     except Membership.DoesNotExist as exc:
         raise MemberError(
             _("Geen lidmaatschap bij %(org)s.") % {"org": organisation.name},
-            code="no_membership",
+            code=Code.NO_MEMBERSHIP,
         ) from exc
     sub = choose_subscription_type(organisation, patron.birth_date, day)
     opens_on = membership.expires_on - timedelta(days=organisation.renewal_window_days)
@@ -343,7 +346,7 @@ def renew_membership(
     at = clock.now(at)
     terms = renewal_terms(patron, organisation, at=at, lock=True)
     if not terms.allowed:
-        raise MemberError(terms.message, code="renewal_too_early")
+        raise MemberError(terms.message, code=Code.RENEWAL_TOO_EARLY)
     membership = terms.membership
     membership.subscription_type = terms.subscription_type
     membership.expires_on = terms.new_expiry
@@ -436,7 +439,7 @@ def find_patron(card_number: str, *, lock: bool = False) -> Patron:
     except Patron.DoesNotExist as exc:
         raise MemberError(
             _("Onbekende pas: %(card)s") % {"card": card_number},
-            code="unknown_patron",
+            code=Code.UNKNOWN_PATRON,
             field="card_number",
         ) from exc
 
@@ -514,7 +517,7 @@ def verify_pin(
             _(
                 "Te vaak een verkeerde pincode. Probeer het later opnieuw of vraag het aan de balie."
             ),
-            code="pin_locked",
+            code=Code.PIN_LOCKED,
             field="pin",
         )
     if outcome == "wrong":
@@ -523,7 +526,7 @@ def verify_pin(
 
 
 class _WrongPin(MemberError):
-    code = "wrong_pin"
+    code = Code.WRONG_PIN
 
     def __init__(self):
         super().__init__(_("Verkeerde pincode."), field="pin")
@@ -583,7 +586,7 @@ def patron_category(patron: Patron, day: date, membership=_UNSET) -> str:
 
 @dataclass(frozen=True)
 class Block:
-    code: str
+    code: Code
     message: str
 
 
@@ -596,18 +599,18 @@ def borrowing_blocks(
     blocks = []
     if patron.blocked:
         blocks.append(
-            Block("card_blocked", _("Pas geblokkeerd: %(r)s") % {"r": patron.block_reason})
+            Block(Code.CARD_BLOCKED, _("Pas geblokkeerd: %(r)s") % {"r": patron.block_reason})
         )
     if membership is _UNSET:
         membership = valid_membership(patron, day)
     if membership is None:
-        blocks.append(Block("membership_expired", _("Lidmaatschap verlopen of niet gevonden.")))
+        blocks.append(Block(Code.MEMBERSHIP_EXPIRED, _("Lidmaatschap verlopen of niet gevonden.")))
     owed = balance(patron)
     overdue = _past_grace(patron, owed, day, lending_organisation.fee_grace_days)
     if overdue > lending_organisation.fee_block_threshold:
         blocks.append(
             Block(
-                "fees",
+                Code.FEES,
                 _("Openstaand bedrag %(owed)s is hoger dan %(max)s.")
                 % {
                     "owed": formatting.money(overdue),
@@ -723,6 +726,37 @@ def write_off(
     )
 
 
+def waive_replacement(item, *, description: str, staff=None, at=None) -> Decimal:
+    """A lost copy that turns up: what its borrower still owes for the replacement is waived
+    (as far as it is still owed: a replacement already paid stays paid). Returns the amount."""
+    line = (
+        LedgerLine.objects.filter(item=item, kind=LedgerKind.LOST)
+        .select_related("patron", "organisation")
+        .order_by("-created_at")
+        .first()
+    )
+    if line is None:
+        return Decimal("0")
+    amount = min(balance(line.patron, line.organisation), line.amount)
+    if amount > 0:
+        pay(
+            line.patron,
+            line.organisation,
+            amount,
+            kind=LedgerKind.WAIVER,
+            staff=staff,
+            at=at,
+            description=description,
+        )
+    return max(amount, Decimal("0"))
+
+
+def forget_loans(loan_ids) -> int:
+    """The ledger stops saying which loan and copy a line was for: the loans were anonymised,
+    and a fine must not tell what someone read. Returns how many lines changed."""
+    return LedgerLine.objects.filter(loan_id__in=list(loan_ids)).update(loan=None, item=None)
+
+
 def refund(charge_line: LedgerLine, amount, *, description: str, staff=None, at=None):
     """Give back (part of) a charge on the ledger it was made on. Unlike a waiver of what is
     owed, this may leave the patron in credit: the charge may have been paid already."""
@@ -740,18 +774,77 @@ def refund(charge_line: LedgerLine, amount, *, description: str, staff=None, at=
     )
 
 
-# --- privacy ----------------------------------------------------------------------------------
+# --- the anonymous member count ----------------------------------------------------------------
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _age_band_expression(day: date) -> Case:
+    """The age band in SQL: born after (day − high years) means younger than `high`."""
+    whens = [
+        When(
+            patron__birth_date__gt=_years_before(day, high),
+            patron__birth_date__lte=_years_before(day, low),
+            then=Value(code),
+        )
+        for low, high, code in AGE_BANDS
+    ]
+    return Case(*whens, default=Value(UNKNOWN), output_field=CharField())
 
 
 @transaction.atomic
-def set_keep_history(patron: Patron, keep: bool, *, at=None) -> int:
-    """Opt in or out of keeping reading history. Opting out forgets the history at once;
-    returns how many past loans were anonymised."""
-    from clb.circulation import services as circulation
+def take_member_snapshot(*, on: date | None = None, at=None) -> int:
+    """Count valid memberships on a day per organisation, municipality of residence and age band
+    — what an event carries, in one GROUP BY — and hand the counts to the statistics (replacing
+    an earlier count of that day). Returns the number of memberships counted. Run daily or at
+    least on the last day of each half-year (`clb snapshot-members`)."""
+    day = on or clock.today(at)
+    valid = Q(started_on__lte=day, expires_on__gte=day)
+    first_org = (
+        Membership.objects.filter(valid, patron=OuterRef("patron"))
+        .order_by("organisation_id")
+        .values("organisation_id")[:1]
+    )
+    rows = (
+        Membership.objects.filter(valid)
+        .annotate(
+            band=_age_band_expression(day),
+            home=Coalesce(F("patron__municipality__code"), Value("")),
+            first=Subquery(first_org),
+        )
+        .values("organisation_id", "home", "band")
+        .annotate(
+            memberships=Count("id"),
+            patrons=Count("id", filter=Q(organisation_id=F("first"))),
+        )
+        .order_by()
+    )
+    counts = [
+        statistics_counts.MemberCountRow(
+            organisation_id=r["organisation_id"],
+            municipality_code=r["home"],
+            age_band=r["band"],
+            memberships=r["memberships"],
+            patrons=r["patrons"],
+        )
+        for r in rows
+    ]
+    return statistics_counts.replace_member_counts(day, counts, taken_at=clock.now(at))
 
+
+# --- privacy ----------------------------------------------------------------------------------
+
+
+def record_history_choice(patron: Patron, keep: bool) -> None:
+    """Whether the patron keeps their reading history. Circulation's set_keep_history is the
+    action (opting out also forgets the loans, which are circulation's)."""
     Patron.objects.filter(pk=patron.pk).update(keep_history=keep)
     patron.keep_history = keep
-    return 0 if keep else circulation.anonymise_history_of(patron)
 
 
 def export_data(patron: Patron) -> dict:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from clb.accounts.admin_scoped import OrganisationScopedAdmin
+from clb.admin_scoped import OrganisationScopedAdmin
 
 from .models import Branch, Municipality, Organisation, PostcodeArea, Province
 

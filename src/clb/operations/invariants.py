@@ -16,10 +16,10 @@ from django.db.models.functions import TruncDate
 
 from clb.catalogue.models import Item, ItemStatus
 from clb.circulation.models import Hold, HoldStatus, Loan, Transit
-from clb.cockpit.models import CirculationEvent, EventAction, PlaceTally, ResidenceTally
 from clb.cockpit.simulation import simulated_organisations
-from clb.cockpit.tallies import half_year_of
 from clb.members.models import LedgerKind, LedgerLine
+from clb.statistics.models import CirculationEvent, EventAction, PlaceTally, ResidenceTally
+from clb.statistics.tallies import half_year_of
 
 SHOWN = 10  # examples per broken invariant; the count says how many there are in all
 
@@ -48,12 +48,7 @@ def check() -> list[Violation]:
 
 
 def one_open_loan_per_item():
-    doubled = (
-        Loan.objects.filter(returned_at__isnull=True)
-        .values("item__barcode")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-    )
+    doubled = Loan.objects.open().values("item__barcode").annotate(n=Count("id")).filter(n__gt=1)
     return [f"exemplaar {row['item__barcode']}: {row['n']} open uitleningen" for row in doubled]
 
 
@@ -62,7 +57,7 @@ WITH_OPEN_LOAN = {ItemStatus.ON_LOAN, ItemStatus.CLAIMED_RETURNED}
 
 
 def status_matches_loans():
-    open_loan = Loan.objects.filter(returned_at__isnull=True)
+    open_loan = Loan.objects.open()
     lent_out = Item.objects.filter(status=ItemStatus.ON_LOAN).exclude(
         pk__in=open_loan.values("item_id")
     )

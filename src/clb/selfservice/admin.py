@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from clb.accounts.admin_scoped import OrganisationScopedAdmin
+from clb.admin_scoped import OrganisationScopedAdmin
 
 from . import services
 from .models import KioskAccount

@@ -4,8 +4,8 @@ admin deletes and saves through the same services."""
 
 from django.contrib import admin, messages
 
-from clb.accounts.admin_scoped import OrganisationScopedAdmin
 from clb.admin_readonly import ReadOnly
+from clb.admin_scoped import OrganisationScopedAdmin
 from clb.errors import DomainError
 
 from . import services

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from clb import clock
-from clb.cockpit.periods import ensure_open
 from clb.errors import DomainError
 from clb.network.models import Branch, Municipality, Organisation
+from clb.statistics.periods import ensure_open
 
 from . import tallies
 from .models import (

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db import connection, transaction
 
-from clb.cockpit.tallies import bump, half_year_of, half_years_between, next_half_year
+from clb.statistics.tallies import bump, half_year_of, half_years_between, next_half_year
 
 from .models import (
     Activity,

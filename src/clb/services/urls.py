@@ -12,5 +12,4 @@ urlpatterns = [
     path("activiteiten/<int:pk>/", views.activities, name="activity"),
     path("activiteiten/<int:pk>/verwijderen/", views.activity_delete, name="activity-delete"),
     path("personeel/", views.staff, name="staff"),
-    path("wsob/", views.wsob, name="wsob"),
 ]

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clb import clock
-from clb.cockpit.views import wsob_response
 from clb.errors import DomainError
 
 from . import services
@@ -225,12 +224,3 @@ def staff(request, organisation):
         "services/staff.html",
         {"form": form, "years": StaffYear.objects.filter(organisation=organisation)},
     )
-
-
-@registration_view
-def wsob(request, organisation):
-    try:
-        year = int(request.GET.get("jaar") or clock.today().year - 1)
-    except ValueError:
-        year = clock.today().year - 1
-    return wsob_response(request, organisation, year)

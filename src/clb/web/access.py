@@ -23,9 +23,9 @@ from django.views.decorators.cache import never_cache
 
 from clb import clock
 from clb.accounts.models import User
-from clb.accounts.scoping import patrons_visible_to, sees_everything
 from clb.members.models import Patron
 from clb.network.models import Branch
+from clb.scoping import patrons_visible_to, sees_everything
 
 DESK_ROLES = {User.Role.DESK, User.Role.ORG_ADMIN, User.Role.NATIONAL_ADMIN}
 SESSION_KEY = "clb_desk"

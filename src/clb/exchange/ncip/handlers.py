@@ -160,7 +160,7 @@ def lookup_user(msg: Message, ctx: Context) -> str:
             "AuthenticationInput",
         )
     patron = members.verify_pin(card, pin, at=ctx.at)
-    loans = Loan.objects.filter(patron=patron, returned_at__isnull=True).count()
+    loans = Loan.objects.open().filter(patron=patron).count()
     blocks = members.borrowing_blocks(patron, ctx.organisation, clock.today(ctx.at))
     inner = ident("User", patron.card_number, ctx.isil)
     inner += wrap(
@@ -185,7 +185,7 @@ def lookup_item(msg: Message, ctx: Context) -> str:
     optional += el("HoldQueueLength", waiting)
     if item.call_number:
         optional += wrap("ItemDescription", el("CallNumber", item.call_number))
-    loan = Loan.objects.filter(item=item, returned_at__isnull=True).first()
+    loan = Loan.objects.open().filter(item=item).first()
     if loan is not None:
         optional += el("DateDue", _date(loan.due_at))
     return ident("Item", item.barcode, ctx.isil) + wrap("ItemOptionalFields", optional)

@@ -15,12 +15,9 @@ from clb.members.models import Patron, PinChannel
 from clb.network.models import Branch, Organisation
 
 from ..models import KioskAccount
-from . import spec
+from . import refusals, spec
 from .codec import Reply, Request
 from .values import ALL_PRIVILEGES_DENIED, count, parse_sip_date, sip_date
-
-# Refusals whose reason is about the patron (see members.borrowing_blocks), not the copy.
-PERSONAL_REFUSALS = {"card_blocked", "membership_expired", "fees"}
 
 
 @dataclass
@@ -133,7 +130,7 @@ class Context:
         """The text of a refusal. Without a right PIN, a refusal for the card's standing (a
         block, fees) does not say what it is: the amount owed and a block's reason are
         personal."""
-        if error.code in PERSONAL_REFUSALS and not self.identify().proven:
+        if refusals.answer(error.code).personal and not self.identify().proven:
             return _("U kunt hier nu niet lenen. Voer uw pincode in of vraag het aan de balie.")
         return str(error)
 

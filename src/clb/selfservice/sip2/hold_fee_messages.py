@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from clb.catalogue.models import Item, ItemStatus
 from clb.circulation import services as circulation
-from clb.circulation.models import ACTIVE_HOLD, Hold
+from clb.circulation.models import Hold
 from clb.errors import DomainError
 from clb.members import services as members
 from clb.members.models import PaymentMethod
@@ -79,9 +79,8 @@ def _place(ctx: Context, item: Item) -> Reply:
 def _cancel(ctx: Context, item: Item) -> Reply:
     # SIP2 names a hold by patron and copy; the service by its id.
     existing = (
-        Hold.objects.filter(
-            patron__card_number=ctx.card, record=item.record, status__in=ACTIVE_HOLD
-        )
+        Hold.objects.active()
+        .filter(patron__card_number=ctx.card, record=item.record)
         .values_list("pk", flat=True)
         .first()
     )

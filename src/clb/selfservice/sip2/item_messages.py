@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 
 from clb.catalogue.models import Item, ItemStatus, MaterialType
 from clb.circulation import services as circulation
-from clb.circulation.models import Hold, HoldStatus
+from clb.circulation.models import Hold
 from clb.errors import DomainError
 
-from . import spec
+from . import refusals, spec
 from .codec import Reply
 from .context import Context
 from .values import amount, count, sip_date
@@ -66,15 +66,10 @@ def checkout(ctx: Context) -> Reply:
             branch=ctx.session.branch,
         )
     except DomainError as exc:
-        if (
-            exc.code == "already_on_loan_to_patron"
-            and ctx.request.fixed["sc_renewal_policy"] == "Y"
-        ):
+        kiosk = refusals.answer(exc.code)
+        if kiosk.renew_instead and ctx.request.fixed["sc_renewal_policy"] == "Y":
             return _renewal(ctx, "12", desensitize="Y")
-        message = ctx.unproven_refusal(exc)
-        if exc.code in ("needed_for_hold", "held_for_other"):
-            # Only staff may lend a copy someone else waits for: the kiosk sends it there.
-            message += " " + _("Geef het exemplaar af bij de balie.")
+        message = " ".join(filter(None, (ctx.unproven_refusal(exc), str(kiosk.advice))))
         return ctx.refuse(message, AJ=ctx.title_of(ctx.barcode))
     item = result.loan.item
     title = item.record.title
@@ -238,8 +233,8 @@ def item_information(ctx: Context) -> Reply:
     )
     if item is None:
         return ctx.refuse(_("Onbekend exemplaar: %(barcode)s") % {"barcode": ctx.barcode}, AJ="")
-    loan = item.loans.filter(returned_at__isnull=True).first()
-    ready = Hold.objects.filter(captured_item=item, status=HoldStatus.READY).first()
+    loan = item.loans.open().first()
+    ready = Hold.objects.ready_for(item).first()
     return Reply(
         "18",
         {

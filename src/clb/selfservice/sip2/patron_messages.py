@@ -13,7 +13,7 @@ from clb.circulation import services as circulation
 from clb.circulation.models import HoldStatus
 from clb.members.models import LedgerKind
 
-from . import spec
+from . import refusals, spec
 from .codec import Reply
 from .context import Context, Identity
 from .values import ALL_PRIVILEGES_DENIED, amount, count, patron_status, yn
@@ -33,12 +33,11 @@ def _look_up(ctx: Context) -> tuple[Identity, circulation.PatronOverview | None]
 def _status(overview) -> str:
     if overview is None:
         return ALL_PRIVILEGES_DENIED
-    codes = {block.code for block in overview.blocks}
     denied = set()
-    if codes:  # every block stops borrowing, renewing and reserving alike (services' rules)
+    if overview.blocks:  # every block stops borrowing, renewing and reserving alike (services)
         denied |= {spec.CHARGE_DENIED, spec.RENEWAL_DENIED, spec.RECALL_DENIED, spec.HOLD_DENIED}
-    if "fees" in codes:
-        denied |= {spec.EXCESSIVE_FINES, spec.EXCESSIVE_FEES}
+    for block in overview.blocks:
+        denied |= refusals.answer(block.code).denies
     return patron_status(denied)
 
 

@@ -18,16 +18,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clb import clock, formatting
-from clb.accounts.scoping import patrons_visible_to, sees_everything
 from clb.circulation import services as circulation
-from clb.circulation.models import ACTIVE_HOLD, Hold
+from clb.circulation.models import Hold
 from clb.errors import DomainError
 from clb.inputs import whole_number
 from clb.members import cards
 from clb.members import services as members
 from clb.members.models import LedgerLine, Patron
+from clb.scoping import patrons_visible_to
 
-from .. import access, audit
+from .. import access, audit, refusals
 from ..access import desk_view, staff_view
 from ..forms import CardForm, PatronSearchForm, PaymentForm, PinResetForm, ScanForm, WriteOffForm
 from ..forms import add_domain_error as show_error
@@ -259,17 +259,13 @@ def checkout(request, pk):
             if other is not None:  # a card scanned into the item field: the next patron
                 return _open_by_card(request, other)
             show_error(form, exc)
-            if exc.code in HOLD_CONFLICTS:
+            if refusals.answer(exc.code).set_aside_for_hold:
                 held = _set_aside_for_hold(request, barcode)
         else:
             state = access.transaction_state(request)
             access.touch(request, checkouts=[*state.get("checkouts", []), result.loan.pk])
             return redirect(reverse("web:desk-patron", kwargs={"pk": p.pk}) + "#scan")
     return _patron_page(request, p, network, status=UNPROCESSABLE, scan_form=form, held=held)
-
-
-# A copy someone else's hold needs: the desk has it in hand, so it goes to that hold at once.
-HOLD_CONFLICTS = ("needed_for_hold", "held_for_other")
 
 
 def _set_aside_for_hold(request, barcode: str) -> dict:
@@ -284,7 +280,7 @@ def _set_aside_for_hold(request, barcode: str) -> dict:
 
 
 def _other_card(exc: DomainError, value: str):
-    if exc.code != "unknown_item" or not cards.is_valid_card_number(value.strip()):
+    if not refusals.answer(exc.code).maybe_a_card or not cards.is_valid_card_number(value.strip()):
         return None
     return Patron.objects.filter(card_number=value.strip()).first()
 
@@ -327,9 +323,7 @@ def renew(request, pk):
 def _own_loan_or_404(patron, barcode, *, lent_by=None):
     """Actions on a loan name it by barcode; it must be this patron's open loan (and, by network
     access, one lent by this desk's organisation)."""
-    loans = patron.loans.select_related("organisation").filter(
-        item__barcode=barcode, returned_at__isnull=True
-    )
+    loans = patron.loans.select_related("organisation").open().filter(item__barcode=barcode)
     if lent_by is not None:
         loans = loans.filter(organisation=lent_by)
     loan = loans.first()
@@ -343,18 +337,7 @@ def _own_loan_or_404(patron, barcode, *, lent_by=None):
 def mark_lost(request, pk):
     p, network = at_desk(request, pk, lending=True)
     barcode = request.POST.get("item_barcode", "")
-    organisation = access.staff_organisation(request)
-    loan = _own_loan_or_404(p, barcode, lent_by=organisation if network else None)
-    if loan.organisation_id != organisation.pk and not sees_everything(request.user):
-        # The replacement is charged on the lending organisation's ledger: its call.
-        return _patron_page(
-            request,
-            p,
-            network,
-            status=UNPROCESSABLE,
-            action_error=_("Uitgeleend door %(org)s: alleen die bibliotheek meldt het verloren.")
-            % {"org": loan.organisation.name},
-        )
+    _own_loan_or_404(p, barcode, lent_by=access.staff_organisation(request) if network else None)
     try:
         with transaction.atomic():
             charged = circulation.mark_lost(item_barcode=barcode, staff=request.user)
@@ -373,7 +356,7 @@ def mark_lost(request, pk):
 def cancel_hold(request, pk, hold_id):
     """GET asks to confirm (and says what happens to the fee); POST cancels."""
     p, network = at_desk(request, pk)
-    hold = get_object_or_404(Hold, pk=hold_id, patron=p, status__in=ACTIVE_HOLD)
+    hold = get_object_or_404(Hold.objects.active(), pk=hold_id, patron=p)
     if request.method != "POST":
         return desk_render(
             request,

@@ -12,14 +12,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from clb import clock
-from clb.accounts.scoping import patrons_visible_to, sees_everything
 from clb.catalogue.models import Item, ItemStatus
 from clb.circulation import services as circulation
-from clb.circulation.models import Hold, HoldStatus, Loan, Transit
+from clb.circulation.models import Hold, Loan, Transit
 from clb.errors import DomainError
 from clb.inputs import whole_number
 from clb.members.cards import shelf_code
 from clb.members.models import Patron
+from clb.scoping import patrons_visible_to, sees_everything
 
 from .. import access, audit
 from ..access import desk_view, staff_view
@@ -164,7 +164,7 @@ def expire_holds(request):
 
 def _where_now(item: Item) -> str:
     if item.status == ItemStatus.ON_HOLD_SHELF:
-        hold = Hold.objects.filter(captured_item=item, status=HoldStatus.READY).first()
+        hold = Hold.objects.ready_for(item).first()
         code = shelf_code(hold.patron) if hold else ""
         return _("blijft op de plank voor de volgende (%(code)s)") % {"code": code}
     if item.status == ItemStatus.IN_TRANSIT:
@@ -309,7 +309,7 @@ def item(request, barcode):
         else:
             messages.success(request, done)
             return redirect("web:desk-item", barcode=it.barcode)
-    loan = Loan.objects.filter(item=it, returned_at__isnull=True).first()
+    loan = Loan.objects.open().filter(item=it).first()
     return desk_render(
         request,
         "web/desk/item.html",
@@ -331,7 +331,7 @@ def item(request, barcode):
 def _item_action(request, it: Item, action: str) -> str:
     staff = request.user
     if action == "lost":
-        loan = Loan.objects.filter(item=it, returned_at__isnull=True).first()
+        loan = Loan.objects.open().filter(item=it).first()
         if loan is None:
             circulation.set_item_status(
                 item_barcode=it.barcode, status=ItemStatus.LOST, staff=staff

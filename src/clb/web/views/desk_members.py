@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clb import clock, exports
-from clb.accounts.scoping import patrons_visible_to, sees_everything
 from clb.errors import DomainError
 from clb.members import services as members
 from clb.members.models import Patron, SubscriptionType
+from clb.scoping import patrons_visible_to, sees_everything
 
 from .. import access, audit
 from ..access import desk_view, org_admin_view

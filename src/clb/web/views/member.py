@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from clb import clock
 from clb.circulation import services as circulation
-from clb.circulation.models import ACTIVE_HOLD
 from clb.errors import DomainError
 from clb.members import services as members
 from clb.members.errors import MemberError
@@ -131,7 +130,7 @@ def renew(request, patron):
         renewed = len(outcome) - len(refused)
     else:
         barcode = request.POST.get("item_barcode", "")
-        if not patron.loans.filter(item__barcode=barcode, returned_at__isnull=True).exists():
+        if not patron.loans.open().filter(item__barcode=barcode).exists():
             raise Http404
         try:
             circulation.renew(item_barcode=barcode, card_number=patron.card_number)
@@ -148,7 +147,7 @@ def renew(request, patron):
 @member_view
 def cancel_hold(request, patron, hold_id):
     """GET asks to confirm and says whether the fee comes back; POST cancels."""
-    if not patron.holds.filter(pk=hold_id, status__in=ACTIVE_HOLD).exists():
+    if not patron.holds.active().filter(pk=hold_id).exists():
         raise Http404
     if request.method != "POST":
         terms = circulation.cancellation_terms(hold_id)
@@ -174,7 +173,7 @@ def cancelled_message(result) -> str:
 def history(request, patron):
     if request.method == "POST":
         keep = request.POST.get("keep_history") == "1"
-        forgotten = members.set_keep_history(patron, keep)
+        forgotten = circulation.set_keep_history(patron, keep)
         if keep:
             messages.success(request, _("Uw leesgeschiedenis wordt vanaf nu bewaard."))
         else:

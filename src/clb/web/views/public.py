@@ -22,7 +22,7 @@ from clb.catalogue.languages import language_name
 from clb.catalogue.models import Audience, BibRecord, Item, ItemStatus, MaterialType
 from clb.catalogue.suggestions import suggest
 from clb.circulation import services as circulation
-from clb.circulation.models import ACTIVE_HOLD, Hold, HoldStatus, Loan
+from clb.circulation.models import Hold, HoldStatus, Loan
 from clb.errors import DomainError
 from clb.inputs import whole_number
 from clb.network.models import Branch, Organisation
@@ -262,11 +262,7 @@ def record(request, pk, *, hold_error: str = "", status: int = 200):
         .select_related("organisation", "current_branch", "item_type")
         .order_by("organisation__name", "current_branch__name", "barcode")
     )
-    due = dict(
-        Loan.objects.filter(item__in=copies, returned_at__isnull=True).values_list(
-            "item_id", "due_at"
-        )
-    )
+    due = dict(Loan.objects.open().filter(item__in=copies).values_list("item_id", "due_at"))
     by_org = OrderedDict()
     for item in copies:
         by_org.setdefault(item.organisation.name, []).append((item, due.get(item.pk)))
@@ -279,7 +275,7 @@ def record(request, pk, *, hold_error: str = "", status: int = 200):
             "by_org": by_org,
             "copies": len(copies),
             "available": sum(1 for c in copies if c.status == ItemStatus.AVAILABLE),
-            "holds": Hold.objects.filter(record=rec, status__in=ACTIVE_HOLD).count(),
+            "holds": Hold.objects.active().filter(record=rec).count(),
             "member": member,
             "pickup": _pickup_choices(member) if member else [],
             "hold_error": hold_error,

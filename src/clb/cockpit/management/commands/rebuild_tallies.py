@@ -2,8 +2,9 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clb.cockpit.tallies import rebuild
+from clb.cockpit.simulation import simulated_organisations
 from clb.services import tallies as registration_tallies
+from clb.statistics.tallies import rebuild
 
 
 class Command(BaseCommand):
@@ -22,5 +23,5 @@ class Command(BaseCommand):
             start, end = date.fromisoformat(options["start"]), date.fromisoformat(options["end"])
         except ValueError as exc:
             raise CommandError("--from/--to: gebruik JJJJ-MM-DD") from exc
-        rebuild(start, end, progress=self.stdout.write)
+        rebuild(start, end, keep=simulated_organisations(), progress=self.stdout.write)
         registration_tallies.rebuild(start, end, progress=self.stdout.write)

@@ -5,11 +5,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from clb import exports
-from clb.cockpit.periods import parse
 from clb.cockpit.regions import Geography
 from clb.cockpit.report import build_report
 from clb.cockpit.report_files import FORMATS, write
 from clb.errors import DomainError
+from clb.statistics.periods import parse
 
 
 class Command(BaseCommand):

@@ -1,11 +1,11 @@
 """Reporting periods: half-years ("2025-H1") and years ("2025"). The covenant reports twice a year.
 
-A period's figures are provisional until it is closed; closing freezes them (closing.py) and
-refuses new registrations dated inside it, so final figures stay final."""
+A period's figures are provisional until it is closed; closing freezes them (the cockpit's
+closing.py) and refuses new registrations dated inside it, so final figures stay final."""
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils.translation import gettext as _
 
@@ -93,6 +93,11 @@ def parse(code: str) -> Period:
 
 def is_final(period: Period) -> bool:
     return ClosedPeriod.objects.filter(code=period.code).exists()
+
+
+def mark_final(period: Period, *, at: datetime, user=None) -> None:
+    """Record that a period is closed; the caller has frozen its figures first."""
+    ClosedPeriod.objects.create(code=period.code, closed_at=at, closed_by=user)
 
 
 def ensure_open(day: date, field: str = "occurred_on") -> None:

@@ -1,4 +1,4 @@
-"""Read-only views of the cockpit's bookkeeping; periods are closed on /cockpit/perioden/ or with
+"""Read-only views of the statistics' bookkeeping; periods are closed on /cockpit/perioden/ or with
 `clb close-period`, member counts are taken by `clb snapshot-members`."""
 
 from django.contrib import admin

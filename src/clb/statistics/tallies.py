@@ -13,7 +13,7 @@ from functools import cache
 
 from django.db import connection, transaction
 
-from .models import CirculationEvent, PlaceTally, ResidenceTally, Simulation
+from .models import CirculationEvent, PlaceTally, ResidenceTally
 
 
 def half_year_of(day: date) -> date:
@@ -86,22 +86,20 @@ def half_years_between(start: date, end: date) -> list[date]:
     return out
 
 
-def rebuild(start: date, end: date, progress=lambda _m: None) -> None:
+def rebuild(start: date, end: date, *, keep=(), progress=lambda _m: None) -> None:
     """Recompute the tallies of whole half-years overlapping [start, end] from the raw events.
-    Simulated tallies (simulation.py: they have no events) are left as they are."""
+    The tallies of the organisations in `keep` are left as they are (the demo's simulated ones,
+    cockpit/simulation.py: they have no events)."""
     events = CirculationEvent._meta.db_table
     place = PlaceTally._meta.db_table
     residence = ResidenceTally._meta.db_table
-    simulated = f"SELECT organisation_id FROM {Simulation._meta.db_table}"
+    kept = [int(pk) for pk in keep]
+    keeping = f" AND organisation_id NOT IN ({', '.join(['%s'] * len(kept))})" if kept else ""
     for half in half_years_between(start, end):
         nxt = next_half_year(half)
         with transaction.atomic(), connection.cursor() as cursor:
             for table in (place, residence):
-                cursor.execute(
-                    f"DELETE FROM {table} WHERE half_year = %s"
-                    f" AND organisation_id NOT IN ({simulated})",
-                    [half],
-                )
+                cursor.execute(f"DELETE FROM {table} WHERE half_year = %s{keeping}", [half, *kept])
             cursor.execute(
                 f"INSERT INTO {place} (half_year, action, organisation_id, branch_id, audience,"
                 f" material_type, n) SELECT %s, action, organisation_id, branch_id, audience,"

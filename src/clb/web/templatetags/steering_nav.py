@@ -27,7 +27,7 @@ def steering_links(user) -> list[tuple[str, str]]:
     return links
 
 
-@register.inclusion_tag("cockpit/_steering_nav.html", takes_context=True)
+@register.inclusion_tag("clb/_steering_nav.html", takes_context=True)
 def steering_nav(context):
     request = context.get("request")
     return {

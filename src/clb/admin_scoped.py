@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 
-from .scoping import limit_to_organisation, sees_everything
+from clb.scoping import limit_to_organisation, sees_everything
 
 
 class OrganisationScopedAdmin(admin.ModelAdmin):

@@ -1,5 +1,8 @@
 """Which rows a staff user may see: national administrators everything, everyone else the rows of
-their own organisation. One function per question, used by the admin and the staff pages."""
+their own organisation. One function per question, used by the admin and the staff pages.
+
+It sits beside the rooms, not in one: every room's admin and every interface asks these questions,
+and they read only attributes of the user, so the lowest room (network) can ask them too."""
 
 from django.db.models import Q, QuerySet
 

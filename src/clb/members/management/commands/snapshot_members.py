@@ -2,7 +2,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clb.cockpit.snapshots import take_member_snapshot
+from clb.members.services import take_member_snapshot
 
 
 class Command(BaseCommand):
