@@ -5,11 +5,11 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from clb.catalogue import services
+from clb.catalogue import mapping, reading, services
 from clb.catalogue.models import BibRecord, Item, ItemStatus, MergeLog, RecordIsbn
 from tests.factories import make_item, make_record
 
-from .marcdata import field, iso2709, marcxml, record
+from .marcdata import field, iso2709, marcxml, real_bytes, record
 
 pytestmark = pytest.mark.django_db
 
@@ -188,7 +188,12 @@ def test_broken_file_stops_the_run_before_anything_is_written(net, tmp_path):
     assert not BibRecord.objects.exists()
 
 
-def test_bad_records_are_reported_and_the_run_goes_on(net, tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_bad_records_are_reported_and_the_run_goes_on(net, tmp_path, workers, monkeypatch):
+    """Also with worker processes reading the records, two to a chunk: the same report, in the
+    file's order."""
+    monkeypatch.setattr(mapping, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(mapping, "CHUNK", 2)
     good = record(
         "Max Havelaar", author="Multatuli", control="G1", holdings=[("3100", net.a1.code)]
     )
@@ -203,7 +208,7 @@ def test_bad_records_are_reported_and_the_run_goes_on(net, tmp_path):
     twice = record("Twee keer", control="B4", holdings=[("3100", net.a1.code)])
     truncated = record("Afgebroken", control="B5").as_marc()[:-30]
     data = iso2709(good, no_title, wrong_branch, foreign_barcode, twice) + truncated
-    report = services.import_marc([write(tmp_path, "mixed.mrc", data)], net.org_a)
+    report = services.import_marc([write(tmp_path, "mixed.mrc", data)], net.org_a, workers=workers)
     assert report.imported == 1 and report.items == 1
     assert [(e.number, e.control_number, e.field) for e in report.errors] == [
         (2, "B1", "245"),
@@ -409,10 +414,16 @@ def test_a_barcode_given_twice_in_one_import_is_an_error_in_any_batch(net, tmp_p
     assert again.items == 0 and Item.objects.filter(barcode="3777").count() == 1
 
 
-def test_copies_listed_apart_with_translated_codes_and_refusal_per_copy(net, tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_copies_listed_apart_with_translated_codes_and_refusal_per_copy(
+    net, tmp_path, workers, monkeypatch
+):
     """A migration's list of copies: another system's branch and item-type codes translated,
     a copy with an unknown location refused on its own (its record and other copies come in),
-    and every record written reported with its new item ids."""
+    and every record written reported with its new item ids. Also with worker processes, one
+    record to a chunk: the record key is read from, and on_written handed, the record itself."""
+    monkeypatch.setattr(mapping, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(mapping, "CHUNK", 1)
     from clb.catalogue.importer import CopyRow
     from clb.catalogue.marc import Holding
 
@@ -448,6 +459,7 @@ def test_copies_listed_apart_with_translated_codes_and_refusal_per_copy(net, tmp
         record_key=lambda r: next((f["c"] for f in r.get_fields("999")), ""),
         copy_errors=True,
         on_written=written.extend,
+        workers=workers,
     )
     assert report.imported == 2 and report.items == 2
     assert sorted((e.file, e.number, e.field) for e in report.errors) == [
@@ -476,3 +488,22 @@ def test_a_copy_may_name_its_branch_by_the_branch_isil(net, tmp_path):
         "De avonden", control="I1", extra=[field("852", ("b", "nl-utoost"), ("p", "3700"))])))  # fmt: skip
     report = services.import_marc([path], net.org_a)
     assert not report.errors and Item.objects.get(barcode="3700").home_branch == net.a2
+
+
+def test_worker_processes_map_real_records_as_one_process_does(monkeypatch):
+    """Real files, repairs and MARC-8 among them, cut into chunks of three for two workers."""
+    monkeypatch.setattr(mapping, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(mapping, "CHUNK", 3)
+    data = b"".join(real_bytes(n) for n in ("pymarc-marc", "pymarc-regression45", "pymarc-marc8"))
+    source = reading.source_from_bytes(data, path="echt.mrc")
+    alone = list(mapping.mapped(source, workers=1))
+    together = list(mapping.mapped(source, workers=2))
+    assert len(alone) == source.total == 33
+    assert together == alone
+    assert all(m.record is None for m in together)  # records stay in the workers unless asked
+    read = {e.number: e.record for e in source.entries()}
+    kept = [m for m in mapping.mapped(source, workers=2, keep_records=True) if not m.problem]
+    assert len(kept) == sum(not m.problem for m in alone) > 0
+    assert all(m.record.as_marc() == read[m.number].as_marc() for m in kept)
+    assert [m.number for m in together] == list(range(1, 34))
+    assert any(m.repairs for m in together) and all(m.raw for m in together if not m.problem)

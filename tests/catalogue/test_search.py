@@ -181,9 +181,39 @@ def test_diacritics_do_not_matter(net):
     assert titles(search.search("EVA hoogstraten")) == ["Ruïnes van Brederode"]
 
 
-def test_only_stop_words_find_nothing_on_both_backends(shelf):
-    result = search.search("de van het")
-    assert result.total == 0 and result.hits == []
+@pytest.fixture
+def stop_word_titles(net):
+    """Titles made only of words the Dutch stemmer drops, among titles that merely contain them."""
+    return dict(
+        het=make_record("Het", ["Cortázar, J."], year=1990),
+        wij=make_record("Wij", ["Zamjatin, J."], year=1924, language="dut"),
+        hamlet=make_record("To be or not to be", ["Shakespeare"], year=2001, language="eng"),
+        de=make_record("De", ["Oosterhoff, T."], year=1999),
+        longer=make_record("Het huis van de dode", ["Dostojevski, F."], year=2010),
+        subject=make_record("Vader", ["A"], subjects=["Het gezin"], year=2024),
+    )
+
+
+def test_only_stop_words_find_their_titles_on_both_backends(stop_word_titles):
+    """Stop words are dropped from queries with other words, but a query of nothing else is a
+    title someone is looking for: the title made of exactly those words comes first."""
+    t = stop_word_titles
+    het = search.search("het")
+    assert het.hits[0].record == t["het"]
+    # stop words are kept in titles only: the subject "Het gezin" is not a title "het"
+    assert [h.record for h in het.hits] == [t["het"], t["longer"]] and het.total == 2
+    assert [h.record for h in search.search("Wij").hits] == [t["wij"]]
+    hamlet = search.search("to be or not to be")
+    assert [h.record for h in hamlet.hits] == [t["hamlet"]] and hamlet.total == 1
+    assert search.search("de").hits[0].record == t["de"]
+    assert search.search("de het").total == 1  # both words, in any order: only the longer
+    assert search.search('"de van"').total == 0  # a phrase keeps its order
+    assert [h.record for h in search.search('"van de"').hits] == [t["longer"]]
+
+
+def test_stop_words_beside_other_words_are_still_dropped(stop_word_titles):
+    # "het" is not required: the title without it is found as before
+    assert [h.record for h in search.search("het vader").hits] == [stop_word_titles["subject"]]
 
 
 def test_index_follows_bulk_writes_and_updates(net):
@@ -277,3 +307,44 @@ def test_search_entries_can_be_rebuilt(shelf):
     assert search.search("avonden").total == 2
     search.index_record(shelf["katoren"])
     assert SearchEntry.objects.get(record=shelf["katoren"]).copies == 1
+
+
+# --- broad queries: the page in ranking order, the total and facets estimated -----------------
+
+
+@pytest.mark.postgres
+def test_a_broad_query_shows_the_same_page_as_the_exact_ranking(net, monkeypatch):
+    """With the cap lowered below the matches, every page equals the page of the exact path;
+    the total is an estimate of at least the cap, and every facet value it shows finds titles."""
+    import itertools
+    import random
+
+    rng = random.Random(18)
+    words = ["Fietsen", "Molens", "Polder"]
+    for i in range(60):
+        title = " ".join(rng.sample(words, rng.randint(1, 2))) + f" deel {i}"
+        record = make_record(
+            title if i % 3 else f"Over {i}",
+            ["Wind, W."],
+            subjects=["Fietsen"] if i % 3 == 0 else [],
+            year=rng.choice([None, 1980, 1999, 2005, 2020]),
+            material_type=rng.choice(["book", "dvd"]),
+        )
+        for _ in range(rng.randint(0, 2)):
+            make_item(net.a1, record)
+    make_record("Fietsen", ["Trapper, T."], year=1950)  # the title as typed: first
+    cases = [("fietsen", {}), ("fietsen", {"material_type": "dvd"}), ("", {})]
+    # each broad tier read both ways: walking the rank index, or collecting and sorting
+    for (query, filters), walk_limit in itertools.product(cases, (10**9, 0)):
+        exact = [search.search(query, filters=filters, page=p, per_page=7) for p in (1, 2, 5)]
+        monkeypatch.setattr(search._Postgres, "cap", 4)
+        monkeypatch.setattr(search, "WALK_LIMIT", walk_limit)
+        broad = [search.search(query, filters=filters, page=p, per_page=7) for p in (1, 2, 5)]
+        monkeypatch.undo()
+        for e, b in zip(exact, broad, strict=True):
+            assert not e.estimated and b.estimated
+            assert [h.record.pk for h in b.hits] == [h.record.pk for h in e.hits]
+            assert b.total >= 5
+            for name, values in b.facets.items():
+                assert {v for v, _n in values} <= {v for v, _n in e.facets[name]}, name
+    assert search.search("fietsen").hits[0].record.title == "Fietsen"

@@ -12,7 +12,11 @@ Records are checked one by one and written in batches: one transaction per batch
 a record's rows (record, ISBNs, items, merge log) are written or none. A record that fails a
 check is reported (record number, control number, field, reason) and skipped; if the database
 refuses a batch, the batch is redone record by record so only the bad record is lost. Importing
-the same file again changes nothing."""
+the same file again changes nothing.
+
+Reading a record and describing it (pymarc, marc.describe, the stored MARCXML, its fingerprint)
+needs no database: for a large ISO 2709 file worker processes do it (mapping.py), a few chunks
+ahead of this process, which matches and writes, in the file's order."""
 
 import csv
 from collections import defaultdict
@@ -28,7 +32,7 @@ from django.db import DatabaseError, connection, transaction
 from clb import clock
 from clb.network.models import Branch, Organisation
 
-from . import bulk, marc, reading
+from . import bulk, mapping, marc, reading
 from .errors import CatalogueError
 from .models import BibRecord, Item, ItemType, MaterialType, MergeLog, RecordIsbn
 from .text import as_isbn13
@@ -218,9 +222,11 @@ class Holdings:
             return
         self.unused[row.line] = control or isbn
 
-    def of(self, record, desc: marc.Description) -> list[tuple[int | None, marc.Holding]]:
-        found = [(None, h) for h in marc.holdings(record)]
-        key = self.record_key(record) if self.record_key else desc.control_number
+    def of(self, entry: mapping.Mapped) -> list[tuple[int | None, marc.Holding]]:
+        """The copies of a record: those in it and those listed apart for it."""
+        desc = entry.desc
+        found = [(None, h) for h in entry.holdings]
+        key = self.record_key(entry.record) if self.record_key else desc.control_number
         found += self.by_control.get(key, []) if key else []
         for isbn in desc.isbns:
             found += self.by_isbn.get(isbn, [])
@@ -342,22 +348,21 @@ class _Candidate:
     raw: str
     fingerprint: str
     holdings: list[tuple[int | None, marc.Holding]]
-    record: pymarc.Record
+    row: dict  # the catalogue record's columns, should it be new
+    record: pymarc.Record | None  # only when the run keeps records (mapping.mapped)
     source_name: str
     copies: list[_Copy] = field(default_factory=list)
     warnings: list[RecordError] = field(default_factory=list)
     refused: list[RecordError] = field(default_factory=list)  # copies refused on their own
 
 
-def _prepare(entry: reading.Entry, source_name: str, holdings: Holdings) -> _Candidate:
-    try:
-        desc = marc.describe(entry.record)
-    except marc.Unusable as exc:
-        raise _Rejected(exc.field, exc.reason) from exc
-    raw = marc.to_marcxml(entry.record)
+def _prepare(entry: mapping.Mapped, source_name: str, holdings: Holdings) -> _Candidate:
+    if entry.problem:
+        raise _Rejected(*entry.problem)
+    desc = entry.desc
     candidate = _Candidate(
-        entry.number, entry.control_number, desc, raw, marc.fingerprint(raw),
-        holdings.of(entry.record, desc), entry.record, source_name,
+        entry.number, entry.control_number, desc, entry.raw, entry.fingerprint,
+        holdings.of(entry), entry.row, entry.record, source_name,
     )  # fmt: skip
 
     def warn(field_name, reason):
@@ -524,23 +529,25 @@ class _Batch:
         return None, None
 
     def _write(self, plans) -> None:
+        # Plain rows, not model instances: at a million records the ORM's per-field work was
+        # the importer's largest cost (bulk.insert).
         new = [cand for cand, _t, how, _c, _k in plans if how == "new"]
-        created = bulk.create(BibRecord, [_record(c) for c in new])
-        ids = {id(cand): rec.pk for cand, rec in zip(new, created, strict=True)}
+        created = bulk.insert(BibRecord, [c.row for c in new])
+        ids = {id(cand): pk for cand, pk in zip(new, created, strict=True)}
 
         def target_id(target) -> int:
             return ids[id(target)] if isinstance(target, _Candidate) else target
 
-        bulk.create(
+        bulk.insert(
             RecordIsbn,
-            [RecordIsbn(record_id=ids[id(c)], isbn13=i) for c in new for i in c.desc.isbns],
+            [{"record_id": ids[id(c)], "isbn13": i} for c in new for i in c.desc.isbns],
         )
-        items, logs, per_plan = [], [], []
+        items, logs, record_ids = [], [], []
+        organisation_id = self.organisation.pk
         for cand, target, how, copies, _kept in plans:
             record_id = target_id(target)
-            made = [_item(c, record_id, self.organisation, cand.desc.audience) for c in copies]
-            items += made
-            per_plan.append((record_id, made))
+            record_ids.append(record_id)
+            items += [_item(c, record_id, organisation_id, cand.desc.audience) for c in copies]
             if how in ("isbn", "title_key"):
                 logs.append(
                     MergeLog(
@@ -559,10 +566,9 @@ class _Batch:
             self.report.merged += how in ("isbn", "title_key")
             self.report.unchanged += how == "unchanged"
             self.report.items += len(copies)
-        bulk.create(Item, items)
+        item_ids = iter(bulk.insert(Item, items))
         bulk.create(MergeLog, logs)
-        for (cand, _t, how, copies, kept), (record_id, made) in zip(plans, per_plan, strict=True):
-            lines = [c.line for c in copies]
+        for (cand, _t, how, copies, kept), record_id in zip(plans, record_ids, strict=True):
             self.written.append(
                 Written(
                     cand.source_name,
@@ -570,52 +576,32 @@ class _Batch:
                     cand.record,
                     record_id,
                     how,
-                    [(line, i.barcode, i.pk) for line, i in zip(lines, made, strict=True)],
+                    [(c.line, c.barcode, next(item_ids)) for c in copies],
                     kept,
                 )  # fmt: skip
             )
 
 
-def _item(copy: _Copy, record_id: int, organisation, audience) -> Item:
-    item = Item(
-        barcode=copy.barcode,
-        record_id=record_id,
-        organisation=organisation,
-        home_branch=copy.branch,
-        current_branch=copy.current_branch or copy.branch,
-        item_type=copy.item_type,
-        audience=audience,
-        call_number=copy.call_number,
-    )
+def _item(copy: _Copy, record_id: int, organisation_id: int, audience) -> dict:
+    """A copy's columns as a plain row (bulk.insert); an unknown price is the column's default."""
+    row = {
+        "barcode": copy.barcode,
+        "record_id": record_id,
+        "organisation_id": organisation_id,
+        "home_branch_id": copy.branch.pk,
+        "current_branch_id": (copy.current_branch or copy.branch).pk,
+        "item_type_id": copy.item_type.pk,
+        "audience": audience,
+        "call_number": copy.call_number,
+    }
     if copy.price is not None:
-        item.replacement_price = copy.price
-    return item
-
-
-def _record(cand: _Candidate) -> BibRecord:
-    return record_from(cand.desc, cand.raw, cand.fingerprint)
+        row["replacement_price"] = copy.price
+    return row
 
 
 def record_from(d: marc.Description, raw: str, fingerprint: str) -> BibRecord:
     """An unsaved catalogue record holding a description and its stored MARCXML."""
-    return BibRecord(
-        title=d.title,
-        subtitle=d.subtitle,
-        authors=d.authors,
-        publisher=d.publisher,
-        year=d.year,
-        isbn=d.isbns[0] if d.isbns else "",
-        invalid_isbns=d.invalid_isbns,
-        language=d.language,
-        material_type=d.material_type,
-        audience=d.audience,
-        subjects=d.subjects,
-        series=d.series,
-        control_number=d.control_number,
-        match_key=d.match_key,
-        raw_marc=raw,
-        fingerprint=fingerprint,
-    )
+    return BibRecord(**mapping.record_values(d, raw, fingerprint))
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -632,6 +618,12 @@ class _Run:
     holdings: Holdings
     at: object
     on_written: Callable[[list[Written]], None] | None = None
+
+    @property
+    def keeps_records(self) -> bool:
+        """Whether the records themselves are needed after mapping: a record key read from
+        them, or a caller hearing of each record written. Only then do workers send them back."""
+        return self.holdings.record_key is not None or self.on_written is not None
 
 
 def import_marc(
@@ -652,6 +644,7 @@ def import_marc(
     record_key: Callable[[pymarc.Record], str] | None = None,
     copy_errors: bool = False,
     on_written: Callable[[list[Written]], None] | None = None,
+    workers: int | None = None,
 ) -> ImportReport:
     """Every file is checked as a whole first: one that cannot be read (empty, broken gzip,
     not XML) stops the run before anything is written (reading.FileUnreadable).
@@ -660,7 +653,8 @@ def import_marc(
     the caller read, named `copies_name` in errors); see Holdings for `branch_codes`,
     `type_codes`, `record_key` and `copy_errors`. `on_written` hears of every record written,
     inside the transaction of its batch, so what the caller writes there lands or vanishes
-    with it."""
+    with it. `workers`: processes that read and describe records (mapping.default_workers()
+    when None; 1: none)."""
     at = clock.now(at)
     if branch is not None and branch.organisation_id != organisation.pk:
         raise CatalogueError(
@@ -680,7 +674,8 @@ def import_marc(
     try:
         with transaction.atomic() if dry_run else _nothing():
             for source in sources:
-                for entries in _batches(source.entries(), batch_size):
+                mapped = mapping.mapped(source, workers, keep_records=run.keeps_records)
+                for entries in _batches(mapped, batch_size):
                     report.add(_import_batch(entries, source.name, run))
                     done += len(entries)
                     report.read = done
@@ -706,13 +701,6 @@ def _import_batch(entries, source_name, run: _Run) -> ImportReport:
     rejected = ImportReport()
     candidates = []
     for entry in entries:
-        if entry.record is None:
-            rejected.errors.append(
-                RecordError(
-                    entry.number, entry.control_number, entry.field, entry.problem, source_name
-                )  # fmt: skip
-            )
-            continue
         try:
             candidates.append(_prepare(entry, source_name, run.holdings))
         except _Rejected as exc:

@@ -254,6 +254,7 @@ class SearchEntry(models.Model):
     audience = models.CharField(max_length=8)
     language = models.CharField(max_length=3)
     copies = models.PositiveIntegerField(default=0)  # items that are not withdrawn
+    title_key = models.CharField(max_length=200, default="", db_index=True)  # text.title_key
 
     def __str__(self):
         return f"search entry {self.record_id}"

@@ -3,13 +3,16 @@
 A file that cannot be read at all (empty, broken gzip, MARCXML that is not XML) is refused as a
 whole before anything is imported. Inside a readable file every record stands on its own: the
 ISO 2709 stream is cut at record terminators, so one record with a wrong leader length or a bad
-encoding is reported with its number and the records after it still read."""
+encoding is reported with its number and the records after it still read.
+
+Files are read in blocks, twice (checked and counted, then read), never held whole: a national
+file of two million records costs the memory of a block and the records in hand."""
 
 import gzip
-import io
 import logging
 import xml.sax
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
@@ -21,6 +24,7 @@ from .errors import CatalogueError
 
 RECORD_END = b"\x1d"
 FIELD_END = b"\x1e"
+BLOCK = 1 << 20
 
 
 class FileUnreadable(CatalogueError):
@@ -46,10 +50,11 @@ class Entry:
 
 @dataclass
 class Source:
-    """A file that can be read: its bytes, format and how many records it announces."""
+    """A file that can be read: where its bytes come from, its format and how many records it
+    announces."""
 
     path: str
-    data: bytes
+    blocks: Callable[[], Iterable[bytes]]  # the file's bytes from the start, in blocks
     format: str
     total: int
 
@@ -59,33 +64,49 @@ class Source:
 
     def entries(self) -> Iterator[Entry]:
         if self.format == "marcxml":
-            yield from _marcxml_entries(self.data, self.path)
+            yield from _marcxml_entries(self.blocks(), self.path)
         else:
-            for number, chunk in enumerate(_chunks(self.data), start=1):
-                yield _iso2709_entry(number, chunk)
+            for number, chunk in self.pieces():
+                yield iso2709_entry(number, chunk)
+
+    def pieces(self) -> Iterator[tuple[int, bytes]]:
+        """ISO 2709: (number, bytes) of every record, unread (parsing can be done elsewhere)."""
+        return enumerate(_chunks(self.blocks()), start=1)
 
 
 def open_source(path, fmt: str = "auto") -> Source:
     """Refuses a file that cannot be read as a whole (FileUnreadable) before anything is done
     with it; MARCXML is checked for well-formedness from start to end here."""
-    return source_from_bytes(_bytes(path), fmt=fmt, path=path)
+    return _source(lambda: _file_blocks(path), fmt, path)
 
 
 def source_from_bytes(data: bytes, *, fmt: str = "auto", path="invoer") -> Source:
-    if not data.strip():
+    return _source(lambda: [data], fmt, path)
+
+
+def _source(blocks, fmt: str, path) -> Source:
+    first = last = b""
+    terminators = 0
+    for block in blocks():
+        stripped = block.strip()
+        if stripped:
+            first = first or stripped[:1]
+            last = stripped[-1:]
+        terminators += block.count(RECORD_END)
+    if not first:
         raise FileUnreadable(path, "het bestand is leeg")
-    looks_xml = data.lstrip()[:1] == b"<"
+    looks_xml = first == b"<"
     if fmt == "auto":
         fmt = "marcxml" if looks_xml else "iso2709"
     if fmt == "marcxml":
-        total = _check_xml(data, path)
+        total = _check_xml(blocks(), path)
     elif fmt == "iso2709":
         if looks_xml:
             raise FileUnreadable(path, "dit is XML, geen ISO 2709 (gebruik --format marcxml)")
-        total = data.count(RECORD_END) + (0 if data.rstrip().endswith(RECORD_END) else 1)
+        total = terminators + (0 if last == RECORD_END else 1)
     else:
         raise FileUnreadable(path, f"onbekend formaat '{fmt}' (auto, iso2709 of marcxml)")
-    return Source(str(path), data, fmt, total)
+    return Source(str(path), blocks, fmt, total)
 
 
 def read_bytes(data: bytes, *, fmt: str = "auto", path="invoer") -> tuple[list[Entry], str]:
@@ -94,31 +115,37 @@ def read_bytes(data: bytes, *, fmt: str = "auto", path="invoer") -> tuple[list[E
     return list(source.entries()), source.format
 
 
-def _bytes(path) -> bytes:
+def _file_blocks(path) -> Iterator[bytes]:
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as fh:
+            packed = fh.read(2) == b"\x1f\x8b"
     except OSError as exc:
         raise FileUnreadable(path, exc.strerror or str(exc)) from exc
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise FileUnreadable(path, f"beschadigd gzip-bestand ({exc})") from exc
-    return data
+    opened = gzip.open(path, "rb") if packed else open(path, "rb")  # noqa: SIM115 (closed below)
+    try:
+        with opened as fh:
+            while block := fh.read(BLOCK):
+                yield block
+    except (OSError, EOFError, zlib.error) as exc:
+        if not packed:
+            raise FileUnreadable(path, exc.strerror or str(exc)) from exc
+        raise FileUnreadable(path, f"beschadigd gzip-bestand ({exc})") from exc
 
 
 # --- ISO 2709 ---------------------------------------------------------------------------------
 
 
-def _chunks(data: bytes):
+def _chunks(blocks: Iterable[bytes]):
     """Records as the terminators delimit them; a last piece without one is a cut-off record.
     Whitespace between records (line breaks some tools add) is not a record."""
-    pieces = data.split(RECORD_END)
-    for i, piece in enumerate(pieces):
-        last = i == len(pieces) - 1
-        if last and not piece.strip():
-            return
-        yield piece.lstrip(b"\r\n") + (b"" if last else RECORD_END)
+    rest = b""
+    for block in blocks:
+        pieces = (rest + block).split(RECORD_END)
+        rest = pieces.pop()
+        for piece in pieces:
+            yield piece.lstrip(b"\r\n") + RECORD_END
+    if rest.strip():
+        yield rest.lstrip(b"\r\n")
 
 
 def _fields(chunk: bytes):
@@ -202,7 +229,7 @@ def _utf8_said_marc8(chunk: bytes) -> bool:
 MISLABELLED_UTF8 = "leader/09 zegt MARC-8, maar de tekens zijn UTF-8: als UTF-8 gelezen"
 
 
-def _iso2709_entry(number: int, chunk: bytes) -> Entry:
+def iso2709_entry(number: int, chunk: bytes) -> Entry:
     problem = _problem(chunk)
     if problem:
         return Entry(number, None, problem[1], problem[0], _control_number(chunk))
@@ -294,6 +321,7 @@ class _Collector(XmlHandler):
     def __init__(self):
         super().__init__(strict=False)
         self.entries: list[Entry] = []
+        self.before = 0  # records handed on and let go
         self._broken = ""
         self._locator = None
 
@@ -317,10 +345,10 @@ class _Collector(XmlHandler):
             self._broken = self._broken or f"<{name[1]}>: {exc}"
         if name[1] == "record" and self._record is None and self._broken:
             # the parent class already handed the record on; replace it with the error
-            self.entries[-1] = Entry(len(self.entries), None, self._broken, "record")
+            self.entries[-1] = Entry(self.before + len(self.entries), None, self._broken, "record")
 
     def process_record(self, record):
-        number = len(self.entries) + 1
+        number = self.before + len(self.entries) + 1
         if not record.get_fields():
             self.entries.append(Entry(number, None, "het record heeft geen velden", "record"))
         else:
@@ -353,10 +381,13 @@ def _unreadable(path, exc: xml.sax.SAXParseException) -> FileUnreadable:
     )
 
 
-def _check_xml(data: bytes, path) -> int:
+def _check_xml(blocks: Iterable[bytes], path) -> int:
     counter = _Counter()
+    parser = _parser(counter)
     try:
-        _parser(counter).parse(io.BytesIO(data))
+        for block in blocks:
+            parser.feed(block)
+        parser.close()
     except xml.sax.SAXParseException as exc:
         raise _unreadable(path, exc) from exc
     if not counter.records:
@@ -364,18 +395,20 @@ def _check_xml(data: bytes, path) -> int:
     return counter.records
 
 
-def _marcxml_entries(data: bytes, path) -> Iterator[Entry]:
+def _marcxml_entries(blocks: Iterable[bytes], path) -> Iterator[Entry]:
     """Streamed: the file is fed in pieces and records are handed on as they complete."""
     handler = _Collector()
     parser = _parser(handler)
-    handed = 0
-    for start in range(0, len(data), 1 << 16):
-        try:
-            parser.feed(data[start : start + (1 << 16)])
-        except xml.sax.SAXParseException as exc:  # checked before; only if the file changed
-            raise _unreadable(path, exc) from exc
-        while handed < len(handler.entries) - 1:  # the last one may still be replaced
-            yield handler.entries[handed]
-            handed += 1
+    for block in blocks:
+        for start in range(0, len(block), 1 << 16):
+            try:
+                parser.feed(block[start : start + (1 << 16)])
+            except xml.sax.SAXParseException as exc:  # checked before; only if it changed
+                raise _unreadable(path, exc) from exc
+            # the last one may still be replaced; the ones before are handed on and let go
+            done = handler.entries[:-1]
+            del handler.entries[:-1]
+            handler.before += len(done)
+            yield from done
     parser.close()
-    yield from handler.entries[handed:]
+    yield from handler.entries

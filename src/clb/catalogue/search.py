@@ -59,6 +59,9 @@ class SearchResult:
     page: int = 1
     per_page: int = 20
     corrected: str | None = None  # the query as corrected for a typo ("Bedoelde u …")
+    # True for a broad query: the total and the facet counts are estimates from a sample (the
+    # total at least the exact cap), the hits exact
+    estimated: bool = False
 
 
 def _reader():
@@ -88,10 +91,38 @@ def rebuild_index() -> int:
 # --- matching, one class per backend ----------------------------------------------------------
 
 
+@dataclass
+class _Match:
+    """Which entries (alias e) a query finds, and which of those rank in the upper tiers."""
+
+    where: str  # the entries that match
+    params: list
+    heading: str  # ... and match in the title or the authors alone (tier 2)
+    heading_params: list
+    key: str | None = None  # the typed words as a title: the record with that title is tier 3
+
+
+_BROWSE = _Match("TRUE", [], "FALSE", [])
+
+
 class _Postgres:
-    def match(self, query: text.Query) -> tuple[str, list, str, list]:
-        """FROM clause and its params, rank expression and its params, for the entries that
-        match."""
+    # Above this many matches a query is broad: its page is read in ranking order from the rank
+    # index, its total and facets come from a sample (bench/catalogue.py measures the choice).
+    cap = 2000
+    title_key = "catalogue_title_key(%s)"
+
+    def match(self, query: text.Query) -> _Match:
+        if not query.searchable:
+            # Only stop words: they are kept in titles alone (clb_dutch_all, see search_schema).
+            tsquery = "to_tsquery('clb_dutch_all', %s)"
+            terms = [f"{w}:A" for w in query.terms]
+            terms += ["(" + " <-> ".join(f"{w}:A" for w in p) + ")" for p in query.phrases]
+            condition = f"e.heading @@ {tsquery}"
+            params = [" & ".join(terms)]
+            for word in query.excluded:
+                condition += " AND NOT e.document @@ plainto_tsquery('clb_dutch', %s)"
+                params.append(word)
+            return _Match(condition, params, "TRUE", [])
         parts, params = [], []
         if query.terms:
             parts.append("plainto_tsquery('clb_dutch', %s)")
@@ -105,11 +136,10 @@ class _Postgres:
         for word in query.excluded:
             parts.append("!! plainto_tsquery('clb_dutch', %s)")
             params.append(word)
+        # The tsquery is written out rather than joined in: constant, it is folded once at
+        # planning and the GIN indexes are used without a parameterised join.
         tsquery = " && ".join(parts)
-        # The tsquery is written out twice rather than joined in: constant, it is folded once
-        # at planning and the GIN index is used without a parameterised join.
-        source = f"catalogue_searchentry e WHERE e.document @@ ({tsquery})"
-        return source, params, f"ts_rank(e.document, ({tsquery}), 1)", params
+        return _Match(f"e.document @@ ({tsquery})", params, f"e.heading @@ ({tsquery})", params)
 
     def candidates(self, word: str) -> list[str]:
         reader = _reader()
@@ -128,19 +158,30 @@ class _Postgres:
 
 
 class _SQLite:
-    def match(self, query: text.Query) -> tuple[str, list, str, list]:
-        parts = [f'"{text.stem(w)}"' for w in query.terms if w not in text.STOPWORDS]
+    # Every match is ranked and counted (no sample: SQLite has no TABLESAMPLE). At 200,000
+    # records a common word costs up to a second (bench/catalogue.py --sqlite): not yet capped.
+    cap = None
+    title_key = "clb_title_key(%s)"
+
+    def match(self, query: text.Query) -> _Match:
+        keep = (lambda w: True) if not query.searchable else (lambda w: w not in text.STOPWORDS)
+        parts = [f'"{text.stem(w)}"' for w in query.terms if keep(w)]
         parts += ['"' + " ".join(text.stem(w) for w in p) + '"' for p in query.phrases]
         parts += [f'"{isbn}"' for isbn in query.isbns]
         expression = " AND ".join(parts)
         for word in query.excluded:
             expression += f' NOT "{text.stem(word)}"'
-        source = (
-            "catalogue_search_fts f JOIN catalogue_searchentry e ON e.record_id = f.rowid "
-            "WHERE catalogue_search_fts MATCH %s"
+        fts = (
+            "e.record_id IN (SELECT rowid FROM catalogue_search_fts "
+            "WHERE catalogue_search_fts MATCH %s)"
         )
-        # bm25 weights per column: title, authors, subjects, isbn
-        return source, [expression], "-bm25(catalogue_search_fts, 10.0, 5.0, 2.0, 1.0)", []
+        heading = "{title authors} : (" + " AND ".join(parts) + ")"
+        if not query.searchable:  # only stop words: they count in titles alone
+            titles = (
+                "{title} : (" + " AND ".join(parts) + ")" + expression[len(" AND ".join(parts)) :]
+            )
+            return _Match(fts, [titles], "TRUE", [])
+        return _Match(fts, [expression], f"{fts} AND {fts}", [expression, heading])
 
     def candidates(self, word: str) -> list[str]:
         # One edit keeps the first or the last letter: read only those words.
@@ -219,33 +260,80 @@ def _context(organisation, branch) -> tuple[str, int, str] | None:
     return None
 
 
-# --- the statement ----------------------------------------------------------------------------
+# --- the statements ---------------------------------------------------------------------------
+#
+# The ranking, the same on both backends: first the record whose title is exactly the words
+# typed (tier 3), then records matching in title or authors (tier 2), then the other matches
+# (0); within a tier newer first, then more copies, then the lowest id. Everything after the
+# tier is in the rank index, so a broad query's page is read in order from it.
+
+ORDER = "rank DESC, year DESC NULLS LAST, copies DESC, id"
+_STATIC = "e.year DESC NULLS LAST, e.copies DESC, e.record_id"
+_FACET_EXPRESSIONS = (
+    ("material_type", "material_type"),
+    ("audience", "audience"),
+    ("language", "language"),
+    ("decade", "CAST(year / 10 * 10 AS TEXT)"),
+)
+SAMPLE_ROWS = 10_000  # entries read for a broad query's estimated total and facets
+WALK_LIMIT = 5_000  # entries a walk of the rank index may be expected to visit (see _broad)
 
 
-def _statement(
-    source, source_params, rank, rank_params, where, where_params, limit, offset, context
-):
-    """One query: the page rows (kind 'hit') followed by facet counts (kind = facet name)."""
-    conditions = "".join(f" AND {w}" for w in where)
-    if " WHERE " not in source:
-        conditions = " WHERE " + conditions[5:] if conditions else ""
+@dataclass
+class _Query:
+    """One search as SQL pieces: the match with the filters, and the tiers."""
+
+    backend: object
+    match: _Match
+    where: list[str]
+    where_params: list
+    context: tuple | None
+
+    def matched(self, extra: str = "", extra_params=()) -> tuple[str, list]:
+        conditions = " AND ".join([self.match.where, *self.where, *([extra] if extra else [])])
+        return conditions, [*self.match.params, *self.where_params, *extra_params]
+
+    def exact(self) -> tuple[str, list]:
+        if self.match.key is None:
+            return "FALSE", []
+        return f"e.title_key = {self.backend.title_key}", [self.match.key]
+
+    def tier(self) -> tuple[str, list]:
+        exact, exact_params = self.exact()
+        return (
+            f"CASE WHEN {exact} THEN 3 WHEN {self.match.heading} THEN 2 ELSE 0 END",
+            [*exact_params, *self.match.heading_params],
+        )
+
+    def tiers(self) -> list[tuple[int, str, list]]:
+        """Each tier as a condition that excludes the tiers above it."""
+        exact, exact_params = self.exact()
+        heading, heading_params = self.match.heading, self.match.heading_params
+        return [
+            (3, exact, exact_params),
+            (2, f"NOT ({exact}) AND {heading}", [*exact_params, *heading_params]),
+            (0, f"NOT ({exact}) AND NOT ({heading})", [*exact_params, *heading_params]),
+        ]
+
+
+def _statement(q: _Query, limit, offset, cap):
+    """One query: the page rows (kind 'hit') followed by facet counts (kind = facet name) and the
+    total, over at most cap + 1 matches."""
+    tier, tier_params = q.tier()
+    conditions, params = q.matched()
     matched = (
-        f"SELECT e.record_id AS id, ROUND(CAST({rank} AS NUMERIC), 6) AS rank, e.year, e.copies, "
-        f"e.material_type, e.audience, e.language FROM {source}{conditions}"
+        f"SELECT e.record_id AS id, {tier} AS rank, e.year, e.copies, "
+        f"e.material_type, e.audience, e.language FROM catalogue_searchentry e "
+        f"WHERE {conditions}" + (f" LIMIT {int(cap) + 1}" if cap else "")
     )
     facets = [
         f"SELECT '{name}', {expr}, NULL, NULL, count(*) FROM m GROUP BY {expr}"
-        for name, expr in (
-            ("material_type", "material_type"),
-            ("audience", "audience"),
-            ("language", "language"),
-            ("decade", "CAST(year / 10 * 10 AS TEXT)"),
-        )
+        for name, expr in _FACET_EXPRESSIONS
     ]
     facets.append("SELECT 'total', NULL, NULL, NULL, count(*) FROM m")
     extra = []
-    if context:
-        column, pk, name = context
+    if q.context:
+        column, pk, name = q.context
         facets.append(
             f"SELECT '{name}', NULL, NULL, NULL, count(*) "
             f"FROM (SELECT id AS record_id FROM m) e WHERE {_available_sql(column)}"
@@ -254,38 +342,153 @@ def _statement(
     sql = (
         f"WITH m AS MATERIALIZED ({matched}) "
         "SELECT 'hit', CAST(id AS TEXT), rank, year, copies FROM (SELECT id, rank, year, copies "
-        "FROM m ORDER BY rank DESC, year DESC NULLS LAST, copies DESC, id LIMIT %s OFFSET %s) p"
+        f"FROM m ORDER BY {ORDER} LIMIT %s OFFSET %s) p"
         + "".join(f" UNION ALL {f}" for f in facets)
     )
-    return sql, [*rank_params, *source_params, *where_params, limit, offset, *extra]
+    return sql, [*tier_params, *params, limit, offset, *extra]
 
 
-def _run(query: text.Query | None, where, where_params, page, per_page, context):
-    # no words: browse everything that passes the filters
-    browse = ("catalogue_searchentry e", [], "0.0", [])
-    match = browse if query is None else _backend().match(query)
-    sql, all_params = _statement(
-        *match, where, where_params, per_page, (page - 1) * per_page, context
-    )
+def _rank_key(hit):
+    rid, rank, year, copies = hit
+    return (-rank, -(year if year is not None else -1), -copies, rid)
+
+
+def _run(q: _Query, page, per_page):
+    """(hits, total, facets, estimated): exact up to the backend's cap, estimated beyond."""
+    cap = q.backend.cap
+    sql, params = _statement(q, per_page, (page - 1) * per_page, cap)
     with _reader().cursor() as cursor:
-        cursor.execute(sql, all_params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
+    total = next(r[4] for r in rows if r[0] == "total")
+    if cap and total > cap:
+        return _broad(q, page, per_page)
     hits = sorted(
-        ((int(r[1]), float(r[2] or 0), r[3], r[4]) for r in rows if r[0] == "hit"),
-        key=lambda h: (-h[1], -(h[2] if h[2] is not None else -1), -h[3], h[0]),
+        ((int(r[1]), float(r[2] or 0), r[3], r[4]) for r in rows if r[0] == "hit"), key=_rank_key
     )
     facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
-    total = 0
     for kind, value, _rank, _year, count in rows:
-        if kind == "total":
-            total = count
-        elif kind in ("available_at_organisation", "available_at_branch"):
+        if kind in ("available_at_organisation", "available_at_branch"):
             facets[kind] = [("available", count)]
-        elif kind != "hit" and value not in (None, ""):
+        elif kind not in ("hit", "total") and value not in (None, ""):
             facets[kind].append((str(value), count))
+    return hits, total, _sorted(facets), False
+
+
+def _sorted(facets):
     for values in facets.values():
         values.sort(key=lambda v: (-v[1], v[0]))
-    return hits, total, facets
+    return facets
+
+
+def _broad(q: _Query, page, per_page):
+    """A query with more matches than the cap: the page tier by tier, each small tier read
+    whole (at most cap + 1 rows) and a broad one in ranking order from the rank index until the
+    page is full; the total and the facets estimated from a sample of the entries."""
+    start, stop = (page - 1) * per_page, page * per_page
+    hits, before = [], 0  # before: rows of the tiers passed so far
+    cap = q.backend.cap
+    total, facets, heading_share, entries = _estimate(q)
+    for rank, condition, condition_params in q.tiers():
+        if before >= stop or condition == "FALSE":
+            continue
+        conditions, params = q.matched(condition, condition_params)
+        with _reader().cursor() as cursor:
+            cursor.execute(
+                "SELECT e.record_id, e.year, e.copies FROM catalogue_searchentry e "
+                f"WHERE {conditions} LIMIT {cap + 1}",
+                params,
+            )
+            rows = cursor.fetchall()
+        if len(rows) <= cap:
+            tier = sorted(((rid, rank, year, copies) for rid, year, copies in rows), key=_rank_key)
+            hits += tier[max(0, start - before) : max(0, stop - before)]
+            before += len(tier)
+            continue
+        offset = max(0, start - before)
+        # Walking the rank index visits about (rows wanted) / (the tier's share) entries.
+        share = heading_share if rank == 2 else max(0.0, total / entries - heading_share)
+        walk = stop / max(share, 1 / entries) <= WALK_LIMIT
+        rows = _in_rank_order(conditions, params, stop - before - offset, offset, walk)
+        hits += [(rid, float(rank), year, copies) for rid, year, copies in rows]
+        if offset and not rows:  # a page past this broad tier: where the next one starts
+            with _reader().cursor() as cursor:
+                cursor.execute(
+                    f"SELECT count(*) FROM catalogue_searchentry e WHERE {conditions}", params
+                )
+                before += cursor.fetchone()[0]
+        else:
+            before += offset + len(rows)
+    return hits, max(total, cap + 1), facets, True
+
+
+def _in_rank_order(conditions, params, limit, offset, walk: bool):
+    """The tier's rows in ranking order. `walk`: read from the rank index in its order, each
+    entry checked, until `limit` are found (a short walk when the tier is a large share of the
+    index). Otherwise the tier's matches are collected from the GIN index and the best kept.
+    The planner is told which: its estimate for a tsvector match is often far off."""
+    reader = _reader()
+    # SET LOCAL in its own transaction: behind a pooler in transaction mode a plain SET would
+    # stay on a server connection another client gets next.
+    with transaction.atomic(using=reader.alias), reader.cursor() as cursor:
+        if walk:
+            cursor.execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off")
+        else:  # the planner, misjudging the match, would walk the rank index through most of it
+            cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(
+            "SELECT e.record_id, e.year, e.copies FROM catalogue_searchentry e "
+            f"WHERE {conditions} ORDER BY {_STATIC} LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+        return cursor.fetchall()
+
+
+def _estimate(q: _Query) -> tuple[int, dict, float, float]:
+    """Total and facet counts from a repeatable sample of the index's pages (PostgreSQL's
+    TABLESAMPLE SYSTEM), scaled up. Every facet value shown was seen in a match, so none leads to
+    an empty page; the counts are estimates, as the result says (SearchResult.estimated).
+    Also the share of the index in tier 2 and the number of entries, for choosing how to read
+    a broad tier."""
+    conditions, params = q.matched()
+    with _reader().cursor() as cursor:
+        cursor.execute(
+            "SELECT greatest(reltuples, 1) FROM pg_class "
+            "WHERE oid = 'catalogue_searchentry'::regclass"
+        )
+        entries = float(cursor.fetchone()[0])
+        share = min(100.0, 100.0 * SAMPLE_ROWS / entries)
+        groups = ", ".join(f"({expr})" for _name, expr in _FACET_EXPRESSIONS)
+        available, extra = "0", []
+        if q.context:
+            available = f"count(*) FILTER (WHERE {_available_sql(q.context[0])})"
+            extra = [q.context[1]]
+        cursor.execute(
+            "SELECT GROUPING("
+            + ", ".join(e for _n, e in _FACET_EXPRESSIONS)
+            + "), "
+            + ", ".join(e for _n, e in _FACET_EXPRESSIONS)
+            + f", count(*), {available}, count(*) FILTER (WHERE {q.match.heading}) "
+            f"FROM catalogue_searchentry e TABLESAMPLE SYSTEM (%s) REPEATABLE (0) "
+            f"WHERE {conditions} GROUP BY GROUPING SETS ({groups}, ())",
+            [*extra, *q.match.heading_params, share, *params],
+        )
+        rows = cursor.fetchall()
+    scale = 100.0 / share
+    facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
+    total, heading_share = 0, 0.0
+    for grouping, *values, count, available_count, heading_count in rows:
+        if grouping == 15:  # the grand total: every column grouped away
+            total = round(count * scale)
+            heading_share = heading_count * scale / entries
+            if q.context:
+                facets[q.context[2]] = [("available", max(1, round(available_count * scale)))]
+                if not available_count:
+                    facets[q.context[2]] = []
+            continue
+        for index, (name, _expr) in enumerate(_FACET_EXPRESSIONS):
+            if not grouping & (1 << (3 - index)) and values[index] not in (None, ""):
+                facets[name].append((str(values[index]), max(1, round(count * scale))))
+    return total, _sorted(facets), heading_share, entries
 
 
 def _counts(ids: list[int], context) -> dict[int, tuple[int, int]]:
@@ -349,9 +552,13 @@ def _corrected(query: text.Query) -> text.Query | None:
 
 
 def _how_many(query: text.Query, cap: int = 1000) -> int:
-    source, params, _rank, _rank_params = _backend().match(query)
+    match = _backend().match(query)
     with _reader().cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {source} LIMIT %s) x", [*params, cap])
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM catalogue_searchentry e "
+            f"WHERE {match.where} LIMIT %s) x",
+            [*match.params, cap],
+        )
         return cursor.fetchone()[0]
 
 
@@ -379,17 +586,23 @@ def search(
     context = _context(organisation, branch)
     parsed = text.parse(query or "")
     corrected = None
+    backend = _backend()
+
+    def run(parsed: text.Query | None, typed: str):
+        match = _BROWSE if parsed is None else backend.match(parsed)
+        if parsed is not None and not (parsed.excluded or parsed.isbns):
+            match.key = typed
+        return _run(_Query(backend, match, where, where_params, context), page, per_page)
+
     if parsed.empty:
-        hits, total, facets = _run(None, where, where_params, page, per_page, context)
-    elif not parsed.searchable:  # only stop words: PostgreSQL cannot match them, nor do we
-        hits, total, facets = [], 0, {name: [] for name in FACETS}
+        hits, total, facets, estimated = run(None, "")
     else:
-        hits, total, facets = _run(parsed, where, where_params, page, per_page, context)
+        hits, total, facets, estimated = run(parsed, query)
         if total == 0:
             better = _corrected(parsed)
             if better is not None:
-                hits, total, facets = _run(better, where, where_params, page, per_page, context)
                 corrected = better.text()
+                hits, total, facets, estimated = run(better, corrected)
     records = BibRecord.objects.in_bulk([h[0] for h in hits])
     counts = _counts([h[0] for h in hits], context)
     return SearchResult(
@@ -403,6 +616,7 @@ def search(
         page=page,
         per_page=per_page,
         corrected=corrected,
+        estimated=estimated,
     )
 
 

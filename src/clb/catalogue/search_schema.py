@@ -4,15 +4,25 @@ Triggers keep the index current whatever writes a record or a copy: the ORM's sa
 bulk_create(), queryset.update(), raw SQL, other rooms' tests. `install()` is run by migration
 0007 and again after every migrate (SQLite drops a table's triggers when Django rebuilds the
 table for a schema change; re-installing is idempotent). `refresh()` recomputes entries set-wise
-with the same expressions the triggers use: after a bulk load with triggers off, or on request.
+with the same expressions the triggers use: after a bulk load with triggers off, or on request. Both wait for the columns of migration 0010 (see
+`_has_todays_columns`): released migrations 0007 and 0009 call them on the table of their day.
 
 PostgreSQL: catalogue_searchentry carries a `document tsvector` (weights: A title, B authors,
 C subjects and series, D ISBNs) with a GIN index, built with `clb_dutch`, a copy of the `dutch`
 configuration that also removes diacritics (unaccent), so "ruine" finds "ruïne" as on SQLite.
+Its first part, title and authors, is also kept alone as `heading` with its own GIN index: the
+ranking puts records whose heading matches first (search.py), and counting those must not visit
+the others. Titles are read with `clb_dutch_all`, the same without stop words, so a query made
+only of stop words ("Het", "Wij") can still find its title; stop words keep their positions in
+both configurations, so phrases match alike.
 The vocabulary for typo correction (catalogue_searchword) has a trigram index (pg_trgm).
 
-SQLite: FTS5 table catalogue_search_fts over words stemmed in Python (text.index_text), which
-the triggers call as SQL functions registered on every connection."""
+SQLite: FTS5 table catalogue_search_fts over words stemmed in Python (text.index_text, stop
+words included), which the triggers call as SQL functions registered on every connection.
+
+Both: `title_key`, the title's folded words (catalogue_title_key / text.title_key), finds the
+record whose title is exactly what was typed; an index on (year, copies) lets a broad query read
+its first page in ranking order without visiting every match."""
 
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
@@ -30,17 +40,32 @@ def _register_sqlite_functions(sender, connection, **kwargs):
         raw = connection.connection
         raw.create_function("clb_index_text", -1, text.index_text, deterministic=True)
         raw.create_function("clb_vocabulary", -1, text.vocabulary_json, deterministic=True)
+        raw.create_function("clb_title_key", 1, text.title_key, deterministic=True)
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------
 
-PG_DOCUMENT = """
-CREATE OR REPLACE FUNCTION catalogue_search_document(
-    rid bigint, title text, subtitle text, authors jsonb, subjects jsonb, series jsonb, isbn text
-) RETURNS tsvector LANGUAGE sql STABLE AS $$
-    SELECT setweight(to_tsvector('clb_dutch', coalesce(title, '') || ' ' || coalesce(subtitle, '')), 'A')
+PG_HEADING = """
+CREATE OR REPLACE FUNCTION catalogue_search_heading(title text, subtitle text, authors jsonb)
+RETURNS tsvector LANGUAGE sql STABLE AS $$
+    SELECT setweight(to_tsvector('clb_dutch_all',
+                                 coalesce(title, '') || ' ' || coalesce(subtitle, '')), 'A')
         || setweight(to_tsvector('clb_dutch', coalesce(authors, '[]'::jsonb)), 'B')
-        || setweight(to_tsvector('clb_dutch', coalesce(subjects, '[]'::jsonb))
+$$
+"""
+PG_TITLE_KEY = """
+CREATE OR REPLACE FUNCTION catalogue_title_key(title text) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT left(trim(regexp_replace(lower(unaccent(coalesce(title, ''))),
+                                    '[^[:alnum:]]+', ' ', 'g')), 200)
+$$
+"""
+# The rest of the document after the heading: subjects and series, ISBNs.
+PG_DOCUMENT = """
+CREATE OR REPLACE FUNCTION catalogue_search_rest(
+    rid bigint, subjects jsonb, series jsonb, isbn text
+) RETURNS tsvector LANGUAGE sql STABLE AS $$
+    SELECT setweight(to_tsvector('clb_dutch', coalesce(subjects, '[]'::jsonb))
                      || to_tsvector('clb_dutch', coalesce(series, '[]'::jsonb)), 'C')
         || setweight(to_tsvector('simple', coalesce(isbn, '') || ' ' || coalesce(
                (SELECT string_agg(i.isbn13, ' ') FROM catalogue_recordisbn i
@@ -58,20 +83,26 @@ $$
 PG_WORD_BODY = (
     "concat_ws(' ', r.title, r.subtitle, r.authors::text, r.subjects::text, r.series::text)"
 )
-PG_DOCUMENT_OF = (
-    "catalogue_search_document(r.id, r.title, r.subtitle, r.authors, r.subjects, r.series, r.isbn)"
+PG_HEADING_OF = "catalogue_search_heading(r.title, r.subtitle, r.authors)"
+PG_REST_OF = "catalogue_search_rest(r.id, r.subjects, r.series, r.isbn)"
+# Columns of an entry and their values for a record r with its heading h.heading.
+PG_ENTRY_COLUMNS = (
+    "record_id, year, material_type, audience, language, title_key, heading, document, copies"
+)
+PG_ENTRY_VALUES = (
+    "r.id, r.year, r.material_type, r.audience, r.language, catalogue_title_key(r.title), "
+    f"h.heading, h.heading || {PG_REST_OF}"
 )
 PG_UPSERT = f"""
-    INSERT INTO catalogue_searchentry
-        (record_id, year, material_type, audience, language, copies, document)
-    SELECT r.id, r.year, r.material_type, r.audience, r.language,
+    INSERT INTO catalogue_searchentry ({PG_ENTRY_COLUMNS})
+    SELECT {PG_ENTRY_VALUES},
            (SELECT count(*) FROM catalogue_item i WHERE i.record_id = r.id
-            AND i.status <> 'withdrawn'),
-           {PG_DOCUMENT_OF}
-    FROM {{source}} r
+            AND i.status <> 'withdrawn')
+    FROM {{source}} r, LATERAL (SELECT {PG_HEADING_OF} AS heading) h
     ON CONFLICT (record_id) DO UPDATE SET
         year = EXCLUDED.year, material_type = EXCLUDED.material_type,
         audience = EXCLUDED.audience, language = EXCLUDED.language,
+        title_key = EXCLUDED.title_key, heading = EXCLUDED.heading,
         copies = EXCLUDED.copies, document = EXCLUDED.document;
     INSERT INTO catalogue_searchword (word, length)
     SELECT w, length(w) FROM (
@@ -88,13 +119,33 @@ POSTGRES = [
             ALTER TEXT SEARCH CONFIGURATION clb_dutch
                 ALTER MAPPING FOR hword, hword_part, word WITH unaccent, dutch_stem;
         END IF;
+        IF NOT EXISTS (SELECT 1 FROM pg_ts_dict WHERE dictname = 'clb_dutch_stem_all') THEN
+            CREATE TEXT SEARCH DICTIONARY clb_dutch_stem_all (TEMPLATE = snowball, language = dutch);
+        END IF;
+        IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'clb_dutch_all') THEN
+            CREATE TEXT SEARCH CONFIGURATION clb_dutch_all (COPY = clb_dutch);
+            ALTER TEXT SEARCH CONFIGURATION clb_dutch_all
+                ALTER MAPPING FOR asciiword, asciihword, hword_asciipart
+                WITH clb_dutch_stem_all;
+            ALTER TEXT SEARCH CONFIGURATION clb_dutch_all
+                ALTER MAPPING FOR hword, hword_part, word WITH unaccent, clb_dutch_stem_all;
+        END IF;
     END $$""",
     "ALTER TABLE catalogue_searchentry "
     "ADD COLUMN IF NOT EXISTS document tsvector NOT NULL DEFAULT ''::tsvector",
+    "ALTER TABLE catalogue_searchentry "
+    "ADD COLUMN IF NOT EXISTS heading tsvector NOT NULL DEFAULT ''::tsvector",
     "CREATE INDEX IF NOT EXISTS catalogue_searchentry_document "
     "ON catalogue_searchentry USING gin (document)",
+    "CREATE INDEX IF NOT EXISTS catalogue_searchentry_heading "
+    "ON catalogue_searchentry USING gin (heading)",
+    # the ranking's order after the match tier: a broad query reads its page from it
+    "CREATE INDEX IF NOT EXISTS catalogue_searchentry_rank "
+    "ON catalogue_searchentry (year DESC NULLS LAST, copies DESC, record_id)",
     "CREATE INDEX IF NOT EXISTS catalogue_searchword_trgm "
     "ON catalogue_searchword USING gin (word gin_trgm_ops)",
+    PG_HEADING,
+    PG_TITLE_KEY,
     PG_DOCUMENT,
     PG_WORDS,
     # Records: inserts and deletes per statement (a bulk_create of 500 is one pass), updates per
@@ -125,7 +176,7 @@ POSTGRES = [
     END $$""",
     f"""CREATE OR REPLACE FUNCTION catalogue_search_isbns_removed() RETURNS trigger
     LANGUAGE plpgsql AS $$ BEGIN
-        UPDATE catalogue_searchentry e SET document = {PG_DOCUMENT_OF}
+        UPDATE catalogue_searchentry e SET document = e.heading || {PG_REST_OF}
         FROM catalogue_bibrecord r
         WHERE r.id = e.record_id AND r.id IN (SELECT record_id FROM removed);
         RETURN NULL;
@@ -155,6 +206,8 @@ POSTGRES = [
         WHERE record_id = NEW.record_id AND NEW.status <> 'withdrawn';
         RETURN NULL;
     END $$""",
+    # before the heading had its own column the document was made in one function
+    "DROP FUNCTION IF EXISTS catalogue_search_document(bigint, text, text, jsonb, jsonb, jsonb, text)",
 ]
 PG_TRIGGERS = {
     "catalogue_search_records_added": "AFTER INSERT ON catalogue_bibrecord "
@@ -196,6 +249,9 @@ PG_FUNCTIONS = [
     "catalogue_search_items_removed()",
     "catalogue_search_item_moved()",
     "catalogue_search_document(bigint, text, text, jsonb, jsonb, jsonb, text)",
+    "catalogue_search_rest(bigint, jsonb, jsonb, text)",
+    "catalogue_search_heading(text, text, jsonb)",
+    "catalogue_title_key(text)",
     "catalogue_search_words(text)",
 ]
 
@@ -220,22 +276,27 @@ def _pg_uninstall(cursor) -> None:
     for signature in PG_FUNCTIONS:
         cursor.execute(f"DROP FUNCTION IF EXISTS {signature}")
     cursor.execute("DROP INDEX IF EXISTS catalogue_searchword_trgm")
+    cursor.execute("DROP INDEX IF EXISTS catalogue_searchentry_rank")
     cursor.execute("DROP INDEX IF EXISTS catalogue_searchentry_document")
+    cursor.execute("DROP INDEX IF EXISTS catalogue_searchentry_heading")
     cursor.execute("ALTER TABLE catalogue_searchentry DROP COLUMN IF EXISTS document")
+    cursor.execute("ALTER TABLE catalogue_searchentry DROP COLUMN IF EXISTS heading")
+    cursor.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS clb_dutch_all")
+    cursor.execute("DROP TEXT SEARCH DICTIONARY IF EXISTS clb_dutch_stem_all")
     cursor.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS clb_dutch")
 
 
 def _pg_refresh(cursor, ids) -> None:
     if ids is None:
-        # Everything: drop the GIN index while loading, which is much faster than keeping it.
+        # Everything: drop the GIN indexes while loading, which is much faster than keeping them.
         cursor.execute("TRUNCATE catalogue_searchentry, catalogue_searchword")
         cursor.execute("DROP INDEX IF EXISTS catalogue_searchentry_document")
+        cursor.execute("DROP INDEX IF EXISTS catalogue_searchentry_heading")
         cursor.execute(
-            f"""INSERT INTO catalogue_searchentry
-                (record_id, year, material_type, audience, language, copies, document)
-            SELECT r.id, r.year, r.material_type, r.audience, r.language,
-                   coalesce(c.n, 0), {PG_DOCUMENT_OF}
+            f"""INSERT INTO catalogue_searchentry ({PG_ENTRY_COLUMNS})
+            SELECT {PG_ENTRY_VALUES}, coalesce(c.n, 0)
             FROM catalogue_bibrecord r
+            CROSS JOIN LATERAL (SELECT {PG_HEADING_OF} AS heading) h
             LEFT JOIN (SELECT record_id, count(*) AS n FROM catalogue_item
                        WHERE status <> 'withdrawn' GROUP BY record_id) c ON c.record_id = r.id"""
         )
@@ -244,10 +305,11 @@ def _pg_refresh(cursor, ids) -> None:
             SELECT w, length(w) FROM (SELECT DISTINCT w FROM catalogue_bibrecord r,
                 catalogue_search_words({PG_WORD_BODY}) w) words"""
         )
-        cursor.execute(
-            "CREATE INDEX catalogue_searchentry_document "
-            "ON catalogue_searchentry USING gin (document)"
-        )
+        for column in ("document", "heading"):
+            cursor.execute(
+                f"CREATE INDEX catalogue_searchentry_{column} "
+                f"ON catalogue_searchentry USING gin ({column})"
+            )
         return
     source = "(SELECT * FROM catalogue_bibrecord WHERE id = ANY(%(ids)s))"
     cursor.execute(
@@ -269,7 +331,7 @@ _SQLITE_FTS_VALUES = (
     "FROM catalogue_recordisbn i WHERE i.record_id = {r}.id), '')"
 )
 _SQLITE_ENTRY_VALUES = (
-    "{r}.id, {r}.year, {r}.material_type, {r}.audience, {r}.language, "
+    "{r}.id, {r}.year, {r}.material_type, {r}.audience, {r}.language, clb_title_key({r}.title), "
     "(SELECT count(*) FROM catalogue_item i WHERE i.record_id = {r}.id "
     "AND i.status <> 'withdrawn')"
 )
@@ -286,7 +348,7 @@ def _sqlite_index_row(r: str) -> str:
         f"INSERT INTO catalogue_search_fts (rowid, title, authors, subjects, isbn) "
         f"VALUES ({r}.id, {_SQLITE_FTS_VALUES.format(r=r)}); "
         f"INSERT OR REPLACE INTO catalogue_searchentry "
-        f"(record_id, year, material_type, audience, language, copies) "
+        f"(record_id, year, material_type, audience, language, title_key, copies) "
         f"VALUES ({_SQLITE_ENTRY_VALUES.format(r=r)}); " + _SQLITE_WORDS.format(r=r) + ";"
     )
 
@@ -303,6 +365,9 @@ _COPIES = (
 SQLITE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS catalogue_search_fts USING fts5("
     "title, authors, subjects, isbn, tokenize='unicode61 remove_diacritics 2')",
+    # SQLite puts NULL last when descending, as the ranking wants
+    "CREATE INDEX IF NOT EXISTS catalogue_searchentry_rank "
+    "ON catalogue_searchentry (year DESC, copies DESC, record_id)",
 ]
 SQLITE_TRIGGERS = {
     "catalogue_search_record_added": "AFTER INSERT ON catalogue_bibrecord BEGIN "
@@ -349,6 +414,7 @@ def _sqlite_uninstall(cursor) -> None:
     for name in SQLITE_TRIGGERS:
         cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
     cursor.execute("DROP TABLE IF EXISTS catalogue_search_fts")
+    cursor.execute("DROP INDEX IF EXISTS catalogue_searchentry_rank")
 
 
 def _sqlite_refresh(cursor, ids) -> None:
@@ -370,7 +436,7 @@ def _sqlite_refresh(cursor, ids) -> None:
     )
     cursor.execute(
         "INSERT INTO catalogue_searchentry "
-        "(record_id, year, material_type, audience, language, copies) "
+        "(record_id, year, material_type, audience, language, title_key, copies) "
         f"SELECT {_SQLITE_ENTRY_VALUES.format(r='r')} FROM catalogue_bibrecord r {where}",
         params,
     )
@@ -385,7 +451,19 @@ def _sqlite_refresh(cursor, ids) -> None:
 # --- one entry point per job ----------------------------------------------------------------
 
 
+def _has_todays_columns(connection) -> bool:
+    """Whether the entry table has the columns today's triggers and refresh write. Migrations
+    0007 and 0009 (released) call install() and refresh() on the table as it was then; 0010
+    adds `title_key` and then installs and refreshes, so before it there is nothing to do.
+    Only the whole-index jobs ask: a refresh of some records runs on a migrated database."""
+    with connection.cursor() as cursor:
+        columns = connection.introspection.get_table_description(cursor, "catalogue_searchentry")
+    return any(column.name == "title_key" for column in columns)
+
+
 def install(connection) -> None:
+    if not _has_todays_columns(connection):
+        return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             _pg_install(cursor)
@@ -404,6 +482,8 @@ def uninstall(connection) -> None:
 def refresh(connection, ids=None) -> None:
     """Recompute the entries of these record ids (all records when None)."""
     if ids is not None and not ids:
+        return
+    if ids is None and not _has_todays_columns(connection):
         return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -66,6 +66,12 @@ def index_text(*values) -> str:
     return " ".join(map(stem, words(" ".join(_plain(v) for v in values))))
 
 
+def title_key(title) -> str:
+    """A title as its folded words, to find the record whose title is exactly what was typed
+    (the index stores it; PostgreSQL's catalogue_title_key does the same with unaccent)."""
+    return " ".join(words(title or ""))[:200]
+
+
 def vocabulary(*values) -> list[str]:
     """Distinct folded words worth correcting typos towards: letters, 3 to 60 long."""
     found = {w for w in words(" ".join(_plain(v) for v in values)) if 3 <= len(w) <= 60}

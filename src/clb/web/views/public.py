@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -146,10 +147,20 @@ def search_page(request):
             "page": result.page,
             "pages": pages,
             "prev_url": _url(base, pagina=page - 1) if page > 1 else "",
-            "next_url": _url(base, pagina=page + 1) if page < pages else "",
+            # an estimated total may overshoot: a further page only after a full one
+            "next_url": _url(base, pagina=page + 1)
+            if page < pages and len(result.hits) == PER_PAGE
+            else "",
+            "about": _about(result.total) if result.estimated else "",
         },
         status=400 if errors else 200,
     )
+
+
+def _about(total: int) -> str:
+    """An estimated total as a member reads it: two significant digits, grouped (310.000)."""
+    digits = max(0, len(str(total)) - 2)
+    return number_format(round(total, -digits), force_grouping=True)
 
 
 def _search_error(exc: SearchError) -> str:

@@ -39,9 +39,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="check everything, write nothing"
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            help="processes that read and describe records of a large ISO 2709 file "
+            "(default: one per core; 1: none)",
+        )
         exports.add_csv_argument(parser)
 
-    def handle(self, *args, files, organisation, format, branch, holdings, report, dry_run, **kw):
+    def handle(
+        self, *args, files, organisation, format, branch, holdings, report, dry_run, workers, **kw
+    ):
         self.csv_style = exports.csv_style(kw.get("csv"))
         org = Organisation.objects.filter(code=organisation).first()
         if org is None:
@@ -61,6 +69,7 @@ class Command(BaseCommand):
                 branch=default_branch,
                 holdings_csv=holdings,
                 progress=bar,
+                workers=workers,
             )
         except services.CatalogueError as exc:
             raise CommandError(f"{exc.field}: {exc}") from exc
