@@ -5,7 +5,11 @@ A claim is a lease held by one worker (host:pid), so two workers never send the 
 and a worker killed mid-batch leaves notices another can take over: at once when the dead
 worker was on this host (its pid is gone), otherwise when the lease runs out. A notice taken
 over is sent again with its own Message-ID, so a copy that did get out before the crash is the
-same message to the receiving side, which keeps one (at-least-once delivery, identified)."""
+same message to the receiving side, which keeps one (at-least-once delivery, identified).
+
+Sent notices are marked together, one UPDATE per MARK_EVERY of them (and at the end of each
+batch), not one per notice: a crash mid-batch re-sends the notices sent since the last mark - at
+most MARK_EVERY, each with its own Message-ID again - where marking each one re-sent at most one."""
 
 import logging
 import os
@@ -16,7 +20,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext as _
 
 from clb import clock
@@ -37,6 +41,8 @@ BACKOFF = [
     timedelta(hours=6),
 ]
 MAX_TRIES = len(BACKOFF) + 1
+# Sent notices marked per UPDATE: what a crash may send twice (see above).
+MARK_EVERY = 100
 
 
 def worker_id() -> str:
@@ -100,19 +106,43 @@ def send_pending(at=None, *, batch: int = 200) -> dict:
     rules, templates = NoticeRules(), Templates()
     while ids := _claim(clock.now(at), batch):
         connection = get_connection(fail_silently=False)
+        sent = []  # (notice, when): sent, not yet marked
         try:
             for notice in Notice.objects.filter(pk__in=ids).select_related(
                 "patron", "organisation", "hold__record", "hold__pickup_branch",
                 "membership__subscription_type", "ledger_line",
             ).prefetch_related("loan_links__loan__item__record").order_by("id"):  # fmt: skip
-                outcome = _send_one(notice, connection, clock.now(at), rules, templates)
+                now = clock.now(at)
+                outcome = _send_one(notice, connection, now, rules, templates)
                 counts[outcome] += 1
-                if outcome == "retry":  # the connection may be broken: a fresh one next
+                if outcome == "sent":
+                    sent.append((notice, now))
+                    if len(sent) >= MARK_EVERY:
+                        _mark_sent(sent)
+                        sent = []
+                elif outcome == "retry":  # the connection may be broken: a fresh one next
                     connection.close()
                     connection = get_connection(fail_silently=False)
         finally:
             connection.close()
+            _mark_sent(sent)  # also when the batch broke off: these did go out
     return counts
+
+
+def _mark_sent(sent: list) -> None:
+    """One UPDATE for the notices sent, each with its own text and time."""
+    if not sent:
+        return
+
+    def each(value):
+        return Case(*(When(pk=notice.pk, then=Value(value(notice, when))) for notice, when in sent))
+
+    Notice.objects.filter(pk__in=[notice.pk for notice, _when in sent], state=State.SENDING).update(
+        state=State.SENT, claimed_until=None, claimed_by="", last_error="",
+        sent_at=each(lambda notice, when: when),
+        subject=each(lambda notice, when: notice.subject),
+        body=each(lambda notice, when: notice.body),
+    )  # fmt: skip
 
 
 class Templates:
@@ -178,11 +208,7 @@ def _send_one(notice: Notice, connection, at, rules, templates) -> str:
         return _retry(notice, at, f"{code} {reply}")
     except (smtplib.SMTPException, OSError) as exc:
         return _retry(notice, at, f"{type(exc).__name__}: {exc}")
-    Notice.objects.filter(pk=notice.pk, state=State.SENDING).update(
-        state=State.SENT, sent_at=at, claimed_until=None, claimed_by="", last_error="",
-        subject=notice.subject, body=notice.body,
-    )  # fmt: skip
-    return "sent"
+    return "sent"  # marked with the others of its batch (send_pending)
 
 
 def _retry(notice: Notice, at, error: str) -> str:
