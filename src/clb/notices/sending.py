@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from clb import clock
 
-from .content import context_for
+from .content import context_for, with_content
 from .models import Channel, FailingAddress, Notice, State
 from .rendering import TemplateError, render, template_for
 from .rules import NoticeRules
@@ -108,10 +108,7 @@ def send_pending(at=None, *, batch: int = 200) -> dict:
         connection = get_connection(fail_silently=False)
         sent = []  # (notice, when): sent, not yet marked
         try:
-            for notice in Notice.objects.filter(pk__in=ids).select_related(
-                "patron", "organisation", "hold__record", "hold__pickup_branch",
-                "membership__subscription_type", "ledger_line",
-            ).prefetch_related("loan_links__loan__item__record").order_by("id"):  # fmt: skip
+            for notice in with_content(Notice.objects.filter(pk__in=ids)).order_by("id"):
                 now = clock.now(at)
                 outcome = _send_one(notice, connection, now, rules, templates)
                 counts[outcome] += 1
@@ -130,19 +127,32 @@ def send_pending(at=None, *, batch: int = 200) -> dict:
 
 
 def _mark_sent(sent: list) -> None:
-    """One UPDATE for the notices sent, each with its own text and time."""
-    if not sent:
-        return
-
-    def each(value):
-        return Case(*(When(pk=notice.pk, then=Value(value(notice, when))) for notice, when in sent))
-
-    Notice.objects.filter(pk__in=[notice.pk for notice, _when in sent], state=State.SENDING).update(
+    """The notices sent, each at its own time, marked together."""
+    store_texts(
+        [notice for notice, _when in sent], State.SENDING,
+        sent_at={notice.pk: when for notice, when in sent},
         state=State.SENT, claimed_until=None, claimed_by="", last_error="",
-        sent_at=each(lambda notice, when: when),
-        subject=each(lambda notice, when: notice.subject),
-        body=each(lambda notice, when: notice.body),
     )  # fmt: skip
+
+
+def store_texts(notices: list, still: str, *, sent_at: dict | None = None, **fields) -> None:
+    """Store each notice's own subject and body (and time sent, by pk), and `fields` alike for
+    all, on those still in state `still`: one UPDATE per MARK_EVERY notices, not one each."""
+    for start in range(0, len(notices), MARK_EVERY):
+        chunk = notices[start : start + MARK_EVERY]
+        own = {
+            "subject": {notice.pk: notice.subject for notice in chunk},
+            "body": {notice.pk: notice.body for notice in chunk},
+        }
+        if sent_at is not None:
+            own["sent_at"] = {notice.pk: sent_at[notice.pk] for notice in chunk}
+        Notice.objects.filter(pk__in=[notice.pk for notice in chunk], state=still).update(
+            **{name: _per_notice(values) for name, values in own.items()}, **fields
+        )
+
+
+def _per_notice(values: dict) -> Case:
+    return Case(*(When(pk=pk, then=Value(value)) for pk, value in values.items()))
 
 
 class Templates:
