@@ -19,8 +19,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db import connections, router, transaction
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from clb import clock
@@ -137,7 +137,20 @@ def _mark_sent(sent: list) -> None:
 
 def store_texts(notices: list, still: str, *, sent_at: dict | None = None, **fields) -> None:
     """Store each notice's own subject and body (and time sent, by pk), and `fields` alike for
-    all, on those still in state `still`: one UPDATE per MARK_EVERY notices, not one each."""
+    all, on those still in state `still`: one UPDATE per MARK_EVERY notices, not one each.
+
+    The statement is written out (a plain CASE per column, the same on SQLite and PostgreSQL):
+    Django's Case/When for 100 notices took longer to compile than the UPDATEs it replaced."""
+    meta = Notice._meta
+    connection = connections[router.db_for_write(Notice)]
+    quote = connection.ops.quote_name
+
+    def column(name):
+        return quote(meta.get_field(name).column)
+
+    def prepared(name, value):
+        return meta.get_field(name).get_db_prep_save(value, connection)
+
     for start in range(0, len(notices), MARK_EVERY):
         chunk = notices[start : start + MARK_EVERY]
         own = {
@@ -146,13 +159,23 @@ def store_texts(notices: list, still: str, *, sent_at: dict | None = None, **fie
         }
         if sent_at is not None:
             own["sent_at"] = {notice.pk: sent_at[notice.pk] for notice in chunk}
-        Notice.objects.filter(pk__in=[notice.pk for notice in chunk], state=still).update(
-            **{name: _per_notice(values) for name, values in own.items()}, **fields
-        )
-
-
-def _per_notice(values: dict) -> Case:
-    return Case(*(When(pk=pk, then=Value(value)) for pk, value in values.items()))
+        assignments, params = [], []
+        for name, values in own.items():
+            whens = " ".join(["WHEN %s THEN %s"] * len(values))
+            assignments.append(f"{column(name)} = CASE {column('id')} {whens} END")
+            for pk, value in values.items():
+                params += [pk, prepared(name, value)]
+        for name, value in fields.items():
+            assignments.append(f"{column(name)} = %s")
+            params.append(prepared(name, value))
+        keys = ", ".join(["%s"] * len(chunk))
+        params += [notice.pk for notice in chunk] + [still]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "  # names from the model; values as parameters
+                f"WHERE {column('id')} IN ({keys}) AND {column('state')} = %s",
+                params,
+            )
 
 
 class Templates:
