@@ -191,9 +191,10 @@ class Templates:
         return self.found[key]
 
 
-def settle(notice: Notice, at, rules=None, templates=template_for, *, keep: bool = True):
+def settle(notice: Notice, at, rules=None, templates=template_for):
     """Render the notice as it is now, or cancel it when it stopped being true. Returns the
-    message, or None (cancelled or failed). keep=False leaves storing the text to the caller."""
+    message, or None (cancelled or failed). The text is set on the notice; the caller stores
+    it with the others of its batch (store_texts)."""
     context = context_for(notice, rules)
     if context is None:
         _finish(notice, State.CANCELLED, at, _("Vervallen: niet meer van toepassing."))
@@ -205,14 +206,12 @@ def settle(notice: Notice, at, rules=None, templates=template_for, *, keep: bool
         _finish(notice, State.FAILED, at, str(exc))
         return None
     notice.subject, notice.body = message.subject, message.text
-    if keep:
-        Notice.objects.filter(pk=notice.pk).update(subject=message.subject, body=message.text)
     return message
 
 
 def _send_one(notice: Notice, connection, at, rules, templates) -> str:
     # The text is stored with the outcome: after a crash it is rendered again anyway.
-    message = settle(notice, at, rules, templates, keep=False)
+    message = settle(notice, at, rules, templates)
     if message is None:
         return "cancelled" if notice.state == State.CANCELLED else "failed"
     email = EmailMultiAlternatives(

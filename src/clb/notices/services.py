@@ -110,7 +110,7 @@ def letters_to_print(branch, *, at=None) -> list[Letter]:
     )
     rules, templates = NoticeRules(), Templates()
     for notice in waiting.order_by("created_at", "id"):
-        message = settle(notice, at, rules, templates, keep=False)
+        message = settle(notice, at, rules, templates)
         if message is not None:
             letters.append(Letter(notice, message.subject, message.text))
     # The desk and Mijn Bibliotheek show the text as listed, stored for all letters at once.
