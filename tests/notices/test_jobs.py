@@ -6,11 +6,13 @@ member the outcome."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 
 from clb.circulation import services as circ
 from clb.circulation.models import Loan
-from clb.notices import jobs, queueing, renewal, sending
+from clb.notices import jobs, queueing, renewal, sending, services
 from clb.notices.models import AutoRenewRule, JobRun, Kind, Notice, RunState, State
 from clb.statistics.models import MemberCount
 from tests.factories import T0
@@ -144,3 +146,24 @@ def test_auto_renewal_renews_where_the_rules_allow_and_tells_the_outcome(net, sm
     assert subjects == ["Automatisch verlengd", "Niet verlengd: inleveren uiterlijk 23 mrt. 2026"]
     refused = Notice.objects.get(kind=Kind.NOT_RENEWED)
     assert "gereserveerd" in refused.body and "Gewild" in refused.body
+
+
+def test_listing_a_branchs_letters_costs_the_same_statements_however_many(net):
+    """Each letter is checked against the state before it is listed; the loans and titles of all
+    of them come in one go, not per letter."""
+    at = T0 + timedelta(days=18)
+
+    def statements_to_list(members: int, waiting: int) -> int:
+        for n in range(members):
+            patron = member(net.org_a)  # no e-mail address: a letter at the branch
+            for copy in copies(net.a1, f"Boek {members}.{n}a", f"Boek {members}.{n}b"):
+                circ.checkout(
+                    item_barcode=copy.barcode, card_number=patron.card_number, branch=net.a1, at=T0
+                )
+        assert queueing.queue_pre_due(at) == members
+        with CaptureQueriesContext(connection) as queries:
+            letters = services.letters_to_print(net.a1, at=at)
+        assert len(letters) == waiting and all(letter.text.count("Boek") == 2 for letter in letters)
+        return len(queries)
+
+    assert statements_to_list(2, waiting=2) == statements_to_list(6, waiting=8)

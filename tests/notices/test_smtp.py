@@ -5,9 +5,11 @@ marks the address as failing and sends the next notice on paper."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from clb.circulation import services as circ
-from clb.notices import jobs, sending
+from clb.notices import jobs, queueing, sending
 from clb.notices.models import Channel, FailingAddress, Kind, Notice, State
 from tests.factories import T0
 
@@ -109,3 +111,32 @@ def test_a_bounce_marks_the_address_and_the_next_notice_goes_on_paper(net, smtp)
         State.PENDING,
     )
     assert smtp.handler.received == []
+
+
+def test_the_statements_of_a_batch_do_not_grow_with_its_notices(net, smtp):
+    """A batch costs the same few statements however many notices it holds: the sent marks are
+    one UPDATE, the loans and titles of the digests are fetched together, not per notice."""
+    at = T0 + timedelta(days=18)
+
+    def statements_to_send(members: int) -> int:
+        for n in range(members):
+            patron = member(net.org_a, email=f"lid{members}.{n}@example.nl")
+            for copy in copies(net.a1, f"Boek {members}.{n}a", f"Boek {members}.{n}b"):
+                circ.checkout(
+                    item_barcode=copy.barcode, card_number=patron.card_number, branch=net.a1, at=T0
+                )
+        assert queueing.queue_pre_due(at) == members
+        with CaptureQueriesContext(connection) as queries:
+            assert sending.send_pending(at)["sent"] == members
+        return len(queries)
+
+    assert statements_to_send(2) == statements_to_send(6)
+    mails = smtp.handler.wait_for(8)
+    notices = Notice.objects.all()
+    assert {n.state for n in notices} == {State.SENT} and len(notices) == len(mails) == 8
+    by_id = {m.message_id: m for m in mails}
+    for notice in notices:  # each mark carries its own notice's text
+        mail = by_id[notice.message_id]
+        assert (notice.sent_at, notice.claimed_by, notice.tries) == (at, "", 1)
+        assert mail.recipients == [notice.to_address] and notice.subject == mail.subject
+        assert notice.body == mail.text.replace("\r\n", "\n") and notice.body.count("Boek") == 2

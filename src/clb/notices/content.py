@@ -2,17 +2,40 @@
 being true (the item came back, the loan was renewed, the hold was collected, the membership
 renewed). A digest keeps the loans that still hold and drops the rest."""
 
+from django.db.models import Prefetch
 from django.utils import translation
 
 from clb import formatting
 from clb.circulation.models import HoldStatus
 
-from .models import Kind, Notice
+from .models import Kind, Notice, NoticeLoan
 from .rules import NoticeRules
 
 # Kinds about loans whose news is void once the loan is returned or its due date moved.
 LOAN_STATE_KINDS = {Kind.PRE_DUE, Kind.OVERDUE, Kind.NOT_RENEWED}
 LOAN_KINDS = LOAN_STATE_KINDS | {Kind.RENEWED}
+
+
+def with_content(notices):
+    """The notices with all that context_for reads, in a fixed number of queries however many
+    there are: related rows joined, the loans of all digests in one query, and of a title only
+    what a notice shows (not its MARC record)."""
+    links = NoticeLoan.objects.select_related("loan__item__record").only(
+        "notice_id", "due_at", "loan__due_at", "loan__returned_at",
+        "loan__item__barcode", "loan__item__record__title", "loan__item__record__authors",
+    )  # fmt: skip
+    return (
+        notices.select_related(
+            "patron",
+            "organisation",
+            "hold__record",
+            "hold__pickup_branch",
+            "membership__subscription_type",
+            "ledger_line",
+        )  # fmt: skip
+        .defer("hold__record__raw_marc")
+        .prefetch_related(Prefetch("loan_links", queryset=links))
+    )
 
 
 def _item(loan, due_at) -> dict:

@@ -10,6 +10,7 @@ from clb import clock
 from clb.errors import DomainError
 
 from .audience import Audience
+from .content import with_content
 from .models import (
     OPTIONAL_KINDS,
     Channel,
@@ -22,7 +23,8 @@ from .models import (
     State,
 )
 from .queueing import new_message_id
-from .sending import settle
+from .rules import NoticeRules
+from .sending import Templates, settle, store_texts
 
 
 class NoticeError(DomainError):
@@ -103,13 +105,16 @@ def letters_to_print(branch, *, at=None) -> list[Letter]:
     true (the item came back) is cancelled, not printed."""
     at = clock.now(at)
     letters = []
-    waiting = Notice.objects.filter(
-        branch=branch, channel=Channel.PRINT, state=State.PENDING
-    ).select_related("patron", "organisation", "hold__record", "hold__pickup_branch")
+    waiting = with_content(
+        Notice.objects.filter(branch=branch, channel=Channel.PRINT, state=State.PENDING)
+    )
+    rules, templates = NoticeRules(), Templates()
     for notice in waiting.order_by("created_at", "id"):
-        message = settle(notice, at)
+        message = settle(notice, at, rules, templates)
         if message is not None:
             letters.append(Letter(notice, message.subject, message.text))
+    # The desk and Mijn Bibliotheek show the text as listed, stored for all letters at once.
+    store_texts([letter.notice for letter in letters], State.PENDING)
     return letters
 
 
