@@ -6,6 +6,7 @@ from clb.exchange.api import main as api
 from clb.exchange.api.gate import gated, not_found
 
 handler400 = "clb.web.bad_input.bad_request"
+handler500 = "clb.web.unavailable.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

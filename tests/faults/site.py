@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import psycopg
 
@@ -159,6 +159,9 @@ class Loop:
     told_offline: int = 0  # status answers (98) saying "offline": the kiosk stores and forwards
     lost: int = 0  # connections lost
     errors: list = field(default_factory=list)
+    # What a desk was answered, in order (action, barcode, status, location): printed when a count
+    # check fails, so a failure says which answer was not what it claimed.
+    answers: list = field(default_factory=list, repr=False)
 
 
 class KioskLoop(Loop):
@@ -254,8 +257,9 @@ class Browser:
 
 class DeskLoop(Loop):
     """A desk on the web pages: log in, scan the card, lend two copies, take them back, again.
-    Any answer that is not the page's "done" (a redirect) counts as not done; an HTTP error or
-    a dropped connection as offline."""
+    Done is the page's redirect back to itself; a refusal (422) is not done; a 503 (the
+    database away) or a dropped connection is offline. Any other answer (a 500, a redirect to
+    the login page) is an error the test reports."""
 
     def __init__(self, score: Score, port: int, desk: dict):
         super().__init__(desk["username"])
@@ -264,16 +268,22 @@ class DeskLoop(Loop):
         self.request = self.browser.request
         self.thread = threading.Thread(target=self._run, daemon=True)
 
-    def _done(self, path, form) -> bool | None:
+    def _done(self, path, form, back_to: str) -> bool | None:
         """True: done (redirect); False: refused; None: CLB could not answer."""
         try:
-            status, _location, _ = self.request("POST", path, form)
-        except (ConnectionError, OSError, http.client.HTTPException):
+            status, location, _ = self.request("POST", path, form)
+        except (ConnectionError, OSError, http.client.HTTPException) as exc:
+            self.answers.append((path, form["item_barcode"], type(exc).__name__, ""))
             self.score.bump(self, "lost")
             return None
+        self.answers.append((path, form["item_barcode"], status, location))
         if status >= 500:
+            if status != 503:  # a database away is "not reachable, check", never "our fault"
+                self.errors.append(f"HTTP {status} on {path}")
             self.score.bump(self, "offline")
             return None
+        if status == 302 and urlsplit(location).path != back_to:
+            self.errors.append(f"{path} redirected to {location}")
         return status == 302
 
     def _run(self):
@@ -296,14 +306,18 @@ class DeskLoop(Loop):
         while not self.score.stop.is_set():
             outcomes = []
             for barcode in self.desk["barcodes"]:
-                done = self._done(patron_page + "uitlenen/", {"item_barcode": barcode})
+                done = self._done(
+                    patron_page + "uitlenen/", {"item_barcode": barcode}, back_to=patron_page
+                )
                 outcomes.append(done)
                 if done:
                     self.score.bump(self, "lent")
                 elif done is None:
                     self.score.bump(self, "unsure")
             for barcode in self.desk["barcodes"]:
-                outcomes.append(self._done("/balie/innemen/", {"item_barcode": barcode}))
+                outcomes.append(
+                    self._done("/balie/innemen/", {"item_barcode": barcode}, "/balie/innemen/")
+                )
             if all(outcomes):
                 self.score.bump(self, "cycles")
             elif None in outcomes:
@@ -341,7 +355,7 @@ def assert_confirmed_kept(site: Site, kiosks, desks) -> None:
     for loop, barcodes in mine:
         loans = sum(copies[b][0] for b in barcodes)
         # The count in the message says which way it failed: a confirmed loss, or an extra loan.
-        assert loop.lent <= loans <= loop.lent + loop.unsure, (f"{loans} loans", loop)
+        assert loop.lent <= loans <= loop.lent + loop.unsure, (f"{loans} loans", loop, loop.answers)
         assert all(copies[b][1] == 0 for b in barcodes), loop
 
 

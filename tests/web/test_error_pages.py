@@ -40,6 +40,16 @@ def test_server_error_is_a_dutch_library_page(settings, net):
     assert "a bug, on purpose" not in html  # nothing of the inside shows
 
 
+def test_an_unreachable_database_is_a_503_that_says_to_check_what_was_done(settings, net):
+    settings.ROOT_URLCONF = "tests.web.urls_failing"
+    response = Client(raise_request_exception=False).post("/database-weg/")
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    html = page(response)
+    branded(html)
+    assert "even niet bereikbaar" in html and "kijk het na" in html
+    assert "Connection refused" not in html and "Er ging iets mis" not in html
+
+
 def test_error_pages_switch_to_english(client, net):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = page(client.get("/bestaat-niet/"))
