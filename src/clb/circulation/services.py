@@ -104,9 +104,6 @@ class CancelResult:
     routing: Routing | None = None  # where a copy that lay ready for the hold goes now
 
 
-# --- helpers ----------------------------------------------------------------------------------
-
-
 # --- the hot path's reads, written by hand ----------------------------------------------------
 # A checkout and a checkin are a dozen small statements each. Compiling them from querysets cost
 # Django more time than the database took to answer them (bench/circulation.py), so the reads
@@ -172,22 +169,59 @@ def _rows(sql: str, params) -> list:
         return cursor.fetchall()
 
 
+_ITEM_FROM = (
+    f"FROM {Item._meta.db_table} i"
+    f" JOIN {ItemType._meta.db_table} t ON t.id = i.item_type_id"
+    f" JOIN {Organisation._meta.db_table} o ON o.id = i.organisation_id"
+)
+
+
+def _item(row) -> Item:
+    item = _ITEM.instance(row)
+    item.item_type = _ITEM_TYPE.instance(row, len(_ITEM.fields))
+    item.organisation = _ORGANISATION.instance(row, len(_ITEM.fields) + len(_ITEM_TYPE.fields))
+    return item
+
+
 def _lock_item(barcode: str) -> Item:
     """The copy, locked, with its item type and organisation."""
     rows = _rows(
-        f"SELECT {_ITEM.sql}, {_ITEM_TYPE.sql}, {_ORGANISATION.sql}"
-        f" FROM {Item._meta.db_table} i"
-        f" JOIN {ItemType._meta.db_table} t ON t.id = i.item_type_id"
-        f" JOIN {Organisation._meta.db_table} o ON o.id = i.organisation_id"
+        f"SELECT {_ITEM.sql}, {_ITEM_TYPE.sql}, {_ORGANISATION.sql} {_ITEM_FROM}"
         f" WHERE i.barcode = %s{_locking('i')}",
         [(barcode or "").strip()],
     )
     if not rows:
         raise unknown_item(barcode)
-    item = _ITEM.instance(rows[0])
-    item.item_type = _ITEM_TYPE.instance(rows[0], len(_ITEM.fields))
-    item.organisation = _ORGANISATION.instance(rows[0], len(_ITEM.fields) + len(_ITEM_TYPE.fields))
-    return item
+    return _item(rows[0])
+
+
+def _lock_item_and_patron(barcode: str, card_number: str) -> tuple[Item, Patron]:
+    """What a checkout acts on, in one statement that locks both rows in the order the actions
+    take them (the copy, then the member: the member's lock serialises the loan-limit count).
+    Either missing: the two lookups one by one, for the error that names what is unknown."""
+    rows = _rows(
+        f"SELECT {_ITEM.sql}, {_ITEM_TYPE.sql}, {_ORGANISATION.sql}, {_PATRON.sql},"
+        f" {_MUNICIPALITY.sql} {_ITEM_FROM}"
+        f" JOIN {Patron._meta.db_table} p ON p.card_number = %s"
+        f" LEFT JOIN {Municipality._meta.db_table} m ON m.id = p.municipality_id"
+        f" WHERE i.barcode = %s{_locking('i', 'p')}",
+        [(card_number or "").strip(), (barcode or "").strip()],
+    )
+    if not rows:
+        return _lock_item(barcode), members.find_patron(card_number, lock=True)
+    start = len(_ITEM.fields) + len(_ITEM_TYPE.fields) + len(_ORGANISATION.fields)
+    return _item(rows[0]), _patron(rows[0], start)
+
+
+def _patron(row, start: int) -> Patron:
+    """A member and their municipality (none for some) from a row, from column `start` on."""
+    patron = _PATRON.instance(row, start)
+    start += len(_PATRON.fields)
+    patron.municipality = _MUNICIPALITY.instance(row, start) if row[start] is not None else None
+    return patron
+
+
+# --- helpers ----------------------------------------------------------------------------------
 
 
 def unknown_item(barcode: str) -> CirculationError:
@@ -212,10 +246,7 @@ def _open_loan(item: Item) -> Loan | None:
         return None
     loan = _LOAN.instance(rows[0])
     if loan.patron_id is not None:
-        loan.patron = _PATRON.instance(rows[0], len(_LOAN.fields))
-        start = len(_LOAN.fields) + len(_PATRON.fields)
-        municipality = _MUNICIPALITY.instance(rows[0], start) if rows[0][start] else None
-        loan.patron.municipality = municipality
+        loan.patron = _patron(rows[0], len(_LOAN.fields))
     return loan
 
 
@@ -364,8 +395,7 @@ def checkout(
     """Lend a copy that is here. A copy that a hold needs goes only to the member at the head
     of its queue; `override_hold` (a member of staff decides, and the desk logs it) lends it
     anyway and puts the passed-over holds back in line, first."""
-    item = _lock_item(item_barcode)
-    patron = members.find_patron(card_number, lock=True)  # serialises the loan-limit count
+    item, patron = _lock_item_and_patron(item_barcode, card_number)
     at = clock.now(at)  # after the locks: see clb.clock
     organisation = branch.organisation
     membership = _refuse_blocks(patron, organisation, at)
