@@ -9,18 +9,18 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, F, Max, Q, Value, When
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, Max, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clb import clock, formatting
-from clb.catalogue.models import BibRecord, Item, ItemStatus
+from clb.catalogue.models import BibRecord, Item, ItemStatus, ItemType
 from clb.members import services as members
 from clb.members.cards import shelf_code
 from clb.members.errors import Code as MemberCode
 from clb.members.models import LedgerKind, Patron
-from clb.network.models import Branch
+from clb.network.models import Branch, Municipality, Organisation
 from clb.scoping import sees_everything
 from clb.statistics import events as statistics
 from clb.statistics.models import EventAction
@@ -28,7 +28,7 @@ from clb.statistics.models import EventAction
 from . import rules, state
 from .availability import TitleAvailability, availability  # noqa: F401 (a service: re-exported)
 from .errors import CirculationError, Code
-from .models import ACTIVE_HOLD, Hold, HoldRefund, HoldStatus, Loan, Transit
+from .models import ACTIVE_HOLD, CAPTURED_HOLD, Hold, HoldRefund, HoldStatus, Loan, Transit
 
 # --- what interfaces show ---------------------------------------------------------------------
 
@@ -104,18 +104,124 @@ class CancelResult:
     routing: Routing | None = None  # where a copy that lay ready for the hold goes now
 
 
-# --- helpers ----------------------------------------------------------------------------------
+# --- the hot path's reads, written by hand ----------------------------------------------------
+# A checkout and a checkin are a dozen small statements each. Compiling them from querysets cost
+# Django more time than the database took to answer them (bench/circulation.py), so the reads
+# every checkout or checkin makes are written here as SQL, and their rows become model instances
+# through the converters the ORM itself would apply. Everything else stays with the ORM.
+
+
+class _Columns:
+    """One model's columns under a table alias, and the way from a row back to an instance."""
+
+    def __init__(self, model, alias: str):
+        self.model = model
+        self.alias = alias
+        self.fields = model._meta.concrete_fields
+        self.names = [f.attname for f in self.fields]
+        self.sql = ", ".join(f'{alias}."{f.column}"' for f in self.fields)
+        self._converters: dict[str, list] = {}
+
+    def converters(self) -> list:
+        """(position, converters, column) of the fields the backend converts (dates on SQLite,
+        decimals, …), per database vendor, found once."""
+        found = self._converters.get(connection.vendor)
+        if found is None:
+            found = []
+            for position, f in enumerate(self.fields):
+                column = f.get_col(self.alias)
+                convert = connection.ops.get_db_converters(column) + column.get_db_converters(
+                    connection
+                )
+                if convert:
+                    found.append((position, convert, column))
+            self._converters[connection.vendor] = found
+        return found
+
+    def instance(self, row, start: int = 0):
+        values = list(row[start : start + len(self.fields)])
+        for position, convert, column in self.converters():
+            for converter in convert:
+                values[position] = converter(values[position], column, connection)
+        return self.model.from_db(connection.alias, self.names, values)
+
+
+_ITEM = _Columns(Item, "i")
+_ITEM_TYPE = _Columns(ItemType, "t")
+_ORGANISATION = _Columns(Organisation, "o")
+_LOAN = _Columns(Loan, "l")
+_PATRON = _Columns(Patron, "p")
+_MUNICIPALITY = _Columns(Municipality, "m")
+_HOLD = _Columns(Hold, "h")
+
+
+def _locking(*aliases: str) -> str:
+    """FOR UPDATE of these tables' rows where the database has row locks (SQLite locks the whole
+    database for the writing transaction instead: BEGIN IMMEDIATE)."""
+    if not connection.features.has_select_for_update:
+        return ""
+    return f" FOR UPDATE OF {', '.join(aliases)}"
+
+
+def _rows(sql: str, params) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+_ITEM_FROM = (
+    f"FROM {Item._meta.db_table} i"
+    f" JOIN {ItemType._meta.db_table} t ON t.id = i.item_type_id"
+    f" JOIN {Organisation._meta.db_table} o ON o.id = i.organisation_id"
+)
+
+
+def _item(row) -> Item:
+    item = _ITEM.instance(row)
+    item.item_type = _ITEM_TYPE.instance(row, len(_ITEM.fields))
+    item.organisation = _ORGANISATION.instance(row, len(_ITEM.fields) + len(_ITEM_TYPE.fields))
+    return item
 
 
 def _lock_item(barcode: str) -> Item:
-    try:
-        return (
-            Item.objects.select_for_update(of=("self",))
-            .select_related("item_type", "organisation")
-            .get(barcode=(barcode or "").strip())
-        )
-    except Item.DoesNotExist as exc:
-        raise unknown_item(barcode) from exc
+    """The copy, locked, with its item type and organisation."""
+    rows = _rows(
+        f"SELECT {_ITEM.sql}, {_ITEM_TYPE.sql}, {_ORGANISATION.sql} {_ITEM_FROM}"
+        f" WHERE i.barcode = %s{_locking('i')}",
+        [(barcode or "").strip()],
+    )
+    if not rows:
+        raise unknown_item(barcode)
+    return _item(rows[0])
+
+
+def _lock_item_and_patron(barcode: str, card_number: str) -> tuple[Item, Patron]:
+    """What a checkout acts on, in one statement that locks both rows in the order the actions
+    take them (the copy, then the member: the member's lock serialises the loan-limit count).
+    Either missing: the two lookups one by one, for the error that names what is unknown."""
+    rows = _rows(
+        f"SELECT {_ITEM.sql}, {_ITEM_TYPE.sql}, {_ORGANISATION.sql}, {_PATRON.sql},"
+        f" {_MUNICIPALITY.sql} {_ITEM_FROM}"
+        f" JOIN {Patron._meta.db_table} p ON p.card_number = %s"
+        f" LEFT JOIN {Municipality._meta.db_table} m ON m.id = p.municipality_id"
+        f" WHERE i.barcode = %s{_locking('i', 'p')}",
+        [(card_number or "").strip(), (barcode or "").strip()],
+    )
+    if not rows:
+        return _lock_item(barcode), members.find_patron(card_number, lock=True)
+    start = len(_ITEM.fields) + len(_ITEM_TYPE.fields) + len(_ORGANISATION.fields)
+    return _item(rows[0]), _patron(rows[0], start)
+
+
+def _patron(row, start: int) -> Patron:
+    """A member and their municipality (none for some) from a row, from column `start` on."""
+    patron = _PATRON.instance(row, start)
+    start += len(_PATRON.fields)
+    patron.municipality = _MUNICIPALITY.instance(row, start) if row[start] is not None else None
+    return patron
+
+
+# --- helpers ----------------------------------------------------------------------------------
 
 
 def unknown_item(barcode: str) -> CirculationError:
@@ -127,13 +233,21 @@ def unknown_item(barcode: str) -> CirculationError:
 
 
 def _open_loan(item: Item) -> Loan | None:
-    return (
-        Loan.objects.select_for_update(of=("self",))
-        .select_related("patron", "patron__municipality")
-        .open()
-        .filter(item=item)
-        .first()
+    """The copy's open loan (one at most: a partial unique index), locked, with its member."""
+    rows = _rows(
+        f"SELECT {_LOAN.sql}, {_PATRON.sql}, {_MUNICIPALITY.sql}"
+        f" FROM {Loan._meta.db_table} l"
+        f" LEFT JOIN {Patron._meta.db_table} p ON p.id = l.patron_id"
+        f" LEFT JOIN {Municipality._meta.db_table} m ON m.id = p.municipality_id"
+        f" WHERE l.item_id = %s AND l.returned_at IS NULL{_locking('l')}",
+        [item.pk],
     )
+    if not rows:
+        return None
+    loan = _LOAN.instance(rows[0])
+    if loan.patron_id is not None:
+        loan.patron = _patron(rows[0], len(_LOAN.fields))
+    return loan
 
 
 def due_date(at: datetime, loan_days: int) -> datetime:
@@ -210,9 +324,36 @@ def _open_on(path: str, day) -> Q:
     return Q(**{f"{path}closed_on__isnull": True}) | Q(**{f"{path}closed_on__gt": day})
 
 
-def _fillable_holds(item: Item, at: datetime):
-    """The queue this copy serves: waiting holds it can fill at a pickup point that is open."""
-    return waiting_holds_for(item).filter(_open_on("pickup_branch__", clock.today(at)))
+def _holds_on(item: Item, at: datetime, *, limit: int | None = None) -> tuple[bool, list[Hold]]:
+    """In one read: whether a hold has captured this copy, and the queue it serves: the waiting
+    holds it can fill (waiting_holds_for) at a pickup point that is open, oldest first, at most
+    `limit`. A capture of a copy needs the copy's lock,
+    which the caller holds, so the answer to the first stays true; the captured hold itself the
+    caller locks and reads again (it may have been cancelled meanwhile)."""
+    captured = ", ".join(["%s"] * len(CAPTURED_HOLD))
+    rows = _rows(
+        f"SELECT {_HOLD.sql}, h.captured_item_id = %s AND h.status IN ({captured})"
+        f" FROM {Hold._meta.db_table} h"
+        f" JOIN {Branch._meta.db_table} b ON b.id = h.pickup_branch_id"
+        f" WHERE (h.captured_item_id = %s AND h.status IN ({captured}))"
+        f" OR (h.status = %s AND h.record_id = %s AND (h.item_id = %s OR (%s AND h.item_id IS NULL))"
+        f" AND (b.closed_on IS NULL OR b.closed_on > %s))"
+        f" ORDER BY h.placed_at, h.id" + (f" LIMIT {int(limit) + 1}" if limit else ""),
+        [
+            item.pk,
+            *CAPTURED_HOLD,
+            item.pk,
+            *CAPTURED_HOLD,
+            HoldStatus.WAITING,
+            item.record_id,
+            item.pk,
+            not item.ill_lender,  # a copy borrowed from another library serves its own hold only
+            clock.today(at),
+        ],
+    )
+    is_captured = any(row[-1] for row in rows)
+    queue = [_HOLD.instance(row) for row in rows if not row[-1]]
+    return is_captured, queue[:limit] if limit else queue
 
 
 def _title(item: Item) -> str:
@@ -254,8 +395,7 @@ def checkout(
     """Lend a copy that is here. A copy that a hold needs goes only to the member at the head
     of its queue; `override_hold` (a member of staff decides, and the desk logs it) lends it
     anyway and puts the passed-over holds back in line, first."""
-    item = _lock_item(item_barcode)
-    patron = members.find_patron(card_number, lock=True)  # serialises the loan-limit count
+    item, patron = _lock_item_and_patron(item_barcode, card_number)
     at = clock.now(at)  # after the locks: see clb.clock
     organisation = branch.organisation
     membership = _refuse_blocks(patron, organisation, at)
@@ -363,9 +503,15 @@ def _queue_verdict(item: Item, patron: Patron, at, override: bool):
     """Which hold of this member the loan fulfils, and which holds of others an override
     passes over. Without an override, a copy that a hold of someone else needs first is refused:
     one captured for another member, or a free copy whose queue another member heads."""
-    captured = (
-        Hold.objects.select_for_update(of=("self",)).captured(item).select_related("record").first()
-    )
+    is_captured, queue = _holds_on(item, at)
+    captured = None
+    if is_captured:
+        captured = (
+            Hold.objects.select_for_update(of=("self",))
+            .captured(item)
+            .select_related("record")
+            .first()
+        )
     if captured is not None and captured.patron_id == patron.pk:
         return captured, []
     if captured is None and item.status == ItemStatus.IN_TRANSIT:
@@ -374,7 +520,6 @@ def _queue_verdict(item: Item, patron: Patron, at, override: bool):
             % {"barcode": item.barcode},
             code=Code.NOT_LOANABLE,
         )
-    queue = list(_fillable_holds(item, at))
     own = next((h for h in queue if h.patron_id == patron.pk), None)
     # Everyone in line before this member's own hold (the whole line when they have none).
     ahead = ([captured] if captured else []) + queue[: queue.index(own) if own else len(queue)]
@@ -398,11 +543,12 @@ def _queue_verdict(item: Item, patron: Patron, at, override: bool):
 def _refuse_over_limits(patron: Patron, organisation, book: rules.RuleBook, rule) -> None:
     """A rule's limit counts the open loans that rule governs here; the patron category's
     overall limit (if any) counts them all."""
-    per_type = (
-        Loan.objects.open()
-        .filter(patron=patron, organisation=organisation)
-        .values_list("item__item_type")
-        .annotate(n=Count("id"))
+    per_type = _rows(
+        f"SELECT i.item_type_id, COUNT(*) FROM {Loan._meta.db_table} l"
+        f" JOIN {Item._meta.db_table} i ON i.id = l.item_id"
+        f" WHERE l.returned_at IS NULL AND l.patron_id = %s AND l.organisation_id = %s"
+        f" GROUP BY i.item_type_id",
+        [patron.pk, organisation.pk],
     )
     governed = total = 0
     for type_id, n in per_type:
@@ -523,9 +669,7 @@ def _capture(item: Item, at: datetime) -> Hold | None:
     """Claim the oldest waiting hold this copy can fill. The claim is a compare-and-set UPDATE
     (only while the hold still waits), so of two copies checked in at once exactly one wins,
     whatever the timing; the loser moves on to the next hold in line."""
-    today = clock.today(at)
-    open_pickup = Q(pickup_branch__closed_on__isnull=True) | Q(pickup_branch__closed_on__gt=today)
-    for hold in waiting_holds_for(item).filter(open_pickup)[:50]:
+    for hold in _holds_on(item, at, limit=50)[1]:
         # In transit until _route puts it on the hold shelf here, if the pickup point is here.
         if state.claim_hold(hold, HoldStatus.IN_TRANSIT, captured_item=item, captured_at=at):
             return Hold.objects.select_related("pickup_branch", "patron").get(pk=hold.pk)
