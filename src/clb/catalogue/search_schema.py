@@ -24,6 +24,9 @@ Both: `title_key`, the title's folded words (catalogue_title_key / text.title_ke
 record whose title is exactly what was typed; an index on (year, copies) lets a broad query read
 its first page in ranking order without visiting every match."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
@@ -110,6 +113,12 @@ PG_UPSERT = f"""
     ) words ORDER BY w
     ON CONFLICT (word) DO NOTHING;
 """
+# A bulk writer that indexes its own rows set-wise (deferred()) turns the triggers on added rows
+# off for the rest of its transaction; a transaction-local setting, so nothing else is affected.
+PG_DEFERRED_SETTING = "clb.search_deferred"
+PG_IF_DEFERRED = (
+    f"IF current_setting('{PG_DEFERRED_SETTING}', true) = 'on' THEN RETURN NULL; END IF;"
+)
 POSTGRES = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE EXTENSION IF NOT EXISTS unaccent",
@@ -152,6 +161,7 @@ POSTGRES = [
     # row behind a WHEN, so a save() that changes nothing searched costs nothing.
     f"""CREATE OR REPLACE FUNCTION catalogue_search_records_added() RETURNS trigger
     LANGUAGE plpgsql AS $$ BEGIN
+        {PG_IF_DEFERRED}
         {PG_UPSERT.format(source="added")}
         RETURN NULL;
     END $$""",
@@ -166,8 +176,9 @@ POSTGRES = [
         RETURN NULL;
     END $$""",
     # ISBNs of the identifiers table: added ones are appended, removals recompute.
-    """CREATE OR REPLACE FUNCTION catalogue_search_isbns_added() RETURNS trigger
+    f"""CREATE OR REPLACE FUNCTION catalogue_search_isbns_added() RETURNS trigger
     LANGUAGE plpgsql AS $$ BEGIN
+        {PG_IF_DEFERRED}
         UPDATE catalogue_searchentry e
         SET document = e.document || setweight(to_tsvector('simple', a.isbns), 'D')
         FROM (SELECT record_id, string_agg(isbn13, ' ') AS isbns FROM added GROUP BY record_id) a
@@ -182,8 +193,9 @@ POSTGRES = [
         RETURN NULL;
     END $$""",
     # Copies: the count of items that are not withdrawn, a tie-break of the ranking.
-    """CREATE OR REPLACE FUNCTION catalogue_search_items_added() RETURNS trigger
+    f"""CREATE OR REPLACE FUNCTION catalogue_search_items_added() RETURNS trigger
     LANGUAGE plpgsql AS $$ BEGIN
+        {PG_IF_DEFERRED}
         UPDATE catalogue_searchentry e SET copies = e.copies + a.n
         FROM (SELECT record_id, count(*) AS n FROM added WHERE status <> 'withdrawn'
               GROUP BY record_id) a
@@ -477,6 +489,31 @@ def uninstall(connection) -> None:
             _pg_uninstall(cursor)
         else:
             _sqlite_uninstall(cursor)
+
+
+@contextmanager
+def deferred(connection) -> Iterator[set[int]]:
+    """Rows added inside are indexed once, set-wise, when the block ends, instead of by the
+    triggers on every statement (on PostgreSQL a new record's entry was written three times:
+    with the record, again with its ISBNs, again with its copies, each time into both GIN
+    indexes). The caller adds to the yielded set the ids of the records it added, or added
+    ISBNs or copies to. Within a transaction only (the setting is transaction-local): if the
+    block fails, its transaction rolls back with the rows and the setting, so the index is never
+    behind what was committed. SQLite's triggers run per row as before."""
+    written: set[int] = set()
+    if connection.vendor != "postgresql":
+        yield written
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("search_schema.deferred() needs a transaction")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'on', true)", [PG_DEFERRED_SETTING])
+    yield written
+    with connection.cursor() as cursor:
+        # off again before anything else this transaction writes (a caller's on_written)
+        cursor.execute("SELECT set_config(%s, 'off', true)", [PG_DEFERRED_SETTING])
+        if written:
+            _pg_refresh(cursor, sorted(written))
 
 
 def refresh(connection, ids=None) -> None:
