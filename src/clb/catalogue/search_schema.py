@@ -4,8 +4,11 @@ Triggers keep the index current whatever writes a record or a copy: the ORM's sa
 bulk_create(), queryset.update(), raw SQL, other rooms' tests. `install()` is run by migration
 0007 and again after every migrate (SQLite drops a table's triggers when Django rebuilds the
 table for a schema change; re-installing is idempotent). `refresh()` recomputes entries set-wise
-with the same expressions the triggers use: after a bulk load with triggers off, or on request. Both wait for the columns of migration 0010 (see
-`_has_todays_columns`): released migrations 0007 and 0009 call them on the table of their day.
+with the same expressions the triggers use: after a bulk load with triggers off, or on request;
+`deferred()` lets a bulk writer (the importer) index the rows it added that way, once per
+transaction, instead of through the triggers. install() and refresh() wait for the columns of
+migration 0010 (see `_has_todays_columns`): released migrations 0007 and 0009 call them on the
+table of their day.
 
 PostgreSQL: catalogue_searchentry carries a `document tsvector` (weights: A title, B authors,
 C subjects and series, D ISBNs) with a GIN index, built with `clb_dutch`, a copy of the `dutch`
