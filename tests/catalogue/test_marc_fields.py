@@ -1,9 +1,13 @@
 """What each MARC field means in the catalogue (no database needed)."""
 
+import random
+
 import pymarc
 import pytest
+from stdnum import isbn as stdnum_isbn
+from stdnum.exceptions import ValidationError
 
-from clb.catalogue import marc
+from clb.catalogue import marc, text
 
 from .marcdata import field, fixed_field, record
 
@@ -47,6 +51,30 @@ def test_264_publication_beats_copyright_and_260_and_008():
     assert (describe(r).year, describe(r).publisher) == (1987, "Nijgh & Van Ditmar")
     r.remove_fields("260")
     assert describe(r).year == 1999  # 008/07-10
+
+
+def test_isbn_check_agrees_with_python_stdnum():
+    """text.as_isbn13 checks plain digits itself (faster); python-stdnum stays the reference."""
+
+    def reference(token):
+        if not text._ISBN_LIKE.match(token.strip()):
+            return None
+        try:
+            return stdnum_isbn.to_isbn13(stdnum_isbn.validate(token))
+        except ValidationError:
+            return None
+
+    rng = random.Random(18)
+    tokens = ["90-234-6632-2", "080442957X", "080442957x", "123456789", " 90 234 6632 2 ",
+              "979-10-90636-07-1", "9790000000000", "97890234663", "9789023466322"]  # fmt: skip
+    for _ in range(20_000):
+        token = "".join(rng.choice("0123456789") for _ in range(rng.choice([9, 10, 12, 13, 14])))
+        token = rng.choice(["978", "979", token[:3]]) + token[3:]
+        token = token[:-1] + "X" if rng.random() < 0.2 else token
+        tokens.append(token[:3] + "-" + token[3:] if rng.random() < 0.3 else token)
+    assert sum(reference(t) is not None for t in tokens) > 500  # valid ones among them
+    for token in tokens:
+        assert text.as_isbn13(token) == reference(token), token
 
 
 def test_isbns_normalised_to_isbn13_and_invalid_ones_kept_apart():

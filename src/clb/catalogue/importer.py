@@ -32,7 +32,7 @@ from django.db import DatabaseError, connection, transaction
 from clb import clock
 from clb.network.models import Branch, Organisation
 
-from . import bulk, mapping, marc, reading
+from . import bulk, mapping, marc, reading, search_schema
 from .errors import CatalogueError
 from .models import BibRecord, Item, ItemType, MaterialType, MergeLog, RecordIsbn
 from .text import as_isbn13
@@ -529,6 +529,12 @@ class _Batch:
         return None, None
 
     def _write(self, plans) -> None:
+        # The search index is written once per batch, set-wise, for the records that got rows,
+        # in this batch's transaction (search_schema.deferred).
+        with search_schema.deferred(connection) as indexed:
+            self._write_rows(plans, indexed)
+
+    def _write_rows(self, plans, indexed: set[int]) -> None:
         # Plain rows, not model instances: at a million records the ORM's per-field work was
         # the importer's largest cost (bulk.insert).
         new = [cand for cand, _t, how, _c, _k in plans if how == "new"]
@@ -544,9 +550,12 @@ class _Batch:
         )
         items, logs, record_ids = [], [], []
         organisation_id = self.organisation.pk
+        indexed.update(created)
         for cand, target, how, copies, _kept in plans:
             record_id = target_id(target)
             record_ids.append(record_id)
+            if copies:
+                indexed.add(record_id)
             items += [_item(c, record_id, organisation_id, cand.desc.audience) for c in copies]
             if how in ("isbn", "title_key"):
                 logs.append(

@@ -4,8 +4,11 @@ Triggers keep the index current whatever writes a record or a copy: the ORM's sa
 bulk_create(), queryset.update(), raw SQL, other rooms' tests. `install()` is run by migration
 0007 and again after every migrate (SQLite drops a table's triggers when Django rebuilds the
 table for a schema change; re-installing is idempotent). `refresh()` recomputes entries set-wise
-with the same expressions the triggers use: after a bulk load with triggers off, or on request. Both wait for the columns of migration 0010 (see
-`_has_todays_columns`): released migrations 0007 and 0009 call them on the table of their day.
+with the same expressions the triggers use: after a bulk load with triggers off, or on request;
+`deferred()` lets a bulk writer (the importer) index the rows it added that way, once per
+transaction, instead of through the triggers. install() and refresh() wait for the columns of
+migration 0010 (see `_has_todays_columns`): released migrations 0007 and 0009 call them on the
+table of their day.
 
 PostgreSQL: catalogue_searchentry carries a `document tsvector` (weights: A title, B authors,
 C subjects and series, D ISBNs) with a GIN index, built with `clb_dutch`, a copy of the `dutch`
@@ -23,6 +26,9 @@ words included), which the triggers call as SQL functions registered on every co
 Both: `title_key`, the title's folded words (catalogue_title_key / text.title_key), finds the
 record whose title is exactly what was typed; an index on (year, copies) lets a broad query read
 its first page in ranking order without visiting every match."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
@@ -110,6 +116,12 @@ PG_UPSERT = f"""
     ) words ORDER BY w
     ON CONFLICT (word) DO NOTHING;
 """
+# A bulk writer that indexes its own rows set-wise (deferred()) turns the triggers on added rows
+# off for the rest of its transaction; a transaction-local setting, so nothing else is affected.
+PG_DEFERRED_SETTING = "clb.search_deferred"
+PG_IF_DEFERRED = (
+    f"IF current_setting('{PG_DEFERRED_SETTING}', true) = 'on' THEN RETURN NULL; END IF;"
+)
 POSTGRES = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE EXTENSION IF NOT EXISTS unaccent",
@@ -152,6 +164,7 @@ POSTGRES = [
     # row behind a WHEN, so a save() that changes nothing searched costs nothing.
     f"""CREATE OR REPLACE FUNCTION catalogue_search_records_added() RETURNS trigger
     LANGUAGE plpgsql AS $$ BEGIN
+        {PG_IF_DEFERRED}
         {PG_UPSERT.format(source="added")}
         RETURN NULL;
     END $$""",
@@ -166,8 +179,9 @@ POSTGRES = [
         RETURN NULL;
     END $$""",
     # ISBNs of the identifiers table: added ones are appended, removals recompute.
-    """CREATE OR REPLACE FUNCTION catalogue_search_isbns_added() RETURNS trigger
+    f"""CREATE OR REPLACE FUNCTION catalogue_search_isbns_added() RETURNS trigger
     LANGUAGE plpgsql AS $$ BEGIN
+        {PG_IF_DEFERRED}
         UPDATE catalogue_searchentry e
         SET document = e.document || setweight(to_tsvector('simple', a.isbns), 'D')
         FROM (SELECT record_id, string_agg(isbn13, ' ') AS isbns FROM added GROUP BY record_id) a
@@ -182,8 +196,9 @@ POSTGRES = [
         RETURN NULL;
     END $$""",
     # Copies: the count of items that are not withdrawn, a tie-break of the ranking.
-    """CREATE OR REPLACE FUNCTION catalogue_search_items_added() RETURNS trigger
+    f"""CREATE OR REPLACE FUNCTION catalogue_search_items_added() RETURNS trigger
     LANGUAGE plpgsql AS $$ BEGIN
+        {PG_IF_DEFERRED}
         UPDATE catalogue_searchentry e SET copies = e.copies + a.n
         FROM (SELECT record_id, count(*) AS n FROM added WHERE status <> 'withdrawn'
               GROUP BY record_id) a
@@ -477,6 +492,31 @@ def uninstall(connection) -> None:
             _pg_uninstall(cursor)
         else:
             _sqlite_uninstall(cursor)
+
+
+@contextmanager
+def deferred(connection) -> Iterator[set[int]]:
+    """Rows added inside are indexed once, set-wise, when the block ends, instead of by the
+    triggers on every statement (on PostgreSQL a new record's entry was written three times:
+    with the record, again with its ISBNs, again with its copies, each time into both GIN
+    indexes). The caller adds to the yielded set the ids of the records it added, or added
+    ISBNs or copies to. Within a transaction only (the setting is transaction-local): if the
+    block fails, its transaction rolls back with the rows and the setting, so the index is never
+    behind what was committed. SQLite's triggers run per row as before."""
+    written: set[int] = set()
+    if connection.vendor != "postgresql":
+        yield written
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("search_schema.deferred() needs a transaction")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'on', true)", [PG_DEFERRED_SETTING])
+    yield written
+    with connection.cursor() as cursor:
+        # off again before anything else this transaction writes (a caller's on_written)
+        cursor.execute("SELECT set_config(%s, 'off', true)", [PG_DEFERRED_SETTING])
+        if written:
+            _pg_refresh(cursor, sorted(written))
 
 
 def refresh(connection, ids=None) -> None:
