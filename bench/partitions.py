@@ -6,9 +6,11 @@ month of the same size, in the same run.
 
 Three months of 2024 get --events events each (INSERT … SELECT over generate_series, one
 partition a month), the tallies are built from them (`rebuild`, a month at a time), then:
-January is archived with archive_before (what the command does), February's rows are removed
-with one DELETE, and March's partition is dropped by hand (the drop alone). Prints the times and
-the load average (the machine is shared: compare the ratios, not the seconds)."""
+January is archived with archive_before (what the command does; its check of the half-year's
+tallies is also timed alone), February's rows are removed with one DELETE and the VACUUM that
+must follow it, and March's partition is dropped by hand (the drop alone). Prints the times, the
+WAL each wrote (what replicas and the WAL archive receive) and the load average (the machine is
+shared: compare within one run). Add --durable to scripts/pg.py for fsync'd WAL."""
 
 import argparse
 import os
@@ -42,6 +44,19 @@ def timed(fn, *args, **kwargs) -> float:
     return time.perf_counter() - start
 
 
+def wal_now() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')")
+        return int(cursor.fetchone()[0])
+
+
+def measured(fn, *args, **kwargs) -> tuple[float, str]:
+    """Seconds and the WAL written."""
+    before = wal_now()
+    seconds = timed(fn, *args, **kwargs)
+    return seconds, f"{(wal_now() - before) / 1e6:.1f} MB"
+
+
 def network():
     from clb.network.models import Branch, Municipality, Organisation, Province
 
@@ -62,9 +77,9 @@ def fill(month: int, n: int, org, branch) -> None:
         cursor.execute(
             f"INSERT INTO {TABLE} (occurred_on, action, organisation_id, branch_id, item_type,"
             f" material_type, audience, age_band, municipality_code, source)"
-            f" SELECT date '2024-{month:02}-01' + (i % 28), (ARRAY['checkout', 'checkin',"
-            f" 'renew'])[1 + i % 3], %s, %s, 'boek', 'book', (ARRAY['adult', 'youth'])[1 + i % 2],"
-            f" (ARRAY['0-3', '9-14', '20-64', '65+'])[1 + i % 4], 'GM0344', ''"
+            f" SELECT date '2024-{month:02}-01' + (i %% 28), (ARRAY['checkout', 'checkin',"
+            f" 'renew'])[1 + i %% 3], %s, %s, 'boek', 'book', (ARRAY['adult', 'youth'])[1 + i %% 2],"
+            f" (ARRAY['0-3', '9-14', '20-64', '65+'])[1 + i %% 4], 'GM0344', ''"
             f" FROM generate_series(1, %s) i",
             [org.pk, branch.pk, n],
         )
@@ -91,8 +106,12 @@ def main() -> None:
     rebuilt = timed(tallies.rebuild, date(2024, 1, 1), date(2024, 6, 30))
     say(f"rebuild-tallies 2024-H1 (six months, one partition each): {rebuilt:.1f} s")
 
-    archived = timed(archive_before, date(2024, 2, 1), at=LATER)
-    say(f"archive-events --before 2024-02 (check 2024-H1, keep counts, DROP): {archived:.2f} s")
+    from clb.statistics.tallies import disagreements
+
+    checked = timed(disagreements, date(2024, 1, 1))
+    say(f"the check alone (2024-H1's tallies against its events): {checked:.2f} s")
+    archived, wal = measured(archive_before, date(2024, 2, 1), at=LATER)
+    say(f"archive-events --before 2024-02 (check, keep counts, DROP): {archived:.2f} s, WAL {wal}")
 
     def delete():
         with transaction.atomic(), connection.cursor() as cursor:
@@ -101,16 +120,26 @@ def main() -> None:
                 f" AND occurred_on < '2024-03-01'"
             )
 
-    deleted = timed(delete)
-    say(f"DELETE of 2024-02 ({args.events:,} rows): {deleted:.2f} s")
+    deleted, wal = measured(delete)
+    say(f"DELETE of 2024-02 ({args.events:,} rows): {deleted:.2f} s, WAL {wal}")
+
+    def vacuum():
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM {TABLE}_2024_02")
+
+    vacuumed, wal = measured(vacuum)
+    say(f"VACUUM after it (the dead rows): {vacuumed:.2f} s, WAL {wal}")
 
     def drop():
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {TABLE}_2024_03")
 
-    dropped = timed(drop)
-    say(f"DROP TABLE of 2024-03's partition ({args.events:,} rows): {dropped:.3f} s")
-    say(f"DELETE / archive = {deleted / archived:.1f}x; DELETE / DROP = {deleted / dropped:.0f}x")
+    dropped, wal = measured(drop)
+    say(f"DROP TABLE of 2024-03's partition ({args.events:,} rows): {dropped:.3f} s, WAL {wal}")
+    say(
+        f"DELETE+VACUUM / DROP = {(deleted + vacuumed) / dropped:.0f}x;"
+        f" archive without its check = {archived - checked:.2f} s"
+    )
     say(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
