@@ -555,6 +555,9 @@ def main():
     say("clb load-reference")
     call_command("load_reference", stdout=io.StringIO())
     build_network()
+    from clb.statistics import partitions
+
+    partitions.ensure(date(YEAR, 1, 1), ahead=11)  # a partition per month, as the worker makes
     load_seconds = generate_events(args.events, args.workers)
     rebuild_seconds, _ = timed(tallies.rebuild, date(YEAR, 1, 1), date(YEAR, 12, 31), say)
     generate_registrations()

@@ -157,6 +157,29 @@ def test_a_stopped_replica_leaves_the_reads_to_the_primary(pair):
     assert health(pair)["stale_reads"] == "replica"
 
 
+def test_the_cockpit_reads_from_the_replica_and_from_the_primary_when_it_is_stopped(pair):
+    staff = Browser(pair.port)
+    staff.log_in_staff(pair.seed["desks"][0]["username"])  # staff of an organisation: its cockpit
+    # Logging in wrote (last login): the next pages read the primary until the replica has it.
+    wait_until(
+        lambda: staff.request("GET", "/cockpit/")[0] == 200 and reads(staff) == "replica1",
+        "the cockpit read from the replica",
+    )
+    status, _, page = staff.request("GET", "/cockpit/")
+    assert status == 200 and "Bibliotheek Utrecht" in page and "cockpit.js" in page
+    pair.replica.stop("immediate")
+    try:
+        status, _, page = staff.request("GET", "/cockpit/")
+        assert status == 200 and "Bibliotheek Utrecht" in page and "cockpit.js" in page
+        assert reads(staff) == "primary"
+    finally:
+        pair.replica.start()
+    wait_until(
+        lambda: staff.request("GET", "/cockpit/")[0] == 200 and reads(staff) == "replica1",
+        "the cockpit back on the replica",
+    )
+
+
 def test_a_replica_too_far_behind_serves_no_one(pair):
     anyone = Browser(pair.port)
     paused(pair)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 
 from clb.accounts.models import User
 from clb.statistics import events, models
@@ -114,3 +115,40 @@ def test_the_move_keeps_every_row_both_ways(net):
     assert models.CirculationEvent.objects.latest("id").id > max(r[0] for r in before["events"])
     assert models.PlaceTally.objects.get().n == 4
     assert models.ResidenceTally.objects.get().n == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_partitioning_keeps_every_event_and_makes_the_table_that_was_one_partition(net):
+    """0004 on a database with events: on PostgreSQL the table becomes the partition of the
+    months it holds (January to March 2025), no row copied; on SQLite nothing changes. Either
+    way every event stays, ids continue, and going back keeps them too."""
+    old = migrate([("statistics", "0003_event_source")])
+    try:
+        event = old.get_model("statistics", "CirculationEvent")
+        for day in (date(2025, 1, 31), date(2025, 3, 1), date(2025, 3, 31)):
+            event.objects.create(
+                occurred_on=day, action="checkout", organisation_id=net.org_a.pk,
+                branch_id=net.a1.pk, municipality_code="GM0363",
+            )  # fmt: skip
+        before = _rows(event, EVENT)
+    finally:
+        migrate(latest())
+    assert _rows(models.CirculationEvent, EVENT) == before
+    events.record("checkin", on=date(2025, 4, 2), organisation_id=net.org_a.pk)
+    assert models.CirculationEvent.objects.latest("id").id > max(r[0] for r in before)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT tableoid::regclass::text, occurred_on FROM statistics_circulationevent"
+                " ORDER BY occurred_on"
+            )
+            assert [table for table, _day in cursor.fetchall()] == [
+                *["statistics_circulationevent_2025_01_tot_2025_04"] * 3,
+                "statistics_circulationevent_default",
+            ]
+    back = migrate([("statistics", "0003_event_source")])
+    try:
+        assert len(_rows(back.get_model("statistics", "CirculationEvent"), EVENT)) == 4
+    finally:
+        migrate(latest())
+    assert len(_rows(models.CirculationEvent, EVENT)) == 4

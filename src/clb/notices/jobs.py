@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from clb import clock
 from clb.circulation import services as circulation
 from clb.members import services as members
+from clb.statistics import partitions
 
 from . import privacy, queueing, renewal, sending
 from .models import JobRun, RunState
@@ -86,6 +87,10 @@ def _snapshot(at):
     return {"memberships": members.take_member_snapshot(on=clock.today(at), at=at)}
 
 
+def _partitions(at):
+    return {"partitions": len(partitions.ensure(clock.today(at)))}
+
+
 def _anonymise(at):
     return {"loans": circulation.anonymise(at=at), "notices": privacy.erase_old_content(at)}
 
@@ -99,6 +104,7 @@ JOBS = [
     Job("loan_notices", _("Berichten over uitleningen klaarzetten"), _loan_notices, daily_at=time(6, 0)),
     Job("hold_notices", _("Berichten over reserveringen en kosten klaarzetten"), _frequent_notices, every=timedelta(minutes=5)),
     Job("send_notices", _("Berichten verzenden"), _send, every=timedelta(minutes=1)),
+    Job("statistics_partitions", _("Maanden van de statistiek klaarzetten"), _partitions, daily_at=time(0, 5)),
     Job("snapshot_members", _("Ledentelling voor het dashboard"), _snapshot, daily_at=time(23, 30)),
 ]  # fmt: skip
 BY_NAME = {job.name: job for job in JOBS}

@@ -62,6 +62,49 @@ class CirculationEvent(models.Model):
         return f"{self.occurred_on} {self.action}"
 
 
+class ArchivedMonth(models.Model):
+    """A month whose raw events were archived (`clb archive-events`, archive.py): its figures
+    live on in the tallies and, for rebuilding them, in ArchivedCount."""
+
+    month = models.DateField(unique=True, verbose_name=_("maand"))  # its first day
+    archived_at = models.DateTimeField(verbose_name=_("gearchiveerd op"))
+    events = models.BigIntegerField(default=0, verbose_name=_("gebeurtenissen"))
+    exported_to = models.CharField(max_length=500, blank=True, verbose_name=_("bestand"))
+
+    class Meta:
+        ordering = ["month"]
+        verbose_name = _("gearchiveerde maand")
+        verbose_name_plural = _("gearchiveerde maanden")
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"
+
+
+class ArchivedCount(models.Model):
+    """The counted events of an archived month, grouped by every dimension a tally keeps: what
+    `clb rebuild-tallies` reads for that month instead of its raw events."""
+
+    month = models.DateField()
+    action = models.CharField(max_length=20, choices=EventAction.choices)
+    organisation = models.ForeignKey(
+        "network.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    branch = models.ForeignKey(
+        "network.Branch", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    audience = models.CharField(max_length=8, blank=True)
+    material_type = models.CharField(max_length=12, blank=True)
+    municipality_code = models.CharField(max_length=6, blank=True)
+    age_band = models.CharField(max_length=8, blank=True)
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month"])]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.action}: {self.n}"
+
+
 # --- aggregates kept up to date as events arrive (see tallies.py) -----------------------------
 # Their grain is the half-year, the cockpit's smallest period: a national half-year is a few
 # tens of thousands of rows instead of tens of millions of events.
