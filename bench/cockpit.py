@@ -5,6 +5,13 @@ in the same run.
 
     python scripts/pg.py -- .venv/bin/python bench/cockpit.py [--events 60000000]
 
+Building 60 M events takes the better part of an hour on 2 cores: `--build-only` builds into a
+PostgreSQL cluster of your own (CLB_DATABASE_URL) and `--reuse` measures what an earlier run
+built there; `--pages-only` measures the dashboard pages alone. The pages are those of NL, every
+province and Utrecht (GM0344) for 2025-H2 (open: read from the tallies) and 2025-H1 (closed by
+the run: final figures, kept in memory after the first view), with the load average and the CPU
+time of each page beside the wall-clock time.
+
 Steps: `clb load-reference` (real municipalities, postcode areas, the real library locations);
 library organisations and branches generated over every municipality (marked is_demo, ~1 branch
 per 18,000 inhabitants, small municipalities with a service point only); N anonymous events in
