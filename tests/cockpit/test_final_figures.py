@@ -2,7 +2,7 @@
 served from memory equals what is computed afresh from the frozen values, a period that is not
 closed is never served from memory, and a period closed anew is computed afresh."""
 
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,30 +15,17 @@ from clb.cockpit.engine import Cockpit
 from clb.cockpit.final_figures import FINAL
 from clb.cockpit.models import FrozenMeasures
 from clb.cockpit.regions import Geography
-from clb.members.services import take_member_snapshot
-from clb.services import services as registration
 from clb.statistics.models import ClosedPeriod
 from clb.statistics.periods import parse
 from tests.factories import T0, make_item, make_patron
 
 from .helpers import record_many
+from .test_pages import busy  # noqa: F401 (the fixture: activity in Utrecht and Amersfoort)
 
+pytestmark = pytest.mark.usefixtures("busy")
 AMS = ZoneInfo("Europe/Amsterdam")
 AFTER_H1 = datetime(2026, 7, 2, 9, tzinfo=AMS)
 CODES = ("NL", "PV26", "GM0344", "GM0307", "ORG:bibliotheek-eemland")
-
-
-@pytest.fixture
-def busy(net):
-    patron = make_patron(net.org_a, at=T0)
-    record_many(25, "checkout", at=T0, organisation=net.org_a, branch=net.a1,
-                item=make_item(net.a1), patron=patron)  # fmt: skip
-    record_many(17, "checkout", at=T0, organisation=net.org_b, branch=net.b1,
-                item=make_item(net.b1), patron=patron)  # fmt: skip
-    for _ in range(12):
-        registration.register_quick_contact("12", branch=net.a1, at=T0)
-    take_member_snapshot(on=date(2026, 3, 1))
-    return net
 
 
 def _read(period_code: str, *, at=AFTER_H1) -> dict:
@@ -62,7 +49,7 @@ def _frozen_reads(queries) -> int:
     return sum(FrozenMeasures._meta.db_table in q["sql"] for q in queries.captured_queries)
 
 
-def test_kept_figures_of_a_closed_period_equal_the_figures_computed_afresh(busy):
+def test_kept_figures_of_a_closed_period_equal_the_figures_computed_afresh(net):
     closing.close_period("2026-H1", at=AFTER_H1)
     with CaptureQueriesContext(connection) as first:
         fresh = _read("2026-H1")
@@ -80,7 +67,7 @@ def test_kept_figures_of_a_closed_period_equal_the_figures_computed_afresh(busy)
     assert _read("2026-H1") == kept
 
 
-def test_the_dashboard_of_a_closed_period_is_the_same_from_memory(busy):
+def test_the_dashboard_of_a_closed_period_is_the_same_from_memory(net):
     closing.close_period("2026-H1", at=AFTER_H1)
     kb = User.objects.create_user(username="kb-final", role="cockpit", region_code="NL")
     geo = Geography()
@@ -96,12 +83,12 @@ def test_the_dashboard_of_a_closed_period_is_the_same_from_memory(busy):
         assert board(code) == computed, code
 
 
-def test_an_open_period_is_never_served_from_memory(busy):
+def test_an_open_period_is_never_served_from_memory(net):
     before = _read("2026-H1", at=T0)
     assert FINAL.periods() == set()
     assert not any(row[4] for row in before["GM0344"])  # provisional
-    record_many(5, "checkout", at=T0, organisation=busy.org_a, branch=busy.a1,
-                item=make_item(busy.a1), patron=make_patron(busy.org_a, at=T0))  # fmt: skip
+    record_many(5, "checkout", at=T0, organisation=net.org_a, branch=net.a1,
+                item=make_item(net.a1), patron=make_patron(net.org_a, at=T0))  # fmt: skip
     after = _read("2026-H1", at=T0)
     loans = {c: {r[2] for r in after[c] if r[:2] == ("loans", "")} for c in ("GM0344", "NL")}
     assert loans == {"GM0344": {30}, "NL": {47}}
@@ -113,7 +100,7 @@ def test_an_open_period_is_never_served_from_memory(busy):
     assert FINAL.periods() == {"2025-H2"}
 
 
-def test_a_period_closed_anew_is_computed_afresh(busy):
+def test_a_period_closed_anew_is_computed_afresh(net):
     """Closed periods are not reopened in CLB; should one be (a correction by hand in the
     database), its figures are not taken from memory: while open they are live, and once
     closed again they carry the new moment of closing."""
@@ -121,8 +108,8 @@ def test_a_period_closed_anew_is_computed_afresh(busy):
     kept = _read("2026-H1")
     ClosedPeriod.objects.filter(code="2026-H1").delete()
     FrozenMeasures.objects.filter(period="2026-H1").delete()
-    record_many(5, "checkout", at=T0, organisation=busy.org_a, branch=busy.a1,
-                item=make_item(busy.a1), patron=make_patron(busy.org_a, at=T0))  # fmt: skip
+    record_many(5, "checkout", at=T0, organisation=net.org_a, branch=net.a1,
+                item=make_item(net.a1), patron=make_patron(net.org_a, at=T0))  # fmt: skip
     reopened = _read("2026-H1")
     assert {r[2] for r in reopened["GM0344"] if r[:2] == ("loans", "")} == {30}
     assert not any(r[4] for r in reopened["GM0344"])
