@@ -5,6 +5,13 @@ in the same run.
 
     python scripts/pg.py -- .venv/bin/python bench/cockpit.py [--events 60000000]
 
+Building 60 M events takes the better part of an hour on 2 cores: `--build-only` builds into a
+PostgreSQL cluster of your own (CLB_DATABASE_URL) and `--reuse` measures what an earlier run
+built there; `--pages-only` measures the dashboard pages alone. The pages are those of NL, every
+province and Utrecht (GM0344) for 2025-H2 (open: read from the tallies) and 2025-H1 (closed by
+the run: final figures, kept in memory after the first view), with the load average and the CPU
+time of each page beside the wall-clock time.
+
 Steps: `clb load-reference` (real municipalities, postcode areas, the real library locations);
 library organisations and branches generated over every municipality (marked is_demo, ~1 branch
 per 18,000 inhabitants, small municipalities with a service point only); N anonymous events in
@@ -39,9 +46,15 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from clb.accounts.models import User  # noqa: E402
+from clb.network.models import Province  # noqa: E402
+
 AMS = ZoneInfo("Europe/Amsterdam")
 YEAR = 2025
 AT = datetime(2026, 3, 2, 10, tzinfo=AMS)  # "now" for the measurements: 2025 is over
+# Both halves of 2025 are over and hold as many events. The first is closed before its pages
+# are measured (its figures final); the second stays open (its figures read from the tallies).
+CLOSED, OPEN = f"{YEAR}-H1", f"{YEAR}-H2"
 
 
 def say(message: str) -> None:
@@ -402,31 +415,66 @@ def national_report(fmt="pdf"):
     from clb.statistics.periods import parse
 
     geo = Geography()
-    report = build_report(geo, geo.region("NL"), parse(f"{YEAR}-H1"), at=AT)
+    report = build_report(geo, geo.region("NL"), parse(OPEN), at=AT)
     buffer = io.BytesIO()
     write(report, fmt, buffer)
     return report, len(buffer.getvalue())
 
 
-def dashboard_client():
-    from clb.accounts.models import User
+BENCH_USER = "bench-kb"
 
+
+def dashboard_client():
     user, _ = User.objects.get_or_create(
-        username="bench-kb", defaults={"role": "cockpit", "region_code": "NL"}
+        username=BENCH_USER, defaults={"role": "cockpit", "region_code": "NL"}
     )
     client = Client()
     client.force_login(user)
     return client
 
 
+# CPU seconds of this process per page (the server's share of the work, without the waiting
+# for a core that a loaded machine adds to the wall-clock time), by path.
+PAGE_CPU: dict[str, list[float]] = {}
+
+
 def page_seconds(client, path, repeat: int) -> list[float]:
     out = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         response = client.get(path, HTTP_HOST="localhost")
         out.append(time.perf_counter() - start)
+        PAGE_CPU.setdefault(path, []).append(time.process_time() - cpu)
         assert response.status_code == 200, (path, response.status_code)
     return out
+
+
+def page_path(code: str, period: str) -> str:
+    return f"/cockpit/?regio={code}&periode={period}"
+
+
+def measure_pages(client, regions: dict, period: str, repeat: int) -> dict:
+    """{code: (first view, median of `repeat` views after it)}."""
+    out = {}
+    for code in regions.values():
+        first = page_seconds(client, page_path(code, period), 1)[0]
+        out[code] = (
+            first,
+            statistics.median(page_seconds(client, page_path(code, period), repeat)),
+        )
+    say(f"pagina's {period}: " + ", ".join(f"{c} {m * 1000:.0f} ms" for c, (_f, m) in out.items()))
+    return out
+
+
+def close(code: str) -> float:
+    """Close the period as the KB does (its figures frozen), unless an earlier run did."""
+    from clb.cockpit import closing
+    from clb.statistics.models import ClosedPeriod
+
+    if ClosedPeriod.objects.filter(code=code).exists():
+        return 0.0
+    seconds, _ = timed(closing.close_period, code, at=AT)
+    return seconds
 
 
 def plain_group_by() -> float:
@@ -438,14 +486,14 @@ def plain_group_by() -> float:
             "SELECT m.code, e.organisation_id, e.action, e.audience, e.material_type, count(*)"
             " FROM statistics_circulationevent e JOIN network_branch b ON b.id = e.branch_id"
             " LEFT JOIN network_municipality m ON m.id = b.municipality_id"
-            " WHERE e.occurred_on >= '2025-01-01' AND e.occurred_on < '2025-07-01'"
+            " WHERE e.occurred_on >= '2025-07-01' AND e.occurred_on < '2026-01-01'"
             " GROUP BY 1, 2, 3, 4, 5"
         )
         cur.fetchall()
         cur.execute(
             "SELECT municipality_code, organisation_id, action, age_band, count(*)"
             " FROM statistics_circulationevent"
-            " WHERE occurred_on >= '2025-01-01' AND occurred_on < '2025-07-01'"
+            " WHERE occurred_on >= '2025-07-01' AND occurred_on < '2026-01-01'"
             " GROUP BY 1, 2, 3, 4"
         )
         cur.fetchall()
@@ -543,6 +591,13 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=5, help="page loads per measurement")
     parser.add_argument("--upkeep", type=int, default=3000, help="events recorded one by one")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the network and events an earlier run built in this database "
+                             "(a PostgreSQL cluster of your own in CLB_DATABASE_URL)")  # fmt: skip
+    parser.add_argument("--pages-only", action="store_true",
+                        help="measure the dashboard pages only (no report, raw events, upkeep)")  # fmt: skip
+    parser.add_argument("--build-only", action="store_true",
+                        help="build the data set and stop (measure later with --reuse)")  # fmt: skip
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run on PostgreSQL: python scripts/pg.py -- .venv/bin/python bench/cockpit.py")
@@ -552,67 +607,99 @@ def main():
 
     run_start = time.perf_counter()
     call_command("migrate", verbosity=0)
-    say("clb load-reference")
-    call_command("load_reference", stdout=io.StringIO())
-    build_network()
-    from clb.statistics import partitions
+    # The bench's own user is made in the measurements, after everything was built.
+    reusing = args.reuse and User.objects.filter(username=BENCH_USER).exists()
+    load_seconds = rebuild_seconds = 0.0
+    if reusing:
+        say("netwerk en gebeurtenissen van een eerdere run hergebruikt (--reuse)")
+    else:
+        say("clb load-reference")
+        call_command("load_reference", stdout=io.StringIO())
+        build_network()
+        from clb.statistics import partitions
 
-    partitions.ensure(date(YEAR, 1, 1), ahead=11)  # a partition per month, as the worker makes
-    load_seconds = generate_events(args.events, args.workers)
-    rebuild_seconds, _ = timed(tallies.rebuild, date(YEAR, 1, 1), date(YEAR, 12, 31), say)
-    generate_registrations()
-    from clb.services import tallies as registration_tallies
+        partitions.ensure(date(YEAR, 1, 1), ahead=11)  # a partition per month, as the worker makes
+        load_seconds = generate_events(args.events, args.workers)
+        rebuild_seconds, _ = timed(
+            tallies.rebuild, date(YEAR, 1, 1), date(YEAR, 12, 31), progress=say
+        )
+        generate_registrations()
+        from clb.services import tallies as registration_tallies
 
-    seconds, _ = timed(registration_tallies.rebuild, date(YEAR, 1, 1), date(YEAR, 12, 31), say)
-    rebuild_seconds += seconds
+        seconds, _ = timed(
+            registration_tallies.rebuild, date(YEAR, 1, 1), date(YEAR, 12, 31), progress=say
+        )
+        rebuild_seconds += seconds
     events_n = CirculationEvent.objects.count()
     tally_rows = PlaceTally.objects.count() + ResidenceTally.objects.count()
     say(f"{events_n:,} gebeurtenissen, {tally_rows:,} regels in de tellingen "
         f"(opgebouwd in {rebuild_seconds:.0f} s)")  # fmt: skip
 
-    # What an operator does after a bulk load; otherwise autovacuum's pass over 60 M fresh rows
-    # runs during the measurements and they measure it.
-    seconds, _ = timed(vacuum)
-    say(f"VACUUM ANALYZE na het laden: {seconds:.0f} s")
+    if not reusing:
+        # What an operator does after a bulk load; otherwise autovacuum's pass over 60 M fresh
+        # rows runs during the measurements and they measure it.
+        seconds, _ = timed(vacuum)
+        say(f"VACUUM ANALYZE na het laden: {seconds:.0f} s")
+    if args.build_only:
+        dashboard_client()  # marks the data set as complete for --reuse
+        return
+    load_before = os.getloadavg()
     say("metingen")
-    national_report()  # warm-up: imports, fonts
-    report_tally, (report, size) = timed(national_report)
-    parts = sum(len(t.rows) for t in report.parts)
     client = dashboard_client()
-    paths = {
-        "dashboard NL": f"/cockpit/?regio=NL&periode={YEAR}-H1",
-        "dashboard gemeente (Utrecht)": f"/cockpit/?regio=GM0344&periode={YEAR}-H1",
-    }
-    page_tally = {}
-    for label, path in paths.items():
-        page_seconds(client, path, 1)  # warm-up
-        page_tally[label] = page_seconds(client, path, args.repeat)
-    say(f"rapport uit tellingen {report_tally:.2f} s; pagina's {page_tally}")
-    raw_sql = plain_group_by()
-    say(f"kale GROUP BY {raw_sql:.2f} s")
-    with facts.raw_events():
-        report_raw, _ = timed(national_report)
-        say(f"rapport uit ruwe gebeurtenissen {report_raw:.2f} s")
-        page_raw = {label: page_seconds(client, path, 1) for label, path in paths.items()}
-        say(f"pagina's uit ruwe gebeurtenissen {page_raw}")
-    with_tallies, plain = upkeep_rate(args.upkeep)
-    say("bijhouden gemeten; tellingen naast de ruwe GROUP BY leggen")
-    consistent = tallies_match_raw()
+    regions = {"NL": "NL", **{code: code for code in sorted(Province.objects.values_list(
+        "code", flat=True))}, "Utrecht (gemeente)": "GM0344"}  # fmt: skip
+    page_open = measure_pages(client, regions, OPEN, args.repeat)
+    closing_seconds = close(CLOSED)
+    page_closed = measure_pages(client, regions, CLOSED, args.repeat)
+    if not args.pages_only:
+        national_report()  # warm-up: imports, fonts
+        report_tally, (report, size) = timed(national_report)
+        parts = sum(len(t.rows) for t in report.parts)
+        say(f"rapport uit tellingen {report_tally:.2f} s")
+        raw_sql = plain_group_by()
+        say(f"kale GROUP BY {raw_sql:.2f} s")
+        with facts.raw_events():
+            report_raw, _ = timed(national_report)
+            say(f"rapport uit ruwe gebeurtenissen {report_raw:.2f} s")
+            page_raw = {
+                code: page_seconds(client, page_path(code, OPEN), 1)[0] for code in ("NL", "GM0344")
+            }
+            say(f"pagina's uit ruwe gebeurtenissen {page_raw}")
+        with_tallies, plain = upkeep_rate(args.upkeep)
+        say("bijhouden gemeten; tellingen naast de ruwe GROUP BY leggen")
+        consistent = tallies_match_raw()
 
     print()
-    print(f"events: {events_n:,} in {YEAR} over {parts} regions in the report "
-          f"(load {load_seconds:.0f} s, tallies built in {rebuild_seconds:.0f} s)")  # fmt: skip
-    print(f"national half-year report (all indicators, NL + provinces + municipalities + "
-          f"organisations, PDF {size / 1e6:.1f} MB):")  # fmt: skip
+    print(f"events: {events_n:,} in {YEAR} (load {load_seconds:.0f} s, tallies built in "
+          f"{rebuild_seconds:.0f} s); {tally_rows:,} tally rows")  # fmt: skip
+    print(f"load average before the pages: {load_before}; after: {os.getloadavg()}")
+    print(f"dashboard pages, median of {args.repeat} after one warm-up (aim: NL and every "
+          f"province <= 300 ms, a municipality <= 150 ms):")  # fmt: skip
+    print(
+        f"  {'region':<22} {OPEN + ' open':>14} {CLOSED + ' closed':>16} {'closed, first view':>19}"
+        "   CPU ms of the process: open, closed"
+    )
+    for label, code in regions.items():
+        first, median = page_closed[code]
+        cpu = [statistics.median(PAGE_CPU[page_path(code, p)][1:]) * 1000 for p in (OPEN, CLOSED)]
+        print(f"  {label:<22} {page_open[code][1] * 1000:11.0f} ms {median * 1000:13.0f} ms "
+              f"{first * 1000:16.0f} ms   {cpu[0]:6.0f} {cpu[1]:6.0f}")  # fmt: skip
+    provinces = [c for c in regions.values() if c.startswith("PV")]
+    slowest = max(provinces, key=lambda c: page_open[c][1])
+    print(f"  slowest province (open): {slowest} {page_open[slowest][1] * 1000:.0f} ms; "
+          f"closing {CLOSED} took {closing_seconds:.1f} s")  # fmt: skip
+    if args.pages_only:
+        return
+    print(f"national half-year report {OPEN} (all indicators, NL + provinces + municipalities + "
+          f"organisations, {parts} regions, PDF {size / 1e6:.1f} MB):")  # fmt: skip
     print(f"  from tallies:               {report_tally:8.2f} s   (aim <= 10 s)")
     print(f"  from raw events (GROUP BY): {report_raw:8.2f} s")
     print(f"  ratio raw/tallies:          {report_raw / report_tally:8.1f} x")
     print(f"  bare SQL GROUP BY of one half-year over raw events (psycopg): {raw_sql:.2f} s")
-    for label in paths:
-        median = statistics.median(page_tally[label])
-        raw = page_raw[label][0]
-        print(f"{label}: tallies median {median * 1000:6.0f} ms of {args.repeat} "
-              f"(aim <= 300 ms); raw events {raw * 1000:8.0f} ms; ratio {raw / median:6.1f} x")  # fmt: skip
+    for code, raw in page_raw.items():
+        median = page_open[code][1]
+        print(f"dashboard {code} {OPEN}: tallies {median * 1000:6.0f} ms; raw events "
+              f"{raw * 1000:8.0f} ms; ratio {raw / median:6.1f} x")  # fmt: skip
     print(f"upkeep: events.record() with tallies {with_tallies:7.0f} events/s, "
           f"plain event insert {plain:7.0f} events/s, ratio {with_tallies / plain:.2f}")  # fmt: skip
     print(f"tallies equal the raw GROUP BY after the upkeep: {'yes' if consistent else 'NO'}")

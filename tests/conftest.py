@@ -17,6 +17,16 @@ def _plain_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_final_figures_from_other_tests():
+    # The cockpit keeps a closed period's figures in memory, keyed by when the period closed
+    # (cockpit/final_figures.py). Tests roll the database back and close the same period at the
+    # same injected moment again with other data, which no running installation does.
+    from clb.cockpit.final_figures import FINAL
+
+    FINAL.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_staff_passwords(settings):
     # Staff passwords only; the PIN hasher stays real so PIN tests test the real thing.
     settings.PASSWORD_HASHERS = [

@@ -186,17 +186,23 @@ class _Accessibility:
     """The accessibility analysis on a period's last day (or today, if sooner), read per region,
     with CBS's road distance beside it."""
 
-    def __init__(self, geo: Geography, max_km: float, today: date, analyses=()):
+    def __init__(self, geo: Geography, max_km: float, today: date, analyses=(), final=is_final):
         self.geo = geo
         self.max_km = max_km
         self.today = today
-        # Analyses the caller already ran (the register check's) are used, not run again.
+        self.final = final
+        # Analyses the caller already ran (the register check's) are used, not run again; their
+        # population (inhabitants per postcode area, projected) serves the other days as well.
         self._analyses: dict = {a.day: a for a in analyses if a.max_km == max_km}
+        self._population = next((a.population for a in analyses), None)
 
     def analysis(self, period: Period):
         day = min(period.end, self.today)
         if day not in self._analyses:
-            self._analyses[day] = accessibility.analyse(self.max_km, at=day)
+            self._analyses[day] = accessibility.analyse(
+                self.max_km, at=day, population=self._population
+            )
+            self._population = self._analyses[day].population
         return self._analyses[day]
 
     def row(self, region: Region, period: Period):
@@ -217,7 +223,7 @@ class _Accessibility:
 
     def value(self, region: Region, period: Period) -> Value:
         share = self.row(region, period).share_beyond_vestiging_pct
-        final = is_final(period)
+        final = self.final(period)
         if share is None:
             return Value(None, NO_DATA, final)
         return Value(share, number(share, 1), final)
@@ -230,7 +236,11 @@ def _indicator_value(figure: Figure) -> Value:
 class Reader:
     """Reads every aim for a set of regions in one go (one engine run for all of them)."""
 
-    def __init__(self, geo: Geography, regions, period: Period, *, at=None, analyses=()):
+    def __init__(
+        self, geo: Geography, regions, period: Period, *, at=None, analyses=(), cockpit=None
+    ):
+        """`cockpit`: an engine the caller already holds with the period's figures of these
+        regions (the dashboard's); only the period a year earlier is then fetched here."""
         self.geo = geo
         self.analyses = analyses
         self.period = period
@@ -240,23 +250,30 @@ class Reader:
             a.compare for a in self.covenant.aims if a.compare
         }
         indicators = [INDICATOR_BY_CODE[c] for c in sorted(codes) if c in INDICATOR_BY_CODE]
-        self.cockpit = Cockpit(
-            regions, [period, self.before], geo=geo, indicators=indicators, at=at
-        )
+        periods = [self.before] if cockpit is not None else [period, self.before]
+        self.cockpit = Cockpit(regions, periods, geo=geo, indicators=indicators, at=at)
+        self.current = cockpit or self.cockpit
         self._access: dict = {}
+        self._final: dict[str, bool] = {}
         self.today = clock.today(at)
+
+    def is_final(self, period: Period) -> bool:
+        if period.code not in self._final:
+            self._final[period.code] = is_final(period)
+        return self._final[period.code]
 
     def _accessibility(self, aim: Aim) -> _Accessibility:
         if aim.max_km not in self._access:
             self._access[aim.max_km] = _Accessibility(
-                self.geo, aim.max_km, self.today, self.analyses
+                self.geo, aim.max_km, self.today, self.analyses, self.is_final
             )
         return self._access[aim.max_km]
 
     def value(self, aim: Aim, code: str, region: Region, period: Period) -> Value:
         if code == ACCESSIBILITY:
             return self._accessibility(aim).value(region, period)
-        return _indicator_value(self.cockpit.figure(INDICATOR_BY_CODE[code], region, period))
+        cockpit = self.current if period.code == self.period.code else self.cockpit
+        return _indicator_value(cockpit.figure(INDICATOR_BY_CODE[code], region, period))
 
     def reading(self, aim: Aim, region: Region, group: Region | None = None) -> Reading:
         now = self.value(aim, aim.indicator, region, self.period)
@@ -342,10 +359,12 @@ def read(
     differences=True,
     at=None,
     analyses=(),
+    cockpit=None,
 ) -> Aims:
     """The aims of a region, of each of its `parts` (for traffic lights per part) and, with
     `differences`, the best and worst of its municipalities per size class. `analyses`:
-    accessibility analyses already run (caveats.register.analysis) to use rather than repeat."""
+    accessibility analyses already run (caveats.register.analysis) to use rather than repeat;
+    `cockpit`: an engine already holding the period's figures of these regions (Reader)."""
     group = _size_group(geo, region)
     municipalities = (
         [geo.region(c) for c in sorted(geo.municipalities_of(region) or geo.municipalities)]
@@ -353,7 +372,7 @@ def read(
         else []
     )
     regions = [region, *parts, *municipalities] + ([group] if group else [])
-    reader = Reader(geo, regions, period, at=at, analyses=analyses)
+    reader = Reader(geo, regions, period, at=at, analyses=analyses, cockpit=cockpit)
     aims = Aims(reader.covenant, region, period, reader.readings(region, group), group=group)
     aims.parts = [(p, reader.readings(p)) for p in parts]
     aims.differences = _differences(reader, municipalities)

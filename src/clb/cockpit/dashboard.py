@@ -157,6 +157,7 @@ def build(
         differences=False,
         at=at,
         analyses=[caveats.register.analysis],
+        cockpit=cockpit,
     )
     board.tables["doelen"] = covenant_aims.aims_table(board.aims)
 

@@ -26,6 +26,7 @@ from .definitions import (
     key_label,
 )
 from .facts import FACTS, FOCUSABLE, Facts, Scope
+from .final_figures import FINAL
 from .models import FrozenMeasures
 from .regions import NATIONAL, Geography, Region
 
@@ -311,13 +312,24 @@ class FrozenValues:
     up its members' stored values."""
 
     def __init__(self, period: Period, regions):
-        codes = {NATIONAL}
+        self.period = period
+        self.codes = {NATIONAL}
         for r in regions:
-            codes |= {m.code for m in r.members} if r.kind == "group" else {r.code}
-        self.stored = {
-            f.region: f.values
-            for f in FrozenMeasures.objects.filter(period=period.code, region__in=codes)
-        }
+            self.codes |= {m.code for m in r.members} if r.kind == "group" else {r.code}
+        self._stored = None
+
+    @property
+    def stored(self) -> dict:
+        """Read when first needed: a page whose final figures are all kept in memory
+        (final_figures.py) never reads them."""
+        if self._stored is None:
+            self._stored = {
+                f.region: f.values
+                for f in FrozenMeasures.objects.filter(
+                    period=self.period.code, region__in=self.codes
+                )
+            }
+        return self._stored
 
     def has(self, region: Region) -> bool:
         if region.kind == "group":
@@ -399,13 +411,14 @@ class Cockpit:
         self.indicators = list(indicators)
         self.requests = measure_requests(self.indicators)
         self.today = clock.today(at)
-        closed = set(
+        # When each closed period closed: the figures kept of it (final_figures.py) carry it.
+        self.closed_at = dict(
             ClosedPeriod.objects.filter(code__in=[p.code for p in self.periods]).values_list(
-                "code", flat=True
+                "code", "closed_at"
             )
         )
         self.frozen = {
-            p.code: FrozenValues(p, self.regions) for p in self.periods if p.code in closed
+            p.code: FrozenValues(p, self.regions) for p in self.periods if p.code in self.closed_at
         }
         halves = {h for p in self.periods for h in p.half_years}
         looks_at_organisations = any(not r.is_geographic for r in self.regions)
@@ -426,18 +439,32 @@ class Cockpit:
         return self.live, False
 
     def figures(self, region: Region, period: Period, indicators=None) -> list[Figure]:
-        source, final = self._source(period, region)
         out = []
         for ind in indicators or self.indicators:
-            out += self._marked(_evaluate(ind, region, period, source, final))
+            out += self._marked(self._evaluated(ind, region, period))
         return out
 
     def figure(self, indicator: Indicator, region: Region, period: Period) -> Figure:
         """The total of one indicator (no breakdown rows)."""
+        return self._marked(self._evaluated(indicator, region, period, totals_only=True))[0]
+
+    def _evaluated(self, ind, region, period, totals_only=False) -> list[Figure]:
+        """The indicator's figures; those of a closed period from memory once computed."""
+        closed_at = self.closed_at.get(period.code)
+        key = None
+        if closed_at is not None and region.kind != "group":
+            key = (period.code, closed_at, region.code, ind.code, totals_only)
+            kept = FINAL.get(key)
+            if kept is not None:
+                return [
+                    Figure(ind, region, period, key_, value, suppressed, True, items)
+                    for key_, value, suppressed, items in kept
+                ]
         source, final = self._source(period, region)
-        return self._marked(_evaluate(indicator, region, period, source, final, totals_only=True))[
-            0
-        ]
+        figures = _evaluate(ind, region, period, source, final, totals_only)
+        if key is not None and final:
+            FINAL.put(key, tuple((f.key, f.value, f.suppressed, f.items) for f in figures))
+        return figures
 
     def _marked(self, figures: list[Figure]) -> list[Figure]:
         if self.caveats is not None:
