@@ -1,4 +1,5 @@
-"""Notices queued and sent per second to a local SMTP server (aiosmtpd on 127.0.0.1), against
+"""Notices queued and sent per second to a local SMTP server (aiosmtpd on 127.0.0.1, in a process
+of its own as a real mail server is: bench/smtp_sink.py), against
 queueing and building the same messages without sending them (Django's in-memory backend builds
 each MIME message and keeps it), in one run. The ratio is the sending rate over the building
 rate: what SMTP costs on top; the projection says how long a national day's notices would take.
@@ -11,6 +12,7 @@ written in bulk (setup, not measured), the notices go through the worker's own f
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -91,14 +93,22 @@ def main():
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     setup(args.members)
-    from tests.notices.smtp import SmtpServer
-
     built, build_time = one_round("django.core.mail.backends.locmem.EmailBackend")
-    with SmtpServer() as smtp:
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
+    sink = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("smtp_sink.py"))],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        port = int(sink.stdout.readline().split()[1])
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
         settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
         sent, send_time = one_round("django.core.mail.backends.smtp.EmailBackend")
-        assert len(smtp.handler.received) == sent
+    finally:
+        sink.stdin.close()
+        arrived = sink.stdout.read()
+        sink.wait(timeout=30)
+    # every notice arrived, and each exactly once (by its Message-ID)
+    assert arrived.split() == ["received", str(sent), "distinct", str(sent)], arrived
     build_rate, send_rate = built / build_time, sent / send_time
     print(f"database: {django.db.connection.vendor}; {sent} notices (two items each)")
     print(f"queued and built, not sent: {build_rate:8.0f} notices/s")
@@ -106,6 +116,7 @@ def main():
     print(f"ratio sent/built: {send_rate / build_rate:.2f}")
     print(f"a national day ({NATIONAL_DAY:,} notices) at this rate: "
           f"{NATIONAL_DAY / send_rate / 60:.1f} min (aim: under 15 min)")  # fmt: skip
+    print("load average (1, 5, 15 min): " + ", ".join(f"{n:.2f}" for n in os.getloadavg()))
 
 
 if __name__ == "__main__":
