@@ -59,6 +59,7 @@ def test_the_html_part_escapes_what_the_text_part_shows_as_is(net, smtp):
     [mail] = smtp.handler.wait_for(1)
     assert "Jip & Janneke <3" in mail.text
     assert "Jip &amp; Janneke &lt;3" in mail.html and "<3" not in mail.html
+    assert mail.message.get_boundary().startswith("===============clb")  # chosen by NoticeEmail
 
 
 def test_a_failing_server_is_retried_with_backoff_then_the_notice_fails(net, smtp):
