@@ -182,3 +182,22 @@ def test_several_connections_at_once_send_each_notice_exactly_once(net, smtp):
 
     assert sending.send_pending(at + timedelta(days=1), senders=3)["sent"] == 0
     assert len(smtp.handler.received) == 12
+
+
+def test_a_mail_backend_that_cannot_be_made_is_raised_not_waited_for(net, smtp, settings):
+    """The connections are made in the sending threads: a setting that cannot work reaches the
+    worker as its error (the job run records it), instead of a thread dying and the worker
+    waiting for its answer for ever. The notice is taken up again after the lease."""
+    at = T0 + timedelta(days=18)
+    patron = member(net.org_a, email="anna@example.nl")
+    [copy] = copies(net.a1, "De avonden")
+    circ.checkout(item_barcode=copy.barcode, card_number=patron.card_number, branch=net.a1, at=T0)
+    assert queueing.queue_pre_due(at) == 1
+    backend, settings.EMAIL_BACKEND = settings.EMAIL_BACKEND, "clb.no_such_module.EmailBackend"
+    with pytest.raises(ImportError):
+        sending.send_pending(at)
+    assert Notice.objects.get().state == State.SENDING
+    settings.EMAIL_BACKEND = backend
+    assert sending.send_pending(at + sending.lease() + timedelta(seconds=1))["sent"] == 1
+    [mail] = smtp.handler.wait_for(1)
+    assert mail.message_id == Notice.objects.get(state=State.SENT).message_id

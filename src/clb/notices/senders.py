@@ -6,6 +6,7 @@ server's answers, which frees the interpreter for the others); the database stay
 caller's thread, which hands each message over once and reads each outcome back: a message is
 given to exactly one connection, so more connections never send a notice twice."""
 
+import contextlib
 import queue
 import smtplib
 import threading
@@ -62,23 +63,31 @@ class Senders:
         return done
 
     def _run(self) -> None:
-        connection = get_connection(fail_silently=False)
+        connection = None
         try:
             while (work := self.waiting.get()) is not None:
                 key, message = work
                 try:
                     # Opened once and kept: left closed, the backend would connect (and greet,
                     # and quit) for every single message.
+                    connection = connection or get_connection(fail_silently=False)
                     connection.open()
                     connection.send_messages([message])
-                except Exception as exc:  # the caller decides: retry, bounce, or raise
-                    if not is_bounce(exc):
-                        connection.close()  # it may be broken: a fresh one for the next
+                except Exception as exc:  # every message gets its outcome: retry, bounce, or raise
+                    if connection is not None and not is_bounce(exc):
+                        _close(connection)  # it may be broken: a fresh one for the next
                     self.outcomes.put((key, exc))
                 else:
                     self.outcomes.put((key, None))
         finally:
-            connection.close()
+            if connection is not None:
+                _close(connection)
+
+
+def _close(connection) -> None:
+    # A connection that cannot even say goodbye is dropped all the same (the backend forgets it).
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        connection.close()
 
 
 def refusal(exc: Exception) -> tuple[int, str] | None:
