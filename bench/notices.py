@@ -1,9 +1,11 @@
-"""Notices queued and sent per second to a local SMTP server (aiosmtpd on 127.0.0.1), against
+"""Notices queued and sent per second to a local SMTP server (aiosmtpd on 127.0.0.1, in a process
+of its own as a real mail server is: bench/smtp_sink.py), against
 queueing and building the same messages without sending them (Django's in-memory backend builds
 each MIME message and keeps it), in one run. The ratio is the sending rate over the building
 rate: what SMTP costs on top; the projection says how long a national day's notices would take.
 
     python scripts/pg.py -- .venv/bin/python bench/notices.py [--members 2000]
+    (CLB_NOTICE_SENDERS=4 ... for another number of connections to the mail server at once)
 
 Each member has two loans due in three days (one pre-due digest each, two items); the loans are
 written in bulk (setup, not measured), the notices go through the worker's own functions
@@ -11,6 +13,7 @@ written in bulk (setup, not measured), the notices go through the worker's own f
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -72,17 +75,19 @@ def setup(members: int):
     )  # fmt: skip
 
 
-def one_round(backend: str) -> tuple[int, float]:
+def one_round(backend: str) -> tuple[int, float, float]:
+    """Notices queued and handed to `backend`; the wall-clock seconds, and the CPU seconds of
+    this process (the worker's own cost, whatever else the machine is doing)."""
     NoticeLoan.objects.all().delete()
     Notice.objects.all().delete()
     settings.EMAIL_BACKEND = backend
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     queued = queueing.queue_pre_due(T0)
     print(f"  {backend.rsplit('.', 2)[-2]}: queued {queued} in {time.perf_counter() - start:.1f} s")
     counts = sending.send_pending(T0)
     elapsed = time.perf_counter() - start
     assert counts["sent"] == queued, counts
-    return queued, elapsed
+    return queued, elapsed, time.process_time() - cpu
 
 
 def main():
@@ -91,21 +96,34 @@ def main():
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     setup(args.members)
-    from tests.notices.smtp import SmtpServer
-
-    built, build_time = one_round("django.core.mail.backends.locmem.EmailBackend")
-    with SmtpServer() as smtp:
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
+    built, build_time, build_cpu = one_round("django.core.mail.backends.locmem.EmailBackend")
+    sink = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("smtp_sink.py"))],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        port = int(sink.stdout.readline().split()[1])
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
         settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        sent, send_time = one_round("django.core.mail.backends.smtp.EmailBackend")
-        assert len(smtp.handler.received) == sent
+        sent, send_time, send_cpu = one_round("django.core.mail.backends.smtp.EmailBackend")
+    finally:
+        sink.stdin.close()
+        arrived = sink.stdout.read()
+        sink.wait(timeout=30)
+    # every notice arrived, and each exactly once (by its Message-ID)
+    assert arrived.split() == ["received", str(sent), "distinct", str(sent)], arrived
     build_rate, send_rate = built / build_time, sent / send_time
-    print(f"database: {django.db.connection.vendor}; {sent} notices (two items each)")
+    print(f"database: {django.db.connection.vendor}; {sent} notices (two items each); "
+          f"{settings.CLB_NOTICE_SENDERS} connections at once (CLB_NOTICE_SENDERS)")  # fmt: skip
     print(f"queued and built, not sent: {build_rate:8.0f} notices/s")
     print(f"queued and sent over SMTP:  {send_rate:8.0f} notices/s")
     print(f"ratio sent/built: {send_rate / build_rate:.2f}")
     print(f"a national day ({NATIONAL_DAY:,} notices) at this rate: "
           f"{NATIONAL_DAY / send_rate / 60:.1f} min (aim: under 15 min)")  # fmt: skip
+    print(f"worker's own CPU per notice: built {1000 * build_cpu / built:.2f} ms, "
+          f"sent {1000 * send_cpu / sent:.2f} ms; a national day's sending: "
+          f"{NATIONAL_DAY * send_cpu / sent / 60:.1f} CPU-min")  # fmt: skip
+    print("load average (1, 5, 15 min): " + ", ".join(f"{n:.2f}" for n in os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -247,10 +247,12 @@ CLB_MIGRATION_DIR = Path(
 ).resolve()
 
 # Notices (clb.notices): where mail goes, who sends it, and the lease a worker holds on a notice
-# it is sending (another worker takes over after it, should the first have died).
+# it is sending (another worker takes over after it, should the first have died), and how many
+# connections to the mail server a worker sends over at once (bench/notices.py measured 2 and 4).
 globals().update(mail_settings(os.environ, DATA_DIR))
 DEFAULT_FROM_EMAIL = os.environ.get("CLB_MAIL_FROM", "Bibliotheek <noreply@clb.localhost>")
 CLB_NOTICE_LEASE_SECONDS = int(os.environ.get("CLB_NOTICE_LEASE_SECONDS", "300"))
+CLB_NOTICE_SENDERS = max(1, int(os.environ.get("CLB_NOTICE_SENDERS", "2")))
 CLB_WORKER_URL = os.environ.get("CLB_WORKER_URL", "").strip()
 
 LOGGING = {

@@ -1,6 +1,8 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) for the notices tests: it keeps what it accepted,
-and can be told to refuse (a bounce), to fail for a while, or to call back on each message."""
+and can be told to refuse (a bounce), to fail for a while, to call back on each message, or to
+hold each message until several arrive at once (which only several connections can do)."""
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -46,8 +48,10 @@ class Handler:
     refuse: dict = field(default_factory=dict)  # address -> "550 ..." at RCPT
     fail_data: str = ""  # e.g. "451 4.3.0 try later": every DATA answered so
     on_data: object = None  # called with the message before the answer
+    together: int = 0  # hold each message until this many are being delivered at once
     lock: threading.Lock = field(default_factory=threading.Lock)
     arrived: threading.Condition = None
+    gathering: asyncio.Barrier = None
 
     def __post_init__(self):
         self.arrived = threading.Condition(self.lock)
@@ -61,6 +65,14 @@ class Handler:
     async def handle_DATA(self, server, session, envelope):
         if self.fail_data:
             return self.fail_data
+        if self.together:
+            if self.gathering is None:  # made in the server's own event loop
+                self.gathering = asyncio.Barrier(self.together)
+            try:
+                async with asyncio.timeout(20):
+                    await self.gathering.wait()
+            except TimeoutError:
+                return f"451 4.3.0 Not {self.together} messages at once"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         received = Received(envelope.mail_from, list(envelope.rcpt_tos), message, session.peer)
         if self.on_data is not None:

@@ -1,6 +1,7 @@
 """Notices through a real SMTP server (aiosmtpd on 127.0.0.1): the right recipient, subject,
 language and items; retries with backoff against a failing server, then `failed`; a bounce
-marks the address as failing and sends the next notice on paper."""
+marks the address as failing and sends the next notice on paper; several connections at once
+send each notice exactly once."""
 
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clb.circulation import services as circ
+from clb.circulation.models import Loan
 from clb.notices import jobs, queueing, sending
 from clb.notices.models import Channel, FailingAddress, Kind, Notice, State
 from tests.factories import T0
@@ -41,7 +43,6 @@ def test_hold_ready_arrives_in_the_members_language(net, smtp):
     assert "Centrale Bibliotheek" in dutch.text and "tot en met 11 mrt. 2026" in dutch.text
     assert english.subject == "Your hold is ready: Max Havelaar"
     assert "Centrale Bibliotheek" in english.text and "until 11 Mar 2026" in english.text
-    assert dutch.peer == english.peer  # one connection for the batch, not one per message
     # The queue's row says so, with the Message-ID that went out.
     notice = Notice.objects.get(patron=john)
     assert notice.state == State.SENT and notice.tries == 1
@@ -58,6 +59,7 @@ def test_the_html_part_escapes_what_the_text_part_shows_as_is(net, smtp):
     [mail] = smtp.handler.wait_for(1)
     assert "Jip & Janneke <3" in mail.text
     assert "Jip &amp; Janneke &lt;3" in mail.html and "<3" not in mail.html
+    assert mail.message.get_boundary().startswith("===============clb")  # chosen by NoticeEmail
 
 
 def test_a_failing_server_is_retried_with_backoff_then_the_notice_fails(net, smtp):
@@ -140,3 +142,62 @@ def test_the_statements_of_a_batch_do_not_grow_with_its_notices(net, smtp):
         assert (notice.sent_at, notice.claimed_by, notice.tries) == (at, "", 1)
         assert mail.recipients == [notice.to_address] and notice.subject == mail.subject
         assert notice.body == mail.text.replace("\r\n", "\n") and notice.body.count("Boek") == 2
+
+
+def test_several_connections_at_once_send_each_notice_exactly_once(net, smtp):
+    """The server holds each message until three are being delivered together, which one
+    connection cannot do: the notices go over three connections at once, each exactly once,
+    over connections kept (three, not one per message); a notice no longer true and a bounce
+    among them are not sent, and a second run sends nothing again."""
+    at = T0 + timedelta(days=18)
+    told = [member(net.org_a, email=f"lid{n}@example.nl") for n in range(12)]
+    returned = member(net.org_a, email="terug@example.nl")
+    gone = member(net.org_a, email="weg@example.nl")
+    for n, patron in enumerate([*told, returned, gone]):
+        for copy in copies(net.a1, f"Boek {n}a", f"Boek {n}b"):
+            circ.checkout(
+                item_barcode=copy.barcode, card_number=patron.card_number, branch=net.a1, at=T0
+            )
+    assert queueing.queue_pre_due(at) == 14
+    for loan in Loan.objects.filter(patron=returned):  # back before the notice went out
+        circ.checkin(item_barcode=loan.item.barcode, branch=net.a1, at=at)
+    smtp.handler.refuse["weg@example.nl"] = "550 5.1.1 Onbekende gebruiker"
+    smtp.handler.together = 3
+
+    assert sending.send_pending(at, senders=3) == {
+        "sent": 12,
+        "retry": 0,
+        "failed": 1,
+        "cancelled": 1,
+    }
+    mails = smtp.handler.received
+    assert sorted(m.recipients[0] for m in mails) == sorted(p.email for p in told)
+    sent = Notice.objects.filter(state=State.SENT)
+    assert sorted(m.message_id for m in mails) == sorted(n.message_id for n in sent)
+    assert len({m.message_id for m in mails}) == len(sent) == 12
+    assert len({m.peer for m in mails}) == 3
+    assert Notice.objects.get(patron=returned).state == State.CANCELLED
+    assert Notice.objects.get(patron=gone).state == State.FAILED
+    assert {n.tries for n in sent} == {1} and {n.claimed_by for n in sent} == {""}
+
+    assert sending.send_pending(at + timedelta(days=1), senders=3)["sent"] == 0
+    assert len(smtp.handler.received) == 12
+
+
+def test_a_mail_backend_that_cannot_be_made_is_raised_not_waited_for(net, smtp, settings):
+    """The connections are made in the sending threads: a setting that cannot work reaches the
+    worker as its error (the job run records it), instead of a thread dying and the worker
+    waiting for its answer for ever. The notice is taken up again after the lease."""
+    at = T0 + timedelta(days=18)
+    patron = member(net.org_a, email="anna@example.nl")
+    [copy] = copies(net.a1, "De avonden")
+    circ.checkout(item_barcode=copy.barcode, card_number=patron.card_number, branch=net.a1, at=T0)
+    assert queueing.queue_pre_due(at) == 1
+    backend, settings.EMAIL_BACKEND = settings.EMAIL_BACKEND, "clb.no_such_module.EmailBackend"
+    with pytest.raises(ImportError):
+        sending.send_pending(at)
+    assert Notice.objects.get().state == State.SENDING
+    settings.EMAIL_BACKEND = backend
+    assert sending.send_pending(at + sending.lease() + timedelta(seconds=1))["sent"] == 1
+    [mail] = smtp.handler.wait_for(1)
+    assert mail.message_id == Notice.objects.get(state=State.SENT).message_id
