@@ -5,16 +5,20 @@ Keyword search over title, author, subject, series and ISBN with Dutch stemming;
 (trigram candidates on PostgreSQL); filters and facet counts; ranking by relevance with newer
 and more copies as tie-breaks; paging.
 
-The work is one SQL statement: the matching entries (PostgreSQL tsvector @@ tsquery on a GIN
-index, or SQLite FTS5 MATCH) are materialised once with the columns every filter, facet and sort
-needs (catalogue_searchentry, kept by triggers; see search_schema), and the page and all facet
-counts are read from that set. Only the page's records are then loaded."""
+A query with at most `cap` matches is one SQL statement: the matching entries (PostgreSQL
+tsvector @@ tsquery on a GIN index, or SQLite FTS5 MATCH), at most cap + 1 of them, are
+materialised once with the columns every filter, facet and sort needs (catalogue_searchentry,
+kept by triggers; see search_schema), and the page and all facet counts are read from that set.
+A broader query reads its page tier by tier in ranking order and estimates its total and facets
+from a repeatable sample of the index, saying so (SearchResult.estimated). Then the page's
+records are loaded with their available copies, in one more statement."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db import connection, connections, router, transaction
-from django.db.models import Q
+from django.db.models import IntegerField, Q
+from django.db.models.expressions import RawSQL
 
 from clb.errors import DomainError
 from clb.inputs import whole_number
@@ -36,7 +40,6 @@ FACETS = ("material_type", "audience", "language", "decade")
 TYPO_MIN_LENGTH = 5
 MAX_PER_PAGE = 100
 _AVAILABLE = ItemStatus.AVAILABLE.value
-_WITHDRAWN = ItemStatus.WITHDRAWN.value
 
 
 class SearchError(DomainError):
@@ -114,9 +117,11 @@ class _Postgres:
     def match(self, query: text.Query) -> _Match:
         if not query.searchable:
             # Only stop words: they are kept in titles alone (clb_dutch_all, see search_schema).
+            # The heading's authors are read with clb_dutch, which drops them, so the query
+            # needs no weight A; with one, GIN would recheck every matching row.
             tsquery = "to_tsquery('clb_dutch_all', %s)"
-            terms = [f"{w}:A" for w in query.terms]
-            terms += ["(" + " <-> ".join(f"{w}:A" for w in p) + ")" for p in query.phrases]
+            terms = list(query.terms)
+            terms += ["(" + " <-> ".join(p) + ")" for p in query.phrases]
             condition = f"e.heading @@ {tsquery}"
             params = [" & ".join(terms)]
             for word in query.excluded:
@@ -141,6 +146,41 @@ class _Postgres:
         tsquery = " && ".join(parts)
         return _Match(f"e.document @@ ({tsquery})", params, f"e.heading @@ ({tsquery})", params)
 
+    def sample(self) -> "_Sample":
+        """Whole pages of the table, chosen repeatably (TABLESAMPLE SYSTEM), about SAMPLE_ROWS
+        entries in all; the size of the table as the planner's statistics know it."""
+        entries = (
+            "(SELECT greatest(reltuples, 1) FROM pg_class "
+            "WHERE oid = 'catalogue_searchentry'::regclass)"
+        )
+        percent = f"(SELECT least(100.0, 100.0 * {int(SAMPLE_ROWS)} / {entries}))"
+        return _Sample(entries, f" TABLESAMPLE SYSTEM ({percent}) REPEATABLE (0)", "")
+
+    def ranked(self, conditions, params, limit, offset, walk: bool | None) -> list[tuple]:
+        """A tier's rows in ranking order. `walk`: read from the rank index in its order, each
+        entry checked, until `limit` are found (a short walk when the tier is a large share of
+        the index). False: the tier's matches are collected from the GIN index and the best
+        kept. The planner is told which: its estimate for a tsvector match is often far off.
+        None: the planner chooses (the title tier, found by its own index)."""
+        hints = {
+            True: ("enable_bitmapscan", "enable_seqscan"),
+            False: ("enable_indexscan",),
+            None: (),
+        }[walk]
+        # One message, so one round trip: SET LOCAL lasts for the implicit transaction of a
+        # message of several statements (also behind a pooler in transaction mode); inside a
+        # caller's transaction the RESETs end it.
+        sql = (
+            "".join(f"SET LOCAL {name} = off; " for name in hints)
+            + _ranked_sql(conditions)
+            + "".join(f"; RESET {name}" for name in hints)
+        )
+        with _reader().cursor() as cursor:
+            cursor.execute(sql, [*params, limit, offset])
+            for _hint in hints:
+                cursor.nextset()
+            return cursor.fetchall()
+
     def candidates(self, word: str) -> list[str]:
         reader = _reader()
         # In one transaction with SET LOCAL: behind a pooler in transaction mode a plain SET
@@ -158,10 +198,33 @@ class _Postgres:
 
 
 class _SQLite:
-    # Every match is ranked and counted (no sample: SQLite has no TABLESAMPLE). At 200,000
-    # records a common word costs up to a second (bench/catalogue.py --sqlite): not yet capped.
-    cap = None
+    # Higher than PostgreSQL's: in one process an exact count is cheap, and every statement of
+    # the broad path runs the FTS match again. At 100,000 records (bench/catalogue.py --sqlite,
+    # interleaved with the uncapped code) a cap of 2,000 made p95 1.8 times slower, 10,000 about
+    # even; above it the exact path grows with the matches and the broad one does not.
+    cap = 10_000
     title_key = "clb_title_key(%s)"
+
+    def sample(self) -> "_Sample":
+        """The entries whose record id hashes below a bound (SQLite has no TABLESAMPLE), about
+        SAMPLE_ROWS of them: repeatable, and unlike every n-th id blind to any period in the
+        order records arrived. Knuth's multiplicative hash: the low 32 bits of id × 2654435761
+        spread any run of ids evenly (in 64-bit integers up to ids of 3 × 10^9)."""
+        entries = "(SELECT max(1, count(*)) FROM catalogue_searchentry)"
+        share = f"min(1.0, {int(SAMPLE_ROWS)}.0 / {entries})"
+        return _Sample(
+            entries, "", f"((e.record_id * 2654435761) & 4294967295) < 4294967296 * {share}"
+        )
+
+    def ranked(self, conditions, params, limit, offset, walk: bool | None) -> list[tuple]:
+        """A tier's rows in ranking order, read as on PostgreSQL (see there): the index to walk
+        named, or every index but the record id's refused, or the planner's choice."""
+        table = {True: " INDEXED BY catalogue_searchentry_rank", False: " NOT INDEXED"}.get(
+            walk, ""
+        )
+        with _reader().cursor() as cursor:
+            cursor.execute(_ranked_sql(conditions, table), [*params, limit, offset])
+            return cursor.fetchall()
 
     def match(self, query: text.Query) -> _Match:
         keep = (lambda w: True) if not query.searchable else (lambda w: w not in text.STOPWORDS)
@@ -280,6 +343,17 @@ WALK_LIMIT = 5_000  # entries a walk of the rank index may be expected to visit 
 
 
 @dataclass
+class _Sample:
+    """A repeatable sample of about SAMPLE_ROWS entries of the index (see the backends'
+    sample()): the SQL after the table name and the condition that choose it, and the number of
+    entries in the whole index as an SQL expression, read in the same statement."""
+
+    entries: str
+    table: str
+    condition: str
+
+
+@dataclass
 class _Query:
     """One search as SQL pieces: the match with the filters, and the tiers."""
 
@@ -316,36 +390,67 @@ class _Query:
         ]
 
 
-def _statement(q: _Query, limit, offset, cap):
-    """One query: the page rows (kind 'hit') followed by facet counts (kind = facet name) and the
-    total, over at most cap + 1 matches."""
+def _statement(q: _Query, page=None, cap=None, sample: _Sample | None = None):
+    """One query over the matches (at most cap + 1 of them, or those in the sample): the rows of
+    `page` = (limit, offset) in ranking order (kind 'hit'), then the facet counts (kind = facet
+    name), the total, and with a sample the matches in the upper tiers (kind 'heading') and the
+    entries in the whole index (kind 'entries')."""
     tier, tier_params = q.tier()
-    conditions, params = q.matched()
+    conditions, params = q.matched(sample.condition if sample else "")
     matched = (
         f"SELECT e.record_id AS id, {tier} AS rank, e.year, e.copies, "
-        f"e.material_type, e.audience, e.language FROM catalogue_searchentry e "
+        f"e.material_type, e.audience, e.language "
+        f"FROM catalogue_searchentry e{sample.table if sample else ''} "
         f"WHERE {conditions}" + (f" LIMIT {int(cap) + 1}" if cap else "")
     )
-    facets = [
+    parts = [
         f"SELECT '{name}', {expr}, NULL, NULL, count(*) FROM m GROUP BY {expr}"
         for name, expr in _FACET_EXPRESSIONS
     ]
-    facets.append("SELECT 'total', NULL, NULL, NULL, count(*) FROM m")
+    parts.append("SELECT 'total', NULL, NULL, NULL, count(*) FROM m")
     extra = []
+    if page:
+        parts.insert(
+            0,
+            "SELECT 'hit', CAST(id AS TEXT), rank, year, copies FROM (SELECT id, rank, year, "
+            f"copies FROM m ORDER BY {ORDER} LIMIT %s OFFSET %s) p",
+        )
+        extra += page
+    if sample:
+        parts.append("SELECT 'heading', NULL, NULL, NULL, count(*) FROM m WHERE rank >= 2")
+        parts.append(f"SELECT 'entries', NULL, NULL, NULL, CAST({sample.entries} AS BIGINT)")
     if q.context:
         column, pk, name = q.context
-        facets.append(
+        parts.append(
             f"SELECT '{name}', NULL, NULL, NULL, count(*) "
             f"FROM (SELECT id AS record_id FROM m) e WHERE {_available_sql(column)}"
         )
         extra.append(pk)
-    sql = (
-        f"WITH m AS MATERIALIZED ({matched}) "
-        "SELECT 'hit', CAST(id AS TEXT), rank, year, copies FROM (SELECT id, rank, year, copies "
-        f"FROM m ORDER BY {ORDER} LIMIT %s OFFSET %s) p"
-        + "".join(f" UNION ALL {f}" for f in facets)
-    )
-    return sql, [*tier_params, *params, limit, offset, *extra]
+    sql = f"WITH m AS MATERIALIZED ({matched}) " + " UNION ALL ".join(parts)
+    return sql, [*tier_params, *params, *extra]
+
+
+def _counted(rows) -> tuple[int, dict, int, int]:
+    """Total, facets, upper-tier matches and entries from a statement's rows, scaled up when
+    they count a sample (the entries then say how many stand behind each). A value is listed
+    only when it was seen in a match, so none leads to an empty page."""
+    entries = next((count for kind, *_values, count in rows if kind == "entries"), None)
+    scale = max(1.0, entries / SAMPLE_ROWS) if entries else 1.0
+    facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
+    total = heading = 0
+    for kind, value, _rank, _year, count in rows:
+        if kind == "total":
+            total = round(count * scale)
+        elif kind == "heading":
+            heading = round(count * scale)
+        elif kind in ("available_at_organisation", "available_at_branch"):
+            if count or entries is None:
+                facets[kind] = [("available", max(1, round(count * scale)) if count else 0)]
+        elif kind not in ("hit", "entries") and value not in (None, ""):
+            facets[kind].append((str(value), max(1, round(count * scale))))
+    for values in facets.values():
+        values.sort(key=lambda v: (-v[1], v[0]))
+    return total, facets, heading, entries or 1
 
 
 def _rank_key(hit):
@@ -356,62 +461,40 @@ def _rank_key(hit):
 def _run(q: _Query, page, per_page):
     """(hits, total, facets, estimated): exact up to the backend's cap, estimated beyond."""
     cap = q.backend.cap
-    sql, params = _statement(q, per_page, (page - 1) * per_page, cap)
+    sql, params = _statement(q, page=(per_page, (page - 1) * per_page), cap=cap)
     with _reader().cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    total = next(r[4] for r in rows if r[0] == "total")
+    total, facets, _heading, _entries = _counted(rows)
     if cap and total > cap:
         return _broad(q, page, per_page)
     hits = sorted(
         ((int(r[1]), float(r[2] or 0), r[3], r[4]) for r in rows if r[0] == "hit"), key=_rank_key
     )
-    facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
-    for kind, value, _rank, _year, count in rows:
-        if kind in ("available_at_organisation", "available_at_branch"):
-            facets[kind] = [("available", count)]
-        elif kind not in ("hit", "total") and value not in (None, ""):
-            facets[kind].append((str(value), count))
-    return hits, total, _sorted(facets), False
-
-
-def _sorted(facets):
-    for values in facets.values():
-        values.sort(key=lambda v: (-v[1], v[0]))
-    return facets
+    return hits, total, facets, False
 
 
 def _broad(q: _Query, page, per_page):
-    """A query with more matches than the cap: the page tier by tier, each small tier read
-    whole (at most cap + 1 rows) and a broad one in ranking order from the rank index until the
-    page is full; the total and the facets estimated from a sample of the entries."""
+    """A query with more matches than the cap: the page tier by tier, each in ranking order
+    (see the backends' ranked()) until the page is full; the total and the facets estimated
+    from a sample of the entries, which also tells how large each tier is."""
     start, stop = (page - 1) * per_page, page * per_page
+    with _reader().cursor() as cursor:
+        cursor.execute(*_statement(q, sample=q.backend.sample()))
+        total, facets, heading, entries = _counted(cursor.fetchall())
     hits, before = [], 0  # before: rows of the tiers passed so far
-    cap = q.backend.cap
-    total, facets, heading_share, entries = _estimate(q)
     for rank, condition, condition_params in q.tiers():
         if before >= stop or condition == "FALSE":
             continue
         conditions, params = q.matched(condition, condition_params)
-        with _reader().cursor() as cursor:
-            cursor.execute(
-                "SELECT e.record_id, e.year, e.copies FROM catalogue_searchentry e "
-                f"WHERE {conditions} LIMIT {cap + 1}",
-                params,
-            )
-            rows = cursor.fetchall()
-        if len(rows) <= cap:
-            tier = sorted(((rid, rank, year, copies) for rid, year, copies in rows), key=_rank_key)
-            hits += tier[max(0, start - before) : max(0, stop - before)]
-            before += len(tier)
-            continue
         offset = max(0, start - before)
-        # Walking the rank index visits about (rows wanted) / (the tier's share) entries.
-        share = heading_share if rank == 2 else max(0.0, total / entries - heading_share)
-        walk = stop / max(share, 1 / entries) <= WALK_LIMIT
-        rows = _in_rank_order(conditions, params, stop - before - offset, offset, walk)
+        # Walking the rank index visits about (rows wanted) / (the tier's share) entries; a
+        # tier too small for that is collected from the match and the best kept.
+        share = {3: 0, 2: heading, 0: max(0, total - heading)}[rank] / entries
+        walk = None if rank == 3 else stop / max(share, 1 / entries) <= WALK_LIMIT
+        rows = q.backend.ranked(conditions, params, stop - before - offset, offset, walk)
         hits += [(rid, float(rank), year, copies) for rid, year, copies in rows]
-        if offset and not rows:  # a page past this broad tier: where the next one starts
+        if offset and not rows:  # a page past this tier: where the next one starts
             with _reader().cursor() as cursor:
                 cursor.execute(
                     f"SELECT count(*) FROM catalogue_searchentry e WHERE {conditions}", params
@@ -419,96 +502,33 @@ def _broad(q: _Query, page, per_page):
                 before += cursor.fetchone()[0]
         else:
             before += offset + len(rows)
-    return hits, max(total, cap + 1), facets, True
+    return hits, max(total, q.backend.cap + 1), facets, True
 
 
-def _in_rank_order(conditions, params, limit, offset, walk: bool):
-    """The tier's rows in ranking order. `walk`: read from the rank index in its order, each
-    entry checked, until `limit` are found (a short walk when the tier is a large share of the
-    index). Otherwise the tier's matches are collected from the GIN index and the best kept.
-    The planner is told which: its estimate for a tsvector match is often far off."""
-    reader = _reader()
-    # SET LOCAL in its own transaction: behind a pooler in transaction mode a plain SET would
-    # stay on a server connection another client gets next.
-    with transaction.atomic(using=reader.alias), reader.cursor() as cursor:
-        if walk:
-            cursor.execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off")
-        else:  # the planner, misjudging the match, would walk the rank index through most of it
-            cursor.execute("SET LOCAL enable_indexscan = off")
-        cursor.execute(
-            "SELECT e.record_id, e.year, e.copies FROM catalogue_searchentry e "
-            f"WHERE {conditions} ORDER BY {_STATIC} LIMIT %s OFFSET %s",
-            [*params, limit, offset],
-        )
-        return cursor.fetchall()
+def _ranked_sql(conditions: str, table: str = "") -> str:
+    return (
+        f"SELECT e.record_id, e.year, e.copies FROM catalogue_searchentry e{table} "
+        f"WHERE {conditions} ORDER BY {_STATIC} LIMIT %s OFFSET %s"
+    )
 
 
-def _estimate(q: _Query) -> tuple[int, dict, float, float]:
-    """Total and facet counts from a repeatable sample of the index's pages (PostgreSQL's
-    TABLESAMPLE SYSTEM), scaled up. Every facet value shown was seen in a match, so none leads to
-    an empty page; the counts are estimates, as the result says (SearchResult.estimated).
-    Also the share of the index in tier 2 and the number of entries, for choosing how to read
-    a broad tier."""
-    conditions, params = q.matched()
-    with _reader().cursor() as cursor:
-        cursor.execute(
-            "SELECT greatest(reltuples, 1) FROM pg_class "
-            "WHERE oid = 'catalogue_searchentry'::regclass"
-        )
-        entries = float(cursor.fetchone()[0])
-        share = min(100.0, 100.0 * SAMPLE_ROWS / entries)
-        groups = ", ".join(f"({expr})" for _name, expr in _FACET_EXPRESSIONS)
-        available, extra = "0", []
-        if q.context:
-            available = f"count(*) FILTER (WHERE {_available_sql(q.context[0])})"
-            extra = [q.context[1]]
-        cursor.execute(
-            "SELECT GROUPING("
-            + ", ".join(e for _n, e in _FACET_EXPRESSIONS)
-            + "), "
-            + ", ".join(e for _n, e in _FACET_EXPRESSIONS)
-            + f", count(*), {available}, count(*) FILTER (WHERE {q.match.heading}) "
-            f"FROM catalogue_searchentry e TABLESAMPLE SYSTEM (%s) REPEATABLE (0) "
-            f"WHERE {conditions} GROUP BY GROUPING SETS ({groups}, ())",
-            [*extra, *q.match.heading_params, share, *params],
-        )
-        rows = cursor.fetchall()
-    scale = 100.0 / share
-    facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
-    total, heading_share = 0, 0.0
-    for grouping, *values, count, available_count, heading_count in rows:
-        if grouping == 15:  # the grand total: every column grouped away
-            total = round(count * scale)
-            heading_share = heading_count * scale / entries
-            if q.context:
-                facets[q.context[2]] = [("available", max(1, round(available_count * scale)))]
-                if not available_count:
-                    facets[q.context[2]] = []
-            continue
-        for index, (name, _expr) in enumerate(_FACET_EXPRESSIONS):
-            if not grouping & (1 << (3 - index)) and values[index] not in (None, ""):
-                facets[name].append((str(values[index]), max(1, round(count * scale))))
-    return total, _sorted(facets), heading_share, entries
-
-
-def _counts(ids: list[int], context) -> dict[int, tuple[int, int]]:
-    """Copies (not withdrawn) and available copies of the page's records, in one query."""
-    if not ids:
-        return {}
-    marks = ", ".join(["%s"] * len(ids))
-    available = f"i.status = '{_AVAILABLE}'"
-    params: list = []
+def _records(ids: list[int], context, available: bool = True) -> dict[int, tuple]:
+    """The page's records with their available copies (at the organisation or branch searched
+    from), in one query; the copies themselves are counted in the index (SearchEntry.copies)."""
+    if not available:
+        return {pk: (record, 0) for pk, record in BibRecord.objects.in_bulk(ids).items()}
+    # Raw SQL: the ORM's Subquery costs more to compile than the count costs to run.
+    where, params = "", [_AVAILABLE]
     if context:
-        available += f" AND i.{context[0]} = %s"
-        params.append(context[1])
-    with _reader().cursor() as cursor:
-        cursor.execute(
-            f"SELECT i.record_id, SUM(CASE WHEN i.status <> '{_WITHDRAWN}' THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN {available} THEN 1 ELSE 0 END) FROM catalogue_item i "
-            f"WHERE i.record_id IN ({marks}) GROUP BY i.record_id",
-            [*params, *ids],
-        )
-        return {row[0]: (int(row[1]), int(row[2])) for row in cursor.fetchall()}
+        where, params = f" AND i.{context[0]} = %s", [_AVAILABLE, context[1]]
+    copies = RawSQL(
+        "SELECT count(*) FROM catalogue_item i WHERE i.record_id = catalogue_bibrecord.id "
+        f"AND i.status = %s{where}",
+        params,
+        output_field=IntegerField(),
+    )
+    found = BibRecord.objects.annotate(available_now=copies).in_bulk(ids)
+    return {pk: (record, record.available_now) for pk, record in found.items()}
 
 
 # --- typos ------------------------------------------------------------------------------------
@@ -603,12 +623,11 @@ def search(
             if better is not None:
                 corrected = better.text()
                 hits, total, facets, estimated = run(better, corrected)
-    records = BibRecord.objects.in_bulk([h[0] for h in hits])
-    counts = _counts([h[0] for h in hits], context)
+    records = _records([h[0] for h in hits], context)
     return SearchResult(
         hits=[
-            Hit(records[rid], score, *counts.get(rid, (0, 0)))
-            for rid, score, _year, _copies in hits
+            Hit(records[rid][0], score, copies, records[rid][1])
+            for rid, score, _year, copies in hits
             if rid in records
         ],
         total=total,
@@ -642,7 +661,7 @@ def find(
 ) -> SearchResult:
     """Records matching a structured expression (search_expression), in one of SORTS, from
     `offset`; Hit.available counts at `organisation` when given (`counts=False`: callers that
-    show no counts skip that query, Hit.copies and Hit.available are 0). Raises
+    show no counts skip that query, Hit.available is 0). Raises
     search_expression.ExpressionError for a condition the index cannot answer."""
     if sort not in SORTS:
         raise SearchError(f"sortering: onbekend: {sort}", field="sort")
@@ -664,10 +683,9 @@ def find(
         rows = cursor.fetchall()
     total = rows[0][-1] if rows else _count(where, params, offset)
     context = _context(organisation, None)
-    records = BibRecord.objects.in_bulk([r[0] for r in rows])
-    tallies = _counts([r[0] for r in rows], context) if counts else {}
+    records = _records([r[0] for r in rows], context, available=counts)
     hits = [
-        Hit(records[r[0]], float(r[1] or 0), *tallies.get(r[0], (0, 0)))
+        Hit(records[r[0]][0], float(r[1] or 0), r[3], records[r[0]][1])
         for r in rows
         if r[0] in records
     ]
