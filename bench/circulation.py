@@ -44,9 +44,17 @@ MARK = object()
 
 
 def setup(pairs: int):
-    from tests.factories import make_network, make_patron, make_record
+    from tests.factories import make_network
 
     net = make_network()
+    return net, borrowers_and_copies(net, pairs)
+
+
+def borrowers_and_copies(net, pairs: int) -> list:
+    """50 young members of net.org_a (no fees: every pair the same) and `pairs` copies at net.a1
+    with the barcodes run_clb lends (B00000000, …); the members are returned."""
+    from tests.factories import make_patron, make_record
+
     patrons = [make_patron(net.org_a, birth_date=date(2014, 1, 1)) for _ in range(50)]
     book = ItemType.objects.get(code="boek")
     records = [make_record(title=f"Titel {i}") for i in range(100)]
@@ -61,7 +69,7 @@ def setup(pairs: int):
         )
         for i in range(pairs)
     )
-    return net, patrons
+    return patrons
 
 
 CHUNK = 50  # pairs through CLB, then the same pairs raw: both sides see the same machine load
