@@ -13,6 +13,7 @@ from .site import (
     assert_confirmed_kept,
     free_port,
     kiosks_and_desks,
+    loans_per_copy,
     run_loops,
     stop_loops,
 )
@@ -36,6 +37,7 @@ def test_kiosks_and_desks_ride_out_a_postgresql_crash(site):
     def stuck():
         return any(loop.errors and not loop.thread.is_alive() for loop in loops)
 
+    before = loans_per_copy(site)
     try:
         run_loops(loops)
         score.wait(
@@ -80,4 +82,4 @@ def test_kiosks_and_desks_ride_out_a_postgresql_crash(site):
     assert all(k.lost == 0 for k in kiosks), "a kiosk lost its connection"
     assert not [lp.errors for lp in loops if lp.errors]
     assert "database unreachable" in sip2.output()
-    assert_confirmed_kept(site, kiosks, desks)
+    assert_confirmed_kept(site, kiosks, desks, before)
