@@ -17,6 +17,7 @@ from tests.faults.site import (
     assert_confirmed_kept,
     free_port,
     kiosks_and_desks,
+    loans_per_copy,
     run_loops,
     stop_loops,
 )
@@ -36,6 +37,7 @@ def test_kiosks_and_desks_through_pgbouncer_in_transaction_mode(pooled):
     score = Score()
     kiosks, desks = kiosks_and_desks(pooled, score, sip_port, web_port, network="127.0.2")
     loops = [*kiosks, *desks]
+    before = loans_per_copy(pooled)
     try:
         run_loops(loops)
         score.wait(
@@ -54,4 +56,4 @@ def test_kiosks_and_desks_through_pgbouncer_in_transaction_mode(pooled):
         stopped = sip2.stop(), web.stop()
     assert not [lp.errors for lp in loops if lp.errors]
     assert stopped[0] == 0, sip2.output()[-3000:]
-    assert_confirmed_kept(pooled, kiosks, desks)
+    assert_confirmed_kept(pooled, kiosks, desks, before)
