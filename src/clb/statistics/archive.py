@@ -33,7 +33,7 @@ KEEP_MONTHS = 12
 COLUMNS = ("id", "occurred_on", "action", "organisation_id", "branch_id", "item_type",
            "material_type", "audience", "age_band", "municipality_code", "source")  # fmt: skip
 COUNTED = ("action", "organisation_id", "branch_id", "audience", "material_type",
-           "municipality_code", "age_band")  # fmt: skip
+           "municipality_code", "age_band", "source")  # fmt: skip
 
 
 class ArchiveError(DomainError):
@@ -56,7 +56,7 @@ def _store_counts(month: date) -> None:
         cursor.execute(
             f"INSERT INTO {ArchivedCount._meta.db_table} (month, {columns}, n)"
             f" SELECT %s, {columns}, COUNT(*) FROM {CirculationEvent._meta.db_table}"
-            f" WHERE occurred_on >= %s AND occurred_on < %s AND source = '' GROUP BY {columns}",
+            f" WHERE occurred_on >= %s AND occurred_on < %s GROUP BY {columns}",
             [month, month, next_month(month)],
         )
 

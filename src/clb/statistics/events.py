@@ -14,9 +14,10 @@ from datetime import date
 from functools import cache
 
 from django.db import connection
+from django.db.models import Sum
 
 from . import tallies
-from .models import CirculationEvent
+from .models import ArchivedCount, CirculationEvent
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,11 @@ def record_history(history: Iterable[Event], *, source: str) -> None:
 
 
 def remove_source(source: str) -> int:
-    """Take out every event of one source (a migration undone); they were never counted."""
+    """Take out every event of one source (a migration undone), and the counts kept of them in
+    archived months; they were never counted in the tallies."""
     if not source:
         raise ValueError("only events of a named source can be removed")
-    return CirculationEvent.everything.filter(source=source).delete()[0]
+    kept = ArchivedCount.objects.filter(source=source)
+    archived = kept.aggregate(n=Sum("n"))["n"] or 0
+    kept.delete()
+    return archived + CirculationEvent.everything.filter(source=source).delete()[0]

@@ -81,8 +81,11 @@ class ArchivedMonth(models.Model):
 
 
 class ArchivedCount(models.Model):
-    """The counted events of an archived month, grouped by every dimension a tally keeps: what
-    `clb rebuild-tallies` reads for that month instead of its raw events."""
+    """The events of an archived month, grouped by every dimension a tally keeps: what `clb
+    rebuild-tallies` reads for that month instead of its raw events (those without a source).
+    History a migration brought in (with its source) is kept apart: never counted in the
+    tallies, but `clb invariants` adds its renewals up against the loans, and undoing that
+    migration takes it out again."""
 
     month = models.DateField()
     action = models.CharField(max_length=20, choices=EventAction.choices)
@@ -96,6 +99,7 @@ class ArchivedCount(models.Model):
     material_type = models.CharField(max_length=12, blank=True)
     municipality_code = models.CharField(max_length=6, blank=True)
     age_band = models.CharField(max_length=8, blank=True)
+    source = models.CharField(max_length=40, blank=True, default="", db_default="")
     n = models.BigIntegerField()
 
     class Meta:

@@ -101,7 +101,7 @@ def _counted(month: date, archived: bool) -> tuple[str, str, list]:
     """Where one month's counted events are: its raw events (on PostgreSQL one partition) or,
     when archived, the counts kept of them. Returns FROM … WHERE …, the count and parameters."""
     if archived:
-        return f"{ArchivedCount._meta.db_table} WHERE month = %s", "SUM(n)", [month]
+        return f"{ArchivedCount._meta.db_table} WHERE month = %s AND source = ''", "SUM(n)", [month]
     return (
         f"{CirculationEvent._meta.db_table} WHERE occurred_on >= %s AND occurred_on < %s"
         f" AND source = ''",
