@@ -272,6 +272,15 @@ def test_decade_facet_and_available_facet_for_the_searchers_library(net, shelf):
     assert sum(n for _v, n in result.facets["material_type"]) == result.total
 
 
+def test_the_available_facet_never_offers_a_value_that_finds_nothing(net, shelf):
+    # "The evenings" is only at B: searched from A, "available" would lead to an empty page.
+    result = search.search("evenings", organisation=net.org_a)
+    assert result.total == 1 and result.facets["available_at_organisation"] == []
+    assert search.search("evenings", branch=net.a2).facets["available_at_branch"] == []
+    filtered = {"available_at_organisation": net.org_a.pk}
+    assert search.search("evenings", filters=filtered).total == 0
+
+
 def test_facet_counts_follow_the_filters(shelf):
     result = search.search("", filters={"language": "dut"})
     assert result.total == 4 and dict(result.facets["language"]) == {"dut": 4}

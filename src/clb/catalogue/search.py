@@ -444,8 +444,8 @@ def _counted(rows) -> tuple[int, dict, int, int]:
         elif kind == "heading":
             heading = round(count * scale)
         elif kind in ("available_at_organisation", "available_at_branch"):
-            if count or entries is None:
-                facets[kind] = [("available", max(1, round(count * scale)) if count else 0)]
+            # listed empty rather than with 0: a value that finds nothing is never offered
+            facets[kind] = [("available", max(1, round(count * scale)))] if count else []
         elif kind not in ("hit", "entries") and value not in (None, ""):
             facets[kind].append((str(value), max(1, round(count * scale))))
     for values in facets.values():

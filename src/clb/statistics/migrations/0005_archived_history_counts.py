@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('statistics', '0004_partitioned_events'),
+        ("statistics", "0004_partitioned_events"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='archivedcount',
-            name='source',
-            field=models.CharField(blank=True, db_default='', default='', max_length=40),
+            model_name="archivedcount",
+            name="source",
+            field=models.CharField(blank=True, db_default="", default="", max_length=40),
         ),
     ]
