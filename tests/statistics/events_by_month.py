@@ -9,7 +9,10 @@ from tests.cockpit.helpers import figures
 
 # Late enough that every month of 2025 up to September may be archived (twelve months stay).
 LATER = datetime(2026, 10, 15, 12, tzinfo=ZoneInfo("Europe/Amsterdam"))
-PLACE = ("half_year", "action", "organisation_id", "branch_id", "audience", "material_type", "n")
+PLACE = (
+    "half_year", "action", "organisation_id", "branch_id", "audience", "material_type",
+    "municipality_code", "n",
+)  # fmt: skip
 RESIDENCE = ("half_year", "action", "organisation_id", "municipality_code", "age_band", "n")
 
 

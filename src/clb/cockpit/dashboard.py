@@ -184,7 +184,7 @@ def build(
     if group is not None:
         board.tables["vergelijking"] = _comparison(cockpit, region, group, period)
 
-    trend = trend_table(geo, region, period, at=at)
+    trend = trend_table(geo, region, period, at=at, cockpit=cockpit)
     board.tables["trend"] = trend
 
     map_indicator = INDICATOR_BY_CODE[map_code]
@@ -248,17 +248,24 @@ def _comparison(cockpit: Cockpit, region: Region, group: Region, period: Period)
     return table
 
 
-def trend_table(geo: Geography, region: Region, period: Period, *, at=None) -> Table:
+def trend_table(
+    geo: Geography, region: Region, period: Period, *, at=None, cockpit: Cockpit | None = None
+) -> Table:
+    """`cockpit`: the page's engine, focused on `region` and holding `period`; when the period
+    is a half-year its figures come from there and only the earlier half-years are fetched."""
     halves = period.previous_half_years(TREND_HALF_YEARS)
     indicators = [i for i in INDICATORS if i.trend]
-    cockpit = Cockpit([region], halves, geo=geo, indicators=indicators, at=at, focus=region)
+    shown = cockpit is not None and halves[-1].code == period.code
+    earlier = halves[:-1] if shown else halves
+    trend = Cockpit([region], earlier, geo=geo, indicators=indicators, at=at, focus=region)
     table = Table(
         "trend",
         _("Ontwikkeling per halfjaar"),
         [_("halfjaar"), _("status")] + [f"{i.name} ({i.unit})" for i in indicators],
     )
     for half in halves:
-        figs = [cockpit.figure(i, region, half) for i in indicators]
+        source = cockpit if shown and half.code == period.code else trend
+        figs = [source.figure(i, region, half) for i in indicators]
         table.rows.append(
             [half.code, status_label(all(f.final for f in figs))] + [cell(f) for f in figs]
         )

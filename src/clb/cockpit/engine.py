@@ -241,9 +241,15 @@ class LiveValues:
         today: date,
         with_org: bool = True,
         focus: Region | None = None,
+        closed: frozenset = frozenset(),
     ):
+        """`closed`: half-years whose figures normally come from what was frozen when they
+        closed; they are fetched only if a period of theirs is asked for here after all."""
         self.geo = geo
-        self.facts = Facts(geo, scope, halves, today=today)
+        self.scope, self.today = scope, today
+        self.halves = frozenset(halves)
+        self.open_halves = self.halves - closed
+        self._facts: dict[frozenset, Facts] = {}
         # With a focus, breakdowns come summed over the focus region; the rest needs totals.
         self.plan = query_plan(
             {(code, None) for code, _b in requests} if focus is not None else requests
@@ -256,8 +262,17 @@ class LiveValues:
         self.focus_scope = scope_for(geo, [focus]) if focus is not None else None
         self._cubes: dict = {}
 
+    def facts_for(self, period: Period) -> Facts:
+        """The facts of the half-years not closed, or of all when `period` needs a closed one.
+        A cube keeps only its period's rows, so either gives the same figures."""
+        wanted = self.open_halves if set(period.half_years) <= self.open_halves else self.halves
+        if wanted not in self._facts:
+            self._facts[wanted] = Facts(self.geo, self.scope, wanted, today=self.today)
+        return self._facts[wanted]
+
     def cube(self, period: Period, code: str, breakdown, region: Region | None = None) -> Cube:
         fact = MEASURES[code].fact
+        facts = self.facts_for(period)
         # Everything asked for the focus region comes summed over it; per-municipality rows are
         # fetched only for what other regions (parts, map, size class) need.
         focused = (
@@ -273,14 +288,14 @@ class LiveValues:
                     self.focus_plan.get((code, breakdown))
                     or query_plan([(code, breakdown)])[(code, breakdown)]
                 )
-                rows = self.facts.rows(fact, dims, only, False, focus=self.focus_scope)
+                rows = facts.rows(fact, dims, only, False, focus=self.focus_scope)
             else:
                 _fact, dims, only = (
                     self.plan.get((code, breakdown))
                     or query_plan([(code, breakdown)])[(code, breakdown)]
                 )
                 needs_org = self.with_org or MEASURES[code].aggregate == "organisations"
-                rows = self.facts.rows(fact, dims, only, needs_org)
+                rows = facts.rows(fact, dims, only, needs_org)
             self._cubes[key] = Cube(
                 self.geo,
                 code,
@@ -288,7 +303,7 @@ class LiveValues:
                 rows,
                 dims,
                 period,
-                self.facts.available_halves(fact),
+                facts.available_halves(fact),
                 self.focus if focused else None,
             )
         return self._cubes[key]
@@ -421,6 +436,9 @@ class Cockpit:
             p.code: FrozenValues(p, self.regions) for p in self.periods if p.code in self.closed_at
         }
         halves = {h for p in self.periods for h in p.half_years}
+        open_halves = {
+            h for p in self.periods if p.code not in self.closed_at for h in p.half_years
+        }
         looks_at_organisations = any(not r.is_geographic for r in self.regions)
         self.live = LiveValues(
             self.geo,
@@ -430,6 +448,9 @@ class Cockpit:
             self.today,
             with_org=looks_at_organisations,
             focus=focus,
+            # A closed period's figures come from what was frozen: its half-years are not
+            # fetched with the open ones (the trend's earlier half-years, the year before).
+            closed=frozenset(halves - open_halves),
         )
 
     def _source(self, period: Period, region: Region):

@@ -248,11 +248,10 @@ class Facts:
                 with_org,
             )
             return [r for r in rows if r[0] in self.halves]
-        qs = self._scoped(
-            PlaceTally.objects.filter(half_year__in=self.halves), "branch__municipality__code"
-        )
+        # The tally keeps its branch's municipality: no join with branches and municipalities.
+        qs = self._scoped(PlaceTally.objects.filter(half_year__in=self.halves), "municipality_code")
         return self._grouped(
-            qs, "half_year", "branch__municipality__code", dims, {"n": Sum("n")}, only, with_org
+            qs, "half_year", "municipality_code", dims, {"n": Sum("n")}, only, with_org
         )
 
     def _residence_events(self, dims, only=None, with_org=True):
@@ -272,20 +271,27 @@ class Facts:
             qs, "half_year", "municipality_code", dims, {"n": Sum("n")}, only, with_org
         )
 
+    def _member_count_days(self) -> dict[date, date]:
+        """{half-year: the day of its last member count}, looked up once."""
+        if "member_count_days" not in self._cache:
+            dates = (
+                MemberCountRun.objects.filter(
+                    taken_on__gte=min(self.halves), taken_on__lte=half_end(max(self.halves))
+                )
+                .values_list("taken_on", flat=True)
+                .distinct()
+            )
+            chosen: dict[date, date] = {}
+            for day in dates:
+                for half in self.halves:
+                    if half <= day <= half_end(half) and day > chosen.get(half, date.min):
+                        chosen[half] = day
+            self._cache["member_count_days"] = chosen
+        return self._cache["member_count_days"]
+
     def _members(self, dims, only=None, with_org=True):
         """The last member count taken in each half-year (up to its end)."""
-        dates = (
-            MemberCountRun.objects.filter(
-                taken_on__gte=min(self.halves), taken_on__lte=half_end(max(self.halves))
-            )
-            .values_list("taken_on", flat=True)
-            .distinct()
-        )
-        chosen: dict[date, date] = {}
-        for day in dates:
-            for half in self.halves:
-                if half <= day <= half_end(half) and day > chosen.get(half, date.min):
-                    chosen[half] = day
+        chosen = self._member_count_days()
         self._available["members"] = set(chosen)
         if not chosen:
             return []
@@ -329,9 +335,9 @@ class Facts:
         key = ("ido_tally", with_org, self.scope, self._by_municipality, bool(dims))
         if key not in self._cache:
             qs = self._scoped(
-                IdoTally.objects.filter(half_year__in=self.halves), "branch__municipality__code"
+                IdoTally.objects.filter(half_year__in=self.halves), "municipality_code"
             )
-            by_muni = ["branch__municipality__code"] if self._by_municipality else []
+            by_muni = ["municipality_code"] if self._by_municipality else []
             group = ["half_year", *by_muni, "dimension"] + (["value"] if dims else [])
             group += ["organisation_id"] if with_org else []
             split: dict = defaultdict(list)
@@ -339,7 +345,7 @@ class Facts:
                 split[row["dimension"]].append(
                     (
                         row["half_year"],
-                        (row["branch__municipality__code"] or "") if by_muni else WHOLE,
+                        row["municipality_code"] if by_muni else WHOLE,
                         row["organisation_id"] if with_org else None,
                         row.get("value"),
                         row["total"],
@@ -413,11 +419,18 @@ class Facts:
     def _staff(self, dims, only=None, with_org=True):
         rows = []
         years = {h.year for h in self.halves}
-        for org_id, year, persons, fte, volunteers, trained in StaffYear.objects.filter(
-            year__in=years
-        ).values_list(
-            "organisation_id", "year", "staff_persons", "staff_fte", "volunteers", "staff_trained"
-        ):
+        if "staff_years" not in self._cache:
+            self._cache["staff_years"] = list(
+                StaffYear.objects.filter(year__in=years).values_list(
+                    "organisation_id",
+                    "year",
+                    "staff_persons",
+                    "staff_fte",
+                    "volunteers",
+                    "staff_trained",
+                )
+            )
+        for org_id, year, persons, fte, volunteers, trained in self._cache["staff_years"]:
             for half in self.halves:
                 if half.year != year:
                     continue
@@ -430,7 +443,9 @@ class Facts:
         return rows
 
     def _youth_fee(self, dims, only=None, with_org=True):
-        charging = member_figures.organisations_charging_youth()
+        if "charging_youth" not in self._cache:
+            self._cache["charging_youth"] = member_figures.organisations_charging_youth()
+        charging = self._cache["charging_youth"]
         rows = []
         for org_id in charging:
             for muni, _share in self._working_area_shares(org_id):

@@ -127,12 +127,21 @@ class Geography:
         if region.kind == "country":
             return None
         if region.kind == "province":
-            return {m.code for m in self.municipalities.values() if m.province == region.code}
+            return set(self._province_municipalities().get(region.code, ()))
         if region.kind == "municipality":
             return {region.code}
         if region.kind == "group":
             return set().union(*(self.municipalities_of(m) for m in region.members))
         return set(self.organisation_of(region).municipalities)
+
+    def _province_municipalities(self) -> dict[str, frozenset[str]]:
+        # Asked for every part and map region of a page: grouped once per Geography.
+        if not hasattr(self, "_by_province"):
+            grouped: dict[str, set[str]] = {}
+            for m in self.municipalities.values():
+                grouped.setdefault(m.province, set()).add(m.code)
+            self._by_province = {p: frozenset(codes) for p, codes in grouped.items()}
+        return self._by_province
 
     def parts(self, region: Region) -> list[Region]:
         """One level down: provinces of the country, municipalities of a province."""

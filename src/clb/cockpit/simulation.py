@@ -109,11 +109,12 @@ def simulate_year(*, seed: int = 2026, skip: set[str] = frozenset(), at=None, pr
     today = clock.today(at)
     start = today - timedelta(days=365)
     rng = random.Random(seed)
-    branch_ids = defaultdict(list)
-    for org_id, branch_id in Branch.objects.filter(is_demo=False).values_list(
-        "organisation_id", "id"
+    branch_ids, branch_municipality = defaultdict(list), {}
+    for org_id, branch_id, code in Branch.objects.filter(is_demo=False).values_list(
+        "organisation_id", "id", "municipality__code"
     ):
         branch_ids[org_id].append(branch_id)
+        branch_municipality[branch_id] = code or ""
     simulations: dict[int, Simulation] = {}
     residence, place = [], defaultdict(int)
     for org, m, created in _organisations(set(skip)):
@@ -138,7 +139,8 @@ def simulate_year(*, seed: int = 2026, skip: set[str] = frozenset(), at=None, pr
     PlaceTally.objects.bulk_create(
         (
             PlaceTally(half_year=half, action=EventAction.CHECKOUT, organisation_id=org_id,
-                       branch_id=branch, audience=audience, material_type=material, n=n)
+                       branch_id=branch, audience=audience, material_type=material,
+                       municipality_code=branch_municipality[branch], n=n)
             for (org_id, half, branch, audience, material), n in place.items()
         ),
         batch_size=1000,

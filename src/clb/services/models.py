@@ -333,6 +333,9 @@ class IdoTally(models.Model):
     branch = models.ForeignKey("network.Branch", on_delete=models.PROTECT, related_name="+")
     dimension = models.CharField(max_length=20)
     value = models.CharField(max_length=20)
+    # The branch's municipality, kept on the row as on statistics.PlaceTally (same rule: it
+    # follows the branch, see there).
+    municipality_code = models.CharField(max_length=6, blank=True, default="", db_default="")
     n = models.BigIntegerField(default=0)
 
     class Meta:
@@ -342,6 +345,7 @@ class IdoTally(models.Model):
                 name="ido_tally_key",
             )
         ]
+        indexes = [models.Index(fields=["municipality_code", "half_year"])]
 
     def __str__(self):
         return f"{self.half_year} {self.branch_id} {self.dimension}={self.value}: {self.n}"

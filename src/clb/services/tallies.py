@@ -6,7 +6,14 @@ from datetime import date
 
 from django.db import connection, transaction
 
-from clb.statistics.tallies import bump, half_year_of, half_years_between, next_half_year
+from clb.statistics.tallies import (
+    branch_municipality_sql,
+    bump,
+    follow_branches,
+    half_year_of,
+    half_years_between,
+    next_half_year,
+)
 
 from .models import (
     Activity,
@@ -41,8 +48,15 @@ def count_contact(contact: IdoContact, themes, sign: int = 1) -> None:
                 "branch": contact.branch_id,
                 "value": value,
             },
+            branch_municipality=True,
             n=sign,
         )
+
+
+def branch_saved(sender, instance, raw=False, **_kwargs) -> None:
+    """A branch saved (post_save): its IDO tally rows follow it if it moved."""
+    if not raw:
+        follow_branches(IdoTally, [instance.pk])
 
 
 def count_activity(activity: Activity, participants: dict[str, int], sign: int = 1) -> None:
@@ -87,8 +101,9 @@ def rebuild(start: date, end: date, progress=lambda _m: None) -> None:
             ):
                 cursor.execute(
                     f"INSERT INTO {t[IdoTally]} (half_year, dimension, organisation_id,"
-                    f" branch_id, value, n) SELECT %s, '{dimension}', organisation_id,"
-                    f" branch_id, {column}, COUNT(*) FROM {t[IdoContact]}"
+                    f" branch_id, value, municipality_code, n) SELECT %s, '{dimension}',"
+                    f" organisation_id, branch_id, {column},"
+                    f" {branch_municipality_sql('branch_id')}, COUNT(*) FROM {t[IdoContact]}"
                     f" WHERE occurred_on >= %s AND occurred_on < %s {condition}"
                     f" GROUP BY organisation_id, branch_id"
                     + ("" if column.startswith("'") else f", {column}"),
@@ -96,7 +111,8 @@ def rebuild(start: date, end: date, progress=lambda _m: None) -> None:
                 )
             cursor.execute(
                 f"INSERT INTO {t[IdoTally]} (half_year, dimension, organisation_id, branch_id,"
-                f" value, n) SELECT %s, 'theme', c.organisation_id, c.branch_id, th.theme,"
+                f" value, municipality_code, n) SELECT %s, 'theme', c.organisation_id,"
+                f" c.branch_id, th.theme, {branch_municipality_sql('c.branch_id')},"
                 f" COUNT(*) FROM {t[IdoContactTheme]} th JOIN {t[IdoContact]} c"
                 f" ON c.id = th.contact_id WHERE c.occurred_on >= %s AND c.occurred_on < %s"
                 f" GROUP BY c.organisation_id, c.branch_id, th.theme",

@@ -115,7 +115,16 @@ class ArchivedCount(models.Model):
 
 
 class PlaceTally(models.Model):
-    """Events per half-year where they happened: branch, lending organisation, what was lent."""
+    """Events per half-year where they happened: branch, lending organisation, what was lent.
+
+    `municipality_code` is the municipality of the branch, kept on the row so that the cockpit
+    reads a region without joining branches and municipalities. It is not part of the key: it
+    follows the branch. A branch that moves to another municipality (or whose municipality
+    merges into a new one) takes its rows along - the figures of every open period count its
+    events where the branch is now, as the cockpit's branch figures do (follow_branches());
+    closed periods keep their frozen figures (cockpit/closing.py). `clb rebuild-tallies`
+    recomputes it from the branches as they are, and `clb invariants` reports a row that
+    differs from its branch."""
 
     half_year = models.DateField()  # 1 January or 1 July
     action = models.CharField(max_length=20, choices=EventAction.choices)
@@ -125,6 +134,7 @@ class PlaceTally(models.Model):
     branch = models.ForeignKey("network.Branch", on_delete=models.PROTECT, related_name="+")
     audience = models.CharField(max_length=8, blank=True)
     material_type = models.CharField(max_length=12, blank=True)
+    municipality_code = models.CharField(max_length=6, blank=True, default="", db_default="")
     n = models.BigIntegerField(default=0)
 
     class Meta:
@@ -141,6 +151,8 @@ class PlaceTally(models.Model):
                 name="place_tally_key",
             )
         ]
+        # Regions read the tally by the branch's municipality.
+        indexes = [models.Index(fields=["municipality_code", "half_year"])]
 
     def __str__(self):
         return f"{self.half_year} {self.action} branch {self.branch_id}: {self.n}"

@@ -15,6 +15,8 @@ from functools import cache
 
 from django.db import connection, transaction
 
+from clb.network.models import Branch, Municipality
+
 from .models import ArchivedCount, ArchivedMonth, CirculationEvent, PlaceTally, ResidenceTally
 
 
@@ -22,28 +24,84 @@ def half_year_of(day: date) -> date:
     return date(day.year, 1 if day.month <= 6 else 7, 1)
 
 
+def branch_municipality_sql(branch_column: str) -> str:
+    """The code of a branch's municipality ('' when it has none), as an SQL expression."""
+    b, m = Branch._meta.db_table, Municipality._meta.db_table
+    return (
+        f"COALESCE((SELECT m.code FROM {b} b JOIN {m} m ON m.id = b.municipality_id"
+        f" WHERE b.id = {branch_column}), '')"
+    )
+
+
 @cache
-def _upsert_sql(model, key_fields: tuple[str, ...], counters: tuple[str, ...]) -> str:
+def _upsert_sql(
+    model, key_fields: tuple[str, ...], counters: tuple[str, ...], with_municipality: bool
+) -> str:
     table = model._meta.db_table
     keys = [model._meta.get_field(name).column for name in key_fields]
     sums = [model._meta.get_field(name).column for name in counters]
-    placeholders = ", ".join(["%s"] * (len(keys) + len(sums)))
+    values = ["%s"] * (len(keys) + len(sums))
+    columns = keys + sums
+    if with_municipality:
+        # Taken from the branch in the same statement: no extra round trip on the checkout path.
+        columns.append("municipality_code")
+        values.append(branch_municipality_sql("%s"))
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in sums)
+    # SQLite needs a WHERE to tell the upsert's ON CONFLICT from a join's ON.
     return (
-        f"INSERT INTO {table} ({', '.join(keys + sums)}) VALUES ({placeholders}) "
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} WHERE 1 = 1 "
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
     )
 
 
-def bump(model, key: dict, **counters) -> None:
+def bump(model, key: dict, *, branch_municipality: bool = False, **counters) -> None:
     """Add to the counters of one tally row, creating it at zero when missing: one upsert, the
-    same SQL on SQLite and PostgreSQL. Negative counts take a registration back out."""
+    same SQL on SQLite and PostgreSQL. Negative counts take a registration back out. With
+    `branch_municipality` a new row gets the municipality of the key's branch."""
     names = tuple(key)
+    params = [key[n] for n in names] + list(counters.values())
+    if branch_municipality:
+        params.append(key["branch"])
+    with connection.cursor() as cursor:
+        cursor.execute(_upsert_sql(model, names, tuple(counters), branch_municipality), params)
+
+
+def follow_branches(model, branch_ids=None) -> int:
+    """Set the municipality of a tally's rows (a model with `branch` and `municipality_code`)
+    to that of their branch, for the branches given or all: after a branch moved. Returns the
+    rows changed."""
+    table = model._meta.db_table
+    now = branch_municipality_sql(f"{table}.branch_id")
+    where, params = f"municipality_code <> {now}", []
+    if branch_ids is not None:
+        ids = [int(pk) for pk in branch_ids]
+        if not ids:
+            return 0
+        where += f" AND branch_id IN ({', '.join(['%s'] * len(ids))})"
+        params = ids
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET municipality_code = {now} WHERE {where}", params)
+        return cursor.rowcount
+
+
+def branch_saved(sender, instance, raw=False, **_kwargs) -> None:
+    """A branch saved (post_save): its place tally rows follow it if it moved."""
+    if not raw:
+        follow_branches(PlaceTally, [instance.pk])
+
+
+def strays(model, half: date) -> list[tuple]:
+    """(branch, municipality held, the branch's) of the rows of a tally's half-year whose
+    municipality is not (any longer) that of their branch."""
+    table = model._meta.db_table
+    now = branch_municipality_sql(f"{table}.branch_id")
     with connection.cursor() as cursor:
         cursor.execute(
-            _upsert_sql(model, names, tuple(counters)),
-            [key[n] for n in names] + list(counters.values()),
+            f"SELECT DISTINCT branch_id, municipality_code, {now} FROM {table}"
+            f" WHERE half_year = %s AND municipality_code <> {now} ORDER BY branch_id",
+            [half],
         )
+        return cursor.fetchall()
 
 
 def add(event: CirculationEvent) -> None:
@@ -60,6 +118,7 @@ def add(event: CirculationEvent) -> None:
                 "audience": event.audience,
                 "material_type": event.material_type,
             },
+            branch_municipality=True,
             n=1,
         )
     bump(
@@ -95,6 +154,9 @@ SHAPES = (
     (PlaceTally, PLACE_KEY, "branch_id IS NOT NULL"),
     (ResidenceTally, RESIDENCE_KEY, "1 = 1"),
 )
+# Columns a rebuilt row takes from elsewhere than the events: the place tally's municipality
+# from its branch as it is now.
+DERIVED = {PlaceTally: {"municipality_code": branch_municipality_sql("branch_id")}}
 
 
 def _counted(month: date, archived: bool) -> tuple[str, str, list]:
@@ -147,10 +209,13 @@ def rebuild(start: date, end: date, *, keep=(), progress=lambda _m: None) -> Non
                 source, count, params = _counted(month, month in archived)
                 for tally, key, which in SHAPES:
                     table, columns = tally._meta.db_table, ", ".join(key)
+                    derived = DERIVED.get(tally, {})
+                    extra = "".join(f", {c}" for c in derived)
+                    extra_values = "".join(f", {sql}" for sql in derived.values())
                     cursor.execute(
-                        f"INSERT INTO {table} (half_year, {columns}, n) SELECT %s, {columns},"
-                        f" {count} FROM {source} AND {which}{kept} GROUP BY {columns}"
-                        f" ON CONFLICT (half_year, {columns})"
+                        f"INSERT INTO {table} (half_year, {columns}{extra}, n) SELECT %s,"
+                        f" {columns}{extra_values}, {count} FROM {source} AND {which}{kept}"
+                        f" GROUP BY {columns} ON CONFLICT (half_year, {columns})"
                         f" DO UPDATE SET n = {table}.n + excluded.n",
                         [half, *params],
                     )
@@ -187,4 +252,9 @@ def disagreements(half: date, *, keep=()) -> list[str]:
                         f"{tally.__name__} {half} {k}: {held.get(k, 0)} geteld,"
                         f" {counted.get(k, 0)} gebeurtenissen"
                     )
+    for branch, held_code, branch_code in strays(PlaceTally, half):
+        wrong.append(
+            f"PlaceTally {half} locatie {branch}: gemeente {held_code or '-'},"
+            f" de locatie ligt in {branch_code or '-'}"
+        )
     return wrong
