@@ -290,7 +290,7 @@ def _conditions(filters: Mapping) -> tuple[list[str], list, str | None]:
     unknown = sorted(set(filters) - set(FILTERS))
     if unknown:
         raise SearchError(f"Onbekend filter: {', '.join(unknown)}", field=unknown[0])
-    where, params, facts, years = [], [], {}, {}
+    where, params, facts = [], [], {}
     for key in ("material_type", "audience", "language"):
         if key in filters:
             where.append(f"e.{key} = %s")
@@ -303,7 +303,6 @@ def _conditions(filters: Mapping) -> tuple[list[str], list, str | None]:
                 raise SearchError(f"{key}: '{value[:20]}' is geen jaartal", field=key)
             where.append(f"e.year {op} %s")
             params.append(int(value))
-            years[key] = int(value)
     holder = None
     for key, model, column in (
         ("available_at_organisation", Organisation, "organisation_id"),
@@ -314,8 +313,7 @@ def _conditions(filters: Mapping) -> tuple[list[str], list, str | None]:
             params.append(_lookup(model, key, filters[key]))
             if key == "available_at_organisation":
                 holder = params[-1]
-    span = (years["year_from"], years["year_to"]) if len(years) == 2 else None
-    return where, params, search_schema.narrowing_query(facts, span, holder)
+    return where, params, search_schema.narrowing_query(facts, holder)
 
 
 def _available_sql(column: str) -> str:

@@ -19,8 +19,10 @@ the others. Titles are read with `clb_dutch_all`, the same without stop words, s
 only of stop words ("Het", "Wij") can still find its title; stop words keep their positions in
 both configurations, so phrases match alike.
 A third tsvector, `narrowing`, holds what the search's filters ask of a record as lexemes no
-text search parser makes (each has a space in it, see NARROWING): its material type, audience,
-language, year and decade, and every organisation that holds a copy not withdrawn. It shares
+text search parser makes (each has a space in it, see NARROWING): its material type, audience
+and language, and every organisation that holds a copy not withdrawn. Not the year: a range
+is an OR of dense posting lists, which measured slower than testing the year column (at 2 M
+records 'campaign' 1990-2020 took 107 ms against 53). It shares
 one GIN index with `document`, so a filtered query ('guide' for youth, 'arts' at one
 organisation) is answered in one index scan that intersects word and filter, instead of testing
 the filter on every record the word finds. The columns stay the truth (search.py keeps their
@@ -55,37 +57,19 @@ NARROWING = {
     "material_type": "material",
     "audience": "audience",
     "language": "language",
-    "year": "year",
-    "decade": "decade",
     "organisation": "org",
 }
-# A year range is asked as at most this many decades and single years; a wider one is left to
-# the year column alone.
-NARROWING_MAX_YEAR_TERMS = 12
 
 
 def _tsquery_lexeme(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def narrowing_query(
-    facts: dict[str, str], years: tuple[int, int] | None, organisation: int | None
-) -> str | None:
+def narrowing_query(facts: dict[str, str], organisation: int | None) -> str | None:
     """A tsquery (text) that every entry meeting these filters matches in its `narrowing`, or
     None when none of them can be asked there. `facts`: material_type, audience, language;
-    `years`: (first, last), both included; `organisation`: an id holding a copy."""
+    `organisation`: an id holding a copy."""
     parts = [_tsquery_lexeme(f"{NARROWING[key]} {value}") for key, value in facts.items() if value]
-    if years is not None and 0 <= years[0] <= years[1]:
-        terms, year = [], years[0]
-        while year <= years[1] and len(terms) <= NARROWING_MAX_YEAR_TERMS:
-            if year % 10 == 0 and year + 9 <= years[1]:
-                terms.append(f"{NARROWING['decade']} {year}")
-                year += 10
-            else:
-                terms.append(f"{NARROWING['year']} {year}")
-                year += 1
-        if len(terms) <= NARROWING_MAX_YEAR_TERMS:
-            parts.append("(" + " | ".join(_tsquery_lexeme(t) for t in terms) + ")")
     if organisation is not None:
         parts.append(_tsquery_lexeme(f"{NARROWING['organisation']} {int(organisation)}"))
     return " & ".join(parts) or None
@@ -139,14 +123,12 @@ $$
 # The narrowing lexemes (NARROWING) of a record's facts, and of the organisations holding it.
 PG_FACTS = """
 CREATE OR REPLACE FUNCTION catalogue_search_facts(
-    year integer, material text, audience text, language text
+    material text, audience text, language text
 ) RETURNS tsvector LANGUAGE sql IMMUTABLE AS $$
     SELECT array_to_tsvector(array_remove(ARRAY[
         CASE WHEN material <> '' THEN 'material ' || material END,
         CASE WHEN audience <> '' THEN 'audience ' || audience END,
-        CASE WHEN language <> '' THEN 'language ' || language END,
-        'year ' || year,
-        CASE WHEN year >= 0 THEN 'decade ' || year / 10 * 10 END
+        CASE WHEN language <> '' THEN 'language ' || language END
     ], NULL))
 $$
 """
@@ -171,7 +153,7 @@ LANGUAGE sql AS $$
     WHERE e.record_id = n.record_id AND e.narrowing <> n.narrowing
 $$
 """
-PG_FACTS_OF = "catalogue_search_facts(r.year, r.material_type, r.audience, r.language)"
+PG_FACTS_OF = "catalogue_search_facts(r.material_type, r.audience, r.language)"
 # The text the vocabulary is drawn from, for a row aliased r.
 PG_WORD_BODY = (
     "concat_ws(' ', r.title, r.subtitle, r.authors::text, r.subjects::text, r.series::text)"
@@ -375,7 +357,7 @@ PG_FUNCTIONS = [
     "catalogue_search_words(text)",
     "catalogue_search_holdings_changed(bigint[])",
     "catalogue_search_holdings(bigint)",
-    "catalogue_search_facts(integer, text, text, text)",
+    "catalogue_search_facts(text, text, text)",
 ]
 
 
