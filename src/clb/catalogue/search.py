@@ -284,9 +284,11 @@ def _lookup(model, key: str, value) -> int:
     return found[0]
 
 
-def _conditions(filters: Mapping) -> tuple[list[str], list, str | None]:
+def _conditions(filters: Mapping, narrowed: bool = False) -> tuple[list[str], list, str | None]:
     """The filters as conditions on the entries (always applied), and as the narrowing tsquery
-    PostgreSQL asks of the match index beside the words (search_schema.narrowing_query)."""
+    PostgreSQL asks of the match index beside the words (search_schema.narrowing_query).
+    `narrowed`: the match will carry that tsquery, so only entries held by the organisation
+    asked for reach its availability test."""
     unknown = sorted(set(filters) - set(FILTERS))
     if unknown:
         raise SearchError(f"Onbekend filter: {', '.join(unknown)}", field=unknown[0])
@@ -309,17 +311,22 @@ def _conditions(filters: Mapping) -> tuple[list[str], list, str | None]:
         ("available_at_branch", Branch, "current_branch_id"),
     ):
         if key in filters:
-            where.append(_available_sql(column))
+            per_entry = narrowed and key == "available_at_organisation"
+            where.append(_available_sql(column, per_entry))
             params.append(_lookup(model, key, filters[key]))
             if key == "available_at_organisation":
                 holder = params[-1]
     return where, params, search_schema.narrowing_query(facts, holder)
 
 
-def _available_sql(column: str) -> str:
+def _available_sql(column: str, per_entry: bool = False) -> str:
+    """`per_entry`: tested entry by entry, for entries already narrowed to the organisation's
+    holdings. OFFSET 0 keeps PostgreSQL from making it a semi-join, which it chose from a poor
+    estimate and which reads every available copy of the organisation (60,000 at 2 M records,
+    40 ms) to test some hundred entries (0.02 ms each)."""
     return (
         "EXISTS (SELECT 1 FROM catalogue_item i WHERE i.record_id = e.record_id "
-        f"AND i.status = '{_AVAILABLE}' AND i.{column} = %s)"
+        f"AND i.status = '{_AVAILABLE}' AND i.{column} = %s{' OFFSET 0' if per_entry else ''})"
     )
 
 
@@ -617,11 +624,12 @@ def search(
         page = max(1, int(page))
     except (TypeError, ValueError) as exc:
         raise SearchError(f"pagina: {exc}", field="page") from exc
-    where, where_params, narrowing = _conditions(filters)
-    context = _context(organisation, branch)
     parsed = text.parse(query or "")
     corrected = None
     backend = _backend()
+    narrowed = isinstance(backend, _Postgres) and not parsed.empty
+    where, where_params, narrowing = _conditions(filters, narrowed)
+    context = _context(organisation, branch)
 
     def run(parsed: text.Query | None, typed: str):
         match = _BROWSE if parsed is None else backend.match(parsed, narrowing)
