@@ -20,7 +20,8 @@ def index_state():
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT record_id, year, material_type, audience, language, title_key, copies, "
-                "heading::text, document::text FROM catalogue_searchentry ORDER BY record_id"
+                "heading::text, document::text, narrowing::text "
+                "FROM catalogue_searchentry ORDER BY record_id"
             )
         else:
             cursor.execute(

@@ -37,7 +37,7 @@ def test_postgres_search_uses_the_gin_and_trigram_indexes(net):
             "EXPLAIN SELECT 1 FROM catalogue_searchentry e "
             "WHERE e.document @@ plainto_tsquery('clb_dutch', 'paleizen')"
         )
-        assert "catalogue_searchentry_document" in " ".join(r[0] for r in cursor.fetchall())
+        assert "catalogue_searchentry_match" in " ".join(r[0] for r in cursor.fetchall())
         cursor.execute("RESET enable_seqscan")
         cursor.execute(
             "INSERT INTO catalogue_searchword (word, length) SELECT 'woord' || g, 5 + length(g::text) "
@@ -46,6 +46,92 @@ def test_postgres_search_uses_the_gin_and_trigram_indexes(net):
         cursor.execute("ANALYZE catalogue_searchword")
         cursor.execute("EXPLAIN SELECT word FROM catalogue_searchword WHERE word % 'bordwijk'")
         assert "catalogue_searchword_trgm" in " ".join(r[0] for r in cursor.fetchall())
+
+
+def narrowing(record) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT lexeme FROM catalogue_searchentry, unnest(narrowing) WHERE record_id = %s",
+            [record.pk],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgres_narrowing_holds_the_facts_and_the_holding_organisations(net):
+    from tests.factories import make_item
+
+    record = BibRecord.objects.create(
+        title="Org 12 en material book", year=1998, material_type="book", language="dut"
+    )
+    facts = {"material book", "audience adult", "language dut"}
+    assert narrowing(record) == facts
+    item = make_item(net.a1, record)
+    assert narrowing(record) == facts | {f"org {net.org_a.pk}"}
+    item.status = "on_loan"  # a checkout leaves the holdings alone
+    item.save()
+    assert narrowing(record) == facts | {f"org {net.org_a.pk}"}
+    item.status = "withdrawn"
+    item.save()
+    assert narrowing(record) == facts
+    BibRecord.objects.filter(pk=record.pk).update(audience="youth", language="")
+    assert narrowing(record) == {"material book", "audience youth"}
+    # the words of the title never meet the lexemes
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM catalogue_searchentry WHERE document @@ %s::tsquery",
+            [f"'org {net.org_a.pk}' | 'material book'"],
+        )
+        assert cursor.fetchone()[0] == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgres_words_and_filters_are_one_scan_of_one_index(net):
+    BibRecord.objects.create(title="Kelders en paleizen", authors=["Bordewijk, F."])
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT 1 FROM catalogue_searchentry e "
+            "WHERE e.document @@ plainto_tsquery('clb_dutch', 'paleizen') "
+            "AND e.narrowing @@ %s::tsquery",
+            [search.search_schema.narrowing_query({"audience": "youth"}, 7)],
+        )
+        plan = [r[0] for r in cursor.fetchall()]
+        cursor.execute("RESET enable_seqscan")
+    scans = [line for line in plan if "Index Scan" in line]
+    assert len(scans) == 1 and "catalogue_searchentry_match" in scans[0], plan
+    condition = next(line for line in plan if "Index Cond" in line)
+    assert "document @@" in condition and "narrowing @@" in condition, plan
+
+
+def test_narrowing_query_quotes_its_lexemes():
+    from clb.catalogue.search_schema import narrowing_query
+
+    assert narrowing_query({}, None) is None
+    assert narrowing_query({"language": "eng", "audience": ""}, 12) == "'language eng' & 'org 12'"
+    assert narrowing_query({"language": "it's"}, None) == "'language it''s'"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgres_install_makes_a_trigger_again_when_its_definition_changed(net):
+    from clb.catalogue import search_schema
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER catalogue_search_item_moved ON catalogue_item")
+        cursor.execute(  # as an earlier version made it: without the organisation
+            "CREATE TRIGGER catalogue_search_item_moved AFTER UPDATE OF status, record_id "
+            "ON catalogue_item FOR EACH ROW EXECUTE FUNCTION catalogue_search_item_moved()"
+        )
+    search_schema.install(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_triggerdef(oid) FROM pg_trigger "
+            "WHERE tgname = 'catalogue_search_item_moved'"
+        )
+        assert "organisation_id" in cursor.fetchone()[0]
 
 
 @pytest.mark.postgres

@@ -89,6 +89,80 @@ def test_filters_facets_and_availability(net, shelf):
     assert err.value.field == "kleur"
 
 
+def test_available_at_an_organisation_follows_its_copies(net):
+    """What "at an organisation" finds changes as copies are added there, taken away, moved to
+    another organisation, withdrawn and put back (PostgreSQL keeps the holding organisations in
+    the index, search_schema)."""
+    kelders = make_record("Kelders en paleizen", ["Bordewijk, F."], year=1948)
+    other = make_record("Bint", ["Bordewijk, F."], year=1934)
+
+    def at(org, query="kelders"):
+        return titles(search.search(query, filters={"available_at_organisation": org.code}))
+
+    assert at(net.org_a) == [] and at(net.org_b) == []
+    item = make_item(net.a1, kelders)
+    assert at(net.org_a) == ["Kelders en paleizen"] and at(net.org_b) == []
+    second = make_item(net.a2, kelders)
+    item.delete()
+    assert at(net.org_a) == ["Kelders en paleizen"]  # one copy still there
+    second.delete()
+    assert at(net.org_a) == []
+    item = make_item(net.a1, kelders)
+    item.status = ItemStatus.WITHDRAWN
+    item.save()
+    assert at(net.org_a) == []
+    item.status = ItemStatus.AVAILABLE
+    item.save()
+    assert at(net.org_a) == ["Kelders en paleizen"]
+    Item = type(item)
+    Item.objects.filter(pk=item.pk).update(
+        organisation=net.org_b, home_branch=net.b1, current_branch=net.b1
+    )
+    assert at(net.org_a) == [] and at(net.org_b) == ["Kelders en paleizen"]
+    Item.objects.filter(pk=item.pk).update(record=other)  # moved to another record (a merge)
+    assert at(net.org_b) == [] and at(net.org_b, "bint") == ["Bint"]
+    Item.objects.filter(pk=item.pk).delete()
+    assert at(net.org_b, "bint") == []
+    Item.objects.bulk_create(  # one statement for several copies
+        Item(barcode=f"99{n}", record=kelders, organisation=net.org_a, home_branch=net.a1,
+             current_branch=net.a1, item_type=item.item_type, replacement_price=20)
+        for n in range(3)
+    )  # fmt: skip
+    assert at(net.org_a) == ["Kelders en paleizen"] and at(net.org_b) == []
+    Item.objects.filter(record=kelders).update(status=ItemStatus.ON_LOAN)
+    assert at(net.org_a) == []  # held there, but none available
+    Item.objects.filter(record=kelders).update(status=ItemStatus.AVAILABLE)
+    assert at(net.org_a) == ["Kelders en paleizen"]
+    Item.objects.filter(record=kelders).delete()
+    assert at(net.org_a) == []
+
+
+def test_filters_find_the_same_records_with_or_without_words(net):
+    """Every filter asked beside words finds exactly the records the filter's column holds
+    (PostgreSQL asks the index's narrowing lexemes first, search_schema)."""
+    years = [None, 1899, 1989, 1990, 1999, 2000, 2009, 2019, 2020, 2021]
+    for n, year in enumerate(years):
+        record = make_record(
+            f"Reisverhaal {n}", year=year, language=("eng", "dut")[n % 2],
+            material_type=("book", "dvd", "book")[n % 3], audience=("adult", "youth")[n % 2],
+        )  # fmt: skip
+        make_item((net.a1, net.b1)[n % 2], record)
+    filters = [
+        {"year_from": "1990", "year_to": "2020"}, {"year_from": "1989", "year_to": "2019"},
+        {"year_from": "1995", "year_to": "1995"}, {"year_from": "2000", "year_to": "1990"},
+        {"year_from": "1000", "year_to": "2026"}, {"year_from": "1990"}, {"year_to": "1999"},
+        {"language": "eng"}, {"material_type": "dvd"}, {"audience": "youth"},
+        {"language": "dut", "material_type": "book", "year_from": "1990", "year_to": "2009"},
+        {"available_at_organisation": net.org_b.code, "audience": "youth"},
+    ]  # fmt: skip
+    for chosen in filters:
+        browsed = search.search("", filters=chosen, per_page=100)
+        found = search.search("reisverhaal", filters=chosen, per_page=100)
+        assert sorted(titles(found)) == sorted(titles(browsed)), chosen
+        assert found.total == browsed.total == len(found.hits), chosen
+    assert search.search("reisverhaal", filters={"year_from": "1990", "year_to": "2020"}).total == 6
+
+
 def test_ranking_tie_break_and_paging(shelf):
     newer_first = search.search("", per_page=2)
     assert newer_first.total == 5 and len(newer_first.hits) == 2

@@ -114,7 +114,9 @@ class _Postgres:
     cap = 2000
     title_key = "catalogue_title_key(%s)"
 
-    def match(self, query: text.Query) -> _Match:
+    def match(self, query: text.Query, narrowing: str | None = None) -> _Match:
+        """`narrowing`: a tsquery the filters make of the entries' narrowing lexemes
+        (search_schema.narrowing_query), asked in the same scan of the match index."""
         if not query.searchable:
             # Only stop words: they are kept in titles alone (clb_dutch_all, see search_schema).
             # The heading's authors are read with clb_dutch, which drops them, so the query
@@ -127,6 +129,9 @@ class _Postgres:
             for word in query.excluded:
                 condition += " AND NOT e.document @@ plainto_tsquery('clb_dutch', %s)"
                 params.append(word)
+            if narrowing:
+                condition += " AND e.narrowing @@ %s::tsquery"
+                params.append(narrowing)
             return _Match(condition, params, "TRUE", [])
         parts, params = [], []
         if query.terms:
@@ -144,7 +149,10 @@ class _Postgres:
         # The tsquery is written out rather than joined in: constant, it is folded once at
         # planning and the GIN indexes are used without a parameterised join.
         tsquery = " && ".join(parts)
-        return _Match(f"e.document @@ ({tsquery})", params, f"e.heading @@ ({tsquery})", params)
+        where, where_params = f"e.document @@ ({tsquery})", params
+        if narrowing:
+            where, where_params = f"{where} AND e.narrowing @@ %s::tsquery", [*params, narrowing]
+        return _Match(where, where_params, f"e.heading @@ ({tsquery})", params)
 
     def sample(self) -> "_Sample":
         """Whole pages of the table, chosen repeatably (TABLESAMPLE SYSTEM), about SAMPLE_ROWS
@@ -226,7 +234,8 @@ class _SQLite:
             cursor.execute(_ranked_sql(conditions, table), [*params, limit, offset])
             return cursor.fetchall()
 
-    def match(self, query: text.Query) -> _Match:
+    def match(self, query: text.Query, narrowing: str | None = None) -> _Match:
+        """`narrowing` is PostgreSQL's: here the filters are the columns' conditions alone."""
         keep = (lambda w: True) if not query.searchable else (lambda w: w not in text.STOPWORDS)
         parts = [f'"{text.stem(w)}"' for w in query.terms if keep(w)]
         parts += ['"' + " ".join(text.stem(w) for w in p) + '"' for p in query.phrases]
@@ -275,15 +284,20 @@ def _lookup(model, key: str, value) -> int:
     return found[0]
 
 
-def _conditions(filters: Mapping) -> tuple[list[str], list]:
+def _conditions(filters: Mapping, narrowed: bool = False) -> tuple[list[str], list, str | None]:
+    """The filters as conditions on the entries (always applied), and as the narrowing tsquery
+    PostgreSQL asks of the match index beside the words (search_schema.narrowing_query).
+    `narrowed`: the match will carry that tsquery, so only entries held by the organisation
+    asked for reach its availability test."""
     unknown = sorted(set(filters) - set(FILTERS))
     if unknown:
         raise SearchError(f"Onbekend filter: {', '.join(unknown)}", field=unknown[0])
-    where, params = [], []
+    where, params, facts = [], [], {}
     for key in ("material_type", "audience", "language"):
         if key in filters:
             where.append(f"e.{key} = %s")
             params.append(str(filters[key]))
+            facts[key] = str(filters[key])
     for key, op in (("year_from", ">="), ("year_to", "<=")):
         if key in filters:
             value = str(filters[key]).strip()
@@ -291,20 +305,28 @@ def _conditions(filters: Mapping) -> tuple[list[str], list]:
                 raise SearchError(f"{key}: '{value[:20]}' is geen jaartal", field=key)
             where.append(f"e.year {op} %s")
             params.append(int(value))
+    holder = None
     for key, model, column in (
         ("available_at_organisation", Organisation, "organisation_id"),
         ("available_at_branch", Branch, "current_branch_id"),
     ):
         if key in filters:
-            where.append(_available_sql(column))
+            per_entry = narrowed and key == "available_at_organisation"
+            where.append(_available_sql(column, per_entry))
             params.append(_lookup(model, key, filters[key]))
-    return where, params
+            if key == "available_at_organisation":
+                holder = params[-1]
+    return where, params, search_schema.narrowing_query(facts, holder)
 
 
-def _available_sql(column: str) -> str:
+def _available_sql(column: str, per_entry: bool = False) -> str:
+    """`per_entry`: tested entry by entry, for entries already narrowed to the organisation's
+    holdings. OFFSET 0 keeps PostgreSQL from making it a semi-join, which it chose from a poor
+    estimate and which reads every available copy of the organisation (60,000 at 2 M records,
+    40 ms) to test some hundred entries (0.02 ms each)."""
     return (
         "EXISTS (SELECT 1 FROM catalogue_item i WHERE i.record_id = e.record_id "
-        f"AND i.status = '{_AVAILABLE}' AND i.{column} = %s)"
+        f"AND i.status = '{_AVAILABLE}' AND i.{column} = %s{' OFFSET 0' if per_entry else ''})"
     )
 
 
@@ -602,14 +624,15 @@ def search(
         page = max(1, int(page))
     except (TypeError, ValueError) as exc:
         raise SearchError(f"pagina: {exc}", field="page") from exc
-    where, where_params = _conditions(filters)
-    context = _context(organisation, branch)
     parsed = text.parse(query or "")
     corrected = None
     backend = _backend()
+    narrowed = isinstance(backend, _Postgres) and not parsed.empty
+    where, where_params, narrowing = _conditions(filters, narrowed)
+    context = _context(organisation, branch)
 
     def run(parsed: text.Query | None, typed: str):
-        match = _BROWSE if parsed is None else backend.match(parsed)
+        match = _BROWSE if parsed is None else backend.match(parsed, narrowing)
         if parsed is not None and not (parsed.excluded or parsed.isbns):
             match.key = typed
         return _run(_Query(backend, match, where, where_params, context), page, per_page)

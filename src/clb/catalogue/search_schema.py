@@ -18,6 +18,17 @@ ranking puts records whose heading matches first (search.py), and counting those
 the others. Titles are read with `clb_dutch_all`, the same without stop words, so a query made
 only of stop words ("Het", "Wij") can still find its title; stop words keep their positions in
 both configurations, so phrases match alike.
+A third tsvector, `narrowing`, holds what the search's filters ask of a record as lexemes no
+text search parser makes (each has a space in it, see NARROWING): its material type, audience
+and language, and every organisation that holds a copy not withdrawn. Not the year: a range
+is an OR of dense posting lists, which measured slower than testing the year column (at 2 M
+records 'campaign' 1990-2020 took 107 ms against 53). It shares
+one GIN index with `document`, so a filtered query ('guide' for youth, 'arts' at one
+organisation) is answered in one index scan that intersects word and filter, instead of testing
+the filter on every record the word finds. The columns stay the truth (search.py keeps their
+conditions; whether a copy is available now is still read from the copies): the lexemes only
+narrow. The holdings part is kept current by the copies' triggers, written only when the set of
+organisations of a record changes (not on a checkout).
 The vocabulary for typo correction (catalogue_searchword) has a trigram index (pg_trgm).
 
 SQLite: FTS5 table catalogue_search_fts over words stemmed in Python (text.index_text, stop
@@ -27,6 +38,7 @@ Both: `title_key`, the title's folded words (catalogue_title_key / text.title_ke
 record whose title is exactly what was typed; an index on (year, copies) lets a broad query read
 its first page in ranking order without visiting every match."""
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -38,6 +50,29 @@ from . import text
 SEARCHED_COLUMNS = ("title", "subtitle", "authors", "subjects", "series", "isbn")
 FACT_COLUMNS = ("year", "material_type", "audience", "language")
 _CHANGED = SEARCHED_COLUMNS + FACT_COLUMNS
+
+# PostgreSQL's narrowing lexemes: "<kind> <value>". The space keeps them apart from every word,
+# stem or ISBN the parser makes (it never puts a space in a lexeme).
+NARROWING = {
+    "material_type": "material",
+    "audience": "audience",
+    "language": "language",
+    "organisation": "org",
+}
+
+
+def _tsquery_lexeme(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def narrowing_query(facts: dict[str, str], organisation: int | None) -> str | None:
+    """A tsquery (text) that every entry meeting these filters matches in its `narrowing`, or
+    None when none of them can be asked there. `facts`: material_type, audience, language;
+    `organisation`: an id holding a copy."""
+    parts = [_tsquery_lexeme(f"{NARROWING[key]} {value}") for key, value in facts.items() if value]
+    if organisation is not None:
+        parts.append(_tsquery_lexeme(f"{NARROWING['organisation']} {int(organisation)}"))
+    return " & ".join(parts) or None
 
 
 @receiver(connection_created)
@@ -85,6 +120,40 @@ LANGUAGE sql STABLE AS $$
     WHERE length(w) BETWEEN 3 AND 60 AND w !~ '^[0-9]+$'
 $$
 """
+# The narrowing lexemes (NARROWING) of a record's facts, and of the organisations holding it.
+PG_FACTS = """
+CREATE OR REPLACE FUNCTION catalogue_search_facts(
+    material text, audience text, language text
+) RETURNS tsvector LANGUAGE sql IMMUTABLE AS $$
+    SELECT array_to_tsvector(array_remove(ARRAY[
+        CASE WHEN material <> '' THEN 'material ' || material END,
+        CASE WHEN audience <> '' THEN 'audience ' || audience END,
+        CASE WHEN language <> '' THEN 'language ' || language END
+    ], NULL))
+$$
+"""
+PG_HOLDINGS = """
+CREATE OR REPLACE FUNCTION catalogue_search_holdings(rid bigint) RETURNS tsvector
+LANGUAGE sql STABLE AS $$
+    SELECT array_to_tsvector(ARRAY(
+        SELECT DISTINCT 'org ' || organisation_id FROM catalogue_item
+        WHERE record_id = rid AND status <> 'withdrawn'))
+$$
+"""
+# The holdings part of these records' entries again, written only where it changed.
+PG_HOLDINGS_CHANGED = """
+CREATE OR REPLACE FUNCTION catalogue_search_holdings_changed(rids bigint[]) RETURNS void
+LANGUAGE sql AS $$
+    UPDATE catalogue_searchentry e SET narrowing = n.narrowing
+    FROM (SELECT record_id,
+                 ts_delete(narrowing, ARRAY(SELECT lexeme FROM unnest(narrowing)
+                                            WHERE lexeme LIKE 'org %'))
+                 || catalogue_search_holdings(record_id) AS narrowing
+          FROM catalogue_searchentry WHERE record_id = ANY(rids)) n
+    WHERE e.record_id = n.record_id AND e.narrowing <> n.narrowing
+$$
+"""
+PG_FACTS_OF = "catalogue_search_facts(r.material_type, r.audience, r.language)"
 # The text the vocabulary is drawn from, for a row aliased r.
 PG_WORD_BODY = (
     "concat_ws(' ', r.title, r.subtitle, r.authors::text, r.subjects::text, r.series::text)"
@@ -93,15 +162,17 @@ PG_HEADING_OF = "catalogue_search_heading(r.title, r.subtitle, r.authors)"
 PG_REST_OF = "catalogue_search_rest(r.id, r.subjects, r.series, r.isbn)"
 # Columns of an entry and their values for a record r with its heading h.heading.
 PG_ENTRY_COLUMNS = (
-    "record_id, year, material_type, audience, language, title_key, heading, document, copies"
+    "record_id, year, material_type, audience, language, title_key, heading, document, "
+    "narrowing, copies"
 )
+# {holdings}: the organisations' lexemes, from the copies
 PG_ENTRY_VALUES = (
     "r.id, r.year, r.material_type, r.audience, r.language, catalogue_title_key(r.title), "
-    f"h.heading, h.heading || {PG_REST_OF}"
+    f"h.heading, h.heading || {PG_REST_OF}, {PG_FACTS_OF} || {{holdings}}"
 )
 PG_UPSERT = f"""
     INSERT INTO catalogue_searchentry ({PG_ENTRY_COLUMNS})
-    SELECT {PG_ENTRY_VALUES},
+    SELECT {PG_ENTRY_VALUES.format(holdings="catalogue_search_holdings(r.id)")},
            (SELECT count(*) FROM catalogue_item i WHERE i.record_id = r.id
             AND i.status <> 'withdrawn')
     FROM {{source}} r, LATERAL (SELECT {PG_HEADING_OF} AS heading) h
@@ -109,7 +180,8 @@ PG_UPSERT = f"""
         year = EXCLUDED.year, material_type = EXCLUDED.material_type,
         audience = EXCLUDED.audience, language = EXCLUDED.language,
         title_key = EXCLUDED.title_key, heading = EXCLUDED.heading,
-        copies = EXCLUDED.copies, document = EXCLUDED.document;
+        copies = EXCLUDED.copies, document = EXCLUDED.document,
+        narrowing = EXCLUDED.narrowing;
     INSERT INTO catalogue_searchword (word, length)
     SELECT w, length(w) FROM (
         SELECT DISTINCT w FROM {{source}} r, catalogue_search_words({PG_WORD_BODY}) w
@@ -147,8 +219,13 @@ POSTGRES = [
     "ADD COLUMN IF NOT EXISTS document tsvector NOT NULL DEFAULT ''::tsvector",
     "ALTER TABLE catalogue_searchentry "
     "ADD COLUMN IF NOT EXISTS heading tsvector NOT NULL DEFAULT ''::tsvector",
-    "CREATE INDEX IF NOT EXISTS catalogue_searchentry_document "
-    "ON catalogue_searchentry USING gin (document)",
+    "ALTER TABLE catalogue_searchentry "
+    "ADD COLUMN IF NOT EXISTS narrowing tsvector NOT NULL DEFAULT ''::tsvector",
+    # words and filters in one index: one scan intersects them (GIN ANDs every column's keys)
+    "CREATE INDEX IF NOT EXISTS catalogue_searchentry_match "
+    "ON catalogue_searchentry USING gin (document, narrowing)",
+    # before narrowing the document had an index of its own
+    "DROP INDEX IF EXISTS catalogue_searchentry_document",
     "CREATE INDEX IF NOT EXISTS catalogue_searchentry_heading "
     "ON catalogue_searchentry USING gin (heading)",
     # the ranking's order after the match tier: a broad query reads its page from it
@@ -160,6 +237,9 @@ POSTGRES = [
     PG_TITLE_KEY,
     PG_DOCUMENT,
     PG_WORDS,
+    PG_FACTS,
+    PG_HOLDINGS,
+    PG_HOLDINGS_CHANGED,
     # Records: inserts and deletes per statement (a bulk_create of 500 is one pass), updates per
     # row behind a WHEN, so a save() that changes nothing searched costs nothing.
     f"""CREATE OR REPLACE FUNCTION catalogue_search_records_added() RETURNS trigger
@@ -203,6 +283,8 @@ POSTGRES = [
         FROM (SELECT record_id, count(*) AS n FROM added WHERE status <> 'withdrawn'
               GROUP BY record_id) a
         WHERE e.record_id = a.record_id;
+        PERFORM catalogue_search_holdings_changed(
+            ARRAY(SELECT DISTINCT record_id FROM added WHERE status <> 'withdrawn'));
         RETURN NULL;
     END $$""",
     """CREATE OR REPLACE FUNCTION catalogue_search_items_removed() RETURNS trigger
@@ -211,6 +293,8 @@ POSTGRES = [
         FROM (SELECT record_id, count(*) AS n FROM removed WHERE status <> 'withdrawn'
               GROUP BY record_id) a
         WHERE e.record_id = a.record_id;
+        PERFORM catalogue_search_holdings_changed(
+            ARRAY(SELECT DISTINCT record_id FROM removed WHERE status <> 'withdrawn'));
         RETURN NULL;
     END $$""",
     """CREATE OR REPLACE FUNCTION catalogue_search_item_moved() RETURNS trigger
@@ -219,6 +303,7 @@ POSTGRES = [
         WHERE record_id = OLD.record_id AND OLD.status <> 'withdrawn';
         UPDATE catalogue_searchentry SET copies = copies + 1
         WHERE record_id = NEW.record_id AND NEW.status <> 'withdrawn';
+        PERFORM catalogue_search_holdings_changed(ARRAY[OLD.record_id, NEW.record_id]);
         RETURN NULL;
     END $$""",
     # before the heading had its own column the document was made in one function
@@ -249,9 +334,11 @@ PG_TRIGGERS = {
     "REFERENCING OLD TABLE AS removed FOR EACH STATEMENT "
     "EXECUTE FUNCTION catalogue_search_items_removed()",
     # A checkout changes the status between two counted states: the WHEN skips it.
-    "catalogue_search_item_moved": "AFTER UPDATE OF status, record_id ON catalogue_item "
-    "FOR EACH ROW WHEN ((OLD.status = 'withdrawn') IS DISTINCT FROM (NEW.status = 'withdrawn') "
-    "OR OLD.record_id IS DISTINCT FROM NEW.record_id) "
+    "catalogue_search_item_moved": "AFTER UPDATE OF status, record_id, organisation_id "
+    "ON catalogue_item FOR EACH ROW "
+    "WHEN ((OLD.status = 'withdrawn') IS DISTINCT FROM (NEW.status = 'withdrawn') "
+    "OR OLD.record_id IS DISTINCT FROM NEW.record_id "
+    "OR OLD.organisation_id IS DISTINCT FROM NEW.organisation_id) "
     "EXECUTE FUNCTION catalogue_search_item_moved()",
 }
 PG_FUNCTIONS = [
@@ -268,32 +355,49 @@ PG_FUNCTIONS = [
     "catalogue_search_heading(text, text, jsonb)",
     "catalogue_title_key(text)",
     "catalogue_search_words(text)",
+    "catalogue_search_holdings_changed(bigint[])",
+    "catalogue_search_holdings(bigint)",
+    "catalogue_search_facts(text, text, text)",
 ]
+
+
+def _trigger_table(definition: str) -> str:
+    return definition.split(" ON ")[1].split()[0]
 
 
 def _pg_install(cursor) -> None:
     for sql in POSTGRES:
         cursor.execute(sql)
     for name, definition in PG_TRIGGERS.items():
-        table = definition.split(" ON ")[1].split()[0]
+        # The definition's digest is kept as the trigger's comment: a trigger made from an
+        # earlier definition (another WHEN, other columns) is made again.
+        table = _trigger_table(definition)
+        digest = hashlib.sha256(definition.encode()).hexdigest()[:16]
         cursor.execute(
-            "SELECT 1 FROM pg_trigger WHERE tgname = %s AND tgrelid = %s::regclass",
+            "SELECT obj_description(oid, 'pg_trigger') FROM pg_trigger "
+            "WHERE tgname = %s AND tgrelid = %s::regclass",
             [name, table],
         )
-        if not cursor.fetchone():
-            cursor.execute(f"CREATE TRIGGER {name} {definition}")
+        found = cursor.fetchone()
+        if found and found[0] == digest:
+            continue
+        if found:
+            cursor.execute(f"DROP TRIGGER {name} ON {table}")
+        cursor.execute(f"CREATE TRIGGER {name} {definition}")
+        cursor.execute(f"COMMENT ON TRIGGER {name} ON {table} IS '{digest}'")
 
 
 def _pg_uninstall(cursor) -> None:
     for name, definition in PG_TRIGGERS.items():
-        table = definition.split(" ON ")[1].split()[0]
-        cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {_trigger_table(definition)}")
     for signature in PG_FUNCTIONS:
         cursor.execute(f"DROP FUNCTION IF EXISTS {signature}")
     cursor.execute("DROP INDEX IF EXISTS catalogue_searchword_trgm")
     cursor.execute("DROP INDEX IF EXISTS catalogue_searchentry_rank")
+    for name in PG_GIN_INDEXES:
+        cursor.execute(f"DROP INDEX IF EXISTS {name}")
     cursor.execute("DROP INDEX IF EXISTS catalogue_searchentry_document")
-    cursor.execute("DROP INDEX IF EXISTS catalogue_searchentry_heading")
+    cursor.execute("ALTER TABLE catalogue_searchentry DROP COLUMN IF EXISTS narrowing")
     cursor.execute("ALTER TABLE catalogue_searchentry DROP COLUMN IF EXISTS document")
     cursor.execute("ALTER TABLE catalogue_searchentry DROP COLUMN IF EXISTS heading")
     cursor.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS clb_dutch_all")
@@ -301,30 +405,36 @@ def _pg_uninstall(cursor) -> None:
     cursor.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS clb_dutch")
 
 
+PG_GIN_INDEXES = {
+    "catalogue_searchentry_match": "document, narrowing",
+    "catalogue_searchentry_heading": "heading",
+}
+
+
 def _pg_refresh(cursor, ids) -> None:
     if ids is None:
         # Everything: drop the GIN indexes while loading, which is much faster than keeping them.
         cursor.execute("TRUNCATE catalogue_searchentry, catalogue_searchword")
-        cursor.execute("DROP INDEX IF EXISTS catalogue_searchentry_document")
-        cursor.execute("DROP INDEX IF EXISTS catalogue_searchentry_heading")
+        for name in PG_GIN_INDEXES:
+            cursor.execute(f"DROP INDEX IF EXISTS {name}")
+        holdings = "array_to_tsvector(coalesce(c.organisations, '{}'))"
         cursor.execute(
             f"""INSERT INTO catalogue_searchentry ({PG_ENTRY_COLUMNS})
-            SELECT {PG_ENTRY_VALUES}, coalesce(c.n, 0)
+            SELECT {PG_ENTRY_VALUES.format(holdings=holdings)}, coalesce(c.n, 0)
             FROM catalogue_bibrecord r
             CROSS JOIN LATERAL (SELECT {PG_HEADING_OF} AS heading) h
-            LEFT JOIN (SELECT record_id, count(*) AS n FROM catalogue_item
-                       WHERE status <> 'withdrawn' GROUP BY record_id) c ON c.record_id = r.id"""
+            LEFT JOIN (SELECT record_id, count(*) AS n,
+                              array_agg(DISTINCT 'org ' || organisation_id) AS organisations
+                       FROM catalogue_item WHERE status <> 'withdrawn' GROUP BY record_id) c
+                ON c.record_id = r.id"""
         )
         cursor.execute(
             f"""INSERT INTO catalogue_searchword (word, length)
             SELECT w, length(w) FROM (SELECT DISTINCT w FROM catalogue_bibrecord r,
                 catalogue_search_words({PG_WORD_BODY}) w) words"""
         )
-        for column in ("document", "heading"):
-            cursor.execute(
-                f"CREATE INDEX catalogue_searchentry_{column} "
-                f"ON catalogue_searchentry USING gin ({column})"
-            )
+        for name, columns in PG_GIN_INDEXES.items():
+            cursor.execute(f"CREATE INDEX {name} ON catalogue_searchentry USING gin ({columns})")
         return
     source = "(SELECT * FROM catalogue_bibrecord WHERE id = ANY(%(ids)s))"
     cursor.execute(
