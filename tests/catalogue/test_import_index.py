@@ -3,8 +3,10 @@
 refresh makes, a failure midway leaves it current for what was committed, and writes after the
 import are indexed by the triggers again."""
 
+import threading
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from clb.catalogue import search, search_schema, services
 from clb.catalogue.models import BibRecord, Item
@@ -113,3 +115,83 @@ def test_writes_after_a_successful_import_are_indexed_by_the_triggers(net, tmp_p
     entries, _words = index_state()  # the vocabulary only grows (a refresh starts it anew)
     search_schema.refresh(connection)
     assert index_state()[0] == entries
+
+
+def test_the_vocabulary_of_a_batch_is_that_of_its_records_one_by_one(net, tmp_path, monkeypatch):
+    """On PostgreSQL a batch's words are split from its records' text joined (in chunks):
+    the same words as a full refresh splits record by record, whatever the characters."""
+    monkeypatch.setattr(search_schema, "PG_WORDS_CHUNK", 2)
+    BibRecord.objects.create(title="Bekende woorden al in de woordenlijst")
+    made = [
+        record("Straße und Æsop's Ærø-fabels", author='Ørsted, "Hans" Christian', control="W1",
+               subjects=["Café-cultuur", "naïeve kunst 1900-1950"], holdings=[("5001", net.a1.code)]),
+        record("Ruïne ½ ¼ © ab abc 12345 x2y", author="Dvořák, Antonín", control="W2",
+               subjects=["o" * 60 + " " + "p" * 61]),
+        record("Bekende woorden, nieuwe woorden", author="Łukasz Żuławski", control="W3"),
+        record("Élan vital; l'œuvre (ﬁn)", author="Ĳsselmeer, Ĳ.", control="W4"),
+        record("Dvořák en de ruïne", author="Straße, ß", control="W5"),
+    ]  # fmt: skip
+    path = tmp_path / "words.mrc"
+    path.write_bytes(iso2709(*made))
+    report = services.import_marc([path], net.org_a, batch_size=3)
+    assert report.imported == 5
+    imported = index_state()
+    assert "ruine" in imported[1] and "dvorak" in imported[1]
+    search_schema.refresh(connection)
+    assert index_state() == imported
+
+
+def test_progress_hears_of_each_batch_once_it_is_written(net, tmp_path):
+    """A batch is written by another thread while the next is prepared, on this thread's
+    connection: the caller hears of a batch when it is in the database and may use the
+    database itself then (nothing else uses the connection at that moment)."""
+    path = tmp_path / "index.mrc"
+    path.write_bytes(records(net))
+    heard = []
+
+    def progress(done, total):
+        heard.append((done, total, BibRecord.objects.count(), threading.get_ident()))
+
+    report = services.import_marc([path], net.org_a, batch_size=4, progress=progress)
+    assert report.summary() == "imported 11, merged 1, items 4, rejected 0"
+    me = threading.get_ident()
+    assert heard == [(4, 12, 3, me), (8, 12, 7, me), (12, 12, 11, me)]
+    assert not connection.allow_thread_sharing
+
+
+def test_an_import_belongs_to_the_callers_transaction(net, tmp_path):
+    """The writer thread writes on the caller's connection, so inside the caller's transaction:
+    rolled back with it."""
+    path = tmp_path / "index.mrc"
+    path.write_bytes(records(net))
+    with transaction.atomic():
+        report = services.import_marc([path], net.org_a, batch_size=4)
+        assert report.imported == 11
+        assert BibRecord.objects.count() == 11
+        transaction.set_rollback(True)
+    assert BibRecord.objects.count() == 0
+    assert Item.objects.count() == 0
+    assert index_state() == ([], [])
+
+
+def test_a_failure_while_preparing_waits_for_the_batch_being_written(net, tmp_path):
+    """Preparing batch two fails while batch one is being written: batch one lands whole (one
+    transaction), nothing of batch two, and the connection is this thread's alone again."""
+    path = tmp_path / "index.mrc"
+    path.write_bytes(records(net))
+
+    def record_key(rec):
+        if rec["001"] is None or rec["001"].data not in ("I1", "I2", "I3"):
+            if record_key.seen == 1:
+                raise Stop
+            record_key.seen += 1
+        return rec["001"].data if rec["001"] else ""
+
+    record_key.seen = 0
+    with pytest.raises(Stop):
+        services.import_marc([path], net.org_a, batch_size=4, record_key=record_key)
+    assert BibRecord.objects.count() == 3
+    assert Item.objects.count() == 4
+    assert len(index_state()[0]) == 3
+    assert not connection.allow_thread_sharing
+    assert BibRecord.objects.filter(control_number="I1").exists()

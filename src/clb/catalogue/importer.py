@@ -16,18 +16,22 @@ the same file again changes nothing.
 
 Reading a record and describing it (pymarc, marc.describe, the stored MARCXML, its fingerprint)
 needs no database: for a large ISO 2709 file worker processes do it (mapping.py), a few chunks
-ahead of this process, which matches and writes, in the file's order."""
+ahead of this process, which matches and writes, in the file's order. While one thread writes a
+batch, this one prepares the next (_written_in_turn)."""
 
 import csv
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 
 import pymarc
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 
 from clb import clock
 from clb.network.models import Branch, Organisation
@@ -427,35 +431,35 @@ class _Batch:
         barcodes = [c.barcode for cand in cands for c in cand.copies]
         self.items = {
             row[0]: row[1:]
-            for row in Item.objects.filter(barcode__in=barcodes).values_list(
+            for row in Item.objects.filter(_among("barcode", barcodes)).values_list(
                 "barcode", "organisation_id", "record_id"
             )
         }
         fingerprints = [c.fingerprint for c in cands]
         self.by_fingerprint = {}
         for fp, pk in (
-            BibRecord.objects.filter(fingerprint__in=fingerprints)
+            BibRecord.objects.filter(_among("fingerprint", fingerprints))
             .order_by("-id")
             .values_list("fingerprint", "id")
         ):
             self.by_fingerprint[fp] = pk  # the lowest id wins
         self.merged_before = dict(
-            MergeLog.objects.filter(fingerprint__in=fingerprints, undone_at=None).values_list(
-                "fingerprint", "target_id"
-            )
+            MergeLog.objects.filter(
+                _among("fingerprint", fingerprints), undone_at=None
+            ).values_list("fingerprint", "target_id")
         )
         isbns = [i for c in cands for i in c.desc.isbns]
         # Records made without the importer (by hand, in other rooms) have only BibRecord.isbn.
         found = list(
-            RecordIsbn.objects.filter(isbn13__in=isbns).values_list("isbn13", "record_id")
-        ) + list(BibRecord.objects.filter(isbn__in=isbns).values_list("isbn", "id"))
+            RecordIsbn.objects.filter(_among("isbn13", isbns)).values_list("isbn13", "record_id")
+        ) + list(BibRecord.objects.filter(_among("isbn", isbns)).values_list("isbn", "id"))
         self.by_isbn = {}
         for isbn, pk in sorted(found, key=lambda row: -row[1]):
             self.by_isbn[isbn] = pk  # the lowest id wins
         keys = [c.desc.match_key for c in cands if not c.desc.isbns]
         self.by_key = {}
         for key, pk in (
-            BibRecord.objects.filter(match_key__in=keys)
+            BibRecord.objects.filter(_among("match_key", keys))
             .order_by("-id")
             .values_list("match_key", "id")
         ):
@@ -591,6 +595,20 @@ class _Batch:
             )
 
 
+def _among(column: str, values: list[str]):
+    """A filter: the column's value is one of a batch's values. On PostgreSQL one array
+    parameter (`= ANY`, which the server makes of an IN list too, index scans and all): a list of
+    500 values was 500 parameters, each quoted in Python (client-side binding) and parsed by the
+    server, which cost the writer more than the look-ups themselves."""
+    if connection.vendor != "postgresql":
+        return Q(**{f"{column}__in": values})
+    return RawSQL(
+        f"{connection.ops.quote_name(column)} = ANY(%s::text[])",
+        (list(values),),
+        output_field=BooleanField(),
+    )
+
+
 def _item(copy: _Copy, record_id: int, organisation_id: int, audience) -> dict:
     """A copy's columns as a plain row (bulk.insert); an unknown price is the column's default."""
     row = {
@@ -684,9 +702,12 @@ def import_marc(
         with transaction.atomic() if dry_run else _nothing():
             for source in sources:
                 mapped = mapping.mapped(source, workers, keep_records=run.keeps_records)
-                for entries in _batches(mapped, batch_size):
-                    report.add(_import_batch(entries, source.name, run))
-                    done += len(entries)
+                prepared = (
+                    _prepare_batch(b, source.name, run) for b in _batches(mapped, batch_size)
+                )
+                for outcome, count in _written_in_turn(prepared, run):
+                    report.add(outcome)
+                    done += count
                     report.read = done
                     if progress:
                         progress(done, total)
@@ -706,7 +727,17 @@ class _nothing:  # noqa: N801 (a context manager that does nothing, read as a ke
         return False
 
 
-def _import_batch(entries, source_name, run: _Run) -> ImportReport:
+@dataclass
+class _Prepared:
+    """A batch checked record by record, ready to be matched and written."""
+
+    count: int  # records read
+    candidates: list[_Candidate]
+    rejected: ImportReport
+
+
+def _prepare_batch(entries, source_name, run: _Run) -> _Prepared:
+    """Needs no database: runs while the writer writes the batch before (_written_in_turn)."""
     rejected = ImportReport()
     candidates = []
     for entry in entries:
@@ -718,13 +749,52 @@ def _import_batch(entries, source_name, run: _Run) -> ImportReport:
                     entry.number, entry.control_number, exc.field, exc.reason, source_name
                 )  # fmt: skip
             )
-    outcome = _write_batch(candidates, run)
+    return _Prepared(len(entries), candidates, rejected)
+
+
+def _import_batch(prepared: _Prepared, run: _Run) -> ImportReport:
+    outcome = _write_batch(prepared.candidates, run)
     run.holdings.claim(
-        line for cand in candidates for line, _h in cand.holdings if line is not None
+        line for cand in prepared.candidates for line, _h in cand.holdings if line is not None
     )
-    outcome.add(rejected)
+    outcome.add(prepared.rejected)
     outcome.errors.sort(key=lambda e: e.number)
     return outcome
+
+
+def _written_in_turn(
+    prepared: Iterator[_Prepared], run: _Run
+) -> Iterator[tuple[ImportReport, int]]:
+    """Each batch's outcome and size, in order. One thread writes a batch (matching, COPY, the
+    search index: mostly waiting for the database) while this one prepares the next (records
+    from the workers, checks, copies), which took turns with the database before.
+
+    The writer uses this thread's own connection, shared for the purpose as Django's live
+    server shares it: so every batch is still one transaction of the caller's connection,
+    inside the caller's transaction if any (a dry run, a migration, a test). Only one thread
+    touches the connection at a time: preparing needs no database, and the caller hears of a
+    batch (progress, which may use the database) only once its writing is over and before the
+    next is handed over. Batches are written one after another, so each sees what the one
+    before wrote and its barcodes, as when written in line."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    conn.inc_thread_sharing()
+    try:
+        # leaving the with waits for a batch still being written, whatever went wrong here
+        with ThreadPoolExecutor(1, initializer=_share, initargs=(conn,)) as writer:
+            pending = None  # (the batch being written, its size)
+            for batch in prepared:
+                if pending is not None:
+                    (done, count), pending = pending, None
+                    yield done.result(), count
+                pending = writer.submit(_import_batch, batch, run), batch.count
+            if pending is not None:
+                yield pending[0].result(), pending[1]
+    finally:
+        conn.dec_thread_sharing()
+
+
+def _share(conn) -> None:
+    connections[conn.alias] = conn
 
 
 def _write_batch(candidates, run: _Run) -> ImportReport:
