@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("statistics", "0004_partitioned_events"),
+        ("statistics", "0005_place_tally_municipality"),
     ]
 
     operations = [
