@@ -112,6 +112,7 @@ class _Postgres:
     # Above this many matches a query is broad: its page is read in ranking order from the rank
     # index, its total and facets come from a sample (bench/catalogue.py measures the choice).
     cap = 2000
+    narrows = True  # the filters also as lexemes beside the words (search_schema.narrowing)
     title_key = "catalogue_title_key(%s)"
 
     def match(self, query: text.Query, narrowing: str | None = None) -> _Match:
@@ -211,6 +212,7 @@ class _SQLite:
     # interleaved with the uncapped code) a cap of 2,000 made p95 1.8 times slower, 10,000 about
     # even; above it the exact path grows with the matches and the broad one does not.
     cap = 10_000
+    narrows = False
     title_key = "clb_title_key(%s)"
 
     def sample(self) -> "_Sample":
@@ -627,7 +629,7 @@ def search(
     parsed = text.parse(query or "")
     corrected = None
     backend = _backend()
-    narrowed = isinstance(backend, _Postgres) and not parsed.empty
+    narrowed = backend.narrows and not parsed.empty
     where, where_params, narrowing = _conditions(filters, narrowed)
     context = _context(organisation, branch)
 

@@ -189,6 +189,12 @@ class Facts:
                 self.scope, self._by_municipality = saved
         return self._cache[key]
 
+    def _once(self, name: str, compute):
+        """What `compute()` gives, computed the first time this Facts asks for `name`."""
+        if name not in self._cache:
+            self._cache[name] = compute()
+        return self._cache[name]
+
     # --- scope -------------------------------------------------------------------------------
 
     def _scoped(self, queryset, municipality_path: str, organisation_path: str = "organisation"):
@@ -273,21 +279,22 @@ class Facts:
 
     def _member_count_days(self) -> dict[date, date]:
         """{half-year: the day of its last member count}, looked up once."""
-        if "member_count_days" not in self._cache:
-            dates = (
-                MemberCountRun.objects.filter(
-                    taken_on__gte=min(self.halves), taken_on__lte=half_end(max(self.halves))
-                )
-                .values_list("taken_on", flat=True)
-                .distinct()
+        return self._once("member_count_days", self._find_member_count_days)
+
+    def _find_member_count_days(self) -> dict[date, date]:
+        dates = (
+            MemberCountRun.objects.filter(
+                taken_on__gte=min(self.halves), taken_on__lte=half_end(max(self.halves))
             )
-            chosen: dict[date, date] = {}
-            for day in dates:
-                for half in self.halves:
-                    if half <= day <= half_end(half) and day > chosen.get(half, date.min):
-                        chosen[half] = day
-            self._cache["member_count_days"] = chosen
-        return self._cache["member_count_days"]
+            .values_list("taken_on", flat=True)
+            .distinct()
+        )
+        chosen: dict[date, date] = {}
+        for day in dates:
+            for half in self.halves:
+                if half <= day <= half_end(half) and day > chosen.get(half, date.min):
+                    chosen[half] = day
+        return chosen
 
     def _members(self, dims, only=None, with_org=True):
         """The last member count taken in each half-year (up to its end)."""
@@ -419,8 +426,9 @@ class Facts:
     def _staff(self, dims, only=None, with_org=True):
         rows = []
         years = {h.year for h in self.halves}
-        if "staff_years" not in self._cache:
-            self._cache["staff_years"] = list(
+        staff_years = self._once(
+            "staff_years",
+            lambda: list(
                 StaffYear.objects.filter(year__in=years).values_list(
                     "organisation_id",
                     "year",
@@ -429,8 +437,9 @@ class Facts:
                     "volunteers",
                     "staff_trained",
                 )
-            )
-        for org_id, year, persons, fte, volunteers, trained in self._cache["staff_years"]:
+            ),
+        )
+        for org_id, year, persons, fte, volunteers, trained in staff_years:
             for half in self.halves:
                 if half.year != year:
                     continue
@@ -443,9 +452,7 @@ class Facts:
         return rows
 
     def _youth_fee(self, dims, only=None, with_org=True):
-        if "charging_youth" not in self._cache:
-            self._cache["charging_youth"] = member_figures.organisations_charging_youth()
-        charging = self._cache["charging_youth"]
+        charging = self._once("charging_youth", member_figures.organisations_charging_youth)
         rows = []
         for org_id in charging:
             for muni, _share in self._working_area_shares(org_id):
@@ -472,8 +479,9 @@ class Facts:
         return min(half_end(half), self.today)
 
     def _branch_list(self):
-        if "branch_list" not in self._cache:
-            self._cache["branch_list"] = list(
+        return self._once(
+            "branch_list",
+            lambda: list(
                 Branch.objects.values_list(
                     "organisation_id",
                     "municipality__code",
@@ -482,8 +490,8 @@ class Facts:
                     "opened_on",
                     "closed_on",
                 )
-            )
-        return self._cache["branch_list"]
+            ),
+        )
 
     @staticmethod
     def _open(opened, closed, day) -> bool:

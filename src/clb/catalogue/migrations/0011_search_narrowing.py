@@ -1,5 +1,5 @@
-"""PostgreSQL: the search's filters (material type, audience, language, year, holding
-organisations) as lexemes in the entries' `narrowing` tsvector, in one GIN index with the words
+"""PostgreSQL: the search's filters (material type, audience, language, holding organisations)
+as lexemes in the entries' `narrowing` tsvector, in one GIN index with the words
 (search_schema); every entry is written again. SQLite keeps its FTS5 index as it is.
 
 Backwards leaves the column and the index: code before this migration never reads them (the
