@@ -2,17 +2,21 @@
 (or the DEFAULT one until its month has a partition), a half-year's GROUP BY reads six
 partitions, and archiving a month drops its partition."""
 
+import threading
+import time
 from datetime import date
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from clb.circulation import services as circ
 from clb.cockpit.facts import raw_events
-from clb.statistics import partitions
+from clb.statistics import archive, partitions
 from clb.statistics import tallies as tallying
-from clb.statistics.archive import archive_before
-from clb.statistics.models import ArchivedMonth
+from clb.statistics.archive import ArchiveError, archive_before
+from clb.statistics.models import ArchivedMonth, CirculationEvent
+from tests.factories import T0, make_item, make_patron
 from tests.statistics.events_by_month import LATER, cockpit, tallies, write_months
 
 pytestmark = pytest.mark.postgres
@@ -93,3 +97,134 @@ def test_archiving_drops_the_months_partitions_and_the_table_that_was_whole(net)
     tallying.rebuild(date(2025, 1, 1), date(2025, 12, 31))
     assert tallies() == counted
     assert ArchivedMonth.objects.count() == 5
+
+
+# A thread that gives up waiting fails the test instead of hanging it; no wait below is needed
+# for the test to pass.
+STUCK = 20
+
+
+class _Thread(threading.Thread):
+    """Runs `fn` on a connection of its own; keeps what it returned or raised."""
+
+    def __init__(self, fn):
+        super().__init__(daemon=True)
+        self.fn, self.result, self.error = fn, None, None
+
+    def run(self):
+        try:
+            self.result = self.fn()
+        except Exception as exc:  # noqa: BLE001 - handed to the test
+            self.error = exc
+        finally:
+            connection.close()
+
+
+class _Reader(_Thread):
+    """A long read of the raw events (a report), holding the table until told to finish."""
+
+    def __init__(self):
+        self.reading, self.finish = threading.Event(), threading.Event()
+        super().__init__(self._read)
+
+    def _read(self):
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*) FROM {TABLE}")
+            self.reading.set()
+            self.finish.wait(STUCK)
+
+    def __enter__(self):
+        self.start()
+        assert self.reading.wait(STUCK)
+        return self
+
+    def __exit__(self, *exc):
+        self.finish.set()
+        self.join(STUCK)
+
+
+def _drop_is_waiting() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            " AND query LIKE 'DROP TABLE%%'"
+        )
+        return cursor.fetchone() is not None
+
+
+def _until(condition) -> None:
+    deadline = time.monotonic() + STUCK
+    while not condition():
+        assert time.monotonic() < deadline, "gave up waiting"
+        time.sleep(0.01)
+
+
+@pytest.fixture
+def january(db):
+    """Events of January to March 2025, each month in a partition of its own."""
+    from tests.factories import make_network
+
+    # A flush after a transactional test empties the tables but drops no partition: one made
+    # by another test (test_migration's January to March) would hold January here.
+    with connection.cursor() as cursor:
+        for partition in partitions.partitions():
+            if not partition.is_default:
+                cursor.execute(f"DROP TABLE {partition.name}")
+    partitions.ensure(date(2025, 1, 1), ahead=9)
+    net = make_network()
+    write_months(net, [1, 2, 3])
+    return net
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_checkout_is_not_queued_behind_a_drop_that_waits_for_a_long_read(january, monkeypatch):
+    monkeypatch.setattr(archive, "DROP_TRIES", 10_000)  # keeps trying while the read lasts
+    net = january
+    item, patron = make_item(net.a1), make_patron(net.org_a)
+    with _Reader() as reader:
+        archiving = _Thread(lambda: archive_before(date(2025, 2, 1), at=LATER))
+        archiving.start()
+        _until(lambda: _drop_is_waiting() or not archiving.is_alive())
+        assert archiving.is_alive(), archiving.error or archiving.result
+        desk = _Thread(
+            lambda: circ.checkout(
+                item_barcode=item.barcode, card_number=patron.card_number, branch=net.a1, at=T0
+            )
+        )
+        desk.start()
+        desk.join(STUCK)
+        lent_during_the_read = not desk.is_alive() and reader.is_alive()
+    archiving.join(STUCK)
+    desk.join(STUCK)
+    assert lent_during_the_read, "the checkout waited behind the DROP for the long read"
+    assert desk.error is None and desk.result.loan.item_id == item.pk
+    assert archiving.error is None
+    assert [a.month for a in archiving.result] == [date(2025, 1, 1)]
+    assert f"{TABLE}_2025_01" not in _children()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_partition_that_stays_busy_is_left_whole_and_the_archive_says_so(
+    january, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(archive, "DROP_TRIES", 3)
+    monkeypatch.setattr(archive, "DROP_WAIT_MS", 50)
+    shown = cockpit()
+    with _Reader():
+        archiving = _Thread(lambda: archive_before(date(2025, 2, 1), at=LATER, export_to=tmp_path))
+        archiving.start()
+        archiving.join(STUCK)
+        gave_up_during_the_read = not archiving.is_alive()
+    archiving.join(STUCK)
+    assert gave_up_during_the_read, "the archive waited for the long read without end"
+    assert isinstance(archiving.error, ArchiveError), archiving.error
+    message = str(archiving.error)
+    assert "bezet" in message and f"{TABLE}_2025_01" in message and "3 keer 50 ms" in message
+    assert ArchivedMonth.objects.count() == 0
+    assert f"{TABLE}_2025_01" in _children()
+    assert CirculationEvent.everything.filter(occurred_on__month=1).count() == 5
+    assert list(tmp_path.iterdir()) == []  # the month's export went with the transaction
+    assert cockpit() == shown
+    # Once the read is over the same command archives the month.
+    assert [a.month for a in archive_before(date(2025, 2, 1), at=LATER)] == [date(2025, 1, 1)]

@@ -11,14 +11,21 @@ DELETE, no dead rows to vacuum. A partition covering several months (the table t
 partitioning) is dropped whole once all its months are archived. Events of a month that shares
 a partition (the DEFAULT one) or on SQLite go by one DELETE per month, each month in its own
 transaction. The last KEEP_MONTHS months are never archived: the cost model reads the last
-twelve months of raw events, and a half-year that is not over yet still changes."""
+twelve months of raw events, and a half-year that is not over yet still changes.
 
+Dropping a partition takes the events table's strongest lock. While a long read (a report over
+the raw events) holds the table, the DROP waits, and every checkout that records an event would
+queue behind the waiting DROP. So the DROP waits at most DROP_WAIT_MS a try and gives way in
+between, DROP_TRIES times; a partition that stays busy is left whole, with its months not
+archived, for a later run."""
+
+import contextlib
 import gzip
 import itertools
 from datetime import date, datetime
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 
 from clb import clock
@@ -30,6 +37,8 @@ from .models import ArchivedCount, ArchivedMonth, CirculationEvent
 from .tallies import disagreements, half_year_of, next_month
 
 KEEP_MONTHS = 12
+DROP_WAIT_MS = 200
+DROP_TRIES = 50
 COLUMNS = ("id", "occurred_on", "action", "organisation_id", "branch_id", "item_type",
            "material_type", "audience", "age_band", "municipality_code", "source")  # fmt: skip
 COUNTED = ("action", "organisation_id", "branch_id", "audience", "material_type",
@@ -79,6 +88,19 @@ class _Archiver:
     def __init__(self, moment: datetime, keep, export_to: Path | None):
         self.moment, self.keep, self.export_to = moment, keep, export_to
         self.checked: set[date] = set()
+        self.written: list[Path] = []
+
+    @contextlib.contextmanager
+    def step(self):
+        """One transaction; when it fails its rows stay and the files written in it go."""
+        self.written = []
+        try:
+            with transaction.atomic():
+                yield
+        except BaseException:
+            for path in self.written:
+                path.unlink(missing_ok=True)
+            raise
 
     def month(self, month: date) -> ArchivedMonth:
         """Check, count and export one month; the caller removes its rows in the same
@@ -103,12 +125,40 @@ class _Archiver:
             self.checked.add(half)
         _store_counts(month)
         exported = _export(month, self.export_to) if self.export_to else ""
+        if exported:
+            self.written.append(Path(exported))
         return ArchivedMonth.objects.create(
             month=month,
             archived_at=self.moment,
             events=_in_month(month).count(),
             exported_to=exported,
         )
+
+
+def _drop(table: str) -> None:
+    """DROP TABLE, waiting at most DROP_WAIT_MS a try so that writers are never queued behind it
+    for longer; ArchiveError when the table stays busy for DROP_TRIES tries."""
+    with connection.cursor() as cursor:
+        # Checks deferred to the commit (foreign keys of events written earlier in the same
+        # transaction) run now: PostgreSQL drops no table with checks pending.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"SET LOCAL lock_timeout = '{int(DROP_WAIT_MS)}ms'")
+        for _try in range(DROP_TRIES):
+            try:
+                with transaction.atomic():  # a savepoint: a timed-out try leaves the rest whole
+                    cursor.execute(f"DROP TABLE {table}")
+                return
+            except OperationalError as exc:
+                if getattr(exc.__cause__, "sqlstate", None) != "55P03":  # lock_not_available
+                    raise
+    raise ArchiveError(
+        _(
+            "De gebeurtenissen zijn bezet: %(table)s kon niet weg (%(tries)s keer %(ms)s ms "
+            "gewacht op een lange leesopdracht). Deze maanden zijn niet gearchiveerd; probeer "
+            "het later opnieuw."
+        )
+        % {"table": table, "tries": DROP_TRIES, "ms": DROP_WAIT_MS}
+    )
 
 
 def archive_before(
@@ -141,17 +191,13 @@ def archive_before(
         if partition.is_default or partition.end > before:
             continue
         inside = [m for m in months if partition.start <= m < partition.end]
-        with transaction.atomic():
+        with archiver.step():
             archived += [archiver.month(m) for m in inside]
-            with connection.cursor() as cursor:
-                # Checks deferred to the commit (foreign keys of events written earlier in the
-                # same transaction) run now: PostgreSQL drops no table with checks pending.
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute(f"DROP TABLE {partition.name}")
+            _drop(partition.name)
         months = [m for m in months if m not in inside]
         progress(f"{partition.name}: {len(inside)} maand(en) gearchiveerd, partitie verwijderd")
     for month in months:
-        with transaction.atomic():
+        with archiver.step():
             archived.append(archiver.month(month))
             removed = _in_month(month).delete()[0]
         progress(f"{month:%Y-%m}: {removed} gebeurtenissen gearchiveerd en verwijderd")
