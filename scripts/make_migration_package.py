@@ -20,6 +20,7 @@ organisation has already): their kind starts with `clb_` and the test creates th
 
 import argparse
 import base64
+import contextlib
 import csv
 import gzip
 import hashlib
@@ -114,9 +115,26 @@ def append_field(raw: bytes, tag: str, body: bytes) -> bytes:
     return leader + directory + b"\x1e" + data + b"\x1d"
 
 
+@contextlib.contextmanager
+def _pymarc_quiet():
+    """pymarc's warnings about the sources are not the package's business; the level comes
+    back afterwards, or an import in the same process (the tests) would not hear its repairs."""
+    logger = logging.getLogger("pymarc")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def titles(p: Package, wanted: int):
     """(UTF-8 records as pymarc records, MARC-8 records as raw bytes), wanted in all."""
-    logging.getLogger("pymarc").setLevel(logging.ERROR)
+    with _pymarc_quiet():
+        return _titles(wanted)
+
+
+def _titles(wanted: int):
     utf8 = []
     for name in ("dbnl-titles.mrc.gz", "loc-sru-sample-386.mrc.gz", "loc-books.mrc.gz"):
         path = _source(name)

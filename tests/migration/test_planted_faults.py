@@ -6,10 +6,12 @@ from datetime import date
 
 import pytest
 
+from clb.catalogue import reading
 from clb.migration import services
 from clb.migration.report import read_lines
 from clb.network.models import PostcodeArea
 from scripts.make_migration_package import PC4, make
+from tests.catalogue.marcdata import real_bytes
 from tests.factories import T0, make_item, make_patron
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +72,12 @@ def test_the_report_names_every_planted_fault(utrecht, tmp_path):
     assert counts["loans.csv"]["aangemaakt"] >= 25
     assert (services.report_folder(run) / "samenvatting.html").exists()
     assert "planted-faults.csv" in (services.report_folder(run) / "samenvatting.html").read_text()
+
+
+def test_making_a_package_leaves_pymarcs_repairs_reported(net, tmp_path):
+    """The generator quiets pymarc while it reads its sources; an import afterwards in the same
+    process must still hear pymarc's repairs (regression45 has fields with three indicators)."""
+    make(tmp_path / "pakket", 60, [net.a1.code], "Utrecht", T0.date())
+    entries, _fmt = reading.read_bytes(real_bytes("pymarc-regression45"))
+    repaired = [reason for e in entries for _tag, reason in e.repairs if "indicatoren" in reason]
+    assert repaired
