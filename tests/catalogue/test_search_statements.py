@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from clb.catalogue import search
-from tests.factories import make_record
+from tests.factories import make_item, make_record
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +61,48 @@ def test_the_typed_title_key_is_computed_once_per_statement(net):
         if "unaccent" in json.dumps({k: v for k, v in node.items() if k != "Plans"})
     }
     assert places == {True}, "the title key is computed outside an InitPlan"
+
+
+def _tier_reads(statements, tier: str) -> list[str]:
+    """A broad query's reads in ranking order of the heading tier (2) or the rest (0)."""
+    ranked = [sql for sql, _params in statements if "ORDER BY e.year DESC" in sql]
+    rest = [sql for sql in ranked if "NOT (e.heading @@" in sql]
+    return (
+        rest
+        if tier == "rest"
+        else [sql for sql in ranked if "e.heading @@" in sql and sql not in rest]
+    )
+
+
+@pytest.mark.postgres
+def test_the_heading_tier_reads_the_heading_alone_unless_a_word_is_excluded(net, monkeypatch):
+    """A heading that matches the words is part of a document that does (search_schema), so
+    the heading tier of a broad query asks the heading alone; an excluded word may be in the
+    rest of the document, so then it asks both. Either way the page is the exact ranking's."""
+    for i in range(40):
+        record = make_record(
+            f"Fietsen in de polder deel {i}" if i % 2 else f"Over de polder {i}",
+            ["Trapper, T."],
+            subjects=["Fietsen", *(["Molens"] if i % 4 == 0 else [])],
+            year=1980 + i % 30,
+            material_type="dvd" if i % 3 == 0 else "book",
+        )
+        make_item(net.a1, record)
+    cases = [("fietsen", {}), ("fietsen", {"material_type": "dvd"}), ("polder -molens", {})]
+    for query, filters in cases:
+        exact = [search.search(query, filters=filters, page=p, per_page=6) for p in (1, 2, 4)]
+        monkeypatch.setattr(search._Postgres, "cap", 3)
+        for walk_limit in (10**9, 0):
+            monkeypatch.setattr(search, "WALK_LIMIT", walk_limit)
+            for e, p in zip(exact, (1, 2, 4), strict=True):
+                broad, statements = sent(query=query, filters=filters, page=p, per_page=6)
+                assert broad.estimated and not e.estimated
+                assert [h.record.pk for h in broad.hits] == [h.record.pk for h in e.hits]
+                reads = _tier_reads(statements, "heading")
+                assert reads, (query, p)
+                excluded = "-" in query
+                assert all(("e.document @@" in sql) == excluded for sql in reads), reads
+                assert all("e.document @@" in sql for sql in _tier_reads(statements, "rest"))
+                if filters:
+                    assert all("e.narrowing @@" in sql for sql in reads)
+        monkeypatch.undo()

@@ -103,6 +103,9 @@ class _Match:
     heading: str  # ... and match in the title or the authors alone (tier 2)
     heading_params: list
     key: str | None = None  # the typed words as a title: the record with that title is tier 3
+    # What `where` asks beside the words, when a heading that matches implies that the whole
+    # entry matches (no excluded word): the heading tier then reads the heading alone.
+    beside_heading: tuple[str, list] | None = None
 
 
 _BROWSE = _Match("TRUE", [], "FALSE", [])
@@ -154,9 +157,19 @@ class _Postgres:
         # planning and the GIN indexes are used without a parameterised join.
         tsquery = " && ".join(parts)
         where, where_params = f"e.document @@ ({tsquery})", params
+        beside: tuple[str, list] = ("", [])
         if narrowing:
             where, where_params = f"{where} AND e.narrowing @@ %s::tsquery", [*params, narrowing]
-        return _Match(where, where_params, f"e.heading @@ ({tsquery})", params)
+            beside = ("e.narrowing @@ %s::tsquery", [narrowing])
+        # The document is the heading followed by the rest (search_schema), positions kept: a
+        # query without an exclusion that matches the heading matches the document.
+        return _Match(
+            where,
+            where_params,
+            f"e.heading @@ ({tsquery})",
+            params,
+            beside_heading=None if query.excluded else beside,
+        )
 
     def sample(self) -> "_Sample":
         """Whole pages of the table, chosen repeatably (TABLESAMPLE SYSTEM), about SAMPLE_ROWS
@@ -390,9 +403,14 @@ class _Query:
     where_params: list
     context: tuple | None
 
-    def matched(self, extra: str = "", extra_params=()) -> tuple[str, list]:
-        conditions = " AND ".join([self.match.where, *self.where, *([extra] if extra else [])])
-        return conditions, [*self.match.params, *self.where_params, *extra_params]
+    def matched(self, extra: str = "", extra_params=(), heading=False) -> tuple[str, list]:
+        """The match and the filters, and `extra`. `heading`: `extra` asks for the heading's
+        match, which may then stand for the words' match (_Match.beside_heading)."""
+        where, params = self.match.where, self.match.params
+        if heading and self.match.beside_heading is not None:
+            where, params = self.match.beside_heading
+        conditions = " AND ".join(c for c in (where, *self.where, extra) if c)
+        return conditions, [*params, *self.where_params, *extra_params]
 
     def exact(self) -> tuple[str, list]:
         if self.match.key is None:
@@ -513,7 +531,7 @@ def _broad(q: _Query, page, per_page):
     for rank, condition, condition_params in q.tiers():
         if before >= stop or condition == "FALSE":
             continue
-        conditions, params = q.matched(condition, condition_params)
+        conditions, params = q.matched(condition, condition_params, heading=rank == 2)
         offset = max(0, start - before)
         # Walking the rank index visits about (rows wanted) / (the tier's share) entries; a
         # tier too small for that is collected from the match and the best kept.
