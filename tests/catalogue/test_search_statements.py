@@ -106,3 +106,43 @@ def test_the_heading_tier_reads_the_heading_alone_unless_a_word_is_excluded(net,
                 if filters:
                     assert all("e.narrowing @@" in sql for sql in reads)
         monkeypatch.undo()
+
+
+AVAILABILITY_TEST = "FROM catalogue_item i WHERE i.record_id = e.record_id"
+
+
+def _availability_tests(statements) -> set[int]:
+    """How often the statements over the matches (a capped one, a sample) test a copy's
+    availability, each."""
+    return {sql.count(AVAILABILITY_TEST) for sql, _params in statements if "WITH m AS" in sql}
+
+
+@pytest.mark.parametrize("broad", [False, True])
+def test_available_here_is_the_total_when_the_filter_asks_for_the_searchers_library(
+    net, monkeypatch, broad
+):
+    """Filtered on a copy available at the library searched from, every match has one there:
+    the facet's count is the total, not tested entry by entry a second time. Searched from
+    elsewhere, it is counted."""
+    for i in range(8):
+        record = make_record(f"Molens deel {i}", ["Wind, W."], year=1990 + i)
+        make_item((net.a1, net.a2, net.b1, net.b1)[i % 4], record)
+    if broad:  # the statement over a sample (here the whole index) says the same
+        monkeypatch.setattr(type(search._backend()), "cap", 2)
+        monkeypatch.setattr(search, "SAMPLE_ROWS", 10**6)
+    here = {"available_at_organisation": net.org_a.code}
+    for searched_from in (net.org_a, net.org_a.code, net.org_a.pk):
+        result, statements = sent(query="molens", filters=here, organisation=searched_from)
+        assert result.estimated == broad
+        assert result.total == 4 and [h.record.title for h in result.hits][0] == "Molens deel 5"
+        assert result.facets["available_at_organisation"] == [("available", 4)]
+        assert _availability_tests(statements) == {1}  # the filter's own test only
+    elsewhere, statements = sent(query="molens", filters=here, organisation=net.org_b)
+    assert elsewhere.total == 4 and elsewhere.facets["available_at_organisation"] == []
+    assert _availability_tests(statements) == {2}
+    shelf = {"available_at_branch": net.a2.pk}
+    result, statements = sent(query="molens", filters=shelf, branch=net.a2, organisation=net.org_b)
+    assert result.total == 2 and result.facets["available_at_branch"] == [("available", 2)]
+    assert _availability_tests(statements) == {1}
+    nothing, statements = sent(query="onbekend", filters=here, organisation=net.org_a)
+    assert nothing.total == 0 and nothing.facets["available_at_organisation"] == []

@@ -302,9 +302,12 @@ def _lookup(model, key: str, value) -> int:
     return found[0]
 
 
-def _conditions(filters: Mapping, narrowed: bool = False) -> tuple[list[str], list, str | None]:
-    """The filters as conditions on the entries (always applied), and as the narrowing tsquery
-    PostgreSQL asks of the match index beside the words (search_schema.narrowing_query).
+def _conditions(
+    filters: Mapping, narrowed: bool = False
+) -> tuple[list[str], list, str | None, dict[str, int]]:
+    """The filters as conditions on the entries (always applied), as the narrowing tsquery
+    PostgreSQL asks of the match index beside the words (search_schema.narrowing_query), and
+    the organisation and branch where a copy must be available, by filter (their ids).
     `narrowed`: the match will carry that tsquery, so only entries held by the organisation
     asked for reach its availability test."""
     unknown = sorted(set(filters) - set(FILTERS))
@@ -323,7 +326,7 @@ def _conditions(filters: Mapping, narrowed: bool = False) -> tuple[list[str], li
                 raise SearchError(f"{key}: '{value[:20]}' is geen jaartal", field=key)
             where.append(f"e.year {op} %s")
             params.append(int(value))
-    holder = None
+    holder, available_at = None, {}
     for key, model, column in (
         ("available_at_organisation", Organisation, "organisation_id"),
         ("available_at_branch", Branch, "current_branch_id"),
@@ -332,9 +335,10 @@ def _conditions(filters: Mapping, narrowed: bool = False) -> tuple[list[str], li
             per_entry = narrowed and key == "available_at_organisation"
             where.append(_available_sql(column, per_entry))
             params.append(_lookup(model, key, filters[key]))
+            available_at[key] = params[-1]
             if key == "available_at_organisation":
                 holder = params[-1]
-    return where, params, search_schema.narrowing_query(facts, holder)
+    return where, params, search_schema.narrowing_query(facts, holder), available_at
 
 
 def _available_sql(column: str, per_entry: bool = False) -> str:
@@ -402,6 +406,9 @@ class _Query:
     where: list[str]
     where_params: list
     context: tuple | None
+    # The filters ask for a copy available where the context counts them: every match has one,
+    # so that count is the total, not counted again.
+    available_is_total: bool = False
 
     def matched(self, extra: str = "", extra_params=(), heading=False) -> tuple[str, list]:
         """The match and the filters, and `extra`. `heading`: `extra` asks for the heading's
@@ -464,7 +471,7 @@ def _statement(q: _Query, page=None, cap=None, sample: _Sample | None = None):
     if sample:
         parts.append("SELECT 'heading', NULL, NULL, NULL, count(*) FROM m WHERE rank >= 2")
         parts.append(f"SELECT 'entries', NULL, NULL, NULL, CAST({sample.entries} AS BIGINT)")
-    if q.context:
+    if q.context and not q.available_is_total:
         column, pk, name = q.context
         parts.append(
             f"SELECT '{name}', NULL, NULL, NULL, count(*) "
@@ -475,7 +482,7 @@ def _statement(q: _Query, page=None, cap=None, sample: _Sample | None = None):
     return sql, [*tier_params, *params, *extra]
 
 
-def _counted(rows) -> tuple[int, dict, int, int]:
+def _counted(rows, q: _Query) -> tuple[int, dict, int, int]:
     """Total, facets, upper-tier matches and entries from a statement's rows, scaled up when
     they count a sample (the entries then say how many stand behind each). A value is listed
     only when it was seen in a match, so none leads to an empty page."""
@@ -493,6 +500,8 @@ def _counted(rows) -> tuple[int, dict, int, int]:
             facets[kind] = [("available", max(1, round(count * scale)))] if count else []
         elif kind not in ("hit", "entries") and value not in (None, ""):
             facets[kind].append((str(value), max(1, round(count * scale))))
+    if q.context and q.available_is_total:
+        facets[q.context[2]] = [("available", total)] if total else []
     for values in facets.values():
         values.sort(key=lambda v: (-v[1], v[0]))
     return total, facets, heading, entries or 1
@@ -510,7 +519,7 @@ def _run(q: _Query, page, per_page):
     with _reader().cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    total, facets, _heading, _entries = _counted(rows)
+    total, facets, _heading, _entries = _counted(rows, q)
     if cap and total > cap:
         return _broad(q, page, per_page)
     hits = sorted(
@@ -526,7 +535,7 @@ def _broad(q: _Query, page, per_page):
     start, stop = (page - 1) * per_page, page * per_page
     with _reader().cursor() as cursor:
         cursor.execute(*_statement(q, sample=q.backend.sample()))
-        total, facets, heading, entries = _counted(cursor.fetchall())
+        total, facets, heading, entries = _counted(cursor.fetchall(), q)
     hits, before = [], 0  # before: rows of the tiers passed so far
     for rank, condition, condition_params in q.tiers():
         if before >= stop or condition == "FALSE":
@@ -651,14 +660,16 @@ def search(
     corrected = None
     backend = _backend()
     narrowed = backend.narrows and not parsed.empty
-    where, where_params, narrowing = _conditions(filters, narrowed)
+    where, where_params, narrowing, available_at = _conditions(filters, narrowed)
     context = _context(organisation, branch)
+    available_is_total = context is not None and available_at.get(context[2]) == context[1]
 
     def run(parsed: text.Query | None, typed: str):
         match = _BROWSE if parsed is None else backend.match(parsed, narrowing)
         if parsed is not None and not (parsed.excluded or parsed.isbns):
             match.key = typed
-        return _run(_Query(backend, match, where, where_params, context), page, per_page)
+        q = _Query(backend, match, where, where_params, context, available_is_total)
+        return _run(q, page, per_page)
 
     if parsed.empty:
         hits, total, facets, estimated = run(None, "")
