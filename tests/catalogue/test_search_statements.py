@@ -49,7 +49,7 @@ def test_the_typed_title_key_is_computed_once_per_statement(net):
     make_record("Molens", ["Wind, W."], year=1950)
     result, statements = sent(query="molens")
     assert result.hits[0].record.title == "Molens"  # the title as typed first
-    (sql, params), *_records = statements
+    [(sql, params)] = [(sql, params) for sql, params in statements if "WITH m AS" in sql]
     assert "catalogue_title_key" in sql
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (VERBOSE, FORMAT JSON) {sql}", params)
@@ -146,3 +146,45 @@ def test_available_here_is_the_total_when_the_filter_asks_for_the_searchers_libr
     assert _availability_tests(statements) == {1}
     nothing, statements = sent(query="onbekend", filters=here, organisation=net.org_a)
     assert nothing.total == 0 and nothing.facets["available_at_organisation"] == []
+
+
+def _counted_up_to(statements, cap: int) -> list[str]:
+    """The statements that count the matches up to the cap (the capped statement)."""
+    return [sql for sql, _params in statements if "WITH m AS" in sql and f"LIMIT {cap + 1}" in sql]
+
+
+@pytest.mark.postgres
+def test_a_query_the_planner_and_the_sample_put_far_beyond_the_cap_is_not_counted_to_it(
+    net, monkeypatch
+):
+    """At three times the cap by the planner's statistics and by the sample, the query is
+    broad without reading cap + 1 matches first: its total is the sample's, shown as an
+    estimate ("ongeveer"), its page the exact ranking's. Nearer the cap it is counted."""
+    from django.db import connection
+
+    for i in range(150):
+        make_record(
+            f"Molens deel {i}" if i % 3 else f"Polder {i}",
+            ["Wind, W."] if i % 6 else ["Trapper, T."],
+            year=1990 + i % 20,
+        )
+    exact = {q: search.search(q) for q in ("molens", "trapper")}
+    assert (exact["molens"].total, exact["trapper"].total) == (100, 25)
+    with connection.cursor() as cursor:  # the planner's statistics of these entries
+        cursor.execute("ANALYZE catalogue_searchentry")
+    monkeypatch.setattr(search._Postgres, "cap", 10)
+    monkeypatch.setattr(search, "SAMPLE_ROWS", 10**6)  # the sample: every entry
+    broad, statements = sent(query="molens")
+    assert broad.estimated and broad.total == 100
+    assert [h.record.pk for h in broad.hits] == [h.record.pk for h in exact["molens"].hits]
+    assert _counted_up_to(statements, 10) == []
+    near, statements = sent(query="trapper")  # 2.5 times the cap: counted, then broad
+    assert near.estimated and near.total == 25
+    assert [h.record.pk for h in near.hits] == [h.record.pk for h in exact["trapper"].hits]
+    assert len(_counted_up_to(statements, 10)) == 1
+    # the planner far off: the sample (read once) says 2.5 times, so it is counted
+    monkeypatch.setattr(search._Postgres, "estimate", lambda self, conditions, params: 10**6)
+    counted, statements = sent(query="trapper")
+    assert counted.estimated and counted.total == 25
+    assert len(_counted_up_to(statements, 10)) == 1
+    assert len([sql for sql, _params in statements if "TABLESAMPLE" in sql]) == 1

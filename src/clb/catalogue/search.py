@@ -10,9 +10,12 @@ tsvector @@ tsquery on a GIN index, or SQLite FTS5 MATCH), at most cap + 1 of th
 materialised once with the columns every filter, facet and sort needs (catalogue_searchentry,
 kept by triggers; see search_schema), and the page and all facet counts are read from that set.
 A broader query reads its page tier by tier in ranking order and estimates its total and facets
-from a repeatable sample of the index, saying so (SearchResult.estimated). Then the page's
+from a repeatable sample of the index, saying so (SearchResult.estimated). On PostgreSQL the
+planner's estimate of the matches is asked first (EXPLAIN, nothing read): a query it and then
+the sample put far beyond the cap is broad without counting up to the cap. Then the page's
 records are loaded with their available copies, in one more statement."""
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -181,6 +184,18 @@ class _Postgres:
         percent = f"(SELECT least(100.0, 100.0 * {int(SAMPLE_ROWS)} / {entries}))"
         return _Sample(entries, f" TABLESAMPLE SYSTEM ({percent}) REPEATABLE (0)", "")
 
+    def estimate(self, conditions: str, params: list) -> int | None:
+        """How many entries meet `conditions` by the planner's statistics (EXPLAIN: planned,
+        not run; no entry is read)."""
+        with _reader().cursor() as cursor:
+            cursor.execute(
+                f"EXPLAIN (FORMAT JSON) SELECT 1 FROM catalogue_searchentry e WHERE {conditions}",
+                params,
+            )
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return int(plan[0]["Plan"]["Plan Rows"])
+
     def ranked(self, conditions, params, limit, offset, walk: bool | None) -> list[tuple]:
         """A tier's rows in ranking order. `walk`: read from the rank index in its order, each
         entry checked, until `limit` are found (a short walk when the tier is a large share of
@@ -230,6 +245,10 @@ class _SQLite:
     cap = 10_000
     narrows = False
     title_key = "clb_title_key(%s)"
+
+    def estimate(self, conditions: str, params: list) -> int | None:
+        """No planner's estimate here: every query is counted up to the cap first."""
+        return None
 
     def sample(self) -> "_Sample":
         """The entries whose record id hashes below a bound (SQLite has no TABLESAMPLE), about
@@ -383,6 +402,9 @@ _FACET_EXPRESSIONS = (
     ("decade", "CAST(year / 10 * 10 AS TEXT)"),
 )
 SAMPLE_ROWS = 10_000  # entries read for a broad query's estimated total and facets
+# A query the planner and the sample both put at this many times the cap is taken as broad
+# without counting up to the cap (see _run); below it a poor estimate could hide a narrow one.
+BROAD_BEYOND_CAP = 3
 WALK_LIMIT = 5_000  # entries a walk of the rank index may be expected to visit (see _broad)
 
 
@@ -513,29 +535,42 @@ def _rank_key(hit):
 
 
 def _run(q: _Query, page, per_page):
-    """(hits, total, facets, estimated): exact up to the backend's cap, estimated beyond."""
+    """(hits, total, facets, estimated): exact up to the backend's cap, estimated beyond. When
+    the planner's estimate and then the sample both say BROAD_BEYOND_CAP times the cap or more,
+    the count up to the cap (2,001 matches read) is not made: the query is broad."""
     cap = q.backend.cap
+    sampled = None
+    if cap and (q.backend.estimate(*q.matched()) or 0) >= BROAD_BEYOND_CAP * cap:
+        sampled = _sampled(q)
+        if sampled[0] >= BROAD_BEYOND_CAP * cap:
+            return _broad(q, page, per_page, sampled)
     sql, params = _statement(q, page=(per_page, (page - 1) * per_page), cap=cap)
     with _reader().cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     total, facets, _heading, _entries = _counted(rows, q)
     if cap and total > cap:
-        return _broad(q, page, per_page)
+        return _broad(q, page, per_page, sampled)
     hits = sorted(
         ((int(r[1]), float(r[2] or 0), r[3], r[4]) for r in rows if r[0] == "hit"), key=_rank_key
     )
     return hits, total, facets, False
 
 
-def _broad(q: _Query, page, per_page):
-    """A query with more matches than the cap: the page tier by tier, each in ranking order
-    (see the backends' ranked()) until the page is full; the total and the facets estimated
-    from a sample of the entries, which also tells how large each tier is."""
-    start, stop = (page - 1) * per_page, page * per_page
+def _sampled(q: _Query) -> tuple[int, dict, int, int]:
+    """Total, facets, upper-tier matches and entries estimated from a sample (_counted)."""
     with _reader().cursor() as cursor:
         cursor.execute(*_statement(q, sample=q.backend.sample()))
-        total, facets, heading, entries = _counted(cursor.fetchall(), q)
+        return _counted(cursor.fetchall(), q)
+
+
+def _broad(q: _Query, page, per_page, sampled=None):
+    """A query with more matches than the cap: the page tier by tier, each in ranking order
+    (see the backends' ranked()) until the page is full; the total and the facets estimated
+    from a sample of the entries (`sampled`, when already read), which also tells how large
+    each tier is."""
+    start, stop = (page - 1) * per_page, page * per_page
+    total, facets, heading, entries = sampled or _sampled(q)
     hits, before = [], 0  # before: rows of the tiers passed so far
     for rank, condition, condition_params in q.tiers():
         if before >= stop or condition == "FALSE":
