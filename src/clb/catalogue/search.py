@@ -10,9 +10,12 @@ tsvector @@ tsquery on a GIN index, or SQLite FTS5 MATCH), at most cap + 1 of th
 materialised once with the columns every filter, facet and sort needs (catalogue_searchentry,
 kept by triggers; see search_schema), and the page and all facet counts are read from that set.
 A broader query reads its page tier by tier in ranking order and estimates its total and facets
-from a repeatable sample of the index, saying so (SearchResult.estimated). Then the page's
+from a repeatable sample of the index, saying so (SearchResult.estimated). On PostgreSQL the
+planner's estimate of the matches is asked first (EXPLAIN, nothing read): a query it and then
+the sample put far beyond the cap is broad without counting up to the cap. Then the page's
 records are loaded with their available copies, in one more statement."""
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -103,6 +106,9 @@ class _Match:
     heading: str  # ... and match in the title or the authors alone (tier 2)
     heading_params: list
     key: str | None = None  # the typed words as a title: the record with that title is tier 3
+    # What `where` asks beside the words, when a heading that matches implies that the whole
+    # entry matches (no excluded word): the heading tier then reads the heading alone.
+    beside_heading: tuple[str, list] | None = None
 
 
 _BROWSE = _Match("TRUE", [], "FALSE", [])
@@ -113,7 +119,10 @@ class _Postgres:
     # index, its total and facets come from a sample (bench/catalogue.py measures the choice).
     cap = 2000
     narrows = True  # the filters also as lexemes beside the words (search_schema.narrowing)
-    title_key = "catalogue_title_key(%s)"
+    # The typed words as a title key, computed once per statement (an InitPlan): the function
+    # is STABLE (unaccent), so the planner does not fold it, and written out it ran again for
+    # every entry the tier's CASE or NOT (...) tested, 2,001 times in a capped statement.
+    title_key = "(SELECT catalogue_title_key(%s))"
 
     def match(self, query: text.Query, narrowing: str | None = None) -> _Match:
         """`narrowing`: a tsquery the filters make of the entries' narrowing lexemes
@@ -151,9 +160,19 @@ class _Postgres:
         # planning and the GIN indexes are used without a parameterised join.
         tsquery = " && ".join(parts)
         where, where_params = f"e.document @@ ({tsquery})", params
+        beside: tuple[str, list] = ("", [])
         if narrowing:
             where, where_params = f"{where} AND e.narrowing @@ %s::tsquery", [*params, narrowing]
-        return _Match(where, where_params, f"e.heading @@ ({tsquery})", params)
+            beside = ("e.narrowing @@ %s::tsquery", [narrowing])
+        # The document is the heading followed by the rest (search_schema), positions kept: a
+        # query without an exclusion that matches the heading matches the document.
+        return _Match(
+            where,
+            where_params,
+            f"e.heading @@ ({tsquery})",
+            params,
+            beside_heading=None if query.excluded else beside,
+        )
 
     def sample(self) -> "_Sample":
         """Whole pages of the table, chosen repeatably (TABLESAMPLE SYSTEM), about SAMPLE_ROWS
@@ -164,6 +183,18 @@ class _Postgres:
         )
         percent = f"(SELECT least(100.0, 100.0 * {int(SAMPLE_ROWS)} / {entries}))"
         return _Sample(entries, f" TABLESAMPLE SYSTEM ({percent}) REPEATABLE (0)", "")
+
+    def estimate(self, conditions: str, params: list) -> int | None:
+        """How many entries meet `conditions` by the planner's statistics (EXPLAIN: planned,
+        not run; no entry is read)."""
+        with _reader().cursor() as cursor:
+            cursor.execute(
+                f"EXPLAIN (FORMAT JSON) SELECT 1 FROM catalogue_searchentry e WHERE {conditions}",
+                params,
+            )
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return int(plan[0]["Plan"]["Plan Rows"])
 
     def ranked(self, conditions, params, limit, offset, walk: bool | None) -> list[tuple]:
         """A tier's rows in ranking order. `walk`: read from the rank index in its order, each
@@ -214,6 +245,10 @@ class _SQLite:
     cap = 10_000
     narrows = False
     title_key = "clb_title_key(%s)"
+
+    def estimate(self, conditions: str, params: list) -> int | None:
+        """No planner's estimate here: every query is counted up to the cap first."""
+        return None
 
     def sample(self) -> "_Sample":
         """The entries whose record id hashes below a bound (SQLite has no TABLESAMPLE), about
@@ -286,9 +321,12 @@ def _lookup(model, key: str, value) -> int:
     return found[0]
 
 
-def _conditions(filters: Mapping, narrowed: bool = False) -> tuple[list[str], list, str | None]:
-    """The filters as conditions on the entries (always applied), and as the narrowing tsquery
-    PostgreSQL asks of the match index beside the words (search_schema.narrowing_query).
+def _conditions(
+    filters: Mapping, narrowed: bool = False
+) -> tuple[list[str], list, str | None, dict[str, int]]:
+    """The filters as conditions on the entries (always applied), as the narrowing tsquery
+    PostgreSQL asks of the match index beside the words (search_schema.narrowing_query), and
+    the organisation and branch where a copy must be available, by filter (their ids).
     `narrowed`: the match will carry that tsquery, so only entries held by the organisation
     asked for reach its availability test."""
     unknown = sorted(set(filters) - set(FILTERS))
@@ -307,7 +345,7 @@ def _conditions(filters: Mapping, narrowed: bool = False) -> tuple[list[str], li
                 raise SearchError(f"{key}: '{value[:20]}' is geen jaartal", field=key)
             where.append(f"e.year {op} %s")
             params.append(int(value))
-    holder = None
+    holder, available_at = None, {}
     for key, model, column in (
         ("available_at_organisation", Organisation, "organisation_id"),
         ("available_at_branch", Branch, "current_branch_id"),
@@ -316,9 +354,10 @@ def _conditions(filters: Mapping, narrowed: bool = False) -> tuple[list[str], li
             per_entry = narrowed and key == "available_at_organisation"
             where.append(_available_sql(column, per_entry))
             params.append(_lookup(model, key, filters[key]))
+            available_at[key] = params[-1]
             if key == "available_at_organisation":
                 holder = params[-1]
-    return where, params, search_schema.narrowing_query(facts, holder)
+    return where, params, search_schema.narrowing_query(facts, holder), available_at
 
 
 def _available_sql(column: str, per_entry: bool = False) -> str:
@@ -363,6 +402,9 @@ _FACET_EXPRESSIONS = (
     ("decade", "CAST(year / 10 * 10 AS TEXT)"),
 )
 SAMPLE_ROWS = 10_000  # entries read for a broad query's estimated total and facets
+# A query the planner and the sample both put at this many times the cap is taken as broad
+# without counting up to the cap (see _run); below it a poor estimate could hide a narrow one.
+BROAD_BEYOND_CAP = 3
 WALK_LIMIT = 5_000  # entries a walk of the rank index may be expected to visit (see _broad)
 
 
@@ -386,10 +428,18 @@ class _Query:
     where: list[str]
     where_params: list
     context: tuple | None
+    # The filters ask for a copy available where the context counts them: every match has one,
+    # so that count is the total, not counted again.
+    available_is_total: bool = False
 
-    def matched(self, extra: str = "", extra_params=()) -> tuple[str, list]:
-        conditions = " AND ".join([self.match.where, *self.where, *([extra] if extra else [])])
-        return conditions, [*self.match.params, *self.where_params, *extra_params]
+    def matched(self, extra: str = "", extra_params=(), heading=False) -> tuple[str, list]:
+        """The match and the filters, and `extra`. `heading`: `extra` asks for the heading's
+        match, which may then stand for the words' match (_Match.beside_heading)."""
+        where, params = self.match.where, self.match.params
+        if heading and self.match.beside_heading is not None:
+            where, params = self.match.beside_heading
+        conditions = " AND ".join(c for c in (where, *self.where, extra) if c)
+        return conditions, [*params, *self.where_params, *extra_params]
 
     def exact(self) -> tuple[str, list]:
         if self.match.key is None:
@@ -443,7 +493,7 @@ def _statement(q: _Query, page=None, cap=None, sample: _Sample | None = None):
     if sample:
         parts.append("SELECT 'heading', NULL, NULL, NULL, count(*) FROM m WHERE rank >= 2")
         parts.append(f"SELECT 'entries', NULL, NULL, NULL, CAST({sample.entries} AS BIGINT)")
-    if q.context:
+    if q.context and not q.available_is_total:
         column, pk, name = q.context
         parts.append(
             f"SELECT '{name}', NULL, NULL, NULL, count(*) "
@@ -454,7 +504,7 @@ def _statement(q: _Query, page=None, cap=None, sample: _Sample | None = None):
     return sql, [*tier_params, *params, *extra]
 
 
-def _counted(rows) -> tuple[int, dict, int, int]:
+def _counted(rows, q: _Query) -> tuple[int, dict, int, int]:
     """Total, facets, upper-tier matches and entries from a statement's rows, scaled up when
     they count a sample (the entries then say how many stand behind each). A value is listed
     only when it was seen in a match, so none leads to an empty page."""
@@ -472,6 +522,8 @@ def _counted(rows) -> tuple[int, dict, int, int]:
             facets[kind] = [("available", max(1, round(count * scale)))] if count else []
         elif kind not in ("hit", "entries") and value not in (None, ""):
             facets[kind].append((str(value), max(1, round(count * scale))))
+    if q.context and q.available_is_total:
+        facets[q.context[2]] = [("available", total)] if total else []
     for values in facets.values():
         values.sort(key=lambda v: (-v[1], v[0]))
     return total, facets, heading, entries or 1
@@ -483,34 +535,47 @@ def _rank_key(hit):
 
 
 def _run(q: _Query, page, per_page):
-    """(hits, total, facets, estimated): exact up to the backend's cap, estimated beyond."""
+    """(hits, total, facets, estimated): exact up to the backend's cap, estimated beyond. When
+    the planner's estimate and then the sample both say BROAD_BEYOND_CAP times the cap or more,
+    the count up to the cap (2,001 matches read) is not made: the query is broad."""
     cap = q.backend.cap
+    sampled = None
+    if cap and (q.backend.estimate(*q.matched()) or 0) >= BROAD_BEYOND_CAP * cap:
+        sampled = _sampled(q)
+        if sampled[0] >= BROAD_BEYOND_CAP * cap:
+            return _broad(q, page, per_page, sampled)
     sql, params = _statement(q, page=(per_page, (page - 1) * per_page), cap=cap)
     with _reader().cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    total, facets, _heading, _entries = _counted(rows)
+    total, facets, _heading, _entries = _counted(rows, q)
     if cap and total > cap:
-        return _broad(q, page, per_page)
+        return _broad(q, page, per_page, sampled)
     hits = sorted(
         ((int(r[1]), float(r[2] or 0), r[3], r[4]) for r in rows if r[0] == "hit"), key=_rank_key
     )
     return hits, total, facets, False
 
 
-def _broad(q: _Query, page, per_page):
-    """A query with more matches than the cap: the page tier by tier, each in ranking order
-    (see the backends' ranked()) until the page is full; the total and the facets estimated
-    from a sample of the entries, which also tells how large each tier is."""
-    start, stop = (page - 1) * per_page, page * per_page
+def _sampled(q: _Query) -> tuple[int, dict, int, int]:
+    """Total, facets, upper-tier matches and entries estimated from a sample (_counted)."""
     with _reader().cursor() as cursor:
         cursor.execute(*_statement(q, sample=q.backend.sample()))
-        total, facets, heading, entries = _counted(cursor.fetchall())
+        return _counted(cursor.fetchall(), q)
+
+
+def _broad(q: _Query, page, per_page, sampled=None):
+    """A query with more matches than the cap: the page tier by tier, each in ranking order
+    (see the backends' ranked()) until the page is full; the total and the facets estimated
+    from a sample of the entries (`sampled`, when already read), which also tells how large
+    each tier is."""
+    start, stop = (page - 1) * per_page, page * per_page
+    total, facets, heading, entries = sampled or _sampled(q)
     hits, before = [], 0  # before: rows of the tiers passed so far
     for rank, condition, condition_params in q.tiers():
         if before >= stop or condition == "FALSE":
             continue
-        conditions, params = q.matched(condition, condition_params)
+        conditions, params = q.matched(condition, condition_params, heading=rank == 2)
         offset = max(0, start - before)
         # Walking the rank index visits about (rows wanted) / (the tier's share) entries; a
         # tier too small for that is collected from the match and the best kept.
@@ -630,14 +695,16 @@ def search(
     corrected = None
     backend = _backend()
     narrowed = backend.narrows and not parsed.empty
-    where, where_params, narrowing = _conditions(filters, narrowed)
+    where, where_params, narrowing, available_at = _conditions(filters, narrowed)
     context = _context(organisation, branch)
+    available_is_total = context is not None and available_at.get(context[2]) == context[1]
 
     def run(parsed: text.Query | None, typed: str):
         match = _BROWSE if parsed is None else backend.match(parsed, narrowing)
         if parsed is not None and not (parsed.excluded or parsed.isbns):
             match.key = typed
-        return _run(_Query(backend, match, where, where_params, context), page, per_page)
+        q = _Query(backend, match, where, where_params, context, available_is_total)
+        return _run(q, page, per_page)
 
     if parsed.empty:
         hits, total, facets, estimated = run(None, "")
