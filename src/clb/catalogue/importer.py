@@ -20,6 +20,7 @@ ahead of this process, which matches and writes, in the file's order. While one 
 batch, this one prepares the next (_written_in_turn)."""
 
 import csv
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -596,15 +597,18 @@ class _Batch:
 
 
 def _among(column: str, values: list[str]):
-    """A filter: the column's value is one of a batch's values. On PostgreSQL one array
-    parameter (`= ANY`, which the server makes of an IN list too, index scans and all): a list of
-    500 values was 500 parameters, each quoted in Python (client-side binding) and parsed by the
-    server, which cost the writer more than the look-ups themselves."""
+    """A filter: the column's value is one of a batch's values. On PostgreSQL one parameter, the
+    values as one JSON text, unpacked by the server into the array of `= ANY` (index scans and
+    all: the array is computed once, before the scan). A list of 500 values was 500 parameters,
+    each quoted in Python (client-side binding) and parsed by the server, which cost the writer
+    more than the look-ups themselves; as an array parameter psycopg still quoted every element
+    (some 1.2 ms a look-up of 500, against 0.2 ms for the one JSON string)."""
     if connection.vendor != "postgresql":
         return Q(**{f"{column}__in": values})
     return RawSQL(
-        f"{connection.ops.quote_name(column)} = ANY(%s::text[])",
-        (list(values),),
+        f"{connection.ops.quote_name(column)} = ANY(ARRAY("
+        "SELECT json_array_elements_text(%s::json)))",
+        (json.dumps(list(values)),),
         output_field=BooleanField(),
     )
 

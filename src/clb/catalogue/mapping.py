@@ -9,6 +9,7 @@ and no more, so memory stays that of those chunks however large the file; the re
 in the file's order. MARCXML is read in this process (a SAX stream cannot be cut without being
 parsed)."""
 
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -67,14 +68,15 @@ def record_values(d: marc.Description, raw: str, fingerprint: str) -> dict:
 def map_entry(entry: reading.Entry, keep_record: bool = False) -> Mapped:
     if entry.record is None:
         return Mapped(entry.number, entry.control_number, (entry.field, entry.problem))
+    fields = marc.Fields(entry.record)  # by tag, once for the description and the holdings
     try:
-        desc = marc.describe(entry.record)
+        desc = marc.describe(fields)
     except marc.Unusable as exc:
         return Mapped(entry.number, entry.control_number, (exc.field, exc.reason))
     raw = marc.to_marcxml(entry.record)
     fingerprint = marc.fingerprint(raw)
     return Mapped(entry.number, entry.control_number, None, desc, raw, fingerprint,
-                  marc.holdings(entry.record), entry.repairs,
+                  marc.holdings(fields), entry.repairs,
                   record_values(desc, raw, fingerprint),
                   entry.record if keep_record else None)  # fmt: skip
 
@@ -107,9 +109,17 @@ def mapped(
     pieces = iter(source.pieces())
     chunks = iter(lambda: list(islice(pieces, CHUNK)), [])
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-        pending = deque(
-            pool.submit(_map_pieces, c, keep_records) for c in islice(chunks, workers * AHEAD)
-        )
+        # What the parent holds (Django, the apps, the caller's objects) is frozen out of the
+        # workers' garbage collection: their full collections no longer walk it, nor write to
+        # every object's header (which made the forked pages private copies). The workers are
+        # forked at the first submit; the parent collects as before once they are.
+        gc.freeze()
+        try:
+            pending = deque(
+                pool.submit(_map_pieces, c, keep_records) for c in islice(chunks, workers * AHEAD)
+            )
+        finally:
+            gc.unfreeze()
         while pending:
             done = pending.popleft().result()
             following = next(chunks, None)

@@ -29,7 +29,11 @@ TRAILING = re.compile(r"\s*[/:;,=]$|(?<=[^\W\d_]{3})\.$|(?<=[\])])\.$")
 JUVENILE = set("abcj")  # 008/22 target audience: preschool, primary, pre-adolescent, juvenile
 SUBJECT_TAGS = ("600", "610", "611", "630", "650", "651", "655")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_MAY_TRAIL = frozenset("/:;,=.")  # the last characters TRAILING takes
 _NOT_WORD = re.compile(r"[\W_]+")
+_LETTERS3 = re.compile(r"[a-z]{3}")
+_PZ = re.compile(r"PZ\s*(\d+)")
+_YOUTH_NOTE = re.compile(r"juvenile|jeugd|kinderen|children|ages? \d|grades? \d|groep \d")
 _NEEDS_ESCAPE = re.compile('[&<>"\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
 
 
@@ -74,12 +78,16 @@ def clean(text: str) -> str:
     """Without ISBD punctuation at the end (" /", " :", ","); a full stop only after a word,
     so "Jr." and "3rd ed." keep theirs."""
     text = " ".join((text or "").split())
+    if text[-1:] not in _MAY_TRAIL:  # nothing TRAILING could take (most text)
+        return text
     while (shorter := TRAILING.sub("", text).strip()) != text:
         text = shorter
     return text
 
 
 def _fold(text: str) -> str:
+    if text.isascii():  # nothing to decompose (most text)
+        return _NOT_WORD.sub(" ", text.casefold()).strip()
     text = unicodedata.normalize("NFKD", text.casefold())
     return _NOT_WORD.sub(" ", "".join(c for c in text if not unicodedata.combining(c))).strip()
 
@@ -103,13 +111,12 @@ def _joined(f: Field, codes: str) -> str:
     return clean(" ".join(v for v in f.get_subfields(*codes) if v))
 
 
-def _all(record: pymarc.Record, tags: tuple[str, ...], codes: str) -> list[str]:
+def _all(record: "Fields", tags: tuple[str, ...], codes: str) -> list[str]:
     found: list[str] = []
-    for tag in tags:
-        for f in record.get_fields(tag):
-            value = _joined(f, codes)
-            if value and value not in found:
-                found.append(value)
+    for f in record.get_fields(*tags):  # tag by tag, each tag's in the record's order
+        value = _joined(f, codes)
+        if value and value not in found:
+            found.append(value)
     return found
 
 
@@ -126,7 +133,8 @@ def _electronic(record: pymarc.Record, fixed: str) -> bool:
     return "electronic resource" in medium or "cr" in carriers
 
 
-def material_of(record: pymarc.Record) -> str:
+def material_of(record: "pymarc.Record | Fields") -> str:
+    record = record if isinstance(record, Fields) else Fields(record)
     leader = str(record.leader)
     kind, level = leader[6:7], leader[7:8]
     fixed = control_value(record, "008")
@@ -156,7 +164,7 @@ def _juvenile_class(record: pymarc.Record) -> bool:
     Dewey [E] / [Fic] / J prefixes, Dutch NUR 2xx (kinder- en jeugdboeken)."""
     for f in record.get_fields("050", "090"):
         for value in f.get_subfields("a"):
-            m = re.match(r"PZ\s*(\d+)", value)
+            m = _PZ.match(value)
             if m and 5 <= int(m.group(1)) <= 90:
                 return True
     for f in record.get_fields("082", "092"):
@@ -171,7 +179,8 @@ def _juvenile_class(record: pymarc.Record) -> bool:
     return False
 
 
-def audience_of(record: pymarc.Record) -> str:
+def audience_of(record: "pymarc.Record | Fields") -> str:
+    record = record if isinstance(record, Fields) else Fields(record)
     leader = str(record.leader)
     fixed = control_value(record, "008")
     # 008/22 is the target audience except for serials (form of original) and maps (projection).
@@ -179,11 +188,11 @@ def audience_of(record: pymarc.Record) -> str:
     if has_audience and len(fixed) > 22 and fixed[22] in JUVENILE:
         return Audience.YOUTH
     notes = " ".join(_all(record, ("521",), "a")).lower()
-    if re.search(r"juvenile|jeugd|kinderen|children|ages? \d|grades? \d|groep \d", notes):
+    if _YOUTH_NOTE.search(notes):
         return Audience.YOUTH
     if _juvenile_class(record):
         return Audience.YOUTH
-    forms = " ".join(v for tag in SUBJECT_TAGS for f in record.get_fields(tag)
+    forms = " ".join(v for f in record.get_fields(*SUBJECT_TAGS)
                      for v in f.get_subfields("v")).lower()  # fmt: skip
     if "juvenile" in forms or "jeugdliteratuur" in forms:
         return Audience.YOUTH
@@ -210,31 +219,38 @@ def _year(record: pymarc.Record, fixed: str) -> int | None:
 
 def _language(record: pymarc.Record, fixed: str) -> str:
     code = fixed[35:38].strip().lower() if len(fixed) >= 38 else ""
-    if not re.fullmatch(r"[a-z]{3}", code):
+    if not _LETTERS3.fullmatch(code):
         code = next(
             (v.strip().lower()[:3] for f in record.get_fields("041") for v in f.get_subfields("a")),
             "",
         )
-    return code if re.fullmatch(r"[a-z]{3}", code) else ""
+    return code if _LETTERS3.fullmatch(code) else ""
 
 
-class _Fields:
+class Fields:
     """A record's fields by tag: pymarc's get_fields() walks every field on every call, and a
-    description asks for some forty tags."""
+    description asks for some forty tags. describe() and holdings() take one instead of the
+    record, so a caller that needs both sorts the fields once (mapping.map_entry)."""
 
     def __init__(self, record: pymarc.Record):
         self.leader = str(record.leader)
         self.by_tag: dict[str, list[Field]] = {}
         for f in record.fields:
-            self.by_tag.setdefault(f.tag, []).append(f)
+            if f.tag in self.by_tag:
+                self.by_tag[f.tag].append(f)
+            else:
+                self.by_tag[f.tag] = [f]
 
     def get_fields(self, *tags: str) -> list[Field]:
+        """The fields with these tags, tag by tag; a list that is not to be changed."""
+        if len(tags) == 1:  # most calls: the list itself, not a copy
+            return self.by_tag.get(tags[0]) or []
         return [f for tag in tags for f in self.by_tag.get(tag, ())]
 
 
-def describe(record: pymarc.Record) -> Description:
+def describe(record: pymarc.Record | Fields) -> Description:
     """Raises Unusable naming the field when the record cannot be a catalogue entry."""
-    record = _Fields(record)
+    record = record if isinstance(record, Fields) else Fields(record)
     titles = record.get_fields("245")
     if not titles:
         raise Unusable("245", "titel ontbreekt")
@@ -289,7 +305,7 @@ class Holding:
     price: str = ""  # replacement price as the source wrote it
 
 
-def holdings(record: pymarc.Record) -> list[Holding]:
+def holdings(record: pymarc.Record | Fields) -> list[Holding]:
     """Copies in the record: 852 ($p barcode, $b location, $h call number, $x item type as CLB
     writes it), 949 as Unicorn/Sirsi and others write it ($i barcode, $l or $h location,
     $a or $c call number, $t item type) and Koha's 952 ($p barcode, $a home branch,

@@ -24,13 +24,34 @@ class MaterialType(models.TextChoices):
     OTHER = "other", _("overig")
 
 
+def _key_index(field: str, name: str) -> models.Index:
+    return models.Index(fields=[field], name=name)
+
+
+# Keys that are only ever compared whole (=, IN, = ANY; see catalogue.importer._among and
+# search's title_key) have a plain index, declared here rather than by db_index: for a
+# db_index CharField Django adds on PostgreSQL a second, `_like` index (varchar_pattern_ops) for
+# LIKE 'prefix%', which no query of these keys makes and which every insert kept up to date
+# too (migration 0012 dropped them).
+KEY_INDEXES = {
+    "bibrecord": [
+        _key_index("isbn", "catalogue_record_isbn"),
+        _key_index("match_key", "catalogue_record_match_key"),
+        _key_index("fingerprint", "catalogue_record_fingerprint"),
+    ],
+    "recordisbn": [_key_index("isbn13", "catalogue_isbn_isbn13")],
+    "mergelog": [_key_index("fingerprint", "catalogue_merge_fingerprint")],
+    "searchentry": [_key_index("title_key", "catalogue_entry_title_key")],
+}
+
+
 class BibRecord(models.Model):
     title = models.CharField(_("titel"), max_length=500)
     subtitle = models.CharField(_("ondertitel"), max_length=500, blank=True)
     authors = models.JSONField(_("auteurs"), default=list, blank=True)  # main author first
     publisher = models.CharField(_("uitgever"), max_length=300, blank=True)
     year = models.PositiveSmallIntegerField(_("jaar"), null=True, blank=True, db_index=True)
-    isbn = models.CharField(_("ISBN-13"), max_length=13, blank=True, db_index=True)
+    isbn = models.CharField(_("ISBN-13"), max_length=13, blank=True)  # indexed: KEY_INDEXES
     language = models.CharField(_("taal"), max_length=3, blank=True)  # MARC/ISO 639-2 code
     material_type = models.CharField(
         _("materiaalsoort"), max_length=12, choices=MaterialType.choices, default=MaterialType.BOOK
@@ -43,13 +64,13 @@ class BibRecord(models.Model):
     control_number = models.CharField(_("controlenummer"), max_length=64, blank=True)
     # Normalised title + main author + year + material: the dedup key when there is no ISBN.
     match_key = models.CharField(
-        max_length=200, blank=True, db_index=True, verbose_name=_("ontdubbelsleutel")
-    )
+        max_length=200, blank=True, verbose_name=_("ontdubbelsleutel")
+    )  # indexed: KEY_INDEXES
     raw_marc = models.TextField(_("MARC (MARCXML)"), blank=True)
     # SHA-1 of raw_marc (without holdings): the same description imported again is this record.
     fingerprint = models.CharField(
-        max_length=40, blank=True, db_index=True, verbose_name=_("vingerafdruk (MARC)")
-    )
+        max_length=40, blank=True, verbose_name=_("vingerafdruk (MARC)")
+    )  # indexed: KEY_INDEXES
     # 020 values that are not valid ISBNs, kept as cataloguers typed them.
     invalid_isbns = models.JSONField(_("ongeldige ISBN's"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("aangemaakt op"))
@@ -64,7 +85,10 @@ class BibRecord(models.Model):
     class Meta:
         verbose_name = _("titelbeschrijving")
         verbose_name_plural = _("titelbeschrijvingen")
-        indexes = [models.Index(fields=["changed_at", "id"], name="catalogue_record_changed")]
+        indexes = [
+            models.Index(fields=["changed_at", "id"], name="catalogue_record_changed"),
+            *KEY_INDEXES["bibrecord"],
+        ]
 
     def __str__(self):
         return self.title
@@ -180,12 +204,13 @@ class RecordIsbn(models.Model):
     """Every valid ISBN of a record, as ISBN-13: the first key of deduplication."""
 
     record = models.ForeignKey(BibRecord, on_delete=models.CASCADE, related_name="isbns")
-    isbn13 = models.CharField(max_length=13, db_index=True)
+    isbn13 = models.CharField(max_length=13)  # indexed: KEY_INDEXES
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["record", "isbn13"], name="isbn_once_per_record")
         ]
+        indexes = KEY_INDEXES["recordisbn"]
 
     def __str__(self):
         return self.isbn13
@@ -207,8 +232,8 @@ class MergeLog(models.Model):
     control_number = models.CharField(max_length=64, blank=True, verbose_name=_("controlenummer"))
     raw_marc = models.TextField(verbose_name=_("MARC (MARCXML)"))
     fingerprint = models.CharField(
-        max_length=40, blank=True, db_index=True, verbose_name=_("vingerafdruk (MARC)")
-    )
+        max_length=40, blank=True, verbose_name=_("vingerafdruk (MARC)")
+    )  # indexed: KEY_INDEXES
     item_barcodes = models.JSONField(default=list, verbose_name=_("barcodes van de exemplaren"))
     organisation = models.ForeignKey(
         "network.Organisation",
@@ -231,6 +256,7 @@ class MergeLog(models.Model):
         ordering = ["-merged_at"]
         verbose_name = _("samenvoeging")
         verbose_name_plural = _("samenvoegingen")
+        indexes = KEY_INDEXES["mergelog"]
 
     def __str__(self):
         return f"merge into {self.target_id} ({self.matched_on})"
@@ -254,7 +280,11 @@ class SearchEntry(models.Model):
     audience = models.CharField(max_length=8)
     language = models.CharField(max_length=3)
     copies = models.PositiveIntegerField(default=0)  # items that are not withdrawn
-    title_key = models.CharField(max_length=200, default="", db_index=True)  # text.title_key
+    # text.title_key; indexed: KEY_INDEXES
+    title_key = models.CharField(max_length=200, default="")
+
+    class Meta:
+        indexes = KEY_INDEXES["searchentry"]
 
     def __str__(self):
         return f"search entry {self.record_id}"

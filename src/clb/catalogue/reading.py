@@ -10,6 +10,8 @@ file of two million records costs the memory of a block and the records in hand.
 
 import gzip
 import logging
+import re
+import threading
 import xml.sax
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -173,7 +175,11 @@ def _control_number(chunk: bytes) -> str:
 
 
 def _problem(chunk: bytes) -> tuple[str, str] | None:
-    """What is wrong with the record's structure, as (field, reason); None if nothing is."""
+    """What is wrong with the record's structure, as (field, reason); None if nothing is.
+
+    One pass over the directory for a sound record (nearly every one): its entries checked as
+    digits at once, then each field's end; only a record that fails is walked again, entry by
+    entry, to name what is wrong (_directory_problem)."""
     if not chunk.endswith(RECORD_END):
         return "record", f"afgebroken: het bestand eindigt na {len(chunk)} bytes zonder recordeinde"
     leader = chunk[:24]
@@ -190,6 +196,23 @@ def _problem(chunk: bytes) -> tuple[str, str] | None:
     if not 24 < base <= len(chunk) or (base - 25) % 12 or chunk[base - 1 : base] != FIELD_END:
         return "leader", f"basisadres {base} klopt niet met de directory"
     directory = chunk[24 : base - 1]
+    if _DIRECTORY.fullmatch(directory):
+        last = len(chunk) - 1
+        for i in range(3, len(directory), 12):
+            end = base + int(directory[i + 4 : i + 9]) + int(directory[i : i + 4])
+            if end > last or chunk[end - 1] != _FIELD_END_BYTE:
+                break
+        else:
+            return None
+    return _directory_problem(chunk, base, directory)
+
+
+_DIRECTORY = re.compile(rb"(?:...[0-9]{9})*", re.DOTALL)
+_FIELD_END_BYTE = FIELD_END[0]
+
+
+def _directory_problem(chunk: bytes, base: int, directory: bytes) -> tuple[str, str] | None:
+    """The first directory entry that is wrong, named by its tag."""
     for i in range(0, len(directory), 12):
         entry = directory[i : i + 12]
         tag = entry[:3].decode("ascii", "replace")
@@ -236,14 +259,12 @@ def iso2709_entry(number: int, chunk: bytes) -> Entry:
     relabelled = _utf8_said_marc8(chunk)
     if relabelled:
         chunk = chunk[:9] + b"a" + chunk[10:]
-    repairs = _Repairs(chunk)
-    if relabelled:
-        repairs.found.append(("leader", MISLABELLED_UTF8))
+    repairs = [("leader", MISLABELLED_UTF8)] if relabelled else []
+    _REPAIRS.read(chunk, repairs)
     try:
-        with repairs:
-            record = pymarc.Record(
-                chunk, to_unicode=True, hide_utf8_warnings=True, utf8_handling="strict"
-            )
+        record = pymarc.Record(
+            chunk, to_unicode=True, hide_utf8_warnings=True, utf8_handling="strict"
+        )
     except UnicodeDecodeError:
         tag = _bad_encoding(chunk)
         encoding = "UTF-8" if chunk[9:10] == b"a" else "MARC-8"
@@ -256,39 +277,46 @@ def iso2709_entry(number: int, chunk: bytes) -> Entry:
         )
     except (pymarc.exceptions.PymarcException, ValueError) as exc:
         return Entry(number, None, f"onleesbaar ({exc})", "record", _control_number(chunk))
-    if not record.get_fields():
+    finally:
+        _REPAIRS.done()
+    if not record.fields:
         return Entry(number, None, "het record heeft geen velden", "record")
-    return Entry(number, record, control_number=_control_value(record), repairs=repairs.found)
+    return Entry(number, record, control_number=_control_value(record), repairs=repairs)
 
 
-class _Repairs(logging.Handler):
+class _Repairs(logging.Filter):
     """Collects the warnings pymarc logs while it repairs a record, so they reach the import
-    report of that record instead of the terminal."""
+    report of that record instead of the terminal.
 
-    def __init__(self, chunk: bytes):
-        super().__init__(logging.WARNING)
-        self.chunk = chunk
-        self.found: list[tuple[str, str]] = []
-        self._logger = logging.getLogger("pymarc")
+    One filter on pymarc's logger, set once (a handler added and taken off again around every
+    record cost a tenth of pymarc's parse of the record); while a thread reads a record it keeps
+    the warnings for that record and lets none through, otherwise it lets them pass."""
 
-    def emit(self, record: logging.LogRecord) -> None:
+    def __init__(self):
+        super().__init__()
+        self._reading = threading.local()  # .now: (chunk, found) while a record is read
+
+    def read(self, chunk: bytes, found: list[tuple[str, str]]) -> None:
+        self._reading.now = (chunk, found)
+
+    def done(self) -> None:
+        self._reading.now = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        now = getattr(self._reading, "now", None)
+        if now is None:
+            return True
+        if record.levelno < logging.WARNING:
+            return False
+        chunk, found = now
         message = record.getMessage()
         for start, reason in _PYMARC_REPAIRS.items():
             if message.startswith(start):
                 data = record.args[0] if record.args else b""
-                self.found.append((_tag_holding(self.chunk, data), reason))
-                return
-        self.found.append(("record", f"pymarc: {message[:120]}"))
-
-    def __enter__(self):
-        self._propagate = self._logger.propagate
-        self._logger.addHandler(self)
-        self._logger.propagate = False
-        return self
-
-    def __exit__(self, *exc):
-        self._logger.removeHandler(self)
-        self._logger.propagate = self._propagate
+                found.append((_tag_holding(chunk, data), reason))
+                return False
+        found.append(("record", f"pymarc: {message[:120]}"))
+        return False
 
 
 _PYMARC_REPAIRS = {
@@ -296,6 +324,10 @@ _PYMARC_REPAIRS = {
     "only 1 indicator": "één indicator; de tweede is leeg gelaten",
     "missing indicators": "indicatoren ontbreken; leeg gelaten",
 }
+
+
+_REPAIRS = _Repairs()
+logging.getLogger("pymarc").addFilter(_REPAIRS)
 
 
 def _tag_holding(chunk: bytes, data) -> str:

@@ -32,6 +32,8 @@ STOPWORDS = frozenset(
 
 
 def fold(text: str) -> str:
+    if text and text.isascii():  # nothing to decompose (most text)
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text or "")
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
