@@ -480,6 +480,7 @@ class Analysis:
     branches: BranchSet
     vestiging: _Measure
     location: _Measure
+    branch_rows: tuple = ()  # every branch as read (branch_rows()), open or not
 
     def _row(self, code, name, province, inhabitants, located_by, idx) -> MunicipalityAccessibility:
         v = self.vestiging.values(idx)
@@ -546,23 +547,25 @@ def analyse(
     closed_branch_codes: Sequence[str] = (),
     *,
     population: Population | None = None,
+    branches_of: "Analysis | None" = None,
 ) -> Analysis:
     """The accessibility of every municipality on the reference date `at` (date or datetime;
     default today), optionally with what-if locations added and branches (by code) closed.
     Without a what-if the analysis is kept for the next caller while no branch and no reference
-    row changes; it is shared, so it must not be changed."""
+    row changes; it is shared, so it must not be changed. `branches_of`: an analysis of the
+    same request whose branch rows serve this one too (another day), not read again."""
     max_km = _check_max_km(max_km)
     day = _reference_day(at)
-    rows = branch_rows()
+    rows = branches_of.branch_rows if branches_of is not None else branch_rows()
     population = population or _current_population()
     if extra_branches or closed_branch_codes or not population.key:
         branches = open_branches(day, closed_branch_codes, extra_branches, rows)
-        return _analysed(max_km, day, population, branches)
+        return _analysed(max_km, day, population, branches, rows)
     key = (max_km, day, rows, population.key)
     with _LOCK:
         found = _KEPT.get(key)
         if found is None:
-            found = _analysed(max_km, day, population, open_branches(day, (), (), rows))
+            found = _analysed(max_km, day, population, open_branches(day, (), (), rows), rows)
             _KEPT[key] = found
             while len(_KEPT) > _KEPT_MAX:
                 _KEPT.popitem(last=False)
@@ -571,7 +574,9 @@ def analyse(
         return found
 
 
-def _analysed(max_km: float, day: date, population: Population, branches: BranchSet) -> Analysis:
+def _analysed(
+    max_km: float, day: date, population: Population, branches: BranchSet, rows: tuple
+) -> Analysis:
     px, py = population.x, population.y
     return Analysis(
         max_km=max_km,
@@ -580,6 +585,7 @@ def _analysed(max_km: float, day: date, population: Population, branches: Branch
         branches=branches,
         vestiging=_Measure.of(nearest_km(px, py, branches.vestiging_xy), population, max_km),
         location=_Measure.of(nearest_km(px, py, branches.location_xy), population, max_km),
+        branch_rows=rows,
     )
 
 
