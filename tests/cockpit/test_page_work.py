@@ -136,3 +136,38 @@ def test_groupings_summed_over_a_narrower_region_are_told_apart(net, wider):
         assert len(statements) == 3 and all("GROUPING SETS" in s for s in statements)
     else:
         assert len(statements) == len(requests)  # one statement per grouping
+
+
+def test_a_page_reads_together_what_pages_of_its_kind_asked_for(net):
+    """Planned for every indicator, the residence tally per municipality is shown on no part
+    of the national page: after one page the next reads the region's own grouping alone,
+    and gives the same page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clb.cockpit import facts
+
+    kb = User.objects.create_user(username="kb-asked", role="cockpit", region_code="NL")
+    geo = Geography()
+    period = parse("2026-H1")
+    facts.ASKED.clear()
+    pages, reads = [], []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            pages.append(dashboard.build(kb, geo, geo.region("NL"), period, at=T0))
+        reads.append([q["sql"] for q in queries.captured_queries if "tally" in q["sql"]])
+    first, second = pages
+    assert {n: t.rows for n, t in first.tables.items()} == {
+        n: t.rows for n, t in second.tables.items()
+    }
+
+    def residence(sql):
+        return [s for s in sql if "statistics_residencetally" in s]
+
+    if connection.vendor == "postgresql":
+        assert ["GROUPING SETS" in s for s in residence(reads[0])] == [True]
+        assert ["GROUPING SETS" in s for s in residence(reads[1])] == [False]
+        assert any("GROUPING SETS" in s and "statistics_placetally" in s for s in reads[1])
+        assert len(reads[1]) <= len(reads[0])
+    else:
+        assert not facts.ASKED and residence(reads[1]) == residence(reads[0])

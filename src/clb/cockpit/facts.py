@@ -193,8 +193,10 @@ class Facts:
         key = self._key(fact, dims, only, with_org, focus)
         fact, dims, only, with_org, focus = key
         only = dict(only)
-        if key not in self._cache and fact in TALLY_OF and self._together():
-            self._read_together(TALLY_OF[fact], key)
+        if fact in TALLY_OF and self._together():
+            if key not in self._cache:
+                self._read_together(TALLY_OF[fact], key)
+            ASKED.setdefault(self._shape(TALLY_OF[fact]), set()).add(_role(key))
         if key not in self._cache:
             saved = self.scope, self._by_municipality
             if focus is not None:
@@ -219,6 +221,10 @@ class Facts:
         """The requests (fact, dims, only, with_org, focus) a caller is going to make: on
         PostgreSQL the first one of a tally reads all of that tally's together."""
         self._expected = [self._key(*r) for r in requests if r[0] in TALLY_OF]
+
+    def _shape(self, tally) -> tuple:
+        """What was expected of a tally, whatever the regions: pages of one shape ask alike."""
+        return (tally._meta.db_table, frozenset(_role(k) for k in self._expected))
 
     def _together(self) -> bool:
         return bool(self._expected) and connection.vendor == "postgresql" and not _use_raw.get()
@@ -249,11 +255,13 @@ class Facts:
         some filter on is filtered here), each grouping summed over its own scope. Each
         grouping's rows are kept as rows() would have read it alone. Scopes by organisation
         are read one grouping at a time."""
-        wanted = dict(
-            self._grouping(k)
-            for k in dict.fromkeys([asked, *self._expected])
-            if TALLY_OF[k[0]] is tally
-        )
+        expected = [k for k in self._expected if TALLY_OF[k[0]] is tally]
+        # Of what is expected, what pages of this shape asked for before (all, the first time):
+        # a grouping planned for every indicator but shown on none is not read.
+        seen = ASKED.get(self._shape(tally))
+        if seen is not None:
+            expected = [k for k in expected if _role(k) in seen]
+        wanted = dict(self._grouping(k) for k in dict.fromkeys([asked, *expected]))
         groupings = [g for g, kept_as in wanted.items() if kept_as not in self._cache]
         scopes = [g.focus if g.focus is not None else self.scope for g in groupings]
         if len(groupings) < 2 or any(sc.organisations is not None for sc in scopes):
@@ -682,6 +690,17 @@ class Facts:
             for m in self.geo.municipalities.values()
             if self._in_scope(m.code, None)
         ]
+
+
+# Per process, by shape (Facts._shape): the groupings pages asked of a tally (_role). Only
+# what is read together depends on it, never a figure; shapes are few (one per kind of page).
+ASKED: dict[tuple, set] = {}
+
+
+def _role(key: tuple) -> tuple:
+    """A request without its scope: summed over the focus region or per municipality."""
+    fact, dims, only, with_org, focus = key
+    return (fact, dims, only, with_org, focus is not None)
 
 
 class Grouping(NamedTuple):
