@@ -118,6 +118,49 @@ def test_distances_shares_and_means_known_by_hand(world):
     assert [r.code for r in acc.over_threshold(rows.values())] == ["GM0002", "GM0003", "GM0001"]
 
 
+def test_the_analysis_is_kept_while_nothing_changes_and_redone_when_a_branch_does(world):
+    first = acc.analyse(5, at=DAY)
+    assert acc.analyse(5, at=DAY) is first  # kept: the same analysis, not computed again
+    assert acc.analyse(6, at=DAY) is not first  # another question, another analysis
+    a = rows_by_code(first.rows)["GM0001"]
+    assert a.mean_km_vestiging == pytest.approx((2000 * 3 + 6000 * 8) / 8000, abs=1e-3)
+    # V moves 3 km north, onto P1: saved as the network module saves a branch.
+    v = Branch.objects.get(code="v")
+    v.lat, v.lon = latlon(*P1)
+    v.save()
+    moved = acc.analyse(5, at=DAY)
+    assert moved is not first
+    a = rows_by_code(moved.rows)["GM0001"]
+    assert a.mean_km_vestiging == pytest.approx(
+        (2000 * 0 + 6000 * math.hypot(8, 3)) / 8000, abs=1e-3
+    )
+    # Closed (a bulk update, no signal): no vestiging left.
+    Branch.objects.filter(code="v").update(closed_on=DAY)
+    closed = rows_by_code(acc.analyse(5, at=DAY).rows)["GM0001"]
+    assert closed.share_beyond_vestiging_pct == 100.0 and closed.mean_km_vestiging is None
+    # A new branch, and one renamed, are new rows as well.
+    Branch.objects.filter(code="v").update(closed_on=None)
+    assert rows_by_code(acc.analyse(5, at=DAY).rows)["GM0001"] == a
+    Branch.objects.filter(code="s").update(name="Servicepunt S")
+    renamed = acc.analyse(5, at=DAY)
+    assert sorted(s.name for s in renamed.branches.sites) == ["Servicepunt S", "V"]
+
+
+def test_a_change_to_the_reference_data_is_not_missed(world):
+    before = rows_by_code(acc.analyse(5, at=DAY).rows)
+    assert before["GM0002"].inhabitants == 1000
+    Municipality.objects.filter(code="GM0002").update(inhabitants=3000)
+    after = rows_by_code(acc.analyse(5, at=DAY).rows)
+    assert after["GM0002"].inhabitants == 3000
+    assert after["GM0002"].inhabitants_beyond_vestiging == 3000
+    # P1's people move to P2 (8 km from V instead of 3): a postcode area changed.
+    PostcodeArea.objects.filter(pc4="1001").update(inhabitants=0)
+    PostcodeArea.objects.filter(pc4="1002").update(inhabitants=4000)
+    a = rows_by_code(acc.analyse(5, at=DAY).rows)["GM0001"]
+    assert a.share_beyond_vestiging_pct == 100.0
+    assert a.mean_km_vestiging == pytest.approx(8, abs=1e-3)
+
+
 def test_a_larger_radius_brings_everyone_within_reach(world):
     rows = rows_by_code(acc.summary_by_municipality(max_km=8.5, at=DAY))
     assert {r.share_beyond_vestiging_pct for r in rows.values()} == {0.0}

@@ -11,17 +11,23 @@ well under a second. CBS measures distance over the road; straight line is a fir
 always somewhat shorter — which makes CBS's own road distance (StatLine 80305ned) a check on
 the register: where CLB's straight-line average is longer than CBS's road average, library
 locations CBS knows are missing from the register (see register.py).
+
+An analysis of today's network (no what-if) is kept per process, shared by its threads: keyed on
+every branch row it reads (one statement, which is also all it reads of branches) and on the
+reference rows (the municipalities themselves and a digest of the postcode areas), so any change
+to a branch or to the reference data gives a fresh analysis, never a stale one.
 """
 
 import re
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
-from django.db.models import Q
+from django.db import connection
 from django.utils.translation import gettext as _
 from pyproj import Transformer
 from scipy.spatial import cKDTree
@@ -185,18 +191,46 @@ class Population:
     weight: np.ndarray
     owner: np.ndarray
     pc4_without_municipality: int
+    # What it was computed from (reference_key()); empty for one made otherwise.
+    key: tuple = ()
 
     @property
     def fallbacks(self) -> list[Place]:
         return [p for p in self.places if p.located_by != LOCATED_BY_PC4]
 
 
-def load_population() -> Population:
-    municipalities = list(
+def _municipality_rows() -> tuple:
+    return tuple(
         Municipality.objects.order_by("code").values_list(
             "id", "code", "name", "province__name", "inhabitants", "centroid_lat", "centroid_lon"
         )
     )
+
+
+def _postcode_digest() -> tuple:
+    """A digest of the postcode areas (numbers only: municipality, inhabitants, point), each
+    sum weighted by the row, in one statement: any reload or edit changes it."""
+    table = PostcodeArea._meta.db_table
+    w = "(id % 997 + 1)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), MAX(id), SUM(inhabitants * {w}),"
+            f" SUM(COALESCE(municipality_id, 0) * {w}),"
+            f" SUM(CAST(lat * 1000000 AS INTEGER) * {w}),"
+            f" SUM(CAST(lon * 1000000 AS INTEGER) * {w}) FROM {table}"
+        )
+        return tuple(cursor.fetchone())
+
+
+def reference_key() -> tuple:
+    """What the population depends on: the municipality rows it reads and a digest of the
+    postcode areas (two small statements, against reading and projecting every area)."""
+    return (_municipality_rows(), _postcode_digest())
+
+
+def load_population(key: tuple | None = None) -> Population:
+    key = key or reference_key()
+    municipalities = list(key[0])
     index = {row[0]: i for i, row in enumerate(municipalities)}
     n = len(municipalities)
     areas = list(PostcodeArea.objects.values_list("municipality_id", "inhabitants", "lat", "lon"))
@@ -238,6 +272,7 @@ def load_population() -> Population:
         weight=weight[keep],
         owner=owner[keep],
         pc4_without_municipality=len(areas) - len(assigned),
+        key=key,
     )
 
 
@@ -299,23 +334,32 @@ def _reference_day(at) -> date:
     return clock.today()
 
 
+BRANCH_COLUMNS = (
+    "code", "name", "kind", "lat", "lon", "is_demo", "source", "municipality__code",
+    "opened_on", "closed_on",
+)  # fmt: skip
+
+
+def branch_rows() -> tuple:
+    """Every branch as the analysis reads it, in one statement; the rows key its cache too."""
+    return tuple(Branch.objects.values_list(*BRANCH_COLUMNS))
+
+
+def _open_on(day: date, opened, closed) -> bool:
+    return (opened is None or opened <= day) and (closed is None or closed > day)
+
+
 def open_branches(
-    day: date, closed_branch_codes: Iterable[str] = (), extra_branches: Iterable = ()
+    day: date, closed_branch_codes: Iterable[str] = (), extra_branches: Iterable = (), rows=None
 ) -> BranchSet:
+    """The locations open on `day` from `rows` (branch_rows(); read when not given)."""
     closing = list(dict.fromkeys(c.strip() for c in closed_branch_codes if c and c.strip()))
-    open_on_day = Branch.objects.filter(
-        Q(opened_on__isnull=True) | Q(opened_on__lte=day),
-        Q(closed_on__isnull=True) | Q(closed_on__gt=day),
-    )
-    rows = list(
-        open_on_day.values_list(
-            "code", "name", "kind", "lat", "lon", "is_demo", "source", "municipality__code"
-        )
-    )
+    every = branch_rows() if rows is None else rows
+    rows = [r[:8] for r in every if _open_on(day, r[8], r[9])]
     open_codes = {r[0] for r in rows}
     for code in closing:
         if code not in open_codes:
-            known = Branch.objects.filter(code=code).exists()
+            known = any(r[0] == code for r in every)
             message = (
                 _("Vestiging '%(code)s' is op %(day)s niet open.")
                 if known
@@ -436,6 +480,7 @@ class Analysis:
     branches: BranchSet
     vestiging: _Measure
     location: _Measure
+    branch_rows: tuple = ()  # every branch as read (branch_rows()), open or not
 
     def _row(self, code, name, province, inhabitants, located_by, idx) -> MunicipalityAccessibility:
         v = self.vestiging.values(idx)
@@ -446,12 +491,16 @@ class Analysis:
             cbs_road_km=cbs.km if cbs else None, cbs_year=cbs.year if cbs else None,
         )  # fmt: skip
 
-    @property
-    def rows(self) -> list[MunicipalityAccessibility]:
-        return [
+    @cached_property
+    def _rows(self) -> tuple[MunicipalityAccessibility, ...]:
+        return tuple(
             self._row(p.code, p.name, p.province, p.inhabitants, p.located_by, [i])
             for i, p in enumerate(self.population.places)
-        ]
+        )
+
+    @property
+    def rows(self) -> list[MunicipalityAccessibility]:
+        return list(self._rows)
 
     def total(self, codes: set[str] | None = None, *, code="NL", name=None):
         """The same figures for a group of municipalities (None: the whole country)."""
@@ -474,6 +523,23 @@ def _check_max_km(max_km) -> float:
     return value
 
 
+# Analyses of today's network kept in this process (see the module's docstring), with the
+# population they share; one lock for every thread of the process.
+_LOCK = threading.Lock()
+_KEPT: OrderedDict = OrderedDict()
+_KEPT_MAX = 32
+_population: list[Population] = []
+
+
+def _current_population() -> Population:
+    """The population for the reference data as it is now (the kept one when unchanged)."""
+    key = reference_key()
+    with _LOCK:
+        if not _population or _population[0].key != key:
+            _population[:] = [load_population(key)]
+        return _population[0]
+
+
 def analyse(
     max_km: float = DEFAULT_MAX_KM,
     at=None,
@@ -481,13 +547,36 @@ def analyse(
     closed_branch_codes: Sequence[str] = (),
     *,
     population: Population | None = None,
+    branches_of: "Analysis | None" = None,
 ) -> Analysis:
     """The accessibility of every municipality on the reference date `at` (date or datetime;
-    default today), optionally with what-if locations added and branches (by code) closed."""
+    default today), optionally with what-if locations added and branches (by code) closed.
+    Without a what-if the analysis is kept for the next caller while no branch and no reference
+    row changes; it is shared, so it must not be changed. `branches_of`: an analysis of the
+    same request whose branch rows serve this one too (another day), not read again."""
     max_km = _check_max_km(max_km)
     day = _reference_day(at)
-    population = population or load_population()
-    branches = open_branches(day, closed_branch_codes, extra_branches)
+    rows = branches_of.branch_rows if branches_of is not None else branch_rows()
+    population = population or _current_population()
+    if extra_branches or closed_branch_codes or not population.key:
+        branches = open_branches(day, closed_branch_codes, extra_branches, rows)
+        return _analysed(max_km, day, population, branches, rows)
+    key = (max_km, day, rows, population.key)
+    with _LOCK:
+        found = _KEPT.get(key)
+        if found is None:
+            found = _analysed(max_km, day, population, open_branches(day, (), (), rows), rows)
+            _KEPT[key] = found
+            while len(_KEPT) > _KEPT_MAX:
+                _KEPT.popitem(last=False)
+        else:
+            _KEPT.move_to_end(key)
+        return found
+
+
+def _analysed(
+    max_km: float, day: date, population: Population, branches: BranchSet, rows: tuple
+) -> Analysis:
     px, py = population.x, population.y
     return Analysis(
         max_km=max_km,
@@ -496,6 +585,7 @@ def analyse(
         branches=branches,
         vestiging=_Measure.of(nearest_km(px, py, branches.vestiging_xy), population, max_km),
         location=_Measure.of(nearest_km(px, py, branches.location_xy), population, max_km),
+        branch_rows=rows,
     )
 
 

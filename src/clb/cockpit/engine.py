@@ -242,9 +242,11 @@ class LiveValues:
         with_org: bool = True,
         focus: Region | None = None,
         closed: frozenset = frozenset(),
+        others: bool = True,
     ):
         """`closed`: half-years whose figures normally come from what was frozen when they
-        closed; they are fetched only if a period of theirs is asked for here after all."""
+        closed; they are fetched only if a period of theirs is asked for here after all.
+        `others`: regions besides the focus are asked for (their figures per municipality)."""
         self.geo = geo
         self.scope, self.today = scope, today
         self.halves = frozenset(halves)
@@ -261,6 +263,17 @@ class LiveValues:
         self.focus = focus
         self.focus_scope = scope_for(geo, [focus]) if focus is not None else None
         self._cubes: dict = {}
+        # What the cubes will ask of the facts: the groupings of a tally are read together.
+        self.expected = [
+            (fact, dims, only, False, self.focus_scope)
+            for fact, dims, only in self.focus_plan.values()
+            if focus is not None
+        ]
+        if focus is None or others:
+            self.expected += [
+                (fact, dims, only, with_org or MEASURES[code].aggregate == "organisations", None)
+                for (code, _b), (fact, dims, only) in self.plan.items()
+            ]
 
     def facts_for(self, period: Period) -> Facts:
         """The facts of the half-years not closed, or of all when `period` needs a closed one.
@@ -268,6 +281,7 @@ class LiveValues:
         wanted = self.open_halves if set(period.half_years) <= self.open_halves else self.halves
         if wanted not in self._facts:
             self._facts[wanted] = Facts(self.geo, self.scope, wanted, today=self.today)
+            self._facts[wanted].expect(self.expected)
         return self._facts[wanted]
 
     def cube(self, period: Period, code: str, breakdown, region: Region | None = None) -> Cube:
@@ -451,6 +465,7 @@ class Cockpit:
             # A closed period's figures come from what was frozen: its half-years are not
             # fetched with the open ones (the trend's earlier half-years, the year before).
             closed=frozenset(halves - open_halves),
+            others=focus is None or any(r.code != focus.code for r in self.regions),
         )
 
     def _source(self, period: Period, region: Region):

@@ -17,7 +17,9 @@ import contextvars
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import ExtractYear
 
@@ -101,6 +103,19 @@ FOCUSABLE = {
 }
 WHOLE = "*"  # the municipality of rows summed over a focus region
 
+# Facts read from a tally, and which: on PostgreSQL the groupings of one tally a page is
+# expected to ask for are read together, one scan with GROUPING SETS (see Facts.expect).
+IDO_FACTS = {
+    "ido_channel": "channel",
+    "ido_body": "government_body",
+    "ido_referral": "referred_to",
+    "ido_helped": "helped",
+    "ido_theme": "theme",
+}
+TALLY_OF = {"place_events": PlaceTally, "residence_events": ResidenceTally} | {
+    fact: IdoTally for fact in IDO_FACTS
+}
+
 _use_raw = contextvars.ContextVar("cockpit_raw_events", default=False)
 
 
@@ -152,6 +167,7 @@ class Facts:
         self._cache: dict = {}
         self._available: dict[str, set] = {}
         self._by_municipality = True
+        self._expected: list[tuple] = []
 
     def available_halves(self, fact: str) -> set | None:
         """For facts reported per period: the half-years that have a report at all."""
@@ -174,11 +190,13 @@ class Facts:
         organisations (organisation None) when no organisation is being looked at. With a
         `focus` (the scope of one region) a fact in FOCUSABLE comes summed over that region:
         municipality WHOLE — enough for breakdowns shown for that region only."""
-        spec = FACTS[fact]
-        dims = spec.dims if dims is None else tuple(d for d in spec.dims if d in dims)
-        only = {d: tuple(sorted(v)) for d, v in (only or {}).items() if d in dims}
-        focus = focus if fact in FOCUSABLE else None
-        key = (fact, dims, tuple(sorted(only.items())), with_org, focus)
+        key = self._key(fact, dims, only, with_org, focus)
+        fact, dims, only, with_org, focus = key
+        only = dict(only)
+        if fact in TALLY_OF and self._together():
+            if key not in self._cache:
+                self._read_together(TALLY_OF[fact], key)
+            ASKED.setdefault(self._shape(TALLY_OF[fact]), set()).add(_role(key))
         if key not in self._cache:
             saved = self.scope, self._by_municipality
             if focus is not None:
@@ -189,11 +207,130 @@ class Facts:
                 self.scope, self._by_municipality = saved
         return self._cache[key]
 
+    @staticmethod
+    def _key(fact, dims, only, with_org, focus) -> tuple:
+        """A request as rows() keeps it: the fact's own dimensions in its order, filters on
+        those only, no focus for a fact that cannot be summed over one."""
+        spec = FACTS[fact]
+        dims = spec.dims if dims is None else tuple(d for d in spec.dims if d in dims)
+        only = {d: tuple(sorted(v)) for d, v in (only or {}).items() if d in dims}
+        focus = focus if fact in FOCUSABLE else None
+        return (fact, dims, tuple(sorted(only.items())), with_org, focus)
+
+    def expect(self, requests) -> None:
+        """The requests (fact, dims, only, with_org, focus) a caller is going to make: on
+        PostgreSQL the first one of a tally reads all of that tally's together."""
+        self._expected = [self._key(*r) for r in requests if r[0] in TALLY_OF]
+
+    def _shape(self, tally) -> tuple:
+        """What was expected of a tally, whatever the regions: pages of one shape ask alike."""
+        return (tally._meta.db_table, frozenset(_role(k) for k in self._expected))
+
+    def _together(self) -> bool:
+        return bool(self._expected) and connection.vendor == "postgresql" and not _use_raw.get()
+
     def _once(self, name: str, compute):
         """What `compute()` gives, computed the first time this Facts asks for `name`."""
         if name not in self._cache:
             self._cache[name] = compute()
         return self._cache[name]
+
+    # --- several groupings of one tally in one scan (PostgreSQL) ------------------------------
+
+    def _grouping(self, key: tuple) -> tuple["Grouping", tuple]:
+        """The grouping a request reads from its tally, and where rows() keeps what it read."""
+        fact, dims, only, with_org, focus = key
+        if fact not in IDO_FACTS:
+            return Grouping(dims, only, with_org, focus), key
+        # One IDO read serves every dimension (see _ido): by value when the fact has dims.
+        by_value = ("dimension", "value") if dims else ("dimension",)
+        scope = focus if focus is not None else self.scope
+        return Grouping(by_value, (), with_org, focus), (
+            "ido_tally", with_org, scope, focus is None, bool(dims)
+        )  # fmt: skip
+
+    def _read_together(self, tally, asked: tuple) -> None:
+        """Read the groupings expected of `tally` (and `asked`) with one statement: GROUP BY
+        GROUPING SETS, one set per grouping, under the filters all of them share (what only
+        some filter on is filtered here), each grouping summed over its own scope. Each
+        grouping's rows are kept as rows() would have read it alone. Scopes by organisation
+        are read one grouping at a time."""
+        expected = [k for k in self._expected if TALLY_OF[k[0]] is tally]
+        # Of what is expected, what pages of this shape asked for before (all, the first time):
+        # a grouping planned for every indicator but shown on none is not read.
+        seen = ASKED.get(self._shape(tally))
+        if seen is not None:
+            expected = [k for k in expected if _role(k) in seen]
+        wanted = dict(self._grouping(k) for k in dict.fromkeys([asked, *expected]))
+        groupings = [g for g, kept_as in wanted.items() if kept_as not in self._cache]
+        scopes = [g.focus if g.focus is not None else self.scope for g in groupings]
+        if len(groupings) < 2 or any(sc.organisations is not None for sc in scopes):
+            return
+        codes = None  # the statement's municipalities (None: all)
+        if all(sc.municipalities is not None for sc in scopes):
+            codes = frozenset().union(*(sc.municipalities for sc in scopes))
+        # A grouping summed over fewer municipalities than the statement reads groups by
+        # whether a row lies in them: a marker column per such scope.
+        markers: dict = {}
+        for g, sc in zip(groupings, scopes, strict=True):
+            if g.focus is not None and sc.municipalities not in (None, codes):
+                markers.setdefault(sc.municipalities, f"in_{len(markers)}")
+        dims = list(dict.fromkeys(d for g in groupings for d in g.dims))
+        filters = [dict(g.only) for g in groupings]
+        shared = {
+            d: sorted(set().union(*(f[d] for f in filters)))
+            for d in dims
+            if all(d in f for f in filters)
+        }
+        sets = [
+            ("half_year",)
+            + (() if g.focus is not None else ("municipality_code",))
+            + g.dims
+            + (("organisation_id",) if g.with_org else ())
+            + ((markers[sc.municipalities],) if sc.municipalities in markers else ())
+            for g, sc in zip(groupings, scopes, strict=True)
+        ]
+        # Only what some set groups by can be selected, and asked GROUPING() of.
+        every = ["half_year", "municipality_code", "organisation_id", *dims]
+        select = [c for c in every + list(markers.values()) if any(c in own for own in sets)]
+        params: list = []
+        marked = ""
+        for scope_codes, name in markers.items():
+            marked += f", municipality_code IN ({_marks(scope_codes)}) AS {name}"
+            params += sorted(scope_codes)
+        where = [f"half_year IN ({_marks(self.halves)})"]
+        params += list(self.halves)
+        if codes is not None:
+            where.append(f"municipality_code IN ({_marks(codes)})")
+            params += sorted(codes)
+        for d, values in shared.items():
+            where.append(f"{d} IN ({_marks(values)})")
+            params += values
+        # The markers are columns of a derived table, so that GROUP BY and GROUPING() name them.
+        read = ", ".join(c for c in select if c in every)
+        sql = (
+            f"SELECT {', '.join(select)}, GROUPING({', '.join(select[1:])}), SUM(n)"
+            f" FROM (SELECT {read}, n{marked} FROM {tally._meta.db_table}"
+            f" WHERE {' AND '.join(where)}) t GROUP BY GROUPING SETS"
+            f" ({', '.join('(' + ', '.join(own) + ')' for own in dict.fromkeys(sets))})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            result = cursor.fetchall()
+        at = {c: i for i, c in enumerate(select)}
+        by_set: dict = defaultdict(list)  # GROUPING(): a bit per column the set leaves out
+        for row in result:
+            by_set[row[len(select)]].append(row)
+        for g, sc, own in zip(groupings, scopes, sets, strict=True):
+            left_out = [c not in own for c in select[1:]]
+            rows = by_set.get(sum(1 << i for i, out in enumerate(reversed(left_out)) if out), [])
+            if sc.municipalities in markers:
+                rows = [r for r in rows if r[at[markers[sc.municipalities]]]]
+            elif g.focus is None and sc.municipalities is not None:
+                rows = [r for r in rows if r[at["municipality_code"]] in sc.municipalities]
+            self._cache[wanted[g]] = (
+                _ido_split(rows, g, at) if tally is IdoTally else _tally_rows(rows, g, at)
+            )
 
     # --- scope -------------------------------------------------------------------------------
 
@@ -553,3 +690,59 @@ class Facts:
             for m in self.geo.municipalities.values()
             if self._in_scope(m.code, None)
         ]
+
+
+# Per process, by shape (Facts._shape): the groupings pages asked of a tally (_role). Only
+# what is read together depends on it, never a figure; shapes are few (one per kind of page).
+ASKED: dict[tuple, set] = {}
+
+
+def _role(key: tuple) -> tuple:
+    """A request without its scope: summed over the focus region or per municipality."""
+    fact, dims, only, with_org, focus = key
+    return (fact, dims, only, with_org, focus is not None)
+
+
+class Grouping(NamedTuple):
+    """One GROUP BY of a tally: its dimensions, filters on them ((dim, values), …), whether
+    per organisation, and the scope it is summed over (None: per municipality)."""
+
+    dims: tuple
+    only: tuple
+    with_org: bool
+    focus: Scope | None
+
+
+def _marks(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _tally_rows(rows, g: Grouping, at: dict) -> list[tuple]:
+    """Rows of a circulation tally read together, as Facts._grouped gives them."""
+    checks = [(at[d], set(values)) for d, values in g.only]
+    total = len(at) + 1
+    return [
+        (r[0], WHOLE if g.focus is not None else (r[at["municipality_code"]] or ""))
+        + (r[at["organisation_id"]] if g.with_org else None,)
+        + tuple(r[at[d]] for d in g.dims)
+        + (int(r[total] or 0),)
+        for r in rows
+        if all(r[i] in wanted for i, wanted in checks)
+    ]
+
+
+def _ido_split(rows, g: Grouping, at: dict) -> dict:
+    """Rows of the IDO tally read together, split by dimension as Facts._ido keeps them."""
+    split: dict = defaultdict(list)
+    total = len(at) + 1
+    for r in rows:
+        split[r[at["dimension"]]].append(
+            (
+                r[0],
+                WHOLE if g.focus is not None else r[at["municipality_code"]],
+                r[at["organisation_id"]] if g.with_org else None,
+                r[at["value"]] if "value" in g.dims else None,
+                int(r[total] or 0),
+            )
+        )
+    return split

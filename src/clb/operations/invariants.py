@@ -18,6 +18,7 @@ from clb.catalogue.models import Item, ItemStatus
 from clb.circulation.models import Hold, HoldStatus, Loan, Transit
 from clb.cockpit.simulation import simulated_organisations
 from clb.members.models import LedgerKind, LedgerLine
+from clb.services import tallies as registration_tallies
 from clb.statistics.models import (
     ArchivedCount,
     ArchivedMonth,
@@ -145,6 +146,17 @@ def events_match_tallies():
     return [wrong for half in sorted(halves) for wrong in disagreements(half, keep=keep)]
 
 
+def ido_contacts_match_tally():
+    """The IDO tally is kept in the transaction of each contact's registration, correction and
+    deletion: per half-year, dimension, organisation, branch and value it must hold exactly the
+    contacts there are, under the municipality of its branch."""
+    return [
+        wrong
+        for half in sorted(registration_tallies.ido_halves())
+        for wrong in registration_tallies.disagreements(half)
+    ]
+
+
 def _per_day(queryset, moment: str, organisation: str) -> Counter:
     local = ZoneInfo(settings.TIME_ZONE)
     rows = (
@@ -248,6 +260,7 @@ CHECKS: dict[str, Callable[[], list[str]]] = {
     "status en transporten": status_matches_transits,
     "status en reserveringen": status_matches_holds,
     "gebeurtenissen en tellingen": events_match_tallies,
+    "IDO-contacten en IDO-telling": ido_contacts_match_tally,
     "uitleningen en gebeurtenissen": every_loan_has_its_events,
     "financiële regels en handelingen": ledger_lines_belong_to_their_actions,
 }

@@ -13,6 +13,7 @@ from clb.statistics.tallies import (
     half_year_of,
     half_years_between,
     next_half_year,
+    strays,
 )
 
 from .models import (
@@ -74,9 +75,8 @@ def count_activity(activity: Activity, participants: dict[str, int], sign: int =
             bump(ParticipantTally, key | {"target_group": group}, n=sign * count)
 
 
-def rebuild(start: date, end: date, progress=lambda _m: None) -> None:
-    """Recompute the registration tallies of the half-years overlapping [start, end]."""
-    t = {
+def _tables() -> dict:
+    return {
         m: m._meta.db_table
         for m in (
             IdoContact,
@@ -88,36 +88,56 @@ def rebuild(start: date, end: date, progress=lambda _m: None) -> None:
             ParticipantTally,
         )
     }
+
+
+def _ido_counted(t: dict) -> list[tuple[str, str]]:
+    """(dimension, SELECT organisation_id, branch_id, value, n) counting a half-year's contacts
+    per value of each dimension, as the IDO tally holds them; parameters: its first day and the
+    next half-year's."""
+    out = []
+    for dimension, column, condition in (
+        ("channel", "channel", ""),
+        ("government_body", "government_body", ""),
+        ("helped", f"'{IDO_HELPED}'", "AND helped"),
+        ("referred_to", "referred_to", "AND referred_to <> ''"),
+    ):
+        out.append(
+            (
+                dimension,
+                f"SELECT organisation_id, branch_id, {column} AS value, COUNT(*) AS n"
+                f" FROM {t[IdoContact]} WHERE occurred_on >= %s AND occurred_on < %s {condition}"
+                f" GROUP BY organisation_id, branch_id"
+                + ("" if column.startswith("'") else f", {column}"),
+            )
+        )
+    out.append(
+        (
+            "theme",
+            f"SELECT c.organisation_id, c.branch_id, th.theme AS value, COUNT(*) AS n"
+            f" FROM {t[IdoContactTheme]} th JOIN {t[IdoContact]} c ON c.id = th.contact_id"
+            f" WHERE c.occurred_on >= %s AND c.occurred_on < %s"
+            f" GROUP BY c.organisation_id, c.branch_id, th.theme",
+        )
+    )
+    return out
+
+
+def rebuild(start: date, end: date, progress=lambda _m: None) -> None:
+    """Recompute the registration tallies of the half-years overlapping [start, end]."""
+    t = _tables()
     for half in half_years_between(start, end):
         span = [half, half, next_half_year(half)]
         with transaction.atomic(), connection.cursor() as cursor:
             for tally in (IdoTally, ActivityTally, ParticipantTally):
                 cursor.execute(f"DELETE FROM {t[tally]} WHERE half_year = %s", [half])
-            for dimension, column, condition in (
-                ("channel", "channel", ""),
-                ("government_body", "government_body", ""),
-                ("helped", f"'{IDO_HELPED}'", "AND helped"),
-                ("referred_to", "referred_to", "AND referred_to <> ''"),
-            ):
+            for dimension, counted in _ido_counted(t):
                 cursor.execute(
                     f"INSERT INTO {t[IdoTally]} (half_year, dimension, organisation_id,"
                     f" branch_id, value, municipality_code, n) SELECT %s, '{dimension}',"
-                    f" organisation_id, branch_id, {column},"
-                    f" {branch_municipality_sql('branch_id')}, COUNT(*) FROM {t[IdoContact]}"
-                    f" WHERE occurred_on >= %s AND occurred_on < %s {condition}"
-                    f" GROUP BY organisation_id, branch_id"
-                    + ("" if column.startswith("'") else f", {column}"),
+                    f" g.organisation_id, g.branch_id, g.value,"
+                    f" {branch_municipality_sql('g.branch_id')}, g.n FROM ({counted}) g",
                     span,
                 )
-            cursor.execute(
-                f"INSERT INTO {t[IdoTally]} (half_year, dimension, organisation_id, branch_id,"
-                f" value, municipality_code, n) SELECT %s, 'theme', c.organisation_id,"
-                f" c.branch_id, th.theme, {branch_municipality_sql('c.branch_id')},"
-                f" COUNT(*) FROM {t[IdoContactTheme]} th JOIN {t[IdoContact]} c"
-                f" ON c.id = th.contact_id WHERE c.occurred_on >= %s AND c.occurred_on < %s"
-                f" GROUP BY c.organisation_id, c.branch_id, th.theme",
-                span,
-            )
             cursor.execute(
                 f"INSERT INTO {t[ActivityTally]} (half_year, organisation_id, municipality_id,"
                 f" programme, wsob_function, is_course, n, sessions) SELECT %s, organisation_id,"
@@ -137,3 +157,40 @@ def rebuild(start: date, end: date, progress=lambda _m: None) -> None:
                 span,
             )
         progress(f"registratietellingen {half:%Y}-H{1 if half.month == 1 else 2} herberekend")
+
+
+def ido_halves() -> set[date]:
+    """The half-years with IDO contacts or IDO tally rows."""
+    halves = {half_year_of(m) for m in IdoContact.objects.dates("occurred_on", "month")}
+    return halves | set(IdoTally.objects.values_list("half_year", flat=True).distinct())
+
+
+def disagreements(half: date) -> list[str]:
+    """Where the IDO tally of a half-year differs from what its contacts say (per dimension,
+    organisation, branch and value), and rows whose municipality is not their branch's; empty
+    when they agree."""
+    t = _tables()
+    span = [half, next_half_year(half)]
+    counted: dict[tuple, int] = {}
+    with connection.cursor() as cursor:
+        for dimension, select in _ido_counted(t):
+            cursor.execute(select, span)
+            for org, branch, value, n in cursor.fetchall():
+                counted[(dimension, org, branch, value)] = int(n)
+        cursor.execute(
+            f"SELECT dimension, organisation_id, branch_id, value, n FROM {t[IdoTally]}"
+            f" WHERE half_year = %s AND n <> 0",
+            [half],
+        )
+        held = {tuple(k): int(n) for *k, n in cursor.fetchall()}
+    wrong = [
+        f"IdoTally {half} {k}: {held.get(k, 0)} geteld, {counted.get(k, 0)} contacten"
+        for k in sorted(set(counted) | set(held), key=str)
+        if counted.get(k, 0) != held.get(k, 0)
+    ]
+    for branch, held_code, branch_code in strays(IdoTally, half):
+        wrong.append(
+            f"IdoTally {half} locatie {branch}: gemeente {held_code or '-'},"
+            f" de locatie ligt in {branch_code or '-'}"
+        )
+    return wrong
