@@ -171,3 +171,39 @@ def test_a_page_reads_together_what_pages_of_its_kind_asked_for(net):
         assert len(reads[1]) <= len(reads[0])
     else:
         assert not facts.ASKED and residence(reads[1]) == residence(reads[0])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_page_that_may_be_a_moment_stale_reads_every_tally_from_the_replica(net):
+    """The cockpit is among the pages read from a replica (clb.replicas): the groupings read
+    together go there too, not to the primary. The replica here is a second connection to the
+    same database, chosen for the request as ReplicaMiddleware would."""
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    from clb import replicas
+
+    primary_connection = connections["default"]
+    # Made here, not in the settings: Django's test case lets a connection made in the test be.
+    connections["replica1"] = type(primary_connection)(
+        dict(primary_connection.settings_dict), alias="replica1"
+    )
+    token = replicas._reading.set(replicas.Reading(stale_ok=True, chosen="replica1"))
+    try:
+        kb = User.objects.create_user(username="kb-replica", role="cockpit", region_code="NL")
+        geo = Geography()
+        with (
+            CaptureQueriesContext(connections["default"]) as primary,
+            CaptureQueriesContext(connections["replica1"]) as replica,
+        ):
+            board = dashboard.build(kb, geo, geo.region("NL"), parse("2026-H1"), at=T0)
+        assert board.tables
+        on_replica = [q["sql"] for q in replica.captured_queries]
+        assert any("GROUPING SETS" in sql for sql in on_replica)
+        on_primary = [q["sql"] for q in primary.captured_queries]
+        assert on_primary == [], on_primary[:3]
+    finally:
+        replicas._reading.reset(token)
+        connections["replica1"].close()
+        del connections["replica1"]

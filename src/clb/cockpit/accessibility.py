@@ -27,7 +27,7 @@ from datetime import date, datetime
 from functools import cached_property, lru_cache
 
 import numpy as np
-from django.db import connection
+from django.db import connections, router
 from django.utils.translation import gettext as _
 from pyproj import Transformer
 from scipy.spatial import cKDTree
@@ -212,7 +212,8 @@ def _postcode_digest() -> tuple:
     sum weighted by the row, in one statement: any reload or edit changes it."""
     table = PostcodeArea._meta.db_table
     w = "(id % 997 + 1)"
-    with connection.cursor() as cursor:
+    # Read where the areas themselves are read: a replica when the page may be a moment stale.
+    with connections[router.db_for_read(PostcodeArea)].cursor() as cursor:
         cursor.execute(
             f"SELECT COUNT(*), MAX(id), SUM(inhabitants * {w}),"
             f" SUM(COALESCE(municipality_id, 0) * {w}),"
