@@ -23,7 +23,6 @@ import sys
 from pathlib import Path
 
 import pymarc
-import pytest
 
 REAL = Path(__file__).resolve().parents[2] / "src" / "clb" / "catalogue" / "data"
 EXPECTED = Path(__file__).resolve().parent / "mapping_pinned.json.gz"
@@ -116,17 +115,6 @@ def computed() -> dict:
             "shown": {str(n): json.loads(entries[n - 1]) for n in SHOWN if n <= len(entries)},
         }
     return files
-
-
-@pytest.fixture(autouse=True)
-def _pymarc_warns():
-    """pymarc's repairs reach the mapping through its logger, as in `clb import-marc`; a script
-    another test runs in this process (scripts/make_migration_package) turns it down."""
-    logger = logging.getLogger("pymarc")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    yield
-    logger.setLevel(level)
 
 
 def test_every_real_record_maps_as_pinned():

@@ -133,8 +133,7 @@ def _electronic(record: pymarc.Record, fixed: str) -> bool:
     return "electronic resource" in medium or "cr" in carriers
 
 
-def material_of(record: "pymarc.Record | Fields") -> str:
-    record = record if isinstance(record, Fields) else Fields(record)
+def material_of(record: "Fields") -> str:
     leader = str(record.leader)
     kind, level = leader[6:7], leader[7:8]
     fixed = control_value(record, "008")
@@ -179,8 +178,7 @@ def _juvenile_class(record: pymarc.Record) -> bool:
     return False
 
 
-def audience_of(record: "pymarc.Record | Fields") -> str:
-    record = record if isinstance(record, Fields) else Fields(record)
+def audience_of(record: "Fields") -> str:
     leader = str(record.leader)
     fixed = control_value(record, "008")
     # 008/22 is the target audience except for serials (form of original) and maps (projection).
