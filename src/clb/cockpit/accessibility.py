@@ -548,16 +548,16 @@ def analyse(
     closed_branch_codes: Sequence[str] = (),
     *,
     population: Population | None = None,
-    branches_of: "Analysis | None" = None,
+    rows: tuple | None = None,
 ) -> Analysis:
     """The accessibility of every municipality on the reference date `at` (date or datetime;
     default today), optionally with what-if locations added and branches (by code) closed.
     Without a what-if the analysis is kept for the next caller while no branch and no reference
-    row changes; it is shared, so it must not be changed. `branches_of`: an analysis of the
-    same request whose branch rows serve this one too (another day), not read again."""
+    row changes; it is shared, so it must not be changed. `rows`: the branch rows another
+    analysis of the same request read (branch_rows(); another day), not read again."""
     max_km = _check_max_km(max_km)
     day = _reference_day(at)
-    rows = branches_of.branch_rows if branches_of is not None else branch_rows()
+    rows = branch_rows() if rows is None else rows
     population = population or _current_population()
     if extra_branches or closed_branch_codes or not population.key:
         branches = open_branches(day, closed_branch_codes, extra_branches, rows)

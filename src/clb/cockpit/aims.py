@@ -195,16 +195,17 @@ class _Accessibility:
         # population (inhabitants per postcode area, projected) serves the other days as well.
         self._analyses: dict = {a.day: a for a in analyses if a.max_km == max_km}
         self._population = next((a.population for a in analyses), None)
-        self._branches_of = next(iter(analyses), None)  # its branch rows serve every day
+        # the branch rows one analysis read serve every day
+        self._branch_rows = next((a.branch_rows for a in analyses), None)
 
     def analysis(self, period: Period):
         day = min(period.end, self.today)
         if day not in self._analyses:
             self._analyses[day] = accessibility.analyse(
-                self.max_km, at=day, population=self._population, branches_of=self._branches_of
+                self.max_km, at=day, population=self._population, rows=self._branch_rows
             )
             self._population = self._analyses[day].population
-            self._branches_of = self._analyses[day]
+            self._branch_rows = self._analyses[day].branch_rows
         return self._analyses[day]
 
     def row(self, region: Region, period: Period):
